@@ -1,0 +1,41 @@
+# The project's entry points. `make html` and `make test` work on a fresh clone:
+# the first use creates .venv from requirements.txt.
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(VENV)/bin
+SPHINXBUILD := $(BIN)/sphinx-build
+SPHINXOPTS  ?=
+BUILDDIR    := _build
+STAMP       := $(VENV)/.installed
+
+.PHONY: html doctest test bench gettext update-po clean venv system-deps
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# System packages the sandbox and the browser test need (Debian), installed when missing.
+system-deps:
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) || echo "note: bubblewrap is not installed; sessions run without a sandbox"; }
+
+html: $(STAMP)
+	$(BIN)/python -m tutorial_runner.site html $(BUILDDIR)
+
+doctest: $(STAMP)
+	$(BIN)/python -m tutorial_runner.site doctest $(BUILDDIR)
+
+gettext: $(STAMP)
+	$(BIN)/python -m tutorial_runner.site gettext $(BUILDDIR)
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(BUILDDIR) .tutorial-cache
