@@ -43,8 +43,13 @@ class Environment(Protocol):
     def version(self) -> str:
         """Part of the result cache key: change it when the environment's behaviour changes."""
 
-    def prepare(self, workdir: Path, profile: str | None) -> SessionEnvironment:
-        """Set up ``workdir`` (created and empty) for one session with cluster ``profile``."""
+    def prepare(self, workdir: Path, statedir: Path, profile: str | None) -> SessionEnvironment:
+        """Set up one session with cluster ``profile``.
+
+        ``workdir`` (created, empty) is the session's working directory, the user's own;
+        ``statedir`` (created, empty, writable inside the sandbox) is for the environment's
+        private state: sockets, logs.  Raise ``ValueError`` for an unknown profile.
+        """
 
 
 class PlainEnvironment:
@@ -55,7 +60,7 @@ class PlainEnvironment:
     def version(self) -> str:
         return "plain-1"
 
-    def prepare(self, workdir: Path, profile: str | None) -> SessionEnvironment:
+    def prepare(self, workdir: Path, statedir: Path, profile: str | None) -> SessionEnvironment:
         return SessionEnvironment()
 
 
