@@ -1,0 +1,2 @@
+# Fixture documents are inputs to the reader's tests, not tutorials to run.
+collect_ignore = ["fixtures"]

@@ -1,0 +1,142 @@
+"""Finding the transcript and tutorial-file blocks of ``.md`` and ``.rst`` documents.
+
+Documents are parsed for real (myst-parser's docutils parser, docutils' reST parser) so
+that blocks inside lists, admonitions or includes are found exactly where a build would
+find them. Everything else in the document, including Sphinx-only directives and roles
+that plain docutils does not know, is parsed and ignored without a word.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.frontend import get_default_settings
+from docutils.parsers import Parser
+from docutils.parsers.rst import Parser as RstParser
+from docutils.parsers.rst import directives as rst_directives
+from docutils.utils import new_document
+
+from .directives import DIRECTIVES, STRICT_SETTING, transcript_node, tutorial_file_node
+from .model import Document, DocumentError
+
+__all__ = ["read_document", "read_documents", "parse_text", "SUFFIXES"]
+
+SUFFIXES = (".md", ".rst")
+SKIPPED_DIRS = frozenset({"_build", ".venv", "venv", "node_modules", "__pycache__"})
+
+_registry_lock = threading.RLock()
+
+
+@contextmanager
+def _our_directives() -> Iterator[None]:
+    """Registers the two directives only while one document is parsed.
+
+    docutils keeps directives in a module-level dict; restoring it afterwards leaves
+    other users of docutils in the same process (a Sphinx build, say) as they were.
+    """
+    registry: dict[str, Any] = rst_directives._directives  # noqa: SLF001 - docutils' own table
+    with _registry_lock:
+        saved = {name: registry[name] for name in DIRECTIVES if name in registry}
+        registry.update(DIRECTIVES)
+        try:
+            yield
+        finally:
+            for name in DIRECTIVES:
+                if name in saved:
+                    registry[name] = saved[name]
+                else:
+                    registry.pop(name, None)
+
+
+def _myst_parser_class() -> type[Parser]:
+    from myst_parser.parsers.docutils_ import Parser as MystParser
+
+    return MystParser
+
+
+@functools.lru_cache(maxsize=None)
+def _settings(parser_class: type[Parser]) -> Any:
+    """Default settings per parser, built once: docutils' option parser is slow to build."""
+    settings = get_default_settings(parser_class)
+    settings.report_level = 5           # silence: unknown Sphinx directives and roles
+    settings.halt_level = 5
+    settings.warning_stream = False
+    settings.traceback = True
+    settings.myst_enable_extensions = {"colon_fence"}
+    settings.myst_suppress_warnings = ["myst"]
+    setattr(settings, STRICT_SETTING, True)
+    return settings
+
+
+def _parser_for(path: Path) -> Parser:
+    suffix = path.suffix.lower()
+    if suffix == ".md":
+        return _myst_parser_class()()
+    if suffix == ".rst":
+        return RstParser()
+    raise DocumentError(path, None, f"not a .md or .rst document (suffix {path.suffix!r})")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DocumentError(path, line, f"not valid UTF-8: {error.reason}") from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_text(text: str, path: Path | str) -> Document:
+    """The blocks of ``text``, read as the document ``path`` (its suffix picks the parser)."""
+    path = Path(path)
+    parser = _parser_for(path)
+    settings = copy.copy(_settings(type(parser)))
+    doctree = new_document(str(path), settings)
+    with _our_directives():
+        try:
+            parser.parse(text, doctree)
+        except DocumentError:
+            raise
+        except Exception as error:  # a parser's own failure still names the file
+            raise DocumentError(path, None, f"cannot parse: {error}") from error
+    found = doctree.findall(
+        lambda node: isinstance(node, (transcript_node, tutorial_file_node))
+    )
+    return Document(path, [node["block"] for node in found])
+
+
+def read_document(path: Path | str) -> Document:
+    """The blocks of one ``.md`` or ``.rst`` file, in document order."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DocumentError(path, None, f"cannot read: {error.strerror or error}") from None
+    return parse_text(_decode(path, data), path)
+
+
+def iter_document_paths(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """Files as given; directories expanded to their documents, sorted, skipping build
+    output, virtual environments and hidden directories."""
+    for given in paths:
+        path = Path(given)
+        if not path.is_dir():
+            yield path
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+            for name in sorted(files):
+                if name.endswith(SUFFIXES) and not name.startswith("."):
+                    yield Path(root) / name
+
+
+def read_documents(paths: Iterable[Path | str]) -> list[Document]:
+    return [read_document(path) for path in iter_document_paths(paths)]
