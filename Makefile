@@ -22,14 +22,20 @@ $(STAMP): requirements.txt pyproject.toml
 system-deps:
 	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) || echo "note: bubblewrap is not installed; sessions run without a sandbox"; }
 
+# The site (tutorial_runner/site.py): both languages into $(BUILDDIR)/html/{ja,en};
+# doctest verifies every transcript ($(BUILDDIR)/doctest/report.txt, junit.xml);
+# update-po refreshes the English catalogues in locale/en/LC_MESSAGES from the sources.
 html: $(STAMP)
-	$(BIN)/python -m tutorial_runner.site html $(BUILDDIR)
+	$(BIN)/python -m tutorial_runner.site html $(BUILDDIR) $(SPHINXOPTS)
 
 doctest: $(STAMP)
-	$(BIN)/python -m tutorial_runner.site doctest $(BUILDDIR)
+	$(BIN)/python -m tutorial_runner.site doctest $(BUILDDIR) $(SPHINXOPTS)
 
 gettext: $(STAMP)
-	$(BIN)/python -m tutorial_runner.site gettext $(BUILDDIR)
+	$(BIN)/python -m tutorial_runner.site gettext $(BUILDDIR) $(SPHINXOPTS)
+
+update-po: $(STAMP)
+	$(BIN)/python -m tutorial_runner.site update-po $(BUILDDIR) $(SPHINXOPTS)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -1,0 +1,58 @@
+"""The ``tutorial`` builder (``make doctest``): summary, report, JUnit XML, exit status."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tutorial_runner.sphinx import verify
+
+from .fake_engine import FakeEngine
+
+
+@pytest.fixture
+def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
+    fake = FakeEngine()
+    monkeypatch.setattr(verify, "engine_module", lambda: fake)
+    return fake
+
+
+def test_all_matching_builds_succeed_with_a_report(make_site, engine):
+    app = make_site("tutorial")
+    assert app.statuscode == 0
+    report = (Path(app.outdir) / "report.txt").read_text(encoding="utf-8")
+    assert "3 session(s), 7 block(s): 6 verified, 1 skipped" in report
+    assert "1 skipped" in report and "all transcripts match" in report
+    suite = ET.parse(Path(app.outdir) / "junit.xml").getroot()
+    assert suite.get("tests") == "7" and suite.get("failures") == "0"
+    assert suite.get("skipped") == "1"
+
+
+def test_a_mismatch_fails_the_build_and_names_file_and_line(make_site, engine, tmp_path):
+    src = tmp_path / "test-basic"
+    src.mkdir()
+    for name in ("conf.py", "index.rst", "page.md"):
+        (src / name).write_bytes((Path(__file__).parent / "roots/test-basic" / name).read_bytes())
+    (src / "other.rst").write_text(
+        "Other\n=====\n\n.. transcript::\n\n   $ echo ok\n   x\n   $ echo FAIL\n   x\n",
+        encoding="utf-8")
+    app = make_site("tutorial", srcdir=src)
+    assert app.statuscode == 1
+    report = (Path(app.outdir) / "report.txt").read_text(encoding="utf-8")
+    assert "other.rst:4: failed" in report          # the directive
+    assert "other.rst:8: $ echo FAIL" in report     # the command's line
+    assert "bindings: 10.0.0.1 -> 10.0.0.9" in report
+    assert "MISMATCH" in report
+    suite = ET.parse(Path(app.outdir) / "junit.xml").getroot()
+    assert suite.get("failures") == "1"
+    failure = suite.find(".//failure")
+    assert failure is not None and "echo FAIL" in failure.text
+
+
+def test_without_the_engine_the_builder_fails(make_site, monkeypatch):
+    monkeypatch.setattr(verify, "engine_module", lambda: None)
+    app = make_site("tutorial")
+    assert app.statuscode == 1
+    assert "engine" in app._warning.getvalue()

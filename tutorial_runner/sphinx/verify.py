@@ -1,0 +1,177 @@
+"""Running a site's sessions through the engine and keeping what the pages need of it.
+
+The HTML builders and the ``tutorial`` builder both come here.  What a page shows of a
+block is a small picklable :class:`Verdict`, kept in the Sphinx environment with the key
+of the session it came from, so that an unchanged site is not even looked up again.
+The engine's own result cache makes the second language, and ``make doctest`` after
+``make html``, free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..environment import Environment, load_environment
+from ..model import Block, Document, Session
+from .lines import classify
+from .render import ConsoleLine
+
+UNVERIFIED = "unverified"
+FAILING = frozenset({"failed", "unexpected-match", "error"})
+
+BlockKey = tuple[str, int]      # (source path, directive line)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a page shows of one block's result."""
+
+    status: str                          # engine's status, or "unverified"
+    message: str = ""                    # skip/drift reason, error text, why unverified
+    against: str = ""                    # the environment and profile it ran against
+    live: tuple[ConsoleLine, ...] = ()   # drift: what the cluster printed, as a console
+    diff: tuple[str, ...] = ()           # failures: expected against live
+
+
+def block_key(block: Block) -> BlockKey:
+    return (str(block.path), block.line)
+
+
+def engine_module() -> Any | None:
+    """The engine, when it is installed and complete; the site builds without it."""
+    try:
+        engine = importlib.import_module("tutorial_runner.engine")
+    except ImportError:
+        return None
+    return engine if hasattr(engine, "run_session") else None
+
+
+def open_cache(directory: Path) -> Any | None:
+    try:
+        cache_module = importlib.import_module("tutorial_runner.cache")
+    except ImportError:
+        return None
+    cache_class = getattr(cache_module, "Cache", None)
+    return cache_class(directory) if cache_class else None
+
+
+def environment(name: str | None) -> Environment:
+    return load_environment(name)
+
+
+def describe(env: Environment, profile: str | None) -> str:
+    """How a badge names what a block was verified against."""
+    describe_profile: Callable[[str | None], str] | None = getattr(env, "describe", None)
+    if describe_profile is not None:
+        try:
+            return describe_profile(profile)
+        except Exception:  # a profile the environment cannot describe still verified
+            pass
+    return f"{env.name} / {profile or 'default'}"
+
+
+def sessions_of(blocks_by_doc: dict[str, list[Block]]) -> list[tuple[str, Session]]:
+    """(docname, session) pairs; blocks of a document keep their order."""
+    found = []
+    for docname in sorted(blocks_by_doc):
+        blocks = blocks_by_doc[docname]
+        if blocks:
+            for session in Document(blocks[0].path, list(blocks)).sessions:
+                found.append((docname, session))
+    return found
+
+
+def session_key(session: Session, env: Environment) -> str:
+    """Changes with anything that could change the session's result or its report."""
+    data = {
+        "runner": __version__,
+        "environment": [env.name, env.version()],
+        "blocks": [
+            [b.kind, str(b.path), b.line, b.body_line, list(b.body), b.filename,
+             repr(b.options)]
+            for b in session.blocks
+        ],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def unverified(session: Session, reason: str) -> dict[BlockKey, Verdict]:
+    return {block_key(b): Verdict(UNVERIFIED, reason) for b in session.blocks}
+
+
+def _live_console(block: Block, steps: Iterable[Any]) -> tuple[ConsoleLine, ...]:
+    """The block's input lines as documented, each followed by what the cluster printed."""
+    documented = classify(block.body)
+    lines: list[ConsoleLine] = []
+    for step in steps:
+        index = step.line - block.body_line
+        if 0 <= index < len(documented) and documented[index].kind == "input":
+            lines.append(documented[index])
+        else:
+            lines.append(ConsoleLine("input", str(step.command), "$ "))
+        lines.extend(ConsoleLine("output", text) for text in step.live)
+    return tuple(lines)
+
+
+def _diff(block: Block, steps: Iterable[Any]) -> tuple[str, ...]:
+    out: list[str] = []
+    for step in steps:
+        if step.ok:
+            continue
+        out.append(f"{block.path.name}:{step.line}: $ {step.command}")
+        out.extend(step.diff)
+        if step.bindings:
+            bound = ", ".join(f"{k} → {v}" for k, v in sorted(step.bindings.items()))
+            out.append(f"  bindings: {bound}")
+    return tuple(out)
+
+
+def verdicts(result: Any, against: str) -> dict[BlockKey, Verdict]:
+    """A :class:`SessionResult` reduced to what the pages show."""
+    found: dict[BlockKey, Verdict] = {}
+    for block_result in result.blocks:
+        block, status = block_result.block, block_result.status
+        steps = list(block_result.steps)
+        live = _live_console(block, steps) if status in ("drift", "failed", "unexpected-match") else ()
+        diff = _diff(block, steps) if status in FAILING else ()
+        found[block_key(block)] = Verdict(
+            status, block_result.message or "", against, live, diff
+        )
+    return found
+
+
+def run_all(
+    sessions: list[Session],
+    env: Environment,
+    *,
+    cache: Any | None,
+    sandbox: str,
+    jobs: int,
+    on_done: Callable[[Session, Any], None] | None = None,
+) -> list[Any]:
+    """Every session's result (or the exception it raised), in order; ``jobs`` at a time."""
+    engine = engine_module()
+    if engine is None:
+        raise RuntimeError("the runner's engine (tutorial_runner.engine) is not installed")
+
+    def one(session: Session) -> Any:
+        try:
+            result = engine.run_session(session, env, sandbox=sandbox, cache=cache)
+        except Exception as error:  # one broken session must not hide the others' results
+            return error
+        if on_done is not None:
+            on_done(session, result)
+        return result
+
+    if jobs <= 1 or len(sessions) <= 1:
+        return [one(s) for s in sessions]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, sessions))
