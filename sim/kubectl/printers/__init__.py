@@ -1,0 +1,12 @@
+"""kubectl's output: tables, describe, yaml/json/name, jsonpath and custom-columns."""
+from .custom_columns import CustomColumnsError, custom_columns
+from .duration import format_age, translate_timestamp_since
+from .jsonpath import JSONPathError, jsonpath
+from .structured import as_list, to_json, to_name, to_yaml
+from .table import kind_prefix, print_table, supported_tables, table_cells, table_columns
+
+__all__ = [
+    "format_age", "translate_timestamp_since", "kind_prefix", "print_table",
+    "supported_tables", "table_cells", "table_columns", "as_list", "to_json", "to_yaml",
+    "to_name", "jsonpath", "JSONPathError", "custom_columns", "CustomColumnsError",
+]

@@ -1,0 +1,281 @@
+"""`-o json`, `-o yaml` and `-o name` as kubectl prints them.
+
+kubectl decodes what the server sends into plain maps and re-encodes them, so JSON keys
+come out in Go's encoding/json order (sorted by bytes) with its escaping, and YAML is
+go-yaml v2's rendering of that JSON (sigs.k8s.io/yaml): keys in go-yaml's natural
+order, strings quoted only where go-yaml would read them as something else.
+"""
+from __future__ import annotations
+
+import decimal
+import functools
+import math
+import re
+
+import yaml
+
+from .table import kind_prefix
+
+_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                 "\b": "\\b", "\f": "\\f", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def as_list(objects: list[dict]) -> dict:
+    return {"apiVersion": "v1", "items": list(objects), "kind": "List",
+            "metadata": {"resourceVersion": ""}}
+
+
+def _wrap(obj_or_list: dict | list) -> dict:
+    return as_list(obj_or_list) if isinstance(obj_or_list, list) else obj_or_list
+
+
+def go_float(value: float) -> str:
+    """encoding/json's float format: shortest digits, exponent only outside [1e-6, 1e21)."""
+    if math.isinf(value) or math.isnan(value):
+        raise ValueError(f"json: unsupported value: {value}")
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        text = repr(value)
+        mantissa, exp = text.split("e")
+        sign, digits = exp[0], exp[1:].lstrip("0") or "0"
+        if sign == "-" and len(digits) == 1:
+            return f"{mantissa}e-{digits}"
+        return f"{mantissa}e{sign}{digits.zfill(2)}"
+    text = format(decimal.Decimal(repr(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _json_string(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in _JSON_ESCAPES:
+            out.append(_JSON_ESCAPES[ch])
+        elif ord(ch) < 0x20:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _json(value: object, indent: str, out: list[str]) -> None:
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "    "
+        out.append("{\n")
+        items = sorted(value.items(), key=lambda kv: kv[0].encode())
+        for i, (key, item) in enumerate(items):
+            out.append(f"{inner}{_json_string(key)}: ")
+            _json(item, inner, out)
+            out.append(",\n" if i < len(items) - 1 else "\n")
+        out.append(indent + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "    "
+        out.append("[\n")
+        for i, item in enumerate(value):
+            out.append(inner)
+            _json(item, inner, out)
+            out.append(",\n" if i < len(value) - 1 else "\n")
+        out.append(indent + "]")
+    else:
+        out.append(json_scalar(value))
+
+
+def json_scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return go_float(value)
+    return _json_string(str(value))
+
+
+def to_json(obj_or_list: dict | list) -> str:
+    out: list[str] = []
+    _json(_wrap(obj_or_list), "", out)
+    return "".join(out) + "\n"
+
+
+def compact_json(value: object) -> str:
+    """json.Marshal without indentation (jsonpath prints maps and lists this way)."""
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: kv[0].encode())
+        return "{" + ",".join(f"{_json_string(k)}:{compact_json(v)}" for k, v in items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(compact_json(v) for v in value) + "]"
+    return json_scalar(value)
+
+
+# ---- YAML -------------------------------------------------------------------------
+
+def _go_yaml_key_less(a: str, b: str) -> bool:
+    """go-yaml v2 keyList.Less: letters after other runes, digit runs compared as numbers."""
+    for i in range(min(len(a), len(b))):
+        ca, cb = a[i], b[i]
+        if ca == cb:
+            continue
+        al, bl = ca.isalpha(), cb.isalpha()
+        if al and bl:
+            return ca < cb
+        if al or bl:
+            return bl
+        an = bn = 0
+        if ca == "0" or cb == "0":
+            j = i - 1
+            while j >= 0 and a[j].isdigit():
+                if a[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < len(a) and a[ai].isdigit():
+            an = an * 10 + int(a[ai])
+            ai += 1
+        bi = i
+        while bi < len(b) and b[bi].isdigit():
+            bn = bn * 10 + int(b[bi])
+            bi += 1
+        if an != bn:
+            return an < bn
+        if ai != bi:
+            return ai < bi
+        return ca < cb
+    return len(a) < len(b)
+
+
+def _key_cmp(a: str, b: str) -> int:
+    if _go_yaml_key_less(a, b):
+        return -1
+    if _go_yaml_key_less(b, a):
+        return 1
+    return 0
+
+
+_YAML_SPECIAL = {"", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no",
+                 "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON",
+                 "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf",
+                 "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"}
+_YAML_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{1,2}-\d{1,2}(?:$|[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?"
+    r"(?:$|Z$|[+-]\d{2}:\d{2}$))")
+
+
+def _go_parse_int(text: str) -> bool:
+    """strconv.ParseInt/ParseUint with base 0 (after underscores are dropped)."""
+    body = text[1:] if text[:1] in "+-" else text
+    if not body:
+        return False
+    lower = body.lower()
+    if lower.startswith("0x"):
+        return bool(re.fullmatch(r"[0-9a-f]+", lower[2:]))
+    if lower.startswith("0o"):
+        return bool(re.fullmatch(r"[0-7]+", lower[2:]))
+    if lower.startswith("0b"):
+        return bool(re.fullmatch(r"[01]+", lower[2:]))
+    if lower.startswith("0") and len(lower) > 1:
+        return bool(re.fullmatch(r"[0-7]+", lower[1:]))
+    return body.isdigit() and body.isascii()
+
+
+def _valid_timestamp(text: str) -> bool:
+    if not _TIMESTAMP.match(text):
+        return False
+    try:
+        y, m, d = (int(p) for p in re.split(r"[Tt ]", text)[0].split("-"))
+        import datetime as _dt
+        _dt.date(y, m, d)
+        return True
+    except ValueError:
+        return False
+
+
+def yaml_needs_quotes(text: str) -> bool:
+    """True when go-yaml would resolve the plain scalar to a non-string."""
+    if text in _YAML_SPECIAL:
+        return True
+    first = text[0]
+    if first == ".":
+        try:
+            float(text)
+            return not any(c.isalpha() for c in text)
+        except ValueError:
+            return False
+    if first in "+-0123456789":
+        if first.isdigit() and _valid_timestamp(text):
+            return True
+        plain = text.replace("_", "")
+        if _go_parse_int(plain) or _YAML_FLOAT.match(plain):
+            return True
+        return bool(_BASE60.match(text))
+    return False
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """No implicit typing: the representer alone decides when a string is quoted."""
+
+
+class _Dumper(yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.Representer,
+              _Resolver):
+    def __init__(self, stream, **kwargs) -> None:  # noqa: ANN001 - PyYAML's signature
+        yaml.emitter.Emitter.__init__(self, stream, width=80, allow_unicode=True)
+        yaml.serializer.Serializer.__init__(self)
+        yaml.representer.Representer.__init__(self, default_flow_style=False, sort_keys=False)
+        _Resolver.__init__(self)
+
+
+def _represent_str(dumper: _Dumper, text: str) -> yaml.Node:
+    style = None
+    if "\n" in text:
+        style = "|"
+    elif yaml_needs_quotes(text):
+        style = '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+def _represent_dict(dumper: _Dumper, data: dict) -> yaml.Node:
+    keys = sorted(data, key=functools.cmp_to_key(_key_cmp))
+    return dumper.represent_mapping("tag:yaml.org,2002:map", [(k, data[k]) for k in keys])
+
+
+def _represent_float(dumper: _Dumper, value: float) -> yaml.Node:
+    if value == int(value) and abs(value) < 1e21:
+        text = str(int(value))
+    else:
+        text = go_float(value)
+    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(float, _represent_float)
+_Dumper.add_representer(type(None), lambda d, _: d.represent_scalar("tag:yaml.org,2002:null", "null"))
+
+
+def to_yaml(obj_or_list: dict | list) -> str:
+    return yaml.dump(_wrap(obj_or_list), Dumper=_Dumper)
+
+
+def to_name(obj: dict) -> str:
+    """`-o name`: `kind[.group]/name` in lower case."""
+    api_version = obj.get("apiVersion", "")
+    kind = obj.get("kind", "").lower()
+    group = api_version.split("/")[0] if "/" in api_version else ""
+    prefix = f"{kind}.{group}" if group else kind
+    return f"{prefix}/{(obj.get('metadata') or {}).get('name', '')}"
+
+
+__all__ = ["as_list", "to_json", "to_yaml", "to_name", "compact_json", "kind_prefix"]

@@ -1,0 +1,83 @@
+"""`kubectl get` tables: cells from columns.py laid out like cli-runtime's table printer."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from .columns import COLUMNS, NAME_COLUMN
+from .selectors import format_labels
+from .tabwriter import table_layout
+
+KIND_PREFIX = {
+    "pods": "pod", "services": "service", "endpoints": "endpoints", "nodes": "node",
+    "namespaces": "namespace", "secrets": "secret", "configmaps": "configmap",
+    "serviceaccounts": "serviceaccount", "events": "event",
+    "replicationcontrollers": "replicationcontroller",
+    "persistentvolumeclaims": "persistentvolumeclaim", "persistentvolumes": "persistentvolume",
+    "deployments": "deployment.apps", "replicasets": "replicaset.apps",
+    "statefulsets": "statefulset.apps", "daemonsets": "daemonset.apps",
+    "endpointslices": "endpointslice.discovery.k8s.io",
+    "ingresses": "ingress.networking.k8s.io", "ingressclasses": "ingressclass.networking.k8s.io",
+    "networkpolicies": "networkpolicy.networking.k8s.io",
+    "jobs": "job.batch", "cronjobs": "cronjob.batch",
+}
+
+
+def kind_prefix(resource: str) -> str:
+    return KIND_PREFIX.get(resource, resource.rstrip("s"))
+
+
+def supported_tables() -> set[str]:
+    return set(COLUMNS)
+
+
+def table_columns(resource: str) -> list[tuple[str, int]]:
+    return list(COLUMNS[resource][0])
+
+
+def table_cells(resource: str, obj: dict, *, now: datetime) -> list[str]:
+    return COLUMNS[resource][1](obj, now)
+
+
+def _clean(cell: str) -> str:
+    """A cell stops at its first line break, marked by `...` (printTable)."""
+    for i, ch in enumerate(cell):
+        if ch in "\f\n\r":
+            return cell[:i] + "..."
+    return cell
+
+
+def label_header(key: str) -> str:
+    return key.split("/")[-1].upper()
+
+
+def print_table(resource: str, objects: list[dict], *, now: datetime, wide: bool = False,
+                show_labels: bool = False, with_namespace: bool = False,
+                kind_prefix: str | None = None, no_headers: bool = False,
+                label_columns: tuple[str, ...] | list[str] = ()) -> str:
+    if not objects:
+        return ""
+    columns = table_columns(resource)
+    keep = [i for i, (_, prio) in enumerate(columns) if wide or prio == 0]
+    name_col = NAME_COLUMN[resource]
+    lines = []
+    if not no_headers:
+        header = [columns[i][0].upper() for i in keep]
+        header += [label_header(k) for k in label_columns]
+        if show_labels:
+            header.append("LABELS")
+        if with_namespace:
+            header.insert(0, "NAMESPACE")
+        lines.append("\t".join(header))
+    for obj in objects:
+        cells = table_cells(resource, obj, now=now)
+        if kind_prefix:
+            cells[name_col] = f"{kind_prefix}/{cells[name_col]}"
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        row = [_clean(cells[i]) for i in keep]
+        row += [labels.get(k, "") for k in label_columns]
+        if show_labels:
+            row.append(format_labels(labels))
+        if with_namespace:
+            row.insert(0, (obj.get("metadata") or {}).get("namespace", ""))
+        lines.append("\t".join(row))
+    return table_layout("\n".join(lines) + "\n")

@@ -1,0 +1,35 @@
+"""Glue between the printers and the reference kubectl (server-side Tables from our cells)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import kubectl_reference  # noqa: E402
+
+from fixtures import NOW  # noqa: E402
+from sim.kubectl.printers import table_cells, table_columns  # noqa: E402
+from sim.kubectl.printers.columns import NAME_COLUMN  # noqa: E402
+
+needs_kubectl = pytest.mark.skipif(kubectl_reference.reference_kubectl() is None,
+                                   reason="no reference kubectl")
+
+
+def table_for(resource: str, objects: list[dict], query: dict) -> dict:
+    columns = []
+    for i, (name, priority) in enumerate(table_columns(resource)):
+        col = {"name": name, "type": "string", "format": "name" if i == NAME_COLUMN[resource] else "",
+               "description": "", "priority": priority}
+        columns.append(col)
+    rows = [{"cells": table_cells(resource, obj, now=NOW),
+             "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                        "metadata": obj["metadata"]}} for obj in objects]
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "1000"},
+            "columnDefinitions": columns, "rows": rows}
+
+
+def cluster(objects: list[dict]) -> kubectl_reference.ReferenceCluster:
+    return kubectl_reference.ReferenceCluster(objects, table_for)
