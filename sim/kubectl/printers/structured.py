@@ -225,7 +225,15 @@ def yaml_needs_quotes(text: str) -> bool:
 
 
 class _Resolver(yaml.resolver.BaseResolver):
-    """No implicit typing: the representer alone decides when a string is quoted."""
+    """Implicit types only for the exact texts emitted for JSON scalars; whether a string
+    needs quotes is decided by the representer, as go-yaml decides it."""
+
+
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^-?[0-9]+$"), list("-0123456789"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^-?[0-9]+(?:\.[0-9]+)?(?:e[-+][0-9]+)?$"),
+                                list("-0123456789"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^null$"), ["n"])
 
 
 class _Dumper(yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.Representer,
@@ -235,6 +243,9 @@ class _Dumper(yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer
         yaml.serializer.Serializer.__init__(self)
         yaml.representer.Representer.__init__(self, default_flow_style=False, sort_keys=False)
         _Resolver.__init__(self)
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _represent_str(dumper: _Dumper, text: str) -> yaml.Node:
