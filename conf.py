@@ -26,12 +26,17 @@ myst_heading_anchors = 3
 copybutton_exclude = ".linenos, .gp, .go, .tr-commentary"
 
 html_theme = "pydata_sphinx_theme"
-html_title = "Kubernetes チュートリアル"
+# The site's title in each language (html_title itself is not translated).
+tutorial_runner_titles = {
+    "ja": "Kubernetes チュートリアル",
+    "en": "Kubernetes tutorials",
+}
 html_static_path = []
 html_show_sourcelink = False
+html_sidebars = {"**": ["tr-site-nav"]}
 html_theme_options = {
+    "navbar_center": [],
     "navbar_end": ["language-switch", "theme-switcher"],
-    "navbar_align": "left",
     "show_prev_next": True,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],

@@ -29,20 +29,26 @@ LANGUAGES = {"ja": "日本語", "en": "English"}
 
 
 def sphinx_build(builder: str, outdir: Path, doctrees: Path, language: str,
-                 options: Sequence[str] = ()) -> int:
+                 options: Sequence[str] = (), source: Path = SOURCE, confdir: Path = ROOT) -> int:
+    from sphinx import locale
     from sphinx.cmd.build import build_main
 
-    argv = ["-b", builder, "-c", str(ROOT), "-d", str(doctrees),
-            "-D", f"language={language}", *options, str(SOURCE), str(outdir)]
+    # Sphinx keeps its message catalogues per process: the previous build's language
+    # would otherwise show in this one's theme strings.
+    locale.translators.clear()
+    argv = ["-b", builder, "-c", str(confdir), "-d", str(doctrees),
+            "-D", f"language={language}", *options, str(source), str(outdir)]
     return build_main(argv)
 
 
-def html(builddir: Path, options: Sequence[str] = ()) -> int:
+def html(builddir: Path, options: Sequence[str] = (), source: Path = SOURCE,
+         confdir: Path = ROOT, languages: dict[str, str] = LANGUAGES) -> int:
     status = 0
-    for language in LANGUAGES:
+    for language in languages:
         status = sphinx_build("html", builddir / "html" / language,
-                              builddir / "doctrees" / language, language, options) or status
-    write_root_index(builddir / "html" / "index.html")
+                              builddir / "doctrees" / language, language, options,
+                              source, confdir) or status
+    write_root_index(builddir / "html" / "index.html", languages)
     return status
 
 
@@ -113,9 +119,9 @@ def root_index(languages: dict[str, str] = LANGUAGES, default: str = "en") -> st
 """
 
 
-def write_root_index(path: Path) -> None:
+def write_root_index(path: Path, languages: dict[str, str] = LANGUAGES) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(root_index(), encoding="utf-8")
+    path.write_text(root_index(languages), encoding="utf-8")
 
 
 COMMANDS = {"html": html, "doctest": doctest, "gettext": gettext, "update-po": update_po}

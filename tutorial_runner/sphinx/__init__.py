@@ -39,6 +39,9 @@ def _configure(app: Sphinx, config: Config) -> None:
     present = [s.strip() for s in (config.copybutton_exclude or "").split(",") if s.strip()]
     config.copybutton_exclude = ", ".join(dict.fromkeys([*present, *COPY_EXCLUDE]))
     config.templates_path = [*config.templates_path, str(HERE / "templates")]
+    titles: dict[str, str] = config.tutorial_runner_titles
+    if config.language in titles:
+        config.html_title = titles[config.language]
 
 
 def _static(app: Sphinx) -> None:
@@ -55,6 +58,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("tutorial_runner_report_dir", None, "env", types=(str, type(None)))
     app.add_config_value("tutorial_runner_languages", {}, "html", types=(dict,))
     app.add_config_value("tutorial_runner_language_root", "..", "html", types=(str,))
+    app.add_config_value("tutorial_runner_titles", {}, "html", types=(dict,))
 
     app.add_directive("transcript", SphinxTranscriptDirective)
     app.add_directive("tutorial-file", SphinxTutorialFileDirective)
