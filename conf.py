@@ -43,5 +43,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 
+# `node $ CMD` runs CMD on a node of the simulated cluster (SPEC section 1).
+tutorial_runner_input_prompts = ["node $ "]
+
 # The languages the site is built in, each under _build/html/<code>/ (the switch's labels).
 tutorial_runner_languages = {"ja": "日本語", "en": "English"}

@@ -1,9 +1,9 @@
-from tutorial_runner.sphinx.lines import classify
+from tutorial_runner.sphinx.lines import console_lines
 from tutorial_runner.sphinx.render import ConsoleLine, console_html, file_language
 
 
 def kinds(body):
-    return [(line.kind, line.prompt) for line in classify(body)]
+    return [(line.kind, line.prompt) for line in console_lines(body, ["node $ "])]
 
 
 def test_prompts_come_from_the_directive_rules_not_from_guessing():
@@ -33,9 +33,12 @@ def test_prompts_come_from_the_directive_rules_not_from_guessing():
     ]
 
 
-def test_continuation_prompt_only_after_input():
+def test_continuation_lines_with_and_without_prompt():
     body = ("$ for i in 1 2; do", "> echo $i", "> done", "1", "> quoted output")
     assert kinds(body) == [("input", "$ "), ("input", "> "), ("input", "> "),
+                           ("output", ""), ("output", "")]
+    bare = ("$ for i in 1 2; do", "  echo $i", "done", "1", "2")
+    assert kinds(bare) == [("input", "$ "), ("input", ""), ("input", ""),
                            ("output", ""), ("output", "")]
 
 
@@ -56,7 +59,7 @@ def test_console_html_marks_prompt_and_output_and_escapes():
 def test_copying_without_prompt_output_and_commentary_leaves_the_commands():
     import re
 
-    html = console_html(classify(("# c", "$ ls -l", "total 0", "$ pwd", "/tmp")))
+    html = console_html(console_lines(("# c", "$ ls -l", "total 0", "$ pwd", "/tmp")))
     for cls in ("gp", "go", "tr-commentary"):
         html = re.sub(rf'<span class="{cls}">(?:<span[^>]*>[^<]*</span>)?[^<]*</span>', "", html)
     text = re.sub(r"<[^>]+>", "", html)

@@ -59,6 +59,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("tutorial_runner_languages", {}, "html", types=(dict,))
     app.add_config_value("tutorial_runner_language_root", "..", "html", types=(str,))
     app.add_config_value("tutorial_runner_titles", {}, "html", types=(dict,))
+    # Prompts, besides "$ ", at which the environment takes input (rendered as prompts).
+    app.add_config_value("tutorial_runner_input_prompts", [], "env", types=(list, tuple))
 
     app.add_directive("transcript", SphinxTranscriptDirective)
     app.add_directive("tutorial-file", SphinxTutorialFileDirective)

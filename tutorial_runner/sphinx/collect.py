@@ -148,5 +148,6 @@ def _run(app: Sphinx, environment: Any, to_run: list[tuple[str, Session]]
                 {verify.block_key(b): Verdict("error", str(result)) for b in session.blocks})
             continue
         against = verify.describe(environment, session.cluster)
-        found.setdefault(docname, {}).update(verify.verdicts(result, against))
+        found.setdefault(docname, {}).update(
+            verify.verdicts(result, against, app.config.tutorial_runner_input_prompts))
     return found

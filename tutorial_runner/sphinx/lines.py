@@ -1,65 +1,33 @@
 """Which lines of a transcript are input, output or commentary, for rendering.
 
-The directive's static rules decide (SPEC section 1): ``$ `` commands, prompts of
-interactive programs and nodes, ``> `` continuations, ``# `` commentary runs before a
-command or at the end, ``...``; everything else is output.
+The runner's own static reading of the block decides (:mod:`tutorial_runner.transcript`):
+``$ `` commands and the environment's input prompts for certain, continuation lines and
+interactive programs' prompts as a careful guess; commentary and ``...`` by the rules of
+SPEC section 1.  Everything else is output.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 
 from ..model import Block
+from ..transcript import classify, static_input_guess
 from .render import ConsoleLine
 
-# A prompt, then the input: "$ ls", "node $ ip a", "[ root@pod:/ ]$ nslookup x",
-# "root@pod:/# ls".  A bare "$" is a command line with no command.
-_PROMPT = re.compile(
-    r"""^(?P<prompt>
-        \$(?:\ |$)
-      | [\w.-]+\ \$(?:\ |$)
-      | \[\ ?[^\]\s]+@[^\]]*\][$#]\ ?
-      | [\w.-]+@[\w.-]+:\S*[$#]\
-    )""",
-    re.VERBOSE,
-)
-_CONTINUATION = "> "
 
-
-def _is_commentary_line(line: str) -> bool:
-    return line == "#" or line.startswith("# ")
-
-
-def classify(body: tuple[str, ...] | list[str]) -> list[ConsoleLine]:
+def console_lines(body: Sequence[str], input_prompts: Sequence[str] = ()) -> list[ConsoleLine]:
     lines: list[ConsoleLine] = []
-    after_input = False
-    index = 0
-    while index < len(body):
-        line = body[index]
-        if _is_commentary_line(line):
-            end = index
-            while end < len(body) and _is_commentary_line(body[end]):
-                end += 1
-            if end == len(body) or _PROMPT.match(body[end]):
-                lines.extend(ConsoleLine("commentary", text) for text in body[index:end])
-                index, after_input = end, False
-                continue
-        match = _PROMPT.match(line)
-        if match:
-            prompt = match.group("prompt")
-            lines.append(ConsoleLine("input", line[len(prompt):], prompt))
-            after_input = True
-        elif after_input and line.startswith(_CONTINUATION):
-            lines.append(ConsoleLine("input", line[len(_CONTINUATION):], _CONTINUATION))
-        elif line == "...":
-            lines.append(ConsoleLine("ellipsis", line))
-            after_input = False
+    for guess in static_input_guess(classify(body, input_prompts)):
+        if guess.is_input:
+            lines.append(ConsoleLine("input", guess.input, guess.prompt))
+        elif guess.kind == "comment":
+            lines.append(ConsoleLine("commentary", guess.input))
+        elif guess.kind == "ellipsis":
+            lines.append(ConsoleLine("ellipsis", guess.input))
         else:
-            lines.append(ConsoleLine("output", line))
-            after_input = False
-        index += 1
+            lines.append(ConsoleLine("output", guess.input))
     return lines
 
 
-def block_lines(block: Block) -> list[ConsoleLine]:
-    return classify(block.body)
+def block_lines(block: Block, input_prompts: Sequence[str] = ()) -> list[ConsoleLine]:
+    return console_lines(block.body, input_prompts)

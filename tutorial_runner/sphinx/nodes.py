@@ -147,7 +147,7 @@ def visit_transcript_html(self: HTML5Translator, node: transcript_node) -> None:
     self.body.append(
         f'<div class="tr-transcript tr-status-{status}">'
         '<div class="highlight-console notranslate"><div class="highlight"><pre>'
-        + console_html(block_lines(block))
+        + console_html(block_lines(block, self.config.tutorial_runner_input_prompts))
         + "</pre></div></div>"
         + badge_html(verdict, self.config.language, node.get("reason"))
         + "</div>\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Any
 from .. import __version__
 from ..environment import Environment, load_environment
 from ..model import Block, Document, Session
-from .lines import classify
+from .lines import console_lines
 from .render import ConsoleLine
 
 UNVERIFIED = "unverified"
@@ -107,9 +107,10 @@ def unverified(session: Session, reason: str) -> dict[BlockKey, Verdict]:
     return {block_key(b): Verdict(UNVERIFIED, reason) for b in session.blocks}
 
 
-def _live_console(block: Block, steps: Iterable[Any]) -> tuple[ConsoleLine, ...]:
+def _live_console(block: Block, steps: Iterable[Any], input_prompts: Sequence[str]
+                  ) -> tuple[ConsoleLine, ...]:
     """The block's input lines as documented, each followed by what the cluster printed."""
-    documented = classify(block.body)
+    documented = console_lines(block.body, input_prompts)
     lines: list[ConsoleLine] = []
     for step in steps:
         index = step.line - block.body_line
@@ -134,13 +135,14 @@ def _diff(block: Block, steps: Iterable[Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def verdicts(result: Any, against: str) -> dict[BlockKey, Verdict]:
+def verdicts(result: Any, against: str, input_prompts: Sequence[str] = ()
+             ) -> dict[BlockKey, Verdict]:
     """A :class:`SessionResult` reduced to what the pages show."""
     found: dict[BlockKey, Verdict] = {}
     for block_result in result.blocks:
         block, status = block_result.block, block_result.status
         steps = list(block_result.steps)
-        live = _live_console(block, steps) if status in ("drift", "failed", "unexpected-match") else ()
+        live = _live_console(block, steps, input_prompts) if status in ("drift", "failed", "unexpected-match") else ()
         diff = _diff(block, steps) if status in FAILING else ()
         found[block_key(block)] = Verdict(
             status, block_result.message or "", against, live, diff
