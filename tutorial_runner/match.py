@@ -133,6 +133,8 @@ _RFC3339 = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
 _HTTP_DATE = rf"{_DAY}, \d{{1,2}} {_MONTH} \d{{4}} \d{{2}}:\d{{2}}:\d{{2}} (?:GMT|UTC|[+-]\d{{4}})"
 _GO_TIME = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{4} [A-Z]{2,5}"
 _UNIX_DATE = rf"{_DAY} {_MONTH} [ \d]\d \d{{2}}:\d{{2}}:\d{{2}} [A-Z]{{2,5}} \d{{4}}"
+_LOG_TIME = r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"
+_ACCESS_TIME = rf"\d{{2}}/{_MONTH}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}} [+-]\d{{4}}"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _NODE_PORT = r"3[0-2]\d{3}"
@@ -143,6 +145,10 @@ _DETECTORS: tuple[tuple[str, str], ...] = (
     ("http_date", rf"(?<!\w){_HTTP_DATE}(?!\w)"),
     ("go_time", rf"(?<![\w.]){_GO_TIME}(?!\w)"),
     ("unix_date", rf"(?<!\w){_UNIX_DATE}(?!\w)"),
+    ("log_time", rf"(?<![\w/]){_LOG_TIME}(?![\w/])"),
+    ("access_time", rf"(?<=\[){_ACCESS_TIME}(?=\])"),
+    ("http_age", r"(?<=^Age: )\d+$"),
+    ("etag", r'(?<=^[Ee][Tt]ag: )(?:W/)?"[^"\s]+"'),
     ("uuid", rf"(?<![\w-]){_UUID}(?![\w-])"),
     ("hex", r"(?<![0-9A-Za-z])[0-9a-f]{16,}(?:-\d{6,12})?(?![0-9A-Za-z])"),
     ("hex", r"(?<![0-9A-Za-z-])[0-9a-f]{13}\.\.\.(?!\S)"),
@@ -166,6 +172,10 @@ _LIVE: dict[str, str] = {
     "http_date": _HTTP_DATE,
     "go_time": _GO_TIME,
     "unix_date": _UNIX_DATE,
+    "log_time": _LOG_TIME,
+    "access_time": _ACCESS_TIME,
+    "http_age": r"\d+",
+    "etag": r'(?:W/)?"[^"\s]+"',
     "uuid": _UUID,
     "ipv4": _IPV4,
     "ipv6": r"[0-9a-fA-F:]*:[0-9a-fA-F:]*",
@@ -174,12 +184,14 @@ _LIVE: dict[str, str] = {
     "age": _AGE_COUNTED,
     "var": r"\S+?",
 }
-TIME_KINDS = frozenset({"rfc3339", "http_date", "go_time", "unix_date", "age"})
+TIME_KINDS = frozenset({"rfc3339", "http_date", "go_time", "unix_date", "log_time",
+                        "access_time", "http_age", "age"})
 
 # Generated-name segments: ReplicaSet hashes (decimal in old kubectl, the "safe" alphabet
 # since), pod and token suffixes. A segment must look random, not like a word.
 _SAFE = frozenset("bcdfghjklmnpqrstvwxz2456789")
 _HASH_ALPHABET = frozenset("456789bcdf")
+_HEX = frozenset("0123456789abcdef")
 _NOT_GENERATED = frozenset({
     "amd64", "arm64", "ppc64", "s390x", "i386", "x8664", "ipv4", "ipv6", "http2", "sha1",
     "sha256", "sha512", "base64", "utf8", "k8s", "h2c", "md5", "v1", "v2",
@@ -195,9 +207,14 @@ def _looks_random(segment: str, sizes: range) -> bool:
 
 
 def _is_hash(segment: str) -> bool:
-    if not 6 <= len(segment) <= 10:
+    """A pod-template hash (decimal in old kubectl, ``456789bcdf`` since) or a node pool's
+    hex id; ``central1`` of ``us-central1`` is a word with a digit, not a hash."""
+    if not 6 <= len(segment) <= 10 or segment in _NOT_GENERATED:
         return False
-    return set(segment) <= _HASH_ALPHABET or _looks_random(segment, range(6, 11))
+    chars = set(segment)
+    digits = sum(c.isdigit() for c in segment)
+    return (chars <= _HASH_ALPHABET or segment.isdigit()
+            or (digits >= 2 and (chars <= _HEX or chars <= _SAFE)))
 
 
 def _is_suffix(segment: str) -> bool:

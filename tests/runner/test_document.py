@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from docutils import nodes
 
 from tutorial_runner.directives import transcript_node, tutorial_file_node
 from tutorial_runner.document import parse_text, read_document, read_documents
@@ -92,6 +93,21 @@ def test_nodes_carry_the_block_and_the_text() -> None:
     for node in transcripts + files:
         assert node.astext() == node["block"].text
         assert node.line == node["block"].line
+
+
+def test_without_strict_mode_a_mistake_is_an_error_message_at_its_line() -> None:
+    from docutils.core import publish_doctree
+
+    from tutorial_runner import document
+
+    text = "Title\n=====\n\n.. transcript::\n\n   NAME   READY\n\n.. transcript::\n\n   $ ls\n"
+    settings = {"report_level": 5, "halt_level": 5, "warning_stream": False}
+    with document._our_directives():
+        tree = publish_doctree(text, source_path="x.rst", settings_overrides=settings)
+    errors = [m for m in tree.findall(nodes.system_message) if m["level"] >= 3]
+    assert len(errors) == 1 and errors[0]["line"] == 6
+    assert "transcript: a transcript must begin with a '$ ' command" in errors[0].astext()
+    assert len(list(tree.findall(transcript_node))) == 1
 
 
 def test_directives_do_not_stay_registered() -> None:

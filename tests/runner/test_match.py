@@ -127,6 +127,16 @@ VOLATILE_CASES = [
     ("Date: Sun, 22 Nov 2026 03:02:16 GMT", "http_date", "Sun, 22 Nov 2026 03:02:16 GMT"),
     ("Start Time:   Sun, 22 Nov 2026 03:02:16 +0000", "http_date", "Sun, 22 Nov 2026 03:02:16 +0000"),
     ("  Normal  Pulled  2m (x2 over 5m)  kubelet  pulled", "age", "2m (x2 over 5m)"),
+    ("web-0   1/1     Running   1 (2m ago)   5m", "age", "2m"),
+    ("Age: 522515", "http_age", "522515"),
+    ('Etag: "3147526947+ident"', "etag", '"3147526947+ident"'),
+    ("2020/04/01 14:54:34 [notice] 1#1: start worker processes", "log_time", "2020/04/01 14:54:34"),
+    ('10.244.1.1 - - [01/Apr/2020:14:54:34 +0000] "GET / HTTP/1.1" 200 612', "access_time",
+     "01/Apr/2020:14:54:34 +0000"),
+    ("gke-k8s-01-pool-2-641104a4-7r06   Ready   <none>   14h   v1.14.10-gke.17", "name",
+     "gke-k8s-01-pool-2-641104a4-7r06"),
+    ("sample-deployment-6c5948bf66-ghbrx   1/1   Running   0   5s", "name",
+     "sample-deployment-6c5948bf66-ghbrx"),
 ]
 
 
@@ -169,6 +179,57 @@ def test_ordinary_words_and_small_numbers_stay_literal(line: str) -> None:
     assert kinds <= {"age"}
     literal = [v for v in find_volatile(line) if v.kind != "age"]
     assert literal == []
+
+
+def test_zones_and_versions_are_not_generated_names() -> None:
+    line = "gke-a-1 us-central1-a n1-standard-1 true 10.128.0.60 v1.14.10-gke.17 docker://18.9.7"
+    assert [(v.kind, v.value) for v in find_volatile(line)] == [("ipv4", "10.128.0.60")]
+
+
+def test_http_headers_of_a_reply() -> None:
+    b = ok("""
+HTTP/1.1 200 OK
+Accept-Ranges: bytes
+Age: 522515
+Cache-Control: max-age=604800
+Date: Wed, 01 Apr 2020 14:54:39 GMT
+Etag: "3147526947+ident"
+Last-Modified: Thu, 17 Oct 2019 07:18:26 GMT
+Content-Length: 1256
+""", """
+HTTP/1.1 200 OK
+Accept-Ranges: bytes
+Age: 12
+Cache-Control: max-age=604800
+Date: Sun, 22 Nov 2026 03:02:16 GMT
+Etag: "5e4d2b4b-264"
+Last-Modified: Tue, 03 Mar 2026 10:00:00 GMT
+Content-Length: 1256
+""")
+    assert b.as_dict() == {'"3147526947+ident"': '"5e4d2b4b-264"'}
+    fails("Cache-Control: max-age=604800", "Cache-Control: max-age=60")
+    fails("Content-Length: 1256", "Content-Length: 612")
+
+
+def test_yaml_grep_with_context_separators() -> None:
+    b = ok("""
+    - address: 104.197.41.11
+      type: ExternalIP
+    allocatable:
+--
+    - address: 23.251.152.56
+      type: ExternalIP
+    allocatable:
+""", """
+    - address: 34.82.1.10
+      type: ExternalIP
+    allocatable:
+--
+    - address: 34.82.1.11
+      type: ExternalIP
+    allocatable:
+""")
+    assert b.as_dict() == {"104.197.41.11": "34.82.1.10", "23.251.152.56": "34.82.1.11"}
 
 
 def test_small_table_numbers_are_not_volatile() -> None:
