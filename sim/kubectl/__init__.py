@@ -1,0 +1,1 @@
+"""The simulated ``kubectl``: a command line that reads and writes the cluster's state."""

@@ -1,0 +1,129 @@
+"""``kubectl apply -f``: client-side apply with the last-applied-configuration annotation."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from sim.kubectl import manifests
+from sim.kubectl.command import Ctx
+from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
+from sim.kubectl.flags import BOOL, INT, SLICE, f
+from sim.kubectl.gojson import dumps
+from sim.kubectl.threeway import three_way_patch
+from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+MISSING_ANNOTATION = (
+    "resource {ref} is missing the kubectl.kubernetes.io/last-applied-configuration "
+    "annotation which is required by kubectl apply. kubectl apply should only be used on "
+    "resources created declaratively by either kubectl create --save-config or kubectl "
+    "apply. The missing annotation will be patched automatically.")
+
+FLAGS = (
+    f("filename", "f", SLICE), f("recursive", "R", BOOL), f("kustomize", "k"),
+    f("output", "o"), f("dry-run", default="none", no_value="unchanged"),
+    f("server-side", kind=BOOL), f("force", kind=BOOL), f("prune", kind=BOOL),
+    f("selector", "l"), f("all", kind=BOOL), f("overwrite", kind=BOOL, default=True),
+    f("validate", default="strict", no_value="strict"), f("wait", kind=BOOL),
+    f("timeout", default="0s"), f("grace-period", kind=INT, default=-1),
+    f("field-manager", default="kubectl-client-side-apply"),
+    f("force-conflicts", kind=BOOL), f("cascade", default="background", no_value="background"),
+    f("record", kind=BOOL), f("save-config", kind=BOOL), f("show-managed-fields", kind=BOOL),
+    f("template"), f("allow-missing-template-keys", kind=BOOL, default=True),
+    f("prune-allowlist", kind=SLICE), f("openapi-patch", kind=BOOL, default=True),
+    f("applyset"), f("all-namespaces", "A", BOOL),
+)
+
+
+def modified_config(obj: dict, namespace: str | None) -> tuple[dict, str]:
+    """The object as it will be sent, and the annotation text it carries (kubectl's
+    GetModifiedConfiguration: annotations present, last-applied itself left out)."""
+    new = copy.deepcopy(obj)
+    md = new.setdefault("metadata", {})
+    if namespace is not None:
+        md["namespace"] = namespace
+    annotations = dict(md.get("annotations") or {})
+    annotations.pop(LAST_APPLIED, None)
+    md["annotations"] = annotations
+    text = dumps(new) + "\n"
+    md["annotations"] = dict(annotations, **{LAST_APPLIED: text})
+    return new, text
+
+
+def run(ctx: Ctx) -> int:
+    o = ctx.opts
+    if not o["filename"] and not o["kustomize"]:
+        raise fail("must specify one of -f and -k")
+    dry = dry_run_mode(o["dry-run"])
+    items = manifests.read(ctx, o["filename"], o["recursive"])
+    errors: list[str] = []
+    store = ctx.cluster.store
+    for m in items:
+        try:
+            t = manifests.type_for(ctx, m)
+        except KubectlError as e:
+            errors.append(e.text)
+            continue
+        ns = manifests.namespace_for(ctx, t, m)
+        name = (m.obj.get("metadata") or {}).get("name", "")
+        new, _ = modified_config(m.obj, ns)
+        with ctx.locked():
+            current = store.find(t.resource_ref, ns, name) if name else None
+            try:
+                if current is None:
+                    verb = "created"
+                    if dry != "client":
+                        store.create(new, dry_run=dry == "server")
+                else:
+                    verb = _patch(ctx, t, ns, name, new, current, dry)
+            except Exception as e:
+                if not is_api_error(e):
+                    raise
+                errors.append(_apply_error(e, current is None, m.source, t, new))
+                continue
+            _store_warnings(ctx)
+            if dry == "none":
+                reconcile(ctx)
+        ctx.out(f"{t.kind_ref}/{name} {verb}{dry_run_suffix(dry)}\n")
+    if errors:
+        ctx.err("".join(e + "\n" for e in errors))
+        return 1
+    return 0
+
+
+def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str) -> str:
+    annotations = (current.get("metadata") or {}).get("annotations") or {}
+    original_text = annotations.get(LAST_APPLIED)
+    if original_text is None:
+        ctx.warn(MISSING_ANNOTATION.format(ref=f"{t.resource_ref}/{name}"))
+    original = json.loads(original_text) if original_text else None
+    patch = three_way_patch(original, new, current)
+    if not patch:
+        return "unchanged"
+    if dry != "client":
+        ctx.cluster.store.patch(t.resource_ref, ns, name, patch, "strategic",
+                                dry_run=dry == "server")
+    return "configured"
+
+
+def _store_warnings(ctx: Ctx) -> None:
+    for w in getattr(ctx.cluster.store, "warnings", None) or []:
+        ctx.warn(w)
+
+
+def _apply_error(e: Exception, creating: bool, source: str, t, obj: dict) -> str:
+    text = api_text(e)
+    prefix = "Error from server ("
+    if text.startswith(prefix):
+        reason, _, rest = text[len(prefix):].partition("): ")
+        action = "creating" if creating else "patching"
+        if creating:
+            return f'{prefix}{reason}): error when {action} "{source}": {rest}'
+        return (f'{prefix}{reason}): error when applying patch:\n{dumps(obj)}\nto:\n'
+                f'Resource: "{t.group}/{t.version}, Resource={t.resource}", '
+                f'GroupVersionKind: "{t.api_version}, Kind={t.kind}"\n'
+                f'Name: "{obj["metadata"].get("name", "")}", Namespace: '
+                f'"{obj["metadata"].get("namespace", "")}"\nfor: "{source}": error when '
+                f'patching "{source}": {rest}')
+    return text

@@ -1,0 +1,69 @@
+"""The command tree and what a verb receives when it runs."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from sim.kubectl.flags import Flag, FlagSet, Parsed
+
+DEFAULT_NAMESPACE = "default"
+
+
+@dataclass
+class Command:
+    name: str
+    run: Callable[["Ctx"], int] | None = None
+    flags: tuple[Flag, ...] = ()
+    children: list["Command"] = field(default_factory=list)
+    usage: str = ""
+    interspersed: bool = True
+    aliases: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()      # cobra's MarkFlagRequired
+
+    def child(self, name: str) -> "Command | None":
+        for c in self.children:
+            if c.name == name or name in c.aliases:
+                return c
+        return None
+
+    def flagset(self) -> FlagSet:
+        return FlagSet(self.flags, self.interspersed)
+
+
+@dataclass
+class Ctx:
+    cluster: Any
+    io: Any
+    path: str                  # "kubectl create secret tls": for help hints
+    opts: Parsed
+    namespace: str = DEFAULT_NAMESPACE
+    explicit_namespace: bool = False
+
+    @property
+    def args(self) -> list[str]:
+        return self.opts.args
+
+    def out(self, text: str) -> None:
+        if text:
+            self.io.write_out(text)
+
+    def err(self, text: str) -> None:
+        if text:
+            self.io.write_err(text)
+
+    def warn(self, message: str) -> None:
+        self.io.write_err(f"Warning: {message}\n")
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        lock = getattr(self.cluster, "lock", None)
+        if lock is None:
+            yield
+            return
+        with lock:
+            yield
+
+    def now(self):
+        return self.cluster.clock.now()

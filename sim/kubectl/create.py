@@ -1,0 +1,263 @@
+"""``kubectl create``: from files, or from a generator (deployment, service, secret …)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from sim.kubectl import generators as gen
+from sim.kubectl import manifests, output
+from sim.kubectl.apply import LAST_APPLIED, modified_config
+from sim.kubectl.command import Command, Ctx
+from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
+from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
+from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
+
+PRINT_FLAGS = (f("output", "o"), f("template"),
+               f("allow-missing-template-keys", kind=BOOL, default=True),
+               f("show-managed-fields", kind=BOOL))
+WRITE_FLAGS = PRINT_FLAGS + (
+    f("dry-run", default="none", no_value="unchanged"), f("save-config", kind=BOOL),
+    f("validate", default="strict", no_value="strict"), f("field-manager", default="kubectl-create"),
+)
+
+FILE_FLAGS = WRITE_FLAGS + (
+    f("filename", "f", SLICE), f("recursive", "R", BOOL), f("kustomize", "k"),
+    f("selector", "l"), f("edit", kind=BOOL), f("raw"), f("windows-line-endings", kind=BOOL),
+)
+
+
+def kind_ref(obj: dict) -> str:
+    group = obj.get("apiVersion", "").rpartition("/")[0]
+    kind = obj.get("kind", "").lower()
+    return f"{kind}.{group}" if group else kind
+
+
+def name_arg(ctx: Ctx) -> str:
+    """cmdutil.NameFromCommandArgs: one NAME before any ``--``."""
+    count = ctx.opts.dash_at if ctx.opts.dash_at >= 0 else len(ctx.args)
+    if count != 1:
+        raise usage(ctx.path, f"exactly one NAME is required, got {count}")
+    return ctx.args[0]
+
+
+def enforced_namespace(ctx: Ctx) -> str | None:
+    return ctx.namespace if ctx.explicit_namespace else None
+
+
+def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None) -> int:
+    """Create (unless --dry-run=client) and print as the generator commands do."""
+    dry = dry_run_mode(ctx.opts["dry-run"])
+    out = output.parse(ctx.opts["output"], tables=False)
+    if ctx.opts.get("save-config"):
+        obj, _ = modified_config(obj, obj["metadata"].get("namespace"))
+    shown = obj
+    if dry != "client":
+        send = dict(obj)
+        send["metadata"] = dict(obj["metadata"])
+        send["metadata"].setdefault("namespace", ctx.namespace)
+        with ctx.locked():
+            try:
+                shown = ctx.cluster.store.create(send, dry_run=dry == "server")
+            except Exception as e:
+                if not is_api_error(e):
+                    raise
+                if failure is None:
+                    raise KubectlError(api_text(e)) from None
+                raise fail(failure(e)) from None
+            for w in getattr(ctx.cluster.store, "warnings", None) or []:
+                ctx.warn(w)
+            if dry == "none":
+                reconcile(ctx)
+    if out.kind:
+        ctx.out(output.render(out, [shown], single=True))
+    else:
+        ctx.out(f"{kind_ref(obj)}/{obj['metadata']['name']} created{dry_run_suffix(dry)}\n")
+    return 0
+
+
+def _rand(ctx: Ctx) -> Callable[[int], str]:
+    rng = ctx.cluster.rng
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    return lambda n: "".join(rng.choice(alphabet) for _ in range(n))
+
+
+# -- create -f ------------------------------------------------------------------------
+
+def run_files(ctx: Ctx) -> int:
+    o = ctx.opts
+    if ctx.args:
+        raise usage(ctx.path, f"Unexpected args: [{' '.join(ctx.args)}]")
+    if not o["filename"] and not o["kustomize"]:
+        raise fail("must specify one of -f and -k")
+    dry = dry_run_mode(o["dry-run"])
+    out = output.parse(o["output"], tables=False)
+    items = manifests.read(ctx, o["filename"], o["recursive"])
+    errors: list[str] = []
+    count = 0
+    for m in items:
+        try:
+            t = manifests.type_for(ctx, m)
+        except KubectlError as e:
+            errors.append(e.text)
+            continue
+        ns = manifests.namespace_for(ctx, t, m)
+        obj = dict(m.obj)
+        obj["metadata"] = dict(obj.get("metadata") or {})
+        if ns is not None:
+            obj["metadata"]["namespace"] = ns
+        if o["save-config"]:
+            obj, _ = modified_config(obj, ns)
+        shown = obj
+        if dry != "client":
+            with ctx.locked():
+                try:
+                    shown = ctx.cluster.store.create(obj, dry_run=dry == "server")
+                except Exception as e:
+                    if not is_api_error(e):
+                        raise
+                    errors.append(_source_error(api_text(e), m.source))
+                    continue
+                for w in getattr(ctx.cluster.store, "warnings", None) or []:
+                    ctx.warn(w)
+                if dry == "none":
+                    reconcile(ctx)
+        count += 1
+        if out.kind:
+            ctx.out(output.render(out, [shown], single=True))
+        else:
+            ctx.out(f"{t.kind_ref}/{obj['metadata'].get('name', '')} created"
+                    f"{dry_run_suffix(dry)}\n")
+    if errors:
+        ctx.err("".join(e + "\n" for e in errors))
+        return 1
+    if count == 0:
+        raise fail("no objects passed to create")
+    return 0
+
+
+def _source_error(text: str, source: str) -> str:
+    """cmdutil.AddSourceToErr: the file goes into a server error's message."""
+    prefix = "Error from server ("
+    if text.startswith(prefix):
+        reason, _, rest = text[len(prefix):].partition("): ")
+        return f'{prefix}{reason}): error when creating "{source}": {rest}'
+    return text
+
+
+# -- generators ---------------------------------------------------------------------------
+
+def run_deployment(ctx: Ctx) -> int:
+    o = ctx.opts
+    name = name_arg(ctx)
+    command = ctx.opts.after_dash
+    if len(o["image"]) > 1 and command:
+        raise fail("cannot specify multiple --image options and command")
+    obj = gen.deployment(name, o["image"], o["replicas"], o["port"], command,
+                         enforced_namespace(ctx), _rand(ctx))
+    return emit(ctx, obj, lambda e: f"failed to create deployment: {e}")
+
+
+def _service_runner(svc_type: str) -> Callable[[Ctx], int]:
+    def run(ctx: Ctx) -> int:
+        o = ctx.opts
+        name = name_arg(ctx)
+        obj = gen.service(name, svc_type, o["tcp"], o.get("clusterip", ""),
+                          o.get("node-port", 0), o.get("external-name", ""),
+                          enforced_namespace(ctx))
+        return emit(ctx, obj, lambda e: f"failed to create {svc_type} service: {e}")
+    return run
+
+
+def run_namespace(ctx: Ctx) -> int:
+    return emit(ctx, gen.namespace(name_arg(ctx)), None)
+
+
+def run_configmap(ctx: Ctx) -> int:
+    o = ctx.opts
+    name = name_arg(ctx)
+    if o["from-env-file"] and (o["from-file"] or o["from-literal"]):
+        raise fail("from-env-file cannot be combined with from-file or from-literal")
+    obj = gen.configmap(name, o["from-file"], o["from-literal"], ctx.io.cwd,
+                        enforced_namespace(ctx))
+    return emit(ctx, obj, lambda e: f"failed to create configmap: {e}")
+
+
+def run_secret_generic(ctx: Ctx) -> int:
+    o = ctx.opts
+    name = name_arg(ctx)
+    if o["from-env-file"] and (o["from-file"] or o["from-literal"]):
+        raise fail("from-env-file cannot be combined with from-file or from-literal")
+    obj = gen.secret_generic(name, o["from-file"], o["from-literal"], o["type"], ctx.io.cwd,
+                             enforced_namespace(ctx))
+    return emit(ctx, obj, lambda e: f"failed to create secret {e}")
+
+
+def _read_file(ctx: Ctx, path: str) -> bytes:
+    full = path if os.path.isabs(path) else os.path.join(ctx.io.cwd, path)
+    try:
+        with open(full, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise fail(f"Cannot read file {path}, open {path}: no such file or directory") from None
+    except IsADirectoryError:
+        raise fail(f"Cannot read file {path}, read {path}: is a directory") from None
+
+
+def run_secret_tls(ctx: Ctx) -> int:
+    o = ctx.opts
+    name = name_arg(ctx)
+    if not o["cert"] or not o["key"]:
+        raise fail("key and cert must be specified")
+    cert = _read_file(ctx, o["cert"])
+    key = _read_file(ctx, o["key"])
+    obj = gen.secret_tls(name, cert, key, enforced_namespace(ctx))
+    return emit(ctx, obj, lambda e: f"failed to create secret {e}")
+
+
+def run_ingress(ctx: Ctx) -> int:
+    o = ctx.opts
+    name = name_arg(ctx)
+    obj = gen.ingress(name, o["rule"], o["class"], o["default-backend"], o["annotation"],
+                      enforced_namespace(ctx))
+    return emit(ctx, obj, lambda e: f"failed to create ingress: {e}")
+
+
+def run_group(ctx: Ctx) -> int:
+    """``kubectl create secret foo``: a group command with an unknown subcommand."""
+    if ctx.args:
+        raise usage(ctx.path, f'unknown command "{ctx.args[0]}"')
+    ctx.out(f"Usage:\n  {ctx.path} [flags] [options]\n")
+    return 0
+
+
+_SVC_FLAGS = WRITE_FLAGS + (f("tcp", kind=SLICE),)
+_FROM = (f("from-file", kind=SLICE), f("from-literal", kind=ARRAY), f("from-env-file", kind=SLICE),
+         f("append-hash", kind=BOOL))
+
+COMMAND = Command(
+    "create", run_files, FILE_FLAGS,
+    children=[
+        Command("deployment", run_deployment, WRITE_FLAGS + (
+            f("image", kind=SLICE), f("replicas", "r", INT, 1), f("port", kind=INT, default=-1)),
+            aliases=("deploy",), required=("image",)),
+        Command("service", run_group, WRITE_FLAGS, aliases=("svc",), children=[
+            Command("clusterip", _service_runner("ClusterIP"), _SVC_FLAGS + (f("clusterip"),)),
+            Command("nodeport", _service_runner("NodePort"),
+                    _SVC_FLAGS + (f("node-port", kind=INT, default=0),)),
+            Command("loadbalancer", _service_runner("LoadBalancer"), _SVC_FLAGS),
+            Command("externalname", _service_runner("ExternalName"),
+                    _SVC_FLAGS + (f("external-name"),), required=("external-name",)),
+        ]),
+        Command("namespace", run_namespace, WRITE_FLAGS, aliases=("ns",)),
+        Command("configmap", run_configmap, WRITE_FLAGS + _FROM, aliases=("cm",)),
+        Command("secret", run_group, WRITE_FLAGS, children=[
+            Command("generic", run_secret_generic, WRITE_FLAGS + _FROM + (f("type"),)),
+            Command("tls", run_secret_tls, WRITE_FLAGS + (
+                f("cert"), f("key"), f("append-hash", kind=BOOL))),
+        ]),
+        Command("ingress", run_ingress, WRITE_FLAGS + (
+            f("class"), f("rule", kind=ARRAY), f("default-backend"),
+            f("annotation", kind=ARRAY)), aliases=("ing",)),
+    ],
+)

@@ -1,0 +1,122 @@
+"""``kubectl get``: tables per type, or the objects through a structured printer."""
+
+from __future__ import annotations
+
+from sim.kubectl import output, resolve
+from sim.kubectl import printers as p
+from sim.kubectl.command import Ctx
+from sim.kubectl.errors import KubectlError, fail, usage
+from sim.kubectl.fetch import Fetched, fetch
+from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
+
+FLAGS = (
+    f("output", "o"), f("selector", "l"), f("all-namespaces", "A", BOOL),
+    f("watch", "w", BOOL), f("watch-only", kind=BOOL), f("show-labels", kind=BOOL),
+    f("no-headers", kind=BOOL), f("label-columns", "L", SLICE), f("field-selector"),
+    f("show-kind", kind=BOOL), f("sort-by"), f("ignore-not-found", kind=BOOL),
+    f("filename", "f", SLICE), f("recursive", "R", BOOL), f("kustomize", "k"),
+    f("chunk-size", kind=INT, default=500), f("template"), f("raw"),
+    f("allow-missing-template-keys", kind=BOOL, default=True),
+    f("output-watch-events", kind=BOOL), f("server-print", kind=BOOL, default=True),
+    f("show-managed-fields", kind=BOOL), f("subresource"),
+)
+
+NO_TYPE = ('You must specify the type of resource to get. Use "kubectl api-resources" for a '
+           'complete list of supported resources.\n\n')
+REQUIRED = ("Required resource not specified.\nUse \"kubectl explain <resource>\" for a "
+            "detailed description of that resource (e.g. kubectl explain pods).")
+
+
+def run(ctx: Ctx) -> int:
+    o = ctx.opts
+    out = output.parse(o["output"])
+    output.validate_template(out)
+    args = ctx.args
+    if not args and not o["filename"]:
+        raise KubectlError(NO_TYPE + usage(ctx.path, REQUIRED).text)
+    all_ns = o["all-namespaces"]
+    with ctx.locked():
+        if o["filename"]:
+            from sim.kubectl.manifests import selection_from_files
+            sel = selection_from_files(ctx, o["filename"], o["recursive"])
+        else:
+            sel = resolve.select(ctx.cluster, args)
+        if sel.named and o["selector"]:
+            raise fail("name cannot be provided when a selector is specified")
+        if sel.named and all_ns and not o["filename"]:
+            raise fail("a resource cannot be retrieved by name across all namespaces")
+        ns = None if all_ns else ctx.namespace
+        got = fetch(ctx.cluster, sel, ns, label_selector=o["selector"],
+                    field_selector=o["field-selector"])
+        now = ctx.now()
+    for w in got.warnings:
+        ctx.warn(w)
+    if o["ignore-not-found"]:
+        got.errors = [e for e in got.errors if "(NotFound)" not in e]
+    if out.structured:
+        code = _print_structured(ctx, out, got, sel)
+    else:
+        code = _print_tables(ctx, out, got, sel, all_ns, now)
+    if (o["watch"] or o["watch-only"]) and code == 0:
+        ctx.io.wait_closed()
+    return code
+
+
+def _print_structured(ctx: Ctx, out: output.Output, got: Fetched,
+                      sel: resolve.Selection) -> int:
+    single = len(sel.items) == 1 and sel.items[0][1] is not None
+    if single and got.errors:
+        raise KubectlError("\n".join(got.errors))
+    ctx.out(output.render(out, got.objects, single=single,
+                          no_headers=ctx.opts["no-headers"]))
+    return _finish(ctx, got)
+
+
+def _print_tables(ctx: Ctx, out: output.Output, got: Fetched, sel: resolve.Selection,
+                  all_ns: bool, now) -> int:
+    o = ctx.opts
+    with_kind = got.distinct_types() > 1 or o["show-kind"]
+    written = False
+    pending_gap = False
+    last = None
+    chunk: list[dict] = []
+
+    def flush() -> None:
+        nonlocal written, pending_gap
+        if last is None or not chunk:
+            return
+        text = p.print_table(
+            last.resource, chunk, now=now, wide=out.kind == "wide",
+            show_labels=o["show-labels"], with_namespace=all_ns and last.namespaced,
+            kind_prefix=last.kind_ref if with_kind else None, no_headers=o["no-headers"],
+            label_columns=tuple(o["label-columns"]))
+        if text:
+            if pending_gap:
+                ctx.out("\n")
+                pending_gap = False
+            ctx.out(text)
+            written = True
+
+    for info in got.infos:
+        if info.type != last:
+            flush()
+            if last is not None and not o["no-headers"] and written:
+                pending_gap = True
+            last = info.type
+            chunk = []
+        chunk.extend(info.objects)
+    flush()
+    if not written and not got.errors and not o["ignore-not-found"]:
+        namespaced = not all_ns and all(i.type.namespaced for i in got.infos)
+        if namespaced:
+            ctx.err(f"No resources found in {ctx.namespace} namespace.\n")
+        else:
+            ctx.err("No resources found\n")
+    return _finish(ctx, got)
+
+
+def _finish(ctx: Ctx, got: Fetched) -> int:
+    if got.errors:
+        ctx.err("".join(e + "\n" for e in got.errors))
+        return 1
+    return 0

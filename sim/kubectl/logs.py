@@ -1,0 +1,51 @@
+"""``kubectl logs``: a container's output, from a pod or an object's first pod."""
+
+from __future__ import annotations
+
+from sim.kubectl import workloads
+from sim.kubectl.command import Ctx
+from sim.kubectl.errors import fail, usage
+from sim.kubectl.flags import BOOL, INT, f
+from sim.kubectl.pods import container_for, resolve_pod
+
+FLAGS = (
+    f("container", "c"), f("follow", "f", BOOL), f("tail", kind=INT, default=-1),
+    f("timestamps", kind=BOOL), f("previous", "p", BOOL), f("since"), f("since-time"),
+    f("limit-bytes", kind=INT, default=0), f("all-containers", kind=BOOL),
+    f("all-pods", kind=BOOL), f("selector", "l"), f("prefix", kind=BOOL),
+    f("ignore-errors", kind=BOOL), f("max-log-requests", kind=INT, default=5),
+    f("pod-running-timeout", default="20s"), f("insecure-skip-tls-verify-backend", kind=BOOL),
+)
+
+USAGE = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command"
+
+
+def run(ctx: Ctx) -> int:
+    o = ctx.opts
+    args = ctx.args
+    if not args and not o["selector"]:
+        raise usage(ctx.path, USAGE)
+    if args and o["selector"]:
+        raise usage(ctx.path, "only a selector (-l) or a POD name is allowed")
+    if len(args) > 2:
+        raise usage(ctx.path, USAGE)
+    container_name = o["container"]
+    if len(args) == 2:
+        if container_name:
+            raise fail("only one of -c or an inline [CONTAINER] arg is allowed")
+        container_name = args[1]
+    if o["tail"] < -1:
+        raise fail("--tail must be greater than or equal to -1")
+    with ctx.locked():
+        pod, count = resolve_pod(ctx, args[0])
+        if count > 1:
+            ctx.err(f"Found {count} pods, using pod/{pod['metadata']['name']}\n")
+        container = container_for(ctx, pod, container_name)
+        text = workloads.logs(ctx.cluster, pod, container["name"])
+    if o["tail"] >= 0:
+        lines = text.splitlines(keepends=True)
+        text = "".join(lines[-o["tail"]:]) if o["tail"] else ""
+    ctx.out(text)
+    if o["follow"]:
+        ctx.io.wait_closed()
+    return 0

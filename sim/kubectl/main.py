@@ -1,0 +1,146 @@
+"""``kubectl``: finds the command as cobra does, parses its flags, runs it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.kubectl.command import DEFAULT_NAMESPACE, Command, Ctx
+from sim.kubectl.commands import ROOT, SUGGESTIBLE
+from sim.kubectl.errors import KubectlError, UsageError, from_api, is_api_error
+from sim.kubectl.flags import FlagSet
+
+
+def main(cluster: Any, argv: list[str], io: Any) -> int:
+    args = list(argv)
+    if args and args[0].rsplit("/", 1)[-1] == "kubectl":
+        args = args[1:]
+    try:
+        return _run(cluster, args, io)
+    except KubectlError as e:
+        io.write_err(e.text if e.text.endswith("\n") else e.text + "\n")
+        return e.code
+    except Exception as e:  # an API error that escaped a verb
+        if is_api_error(e):
+            err = from_api(e)
+            io.write_err(err.text + "\n")
+            return err.code
+        raise
+
+
+def find(args: list[str]) -> tuple[list[Command], list[str]]:
+    """cobra's Find: walk the tree along the first non-flag arguments."""
+    chain = [ROOT]
+    rest = list(args)
+    while True:
+        cmd = chain[-1]
+        if not cmd.children:
+            return chain, rest
+        fs = cmd.flagset()
+        idx = _first_positional(rest, fs)
+        if idx is None:
+            return chain, rest
+        nxt = cmd.child(rest[idx])
+        if nxt is None:
+            return chain, rest
+        chain.append(nxt)
+        rest = rest[:idx] + rest[idx + 1:]
+
+
+def _first_positional(args: list[str], fs: FlagSet) -> int | None:
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return None
+        if a.startswith("--"):
+            name = a[2:]
+            if "=" not in name:
+                flag = fs.by_name.get(name)
+                if flag is not None and flag.kind != "bool" and flag.no_value is None:
+                    i += 1
+        elif a.startswith("-") and len(a) > 1:
+            body = a[1:]
+            if "=" not in body and len(body) == 1:
+                flag = fs.by_short.get(body)
+                if flag is not None and flag.kind != "bool" and flag.no_value is None:
+                    i += 1
+        else:
+            return i
+        i += 1
+    return None
+
+
+def _run(cluster: Any, args: list[str], io: Any) -> int:
+    chain, rest = find(args)
+    cmd = chain[-1]
+    path = " ".join(["kubectl"] + [c.name for c in chain[1:]])
+    try:
+        opts = cmd.flagset().parse(rest)
+    except UsageError as e:
+        raise KubectlError(f"error: {e.message}\nSee '{path} --help' for usage.") from None
+    if opts.get("help"):
+        io.write_out(help_text(cmd, path))
+        return 0
+    if cmd is ROOT:
+        if opts.args:
+            raise KubectlError(unknown_command(opts.args[0]))
+        io.write_out(help_text(cmd, path))
+        return 0
+    if cmd.run is None:
+        io.write_out(help_text(cmd, path))
+        return 0
+    missing = [r for r in cmd.required if not opts.changed(r)]
+    if missing:
+        raise KubectlError("error: required flag(s) " + ", ".join(f'"{m}"' for m in missing)
+                           + " not set")
+    ns = opts.get("namespace") or ""
+    ctx = Ctx(cluster, io, path, opts, ns or _context_namespace(cluster), bool(ns))
+    return cmd.run(ctx)
+
+
+def _context_namespace(cluster: Any) -> str:
+    profile = getattr(cluster, "profile", None) or {}
+    return (profile.get("namespace") if isinstance(profile, dict) else None) or DEFAULT_NAMESPACE
+
+
+def help_text(cmd: Command, path: str) -> str:
+    if cmd.usage:
+        text = cmd.usage.rstrip("\n") + "\n"
+    else:
+        text = f"Usage:\n  {path} [flags] [options]\n"
+    if cmd.children:
+        text += "\nAvailable Commands:\n"
+        width = max(len(c.name) for c in cmd.children) + 2
+        for c in cmd.children:
+            text += f"  {c.name.ljust(width)}\n".rstrip() + "\n"
+    text += (f"\nUse \"kubectl options\" for a list of global command-line options "
+             f"(applies to all commands).\n")
+    return text
+
+
+def unknown_command(name: str) -> str:
+    text = f'error: unknown command "{name}" for "kubectl"'
+    hits = suggestions(name)
+    if hits:
+        text += "\n\nDid you mean this?\n" + "".join(f"\t{h}\n" for h in hits)
+    return text
+
+
+def suggestions(typed: str) -> list[str]:
+    """cobra's SuggestionsFor: Levenshtein distance ≤ 2 or a prefix, in registration order."""
+    low = typed.lower()
+    out = []
+    for name in SUGGESTIBLE:
+        if _distance(low, name.lower()) <= 2 or name.lower().startswith(low):
+            out.append(name)
+    return out
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]

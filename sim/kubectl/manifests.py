@@ -1,0 +1,154 @@
+"""``-f``: files, directories and stdin holding YAML or JSON objects, as the builder reads
+them (documents split on ``---``, ``List`` kinds expanded, extensions .json .yaml .yml)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from sim.kubectl.errors import KubectlError, fail
+from sim.kubectl.resolve import ResourceType, Selection, all_types
+
+EXTENSIONS = (".json", ".yaml", ".yml")
+
+
+@dataclass
+class Manifest:
+    obj: dict
+    source: str          # the path as given ("x.yaml", "STDIN")
+
+
+def _read(ctx, path: str) -> bytes:
+    if path == "-":
+        return ctx.io.read_stdin()
+    with open(_abs(ctx, path), "rb") as fh:
+        return fh.read()
+
+
+def _abs(ctx, path: str) -> str:
+    return path if os.path.isabs(path) else os.path.join(ctx.io.cwd, path)
+
+
+def _files(ctx, paths: list[str], recursive: bool) -> list[str]:
+    out: list[str] = []
+    for path in paths:
+        if path == "-":
+            out.append(path)
+            continue
+        if path.startswith(("http://", "https://")):
+            raise fail(f'unable to read URL "{path}", server reported 404 Not Found, status code=404')
+        full = _abs(ctx, path)
+        if not os.path.exists(full):
+            raise fail(f'the path "{path}" does not exist')
+        if os.path.isdir(full):
+            found = _walk(path, full, recursive)
+            if not found:
+                raise fail(f"error reading [{path}]: recognized file extensions are "
+                           f"[{' '.join(EXTENSIONS)}]")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+def _walk(shown: str, full: str, recursive: bool) -> list[str]:
+    found = []
+    for name in sorted(os.listdir(full)):
+        sub_full = os.path.join(full, name)
+        sub_shown = os.path.join(shown, name)
+        if os.path.isdir(sub_full):
+            if recursive:
+                found.extend(_walk(sub_shown, sub_full, recursive))
+        elif name.endswith(EXTENSIONS):
+            found.append(sub_shown)
+    return found
+
+
+def _documents(text: str, source: str) -> list[Any]:
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            return [json.loads(text)]
+        except ValueError:
+            pass
+    try:
+        return [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = (mark.line + 1) if mark is not None else 1
+        problem = getattr(e, "problem", None) or "could not parse"
+        raise fail(f"error parsing {source}: error converting YAML to JSON: yaml: line "
+                   f"{line}: {problem}") from None
+
+
+def read(ctx, paths: list[str], recursive: bool = False) -> list[Manifest]:
+    out: list[Manifest] = []
+    for path in _files(ctx, paths, recursive):
+        data = _read(ctx, path).decode("utf-8", "replace")
+        source = "STDIN" if path == "-" else path
+        for doc in _documents(data, source):
+            if not isinstance(doc, dict):
+                raise fail(f"error parsing {source}: json: cannot unmarshal into Go value "
+                           f"of type map[string]interface {{}}")
+            for obj in _flatten(doc):
+                if not obj.get("kind"):
+                    raise fail(f'error validating "{source}": error validating data: kind not '
+                               f"set; if you choose to ignore these errors, turn validation "
+                               f"off with --validate=false")
+                if not obj.get("apiVersion"):
+                    raise fail(f'error validating "{source}": error validating data: '
+                               f"apiVersion not set; if you choose to ignore these errors, "
+                               f"turn validation off with --validate=false")
+                out.append(Manifest(obj, source))
+    return out
+
+
+def _flatten(doc: dict) -> list[dict]:
+    if str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
+        items = []
+        for item in doc["items"]:
+            items.extend(_flatten(item))
+        return items
+    return [doc]
+
+
+def type_for(ctx, m: Manifest) -> ResourceType:
+    """The served type of a manifest, or kubectl's mapping error."""
+    api_version, kind = m.obj.get("apiVersion", ""), m.obj.get("kind", "")
+    group, _, version = api_version.rpartition("/")
+    for t in all_types(ctx.cluster):
+        if t.kind == kind and t.group == group and t.version == version:
+            return t
+    md = m.obj.get("metadata") or {}
+    raise KubectlError(
+        f'error: resource mapping not found for name: "{md.get("name", "")}" namespace: '
+        f'"{md.get("namespace", "")}" from "{m.source}": no matches for kind "{kind}" in '
+        f'version "{api_version}"\nensure CRDs are installed first')
+
+
+def namespace_for(ctx, t: ResourceType, m: Manifest) -> str | None:
+    if not t.namespaced:
+        return None
+    md = m.obj.get("metadata") or {}
+    obj_ns = md.get("namespace")
+    if obj_ns and ctx.explicit_namespace and obj_ns != ctx.namespace:
+        raise fail(f'the namespace from the provided object "{obj_ns}" does not match the '
+                   f'namespace "{ctx.namespace}". You must pass \'--namespace={obj_ns}\' to '
+                   f"perform this operation.")
+    return obj_ns or ctx.namespace
+
+
+def selection_from_files(ctx, paths: list[str], recursive: bool) -> Selection:
+    sel = Selection()
+    seen: list[ResourceType] = []
+    for m in read(ctx, paths, recursive):
+        t = type_for(ctx, m)
+        if t not in seen:
+            seen.append(t)
+        sel.items.append((t, (m.obj.get("metadata") or {}).get("name")))
+    sel.type_count = len(seen)
+    return sel

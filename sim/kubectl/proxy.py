@@ -1,0 +1,25 @@
+"""``kubectl proxy``: the API server's proxy on a loopback port, until interrupted."""
+
+from __future__ import annotations
+
+from sim.kubectl import workloads
+from sim.kubectl.command import Ctx
+from sim.kubectl.errors import fail
+from sim.kubectl.flags import BOOL, INT, f
+
+FLAGS = (
+    f("port", "p", INT, 8001), f("address", default="127.0.0.1"), f("www", "w"),
+    f("www-prefix", "P", default="/static/"), f("api-prefix", default="/"),
+    f("accept-paths"), f("reject-paths"), f("accept-hosts"), f("reject-methods"),
+    f("disable-filter", kind=BOOL), f("unix-socket", "u"), f("keepalive", default="0s"),
+    f("append-server-path", kind=BOOL),
+)
+
+
+def run(ctx: Ctx) -> int:
+    o = ctx.opts
+    if o["address"] not in ("127.0.0.1", "localhost"):
+        raise fail(f"listen tcp {o['address']}:{o['port']}: bind: cannot assign requested address")
+    ctx.out(f"Starting to serve on 127.0.0.1:{o['port']}\n")
+    workloads.serve_proxy(ctx.cluster, o["port"], ctx.io)
+    return 0

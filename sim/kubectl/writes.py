@@ -1,0 +1,26 @@
+"""What every writing verb shares: --dry-run, the ``(dry run)`` suffix, settling the cluster."""
+
+from __future__ import annotations
+
+from sim.kubectl.errors import fail
+
+
+def dry_run_mode(value: str) -> str:
+    """cmdutil.GetDryRunStrategy: "none", "client" or "server"."""
+    if value in ("", "none", "false"):
+        return "none"
+    if value in ("client", "unchanged", "true"):
+        return "client"
+    if value == "server":
+        return "server"
+    raise fail(f'Invalid dry-run value ({value}). Must be "none", "server", or "client".')
+
+
+def dry_run_suffix(mode: str) -> str:
+    return {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
+
+
+def reconcile(ctx) -> None:
+    fn = getattr(ctx.cluster, "reconcile", None)
+    if callable(fn):
+        fn()

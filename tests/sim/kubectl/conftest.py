@@ -1,0 +1,74 @@
+"""Shared fixtures: a ToolIO double, a cluster-less stand-in, and the reference kubectl."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sim.kubectl.main import main
+from tests.sim.kubectl.fakeio import FakeIO
+
+REFERENCE = os.environ.get("KUBECTL_REFERENCE") or "/tmp/kubectl-ref/kubectl"
+
+
+@dataclass
+class Run:
+    stdout: str
+    stderr: str
+    code: int
+
+
+class NoServer:
+    """What generators need when nothing reaches the server: a seeded rng."""
+
+    def __init__(self) -> None:
+        self.rng = random.Random(7)
+        self.profile: dict = {}
+
+
+def run_sim(cluster, args: list[str], cwd: str, **io_kw) -> Run:
+    io = FakeIO(cwd=cwd, **io_kw)
+    code = main(cluster, list(args), io)
+    return Run(io.stdout, io.stderr, code)
+
+
+def have_reference() -> bool:
+    return os.path.isfile(REFERENCE) and os.access(REFERENCE, os.X_OK)
+
+
+needs_reference = pytest.mark.skipif(not have_reference(), reason="no reference kubectl")
+
+
+def run_reference(args: list[str], cwd: str) -> Run:
+    """The real kubectl with a kubeconfig whose server refuses connections."""
+    home = Path(cwd) / ".home"
+    home.mkdir(exist_ok=True)
+    config = home / "config"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster:\n"
+        "    server: https://127.0.0.1:1\ncontexts:\n- name: c\n  context:\n    cluster: c\n"
+        "    user: u\n    namespace: default\nusers:\n- name: u\n  user: {token: x}\n")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "KUBECONFIG": str(config),
+           "KUBECTL_KUBERC": "false", "LANG": "C.UTF-8"}
+    proc = subprocess.run([REFERENCE, *args], cwd=cwd, env=env, capture_output=True, timeout=30)
+    return Run(proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "default.conf").write_text("server {\n  listen 80;\n}\n")
+    d = tmp_path / "cfgdir"
+    d.mkdir()
+    (d / "a.txt").write_text("hi\n")
+    (d / "bin.dat").write_bytes(b"\xff\xfe")
+    for name, cn in (("nginx", "my-nginx"), ("other", "other")):
+        subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "365", "-newkey",
+                        "rsa:2048", "-keyout", str(tmp_path / f"{name}.key"), "-out",
+                        str(tmp_path / f"{name}.crt"), "-subj", f"/CN={cn}/O={cn}"],
+                       check=True, capture_output=True)
+    return tmp_path
