@@ -29,7 +29,10 @@ RESOURCES: dict[str, list[tuple[str, str, bool, list[str]]]] = {
         ("configmaps", "ConfigMap", True, ["cm"]),
         ("serviceaccounts", "ServiceAccount", True, ["sa"]),
         ("events", "Event", True, ["ev"]),
+        ("resourcequotas", "ResourceQuota", True, ["quota"]),
+        ("limitranges", "LimitRange", True, ["limits"]),
     ],
+    "coordination.k8s.io/v1": [("leases", "Lease", True, [])],
     "apps/v1": [
         ("deployments", "Deployment", True, ["deploy"]),
         ("replicasets", "ReplicaSet", True, ["rs"]),
@@ -56,6 +59,12 @@ def reference_kubectl() -> str | None:
 
 def resource_of(obj: dict) -> str:
     return KIND_TO_RESOURCE[obj["kind"]]
+
+
+def matches(obj: dict, label_selector: str | None = None, field_selector: str | None = None) -> bool:
+    """The server's filtering of lists, usable by tests as a `lookup` for describers."""
+    return ((not field_selector or _matches_fields(obj, field_selector))
+            and (not label_selector or _matches_labels(obj, label_selector)))
 
 
 def _field(obj: dict, path: str) -> str:

@@ -1,4 +1,5 @@
 """kubectl's output: tables, describe, yaml/json/name, jsonpath and custom-columns."""
+from .describe import describe, supported_describers
 from .custom_columns import CustomColumnsError, custom_columns
 from .duration import format_age, translate_timestamp_since
 from .jsonpath import JSONPathError, jsonpath
@@ -8,5 +9,5 @@ from .table import kind_prefix, print_table, supported_tables, table_cells, tabl
 __all__ = [
     "format_age", "translate_timestamp_since", "kind_prefix", "print_table",
     "supported_tables", "table_cells", "table_columns", "as_list", "to_json", "to_yaml",
-    "to_name", "jsonpath", "JSONPathError", "custom_columns", "CustomColumnsError",
+    "to_name", "describe", "supported_describers", "jsonpath", "JSONPathError", "custom_columns", "CustomColumnsError",
 ]

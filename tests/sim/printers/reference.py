@@ -33,3 +33,13 @@ def table_for(resource: str, objects: list[dict], query: dict) -> dict:
 
 def cluster(objects: list[dict]) -> kubectl_reference.ReferenceCluster:
     return kubectl_reference.ReferenceCluster(objects, table_for)
+
+
+def lookup_in(objects: list[dict]):
+    """A describe `lookup` over fixture objects, filtering as the reference server does."""
+    def lookup(resource: str, namespace: str | None, label_selector: str | None = None,
+               field_selector: str | None = None) -> list[dict]:
+        return [o for o in objects if kubectl_reference.resource_of(o) == resource
+                and (namespace is None or o["metadata"].get("namespace") == namespace)
+                and kubectl_reference.matches(o, label_selector, field_selector)]
+    return lookup

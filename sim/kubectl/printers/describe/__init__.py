@@ -1,0 +1,32 @@
+"""`kubectl describe` for the kinds the tutorials use (kubectl pkg/describe layouts)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from .apps import describe_deployment, describe_replicaset, describe_statefulset
+from .core import (describe_configmap, describe_endpoints, describe_namespace, describe_secret,
+                   describe_service, describe_serviceaccount)
+from .networking import describe_ingress, describe_ingressclass
+from .node import describe_node
+from .pod import describe_pod
+from .writer import Lookup
+
+DESCRIBERS: dict[str, Callable[[dict, datetime, Lookup], str]] = {
+    "services": describe_service, "endpoints": describe_endpoints, "pods": describe_pod,
+    "deployments": describe_deployment, "replicasets": describe_replicaset,
+    "statefulsets": describe_statefulset, "ingresses": describe_ingress,
+    "ingressclasses": describe_ingressclass, "nodes": describe_node, "secrets": describe_secret,
+    "configmaps": describe_configmap, "namespaces": describe_namespace,
+    "serviceaccounts": describe_serviceaccount,
+}
+
+
+def supported_describers() -> set[str]:
+    return set(DESCRIBERS)
+
+
+def describe(resource: str, obj: dict, *, now: datetime, lookup: Lookup) -> str:
+    """`lookup(resource, namespace, label_selector=None, field_selector=None) -> list[dict]`;
+    namespace None means every namespace."""
+    return DESCRIBERS[resource](obj, now, lookup)

@@ -1,0 +1,44 @@
+"""describe compared byte for byte with a real kubectl describing the same objects."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from reference import cluster, kubectl_reference, lookup_in, needs_kubectl
+from scenario import objects
+from sim.kubectl.printers import describe
+
+pytestmark = needs_kubectl
+OBJECTS = objects()
+
+
+@pytest.fixture(scope="module")
+def ref():
+    with cluster(OBJECTS) as c:
+        yield c
+
+
+def _cases() -> list[tuple[str, str, str]]:
+    cases = []
+    for obj in OBJECTS:
+        resource = kubectl_reference.resource_of(obj)
+        if resource in ("events", "endpointslices", "networkpolicies"):
+            continue
+        cases.append((resource, obj["metadata"].get("namespace") or "", obj["metadata"]["name"]))
+    return cases
+
+
+@pytest.mark.parametrize("resource,namespace,name", _cases(), ids=lambda v: v or "-")
+def test_describe_matches_kubectl(ref, resource: str, namespace: str, name: str) -> None:
+    obj = next(o for o in OBJECTS if kubectl_reference.resource_of(o) == resource
+               and o["metadata"]["name"] == name and (o["metadata"].get("namespace") or "") == namespace)
+    before = datetime.now(timezone.utc)
+    args = ["describe", resource, name] + (["-n", namespace] if namespace else [])
+    result = ref.kubectl(*args)
+    after = datetime.now(timezone.utc)
+    assert result.code == 0, result.stderr
+    lookup = lookup_in(OBJECTS)
+    candidates = {describe(resource, obj, now=t, lookup=lookup) for t in (before, after)}
+    if result.stdout not in candidates:
+        assert result.stdout == describe(resource, obj, now=after, lookup=lookup)
