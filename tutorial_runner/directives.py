@@ -14,7 +14,6 @@ it becomes an error system message at the right line and the build goes on.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
@@ -23,6 +22,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 
 from .model import Block, BlockOptions, DocumentError
+from .transcript import looks_like_input
 
 __all__ = [
     "TranscriptDirective",
@@ -41,20 +41,6 @@ TRANSCRIPT_OPTIONS = (
 )
 FILE_OPTIONS = ("session", "hide")
 FLAG_OPTIONS = frozenset({"unordered", "exact-whitespace", "hide"})
-
-# What may open a transcript: a shell command (``$ ls``, ``$`` alone), a command on a
-# named host (``node $ curl …``), or input at an interactive program's prompt, for a
-# block that goes on with a program an earlier block started.
-_OPENING_INPUT = re.compile(
-    r"""^(?:
-        \$(?:\ |$)                              # $ command
-      | [\w.-]+\ \$(?:\ |$)                     # node $ command
-      | \[\ ?[^\]\s]+@[^\]]*\][$#]\             # [ root@pod:/ ]$ input
-      | [\w.-]+@[\w.-]+:\S*[$#]\                # user@host:~# input
-    )""",
-    re.VERBOSE,
-)
-
 
 class transcript_node(nodes.literal_block):
     """A transcript; ``node["block"]`` is its :class:`Block`, its text the body."""
@@ -229,7 +215,7 @@ def check_opening(body: tuple[str, ...], body_line: int) -> None:
     for index, line in enumerate(body):
         if line.startswith("# ") or line == "#":
             continue
-        if not _OPENING_INPUT.match(line):
+        if not looks_like_input(line):
             raise BlockError(
                 body_line + index,
                 f"a transcript must begin with a '$ ' command, not output: {line!r}",

@@ -350,10 +350,6 @@ class _Compiled:
     regex: re.Pattern[str]
     groups: tuple[tuple[str, str], ...]  # (group name, binding key), first occurrence only
 
-    @property
-    def binds(self) -> bool:
-        return bool(self.groups)
-
 
 def _literal(text: str, exact_whitespace: bool) -> str:
     if exact_whitespace:

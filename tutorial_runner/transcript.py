@@ -29,6 +29,8 @@ __all__ = [
     "is_incomplete",
     "starts_interactive",
     "INTERACTIVE_PROMPT",
+    "HOST_PROMPT",
+    "looks_like_input",
 ]
 
 LineKind = Literal["command", "comment", "ellipsis", "prompted", "other"]
@@ -135,6 +137,18 @@ INTERACTIVE_PROMPT = re.compile(
     )""",
     re.VERBOSE,
 )
+# A command on a named host of the cluster, as environments offer it: ``node $ ip a``.
+HOST_PROMPT = re.compile(r"^[\w.-]+ \$(?: |$)")
+
+
+def looks_like_input(text: str) -> bool:
+    """Whether a line reads as typed input: a command, a host prompt or a program's prompt.
+
+    The directive uses it to reject a transcript that opens with output.
+    """
+    return _command(text) is not None or bool(HOST_PROMPT.match(text) or INTERACTIVE_PROMPT.match(text))
+
+
 _STDIN_LONG = re.compile(r"(?:^|\s)--stdin(?:=true)?(?=\s|$)")
 _TTY_LONG = re.compile(r"(?:^|\s)--tty(?:=true)?(?=\s|$)")
 

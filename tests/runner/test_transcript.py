@@ -201,3 +201,14 @@ def test_prompted_comment_and_ellipsis_guesses() -> None:
 
 def test_output_starting_with_a_quote_marker_after_output_stays_output() -> None:
     assert [g[0] for g in guesses("$ diff a b\n1c1\n< x\n> y")] == ["command", "output", "output", "output"]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("$ ls", True), ("$", True), ("node $ ip a", True), ("[ root@curl:/ ]$ ls", True),
+    ("root@web-0:/# ls", True), ("NAME   READY", False), ("# comment", False), ("...", False),
+    ("deployment.apps/my-nginx created", False), ("$HOME", False),
+])
+def test_looks_like_input(line: str, expected: bool) -> None:
+    from tutorial_runner.transcript import looks_like_input
+
+    assert looks_like_input(line) is expected
