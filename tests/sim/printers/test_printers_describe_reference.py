@@ -23,7 +23,7 @@ def _cases() -> list[tuple[str, str, str]]:
     cases = []
     for obj in OBJECTS:
         resource = kubectl_reference.resource_of(obj)
-        if resource in ("events", "endpointslices", "networkpolicies"):
+        if resource in ("events",):
             continue
         cases.append((resource, obj["metadata"].get("namespace") or "", obj["metadata"]["name"]))
     return cases

@@ -7,18 +7,20 @@ from typing import Callable
 from .apps import describe_deployment, describe_replicaset, describe_statefulset
 from .core import (describe_configmap, describe_endpoints, describe_namespace, describe_secret,
                    describe_service, describe_serviceaccount)
-from .networking import describe_ingress, describe_ingressclass
+from .networking import (describe_endpointslice, describe_ingress, describe_ingressclass,
+                         describe_networkpolicy)
 from .node import describe_node
 from .pod import describe_pod
 from .writer import Lookup
 
-DESCRIBERS: dict[str, Callable[[dict, datetime, Lookup], str]] = {
+DESCRIBERS: dict[str, Callable[[dict, datetime, Lookup, bool], str]] = {
     "services": describe_service, "endpoints": describe_endpoints, "pods": describe_pod,
     "deployments": describe_deployment, "replicasets": describe_replicaset,
     "statefulsets": describe_statefulset, "ingresses": describe_ingress,
     "ingressclasses": describe_ingressclass, "nodes": describe_node, "secrets": describe_secret,
     "configmaps": describe_configmap, "namespaces": describe_namespace,
-    "serviceaccounts": describe_serviceaccount,
+    "serviceaccounts": describe_serviceaccount, "endpointslices": describe_endpointslice,
+    "networkpolicies": describe_networkpolicy,
 }
 
 
@@ -26,7 +28,8 @@ def supported_describers() -> set[str]:
     return set(DESCRIBERS)
 
 
-def describe(resource: str, obj: dict, *, now: datetime, lookup: Lookup) -> str:
+def describe(resource: str, obj: dict, *, now: datetime, lookup: Lookup,
+             show_events: bool = True) -> str:
     """`lookup(resource, namespace, label_selector=None, field_selector=None) -> list[dict]`;
-    namespace None means every namespace."""
-    return DESCRIBERS[resource](obj, now, lookup)
+    namespace None means every namespace.  Raises KeyError for a resource with no describer."""
+    return DESCRIBERS[resource](obj, now, lookup, show_events)

@@ -64,7 +64,7 @@ def _rs_list(items: list[dict]) -> str:
     return text or "<none>"
 
 
-def describe_deployment(d: dict, now: datetime, lookup: Lookup) -> str:
+def describe_deployment(d: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta, spec, status = d.get("metadata") or {}, d.get("spec") or {}, d.get("status") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -89,11 +89,12 @@ def describe_deployment(d: dict, now: datetime, lookup: Lookup) -> str:
     if old or new:
         w.write(0, f"OldReplicaSets:\t{_rs_list(old)}\n")
         w.write(0, f"NewReplicaSet:\t{_rs_list(new)}\n")
-    events(w, find_events(d, lookup), now)
+    if show_events:
+        events(w, find_events(d, lookup), now)
     return w.text()
 
 
-def describe_replicaset(rs: dict, now: datetime, lookup: Lookup) -> str:
+def describe_replicaset(rs: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta, spec, status = rs.get("metadata") or {}, rs.get("spec") or {}, rs.get("status") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -109,11 +110,12 @@ def describe_replicaset(rs: dict, now: datetime, lookup: Lookup) -> str:
     w.write(0, _pod_counts(rs, lookup) + "\n")
     describe_pod_template(w, spec.get("template"))
     _conditions(w, status.get("conditions"))
-    events(w, find_events(rs, lookup), now)
+    if show_events:
+        events(w, find_events(rs, lookup), now)
     return w.text()
 
 
-def describe_statefulset(ss: dict, now: datetime, lookup: Lookup) -> str:
+def describe_statefulset(ss: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta, spec, status = ss.get("metadata") or {}, ss.get("spec") or {}, ss.get("status") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -151,5 +153,6 @@ def describe_statefulset(ss: dict, now: datetime, lookup: Lookup) -> str:
             storage = ((pspec.get("resources") or {}).get("requests") or {}).get("storage")
             w.write(1, f"Capacity:\t{storage or '<default>'}\n")
             w.write(1, f"Access Modes:\t[{' '.join(pspec.get('accessModes') or [])}]\n")
-    events(w, find_events(ss, lookup), now)
+    if show_events:
+        events(w, find_events(ss, lookup), now)
     return w.text()

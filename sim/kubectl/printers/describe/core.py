@@ -5,7 +5,8 @@ import base64
 from datetime import datetime
 
 from ..selectors import format_labels
-from .writer import Lookup, Writer, annotations_multiline, events, find_events, labels_multiline
+from .writer import (Lookup, Writer, annotations_multiline, events, find_events, labels_multiline,
+                     safe_lookup)
 
 
 def _host_port(ip: str, port: int) -> str:
@@ -62,7 +63,7 @@ def _ingress_text(ingress: list[dict]) -> str:
     return ", ".join(parts)
 
 
-def describe_service(svc: dict, now: datetime, lookup: Lookup) -> str:
+def describe_service(svc: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
     slices = service_slices(svc, lookup)
     w = Writer()
@@ -107,11 +108,12 @@ def describe_service(svc: dict, now: datetime, lookup: Lookup) -> str:
         w.write(0, f"LoadBalancer Source Ranges:\t{','.join(spec['loadBalancerSourceRanges'])}\n")
     if spec.get("trafficDistribution") is not None:
         w.write(0, f"Traffic Distribution:\t{spec['trafficDistribution']}\n")
-    events(w, find_events(svc, lookup), now)
+    if show_events:
+        events(w, find_events(svc, lookup), now)
     return w.text()
 
 
-def describe_endpoints(ep: dict, now: datetime, lookup: Lookup) -> str:
+def describe_endpoints(ep: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = ep.get("metadata") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -131,7 +133,8 @@ def describe_endpoints(ep: dict, now: datetime, lookup: Lookup) -> str:
             for port in subset["ports"]:
                 w.write(2, f"{port.get('name') or '<unset>'}\t{port.get('port', 0)}\t{port.get('protocol', '')}\n")
         w.write(0, "\n")
-    events(w, find_events(ep, lookup), now)
+    if show_events:
+        events(w, find_events(ep, lookup), now)
     return w.text()
 
 
@@ -142,7 +145,7 @@ def _decoded_len(value: str) -> int:
         return 0
 
 
-def describe_secret(secret: dict, now: datetime, lookup: Lookup) -> str:
+def describe_secret(secret: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = secret.get("metadata") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -160,7 +163,7 @@ def describe_secret(secret: dict, now: datetime, lookup: Lookup) -> str:
     return w.text()
 
 
-def describe_configmap(cm: dict, now: datetime, lookup: Lookup) -> str:
+def describe_configmap(cm: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = cm.get("metadata") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -178,11 +181,12 @@ def describe_configmap(cm: dict, now: datetime, lookup: Lookup) -> str:
     for key in sorted(binary):
         w.write(0, f"{key}: {_decoded_len(binary[key])} bytes\n")
     w.write(0, "\n")
-    events(w, find_events(cm, lookup), now)
+    if show_events:
+        events(w, find_events(cm, lookup), now)
     return w.text()
 
 
-def describe_namespace(ns: dict, now: datetime, lookup: Lookup) -> str:
+def describe_namespace(ns: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     from .writer import rfc1123z
     meta = ns.get("metadata") or {}
     status = ns.get("status") or {}
@@ -198,11 +202,12 @@ def describe_namespace(ns: dict, now: datetime, lookup: Lookup) -> str:
         for c in status["conditions"]:
             w.write(1, f"{c.get('type', '')}\t{c.get('status', '')}\t{rfc1123z(c.get('lastTransitionTime'))}"
                        f"\t{c.get('reason', '')}\t{c.get('message', '')}\n")
-    w.write(0, "\n")
-    quotas = lookup("resourcequotas", meta.get("name"))
-    if not quotas:
+    quotas = safe_lookup(lookup, "resourcequotas", meta.get("name"))
+    if quotas is not None:
+        w.write(0, "\n")
+    if quotas == []:
         w.write(0, "No resource quota.\n")
-    else:
+    elif quotas:
         w.write(0, "Resource Quotas\n")
         for q in sorted(quotas, key=lambda q: q["metadata"]["name"]):
             w.write(1, f"Name:\t{q['metadata']['name']}\n")
@@ -212,13 +217,19 @@ def describe_namespace(ns: dict, now: datetime, lookup: Lookup) -> str:
             used = (q.get("status") or {}).get("used") or {}
             for res in sorted(hard):
                 w.write(1, f"{res}\t{used.get(res, '0')}\t{hard[res]}\n")
-    w.write(0, "\n")
-    if not lookup("limitranges", meta.get("name")):
+    limits = safe_lookup(lookup, "limitranges", meta.get("name"))
+    if limits is not None:
+        w.write(0, "\n")
+    if limits == []:
         w.write(0, "No LimitRange resource.\n")
+    elif limits:
+        w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\t"
+                   "Max Limit/Request Ratio\n")
+        w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
     return w.text()
 
 
-def describe_serviceaccount(sa: dict, now: datetime, lookup: Lookup) -> str:
+def describe_serviceaccount(sa: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = sa.get("metadata") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -232,5 +243,6 @@ def describe_serviceaccount(sa: dict, now: datetime, lookup: Lookup) -> str:
     for name in names:
         w.write(0, f"{prefix}\t{name}\n")
         prefix = " " * 19
-    events(w, find_events(sa, lookup), now)
+    if show_events:
+        events(w, find_events(sa, lookup), now)
     return w.text()

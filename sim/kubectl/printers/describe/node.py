@@ -8,7 +8,7 @@ from ..duration import translate_timestamp_since
 from ..quantity import Quantity
 from .pod import _sorted_resources
 from .writer import (Lookup, Writer, annotations_multiline, event_selector, events,
-                     labels_multiline, rfc1123z, taints_multiline)
+                     labels_multiline, rfc1123z, safe_lookup, taints_multiline)
 
 _STANDARD = {"cpu", "memory", "ephemeral-storage", "storage", "pods"}
 
@@ -83,7 +83,7 @@ def _pods_table(w: Writer, pods: list[dict], allocatable: dict, now: datetime) -
                    f"{translate_timestamp_since(meta.get('creationTimestamp'), now)}\n")
 
 
-def describe_node(node: dict, now: datetime, lookup: Lookup) -> str:
+def describe_node(node: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta, spec, status = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
     name = meta.get("name", "")
     pods = lookup("pods", None, field_selector=f"spec.nodeName={name},status.phase!=Succeeded,"
@@ -96,7 +96,7 @@ def describe_node(node: dict, now: datetime, lookup: Lookup) -> str:
     w.write(0, f"CreationTimestamp:\t{rfc1123z(meta.get('creationTimestamp'))}\n")
     taints_multiline(w, "Taints", spec.get("taints"))
     w.write(0, f"Unschedulable:\t{'true' if spec.get('unschedulable') else 'false'}\n")
-    leases = lookup("leases", "kube-node-lease", field_selector=f"metadata.name={name}")
+    leases = safe_lookup(lookup, "leases", "kube-node-lease", field_selector=f"metadata.name={name}")
     if leases:
         lease = leases[0].get("spec") or {}
         w.write(0, "Lease:\n")
@@ -137,7 +137,8 @@ def describe_node(node: dict, now: datetime, lookup: Lookup) -> str:
     allocatable = status.get("allocatable") or status.get("capacity") or {}
     _pods_table(w, pods, allocatable, now)
     _allocated(w, pods, allocatable)
-    found = lookup("events", None, field_selector=event_selector(node))
-    found += lookup("events", None, field_selector=event_selector(node, uid=name))
-    events(w, found, now)
+    if show_events:
+        found = lookup("events", None, field_selector=event_selector(node))
+        found += lookup("events", None, field_selector=event_selector(node, uid=name))
+        events(w, found, now)
     return w.text()

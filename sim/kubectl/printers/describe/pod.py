@@ -300,7 +300,7 @@ def qos_class(pod: dict) -> str:
     return "Burstable"
 
 
-def describe_pod(pod: dict, now: datetime, lookup: Lookup) -> str:
+def describe_pod(pod: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -367,5 +367,6 @@ def describe_pod(pod: dict, now: datetime, lookup: Lookup) -> str:
     labels_multiline(w, "Node-Selectors", spec.get("nodeSelector"))
     tolerations_multiline(w, "Tolerations", spec.get("tolerations"))
     _topology(w, spec.get("topologySpreadConstraints"), "")
-    events(w, find_events(pod, lookup, with_kind=False), now)
+    if show_events:
+        events(w, find_events(pod, lookup, with_kind=False), now)
     return w.text()

@@ -165,6 +165,14 @@ def events(w: Writer, items: list[dict], now: datetime) -> None:
         w.write(1, f"{ev.get('type', '')}\t{ev.get('reason', '')}\t{interval}\t{source}\t{message}\n")
 
 
+def safe_lookup(lookup: Lookup, resource: str, namespace: str | None, **selectors: str) -> list[dict] | None:
+    """None when the cluster does not serve the resource (kubectl then leaves the part out)."""
+    try:
+        return lookup(resource, namespace, **selectors)
+    except Exception:  # noqa: BLE001 - any failure means "not available" to describe
+        return None
+
+
 def controller_of(obj: dict) -> dict | None:
     for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
         if ref.get("controller"):
