@@ -261,17 +261,27 @@ def _without_heredoc_bodies(text: str) -> str:
     return "\n".join(keep)
 
 
+def _attaches_terminal(command: str) -> bool:
+    """A whole (possibly multi-line) command that leaves a program at the terminal; a
+    loop or condition around ``exec -it`` returns to the shell."""
+    first = command.lstrip().split(None, 1)[0] if command.strip() else ""
+    return first not in _OPENERS and starts_interactive(command.replace("\\\n", " "))
+
+
 def static_input_guess(lines: Sequence[Line]) -> list[InputGuess]:
     """For each classified line: is it probably typed (and after which prompt)?"""
     guesses: list[InputGuess] = []
     pending = ""            # the shell input so far, while it is incomplete
-    interactive = False     # an interactive program is probably in front
+    # An interactive program is probably in front. A block may open inside one that an
+    # earlier block started (its first line is then a program's prompt).
+    interactive = True
     for line in lines:
         if line.kind == "command":
             pending = line.content
-            interactive = starts_interactive(line.content)
+            interactive = False
             guesses.append(InputGuess("command", line.prompt, line.content))
             if not is_incomplete(pending):
+                interactive = _attaches_terminal(pending)
                 pending = ""
             continue
         if line.kind == "prompted":
@@ -289,8 +299,8 @@ def static_input_guess(lines: Sequence[Line]) -> list[InputGuess]:
             typed = line.text[len(prompt):]
             pending += "\n" + typed
             if not is_incomplete(pending):
+                interactive = _attaches_terminal(pending)
                 pending = ""
-                interactive = interactive or starts_interactive(typed)
             guesses.append(InputGuess("continuation", prompt, typed))
             continue
         previous = guesses[-1] if guesses else None

@@ -190,6 +190,20 @@ $ kubectl get pods
     assert result[3][1:] == ("[ root@curl-131556218-9fnch:/ ]$ ", "nslookup my-nginx")
 
 
+def test_a_block_may_open_inside_an_interactive_program() -> None:
+    assert guesses("""
+[ root@curl:/ ]$ exit
+Session ended, resume using 'kubectl attach curl -c curl -i -t' command when the pod is running
+$ kubectl delete pod curl
+pod "curl" deleted from default namespace
+""") == [
+        ("interactive", "[ root@curl:/ ]$ ", "exit"),
+        ("output", "", "Session ended, resume using 'kubectl attach curl -c curl -i -t' command when the pod is running"),
+        ("command", "$ ", "kubectl delete pod curl"),
+        ("output", "", 'pod "curl" deleted from default namespace'),
+    ]
+
+
 def test_prompted_comment_and_ellipsis_guesses() -> None:
     assert guesses("# on a node\nnode $ curl -k https://10.244.3.5\n...\n<h1>Welcome</h1>", ("node $ ",)) == [
         ("comment", "", "# on a node"),
@@ -212,3 +226,10 @@ def test_looks_like_input(line: str, expected: bool) -> None:
     from tutorial_runner.transcript import looks_like_input
 
     assert looks_like_input(line) is expected
+
+
+def test_interactive_flags_split_over_continuation_lines_and_loops() -> None:
+    split = guesses("$ kubectl run curl --image=radial/busyboxplus:curl \\\n> -i --tty\n[ root@curl:/ ]$ ls")
+    assert [g[0] for g in split] == ["command", "continuation", "interactive"]
+    loop = guesses("$ for p in a b; do\n  kubectl exec -it $p -- ls\ndone\n[ root@curl:/ ]$ ls")
+    assert [g[0] for g in loop] == ["command", "continuation", "continuation", "output"]
