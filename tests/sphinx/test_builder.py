@@ -45,6 +45,7 @@ def test_a_mismatch_fails_the_build_and_names_file_and_line(make_site, engine, t
     assert "other.rst:8: $ echo FAIL" in report     # the command's line
     assert "bindings: 10.0.0.1 -> 10.0.0.9" in report
     assert "MISMATCH" in report
+    assert "other.rst:8: WARNING: failed: $ echo FAIL" in app._warning.getvalue()
     suite = ET.parse(Path(app.outdir) / "junit.xml").getroot()
     assert suite.get("failures") == "1"
     failure = suite.find(".//failure")

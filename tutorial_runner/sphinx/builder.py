@@ -49,7 +49,8 @@ class TutorialBuilder(Builder):
         pass
 
     def finish(self) -> None:
-        sessions = [s for _, s in verify.sessions_of(collect.blocks_of(self.env))]
+        pairs = verify.sessions_of(collect.blocks_of(self.env))
+        sessions = [s for _, s in pairs]
         outdir = Path(self.outdir)
         outdir.mkdir(parents=True, exist_ok=True)
         if not sessions:
@@ -77,7 +78,11 @@ class TutorialBuilder(Builder):
         describe = {s.name + str(s.document): verify.describe(environment, s.cluster)
                     for s in sessions}
         text, ok = report.write(outdir, sessions, results, self.srcdir, describe)
-        for line in text.splitlines():
+        for (docname, session), result in zip(pairs, results, strict=True):
+            for line, message in report.problems(session, result):
+                logger.warning(message, location=(docname, line), type="tutorial",
+                               subtype="mismatch")
+        for line in text.splitlines()[-2:]:     # the counts and the verdict
             logger.info(line)
         self.failed = not ok
 

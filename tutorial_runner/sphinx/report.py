@@ -39,6 +39,24 @@ def _failure_text(block_result: Any, base: Path) -> list[str]:
     return lines
 
 
+def problems(session: Session, result: Any) -> list[tuple[int, str]]:
+    """(line, message) for each failing block of a session: what a build warning shows."""
+    if isinstance(result, BaseException):
+        return [(session.blocks[0].line, f"session {session.name!r} could not run: {result}")]
+    found = []
+    for block_result in result.blocks:
+        if block_result.status not in FAILING:
+            continue
+        failing = [step for step in block_result.steps if not step.ok]
+        if failing:
+            for step in failing:
+                found.append((step.line, f"{block_result.status}: $ {step.command}"))
+        else:
+            found.append((block_result.block.line,
+                          f"{block_result.status}: {block_result.message or 'no details'}"))
+    return found
+
+
 def summarize(sessions: list[Session], results: list[Any], base: Path
               ) -> tuple[str, bool, Counter[str]]:
     counts: Counter[str] = Counter()
