@@ -27,7 +27,7 @@ def _api_versions(ctx: Ctx) -> int:
 ROOT = Command("kubectl", None, (), children=[
     create.COMMAND,
     Command("expose", expose.run, expose.FLAGS),
-    Command("run", run.run, run.FLAGS),
+    Command("run", run.run, run.FLAGS, required=("image",)),
     Command("get", get.run, get.FLAGS),
     Command("edit", edit.run, edit.FLAGS),
     Command("delete", delete.run, delete.FLAGS),

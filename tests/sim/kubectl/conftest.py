@@ -72,3 +72,40 @@ def workdir(tmp_path: Path) -> Path:
                         str(tmp_path / f"{name}.crt"), "-subj", f"/CN={cn}/O={cn}"],
                        check=True, capture_output=True)
     return tmp_path
+
+
+class StoreCluster:
+    """The real object store and registry without controllers: state is exactly what a
+    test puts in, so expected output follows from it."""
+
+    def __init__(self) -> None:
+        import threading
+        from datetime import datetime, timezone
+
+        from sim.api.registry import Registry
+        from sim.api.store import Store
+        from sim.clock import VirtualClock
+
+        self.lock = threading.RLock()
+        self.rng = random.Random(11)
+        self.clock = VirtualClock(datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc), 11)
+        self.profile: dict = {"version": "v1.35.2", "control_plane": {"port": 6443}}
+        self.resources = Registry()
+        self.store = Store(self.resources, self.rng, self.clock.timestamp)
+        self.runtime: dict = {}
+        self.reconciled = 0
+        for ns in ("default", "kube-system"):
+            self.store.create({"apiVersion": "v1", "kind": "Namespace",
+                               "metadata": {"name": ns}})
+
+    def reconcile(self) -> None:
+        self.reconciled += 1
+
+    def add(self, obj: dict) -> dict:
+        """Store an object as a controller would (status included)."""
+        return self.store.write(obj)
+
+
+@pytest.fixture
+def cluster() -> StoreCluster:
+    return StoreCluster()
