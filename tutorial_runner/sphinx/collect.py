@@ -8,6 +8,7 @@ their source did not change.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +137,19 @@ def _run(app: Sphinx, environment: Any, to_run: list[tuple[str, Session]]
     logger.info("tutorial_runner: verifying %d session(s)…", len(to_run))
     cache = verify.open_cache(cache_dir(app))
     sessions = [session for _, session in to_run]
+    done = [0]
+
+    def progress(session: Session, result: Any) -> None:
+        done[0] += 1
+        state = "error" if isinstance(result, BaseException) else (
+            "ok" if result.ok else "does not match")
+        where = os.path.relpath(session.document, app.srcdir)
+        logger.info("tutorial_runner: [%d/%d] %s (%s): %s", done[0], len(sessions),
+                    where, session.name, state)
+
     results = verify.run_all(
         sessions, environment, cache=cache, sandbox=app.config.tutorial_runner_sandbox,
-        jobs=max(1, app.parallel),
+        jobs=max(1, app.parallel), on_done=progress,
     )
     for (docname, session), result in zip(to_run, results, strict=True):
         if isinstance(result, BaseException):
