@@ -6,11 +6,12 @@ from datetime import datetime, timezone
 import pytest
 
 from reference import cluster, kubectl_reference, lookup_in, needs_kubectl
-from scenario import objects
-from sim.kubectl.printers import describe
+import scenario
+import scenario_rich
+from sim.kubectl.printers import describe, supported_describers
 
 pytestmark = needs_kubectl
-OBJECTS = objects()
+OBJECTS = scenario.objects() + scenario_rich.objects()
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def _cases() -> list[tuple[str, str, str]]:
     cases = []
     for obj in OBJECTS:
         resource = kubectl_reference.resource_of(obj)
-        if resource in ("events",):
+        if resource not in supported_describers():
             continue
         cases.append((resource, obj["metadata"].get("namespace") or "", obj["metadata"]["name"]))
     return cases

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from reference import cluster, kubectl_reference, needs_kubectl
-from scenario import objects
+import scenario
+import scenario_rich
 from sim.kubectl.printers import (CustomColumnsError, JSONPathError, as_list, custom_columns,
                                   jsonpath, to_json, to_name, to_yaml)
 
@@ -19,6 +20,10 @@ STRINGS = json.loads((Path(__file__).parent / "yaml_strings.json").read_text())
 def ref():
     with cluster(objects()) as c:
         yield c
+
+
+def objects() -> list[dict]:
+    return scenario.objects() + scenario_rich.objects()
 
 
 def _of(resource: str, namespace: str | None = "default") -> list[dict]:

@@ -36,8 +36,8 @@ def _int_or_string(value) -> str:
 
 def describe_probe(probe: dict) -> str:
     attrs = (f"delay={probe.get('initialDelaySeconds', 0)}s timeout={probe.get('timeoutSeconds', 0)}s "
-             f"period={probe.get('periodSeconds', 0)}s successThreshold={probe.get('successThreshold', 0)} "
-             f"failureThreshold={probe.get('failureThreshold', 0)}")
+             f"period={probe.get('periodSeconds', 0)}s #success={probe.get('successThreshold', 0)} "
+             f"#failure={probe.get('failureThreshold', 0)}")
     if probe.get("exec") is not None:
         return f"exec [{' '.join(probe['exec'].get('command') or [])}] {attrs}"
     if probe.get("httpGet") is not None:
@@ -117,12 +117,11 @@ def _env(w: Writer, container: dict, pod: dict | None) -> None:
 
 
 def _field_value(pod: dict, path: str) -> str:
-    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
-    simple = {"metadata.name": meta.get("name", ""), "metadata.namespace": meta.get("namespace", ""),
-              "metadata.uid": meta.get("uid", ""), "spec.nodeName": spec.get("nodeName", ""),
-              "spec.serviceAccountName": spec.get("serviceAccountName", ""),
-              "status.hostIP": status.get("hostIP", ""), "status.podIP": status.get("podIP", "")}
-    return simple.get(path, "")
+    """EnvValueRetriever: only paths that are both Pod field labels and readable from
+    metadata by fieldpath.ExtractFieldPathAsString give a value."""
+    meta = pod.get("metadata") or {}
+    return {"metadata.name": meta.get("name", ""),
+            "metadata.namespace": meta.get("namespace", "")}.get(path, "")
 
 
 def _env_from(w: Writer, container: dict) -> None:
