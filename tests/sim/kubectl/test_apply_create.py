@@ -1,0 +1,153 @@
+"""apply -f and create -f against the real store: created / configured / unchanged as the
+three-way comparison decides, and the annotation kubectl writes."""
+
+from __future__ import annotations
+
+import json
+
+from sim.kubectl.apply import LAST_APPLIED
+from tests.sim.kubectl.conftest import run_sim
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    tier: front
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+        ports:
+        - containerPort: 80
+"""
+SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: 80
+"""
+
+
+def write(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    return name
+
+
+def test_apply_creates_with_last_applied_then_unchanged(cluster, tmp_path):
+    write(tmp_path, "d.yaml", DEPLOYMENT)
+    first = run_sim(cluster, ["apply", "-f", "d.yaml"], str(tmp_path))
+    assert (first.code, first.stdout, first.stderr) == (0, "deployment.apps/web created\n", "")
+    stored = cluster.store.get("deployments", "default", "web")
+    annotation = stored["metadata"]["annotations"][LAST_APPLIED]
+    assert annotation.endswith("}\n")
+    recorded = json.loads(annotation)
+    assert recorded["metadata"] == {"annotations": {}, "labels": {"tier": "front"},
+                                    "name": "web", "namespace": "default"}
+    assert annotation == json.dumps(recorded, sort_keys=True, separators=(",", ":")) + "\n"
+    again = run_sim(cluster, ["apply", "-f", "d.yaml"], str(tmp_path))
+    assert again.stdout == "deployment.apps/web unchanged\n"
+
+
+def test_apply_changed_field_is_configured_and_dropped_field_is_removed(cluster, tmp_path):
+    write(tmp_path, "d.yaml", DEPLOYMENT)
+    run_sim(cluster, ["apply", "-f", "d.yaml"], str(tmp_path))
+    changed = DEPLOYMENT.replace("replicas: 2", "replicas: 3").replace(
+        "  labels:\n    tier: front\n", "")
+    write(tmp_path, "d.yaml", changed)
+    out = run_sim(cluster, ["apply", "-f", "d.yaml"], str(tmp_path))
+    assert out.stdout == "deployment.apps/web configured\n"
+    stored = cluster.store.get("deployments", "default", "web")
+    assert stored["spec"]["replicas"] == 3
+    assert "labels" not in stored["metadata"] or "tier" not in stored["metadata"]["labels"]
+
+
+def test_apply_ignores_fields_the_server_added(cluster, tmp_path):
+    write(tmp_path, "s.yaml", SERVICE)
+    run_sim(cluster, ["apply", "-f", "s.yaml"], str(tmp_path))
+    live = cluster.store.get("services", "default", "web")
+    live = json.loads(json.dumps(live))
+    live["spec"]["clusterIP"] = "10.96.0.20"
+    live["spec"]["ports"][0]["protocol"] = "TCP"
+    cluster.store.write(live)
+    out = run_sim(cluster, ["apply", "-f", "s.yaml"], str(tmp_path))
+    assert out.stdout == "service/web unchanged\n"
+
+
+def test_apply_multi_document_directory_stdin_and_json(cluster, tmp_path):
+    (tmp_path / "dir").mkdir()
+    write(tmp_path, "dir/all.yaml", DEPLOYMENT + "---\n" + SERVICE)
+    out = run_sim(cluster, ["apply", "-f", "dir"], str(tmp_path))
+    assert out.stdout == "deployment.apps/web created\nservice/web created\n"
+    ns = json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    out = run_sim(cluster, ["apply", "-f", "-"], str(tmp_path), stdin=ns.encode())
+    assert out.stdout == "namespace/team created\n"
+
+
+def test_apply_to_object_made_by_create_warns_and_configures(cluster, tmp_path):
+    write(tmp_path, "s.yaml", SERVICE)
+    assert run_sim(cluster, ["create", "-f", "s.yaml"], str(tmp_path)).stdout == \
+        "service/web created\n"
+    out = run_sim(cluster, ["apply", "-f", "s.yaml"], str(tmp_path))
+    assert out.stdout == "service/web configured\n"
+    assert out.stderr == (
+        "Warning: resource services/web is missing the kubectl.kubernetes.io/last-applied-"
+        "configuration annotation which is required by kubectl apply. kubectl apply should "
+        "only be used on resources created declaratively by either kubectl create "
+        "--save-config or kubectl apply. The missing annotation will be patched "
+        "automatically.\n")
+    assert LAST_APPLIED in cluster.store.get("services", "default", "web")["metadata"][
+        "annotations"]
+
+
+def test_create_twice_is_already_exists_with_the_file_named(cluster, tmp_path):
+    write(tmp_path, "s.yaml", SERVICE)
+    run_sim(cluster, ["create", "-f", "s.yaml"], str(tmp_path))
+    out = run_sim(cluster, ["create", "-f", "s.yaml"], str(tmp_path))
+    assert (out.code, out.stdout) == (1, "")
+    assert out.stderr == ('Error from server (AlreadyExists): error when creating "s.yaml": '
+                          'services "web" already exists\n')
+
+
+def test_unserved_version_is_a_mapping_error(cluster, tmp_path):
+    write(tmp_path, "ing.yaml", "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n"
+                                "  name: old\nspec: {}\n")
+    out = run_sim(cluster, ["apply", "-f", "ing.yaml"], str(tmp_path))
+    assert out.code == 1
+    assert out.stderr == ('error: resource mapping not found for name: "old" namespace: "" from '
+                          '"ing.yaml": no matches for kind "Ingress" in version '
+                          '"extensions/v1beta1"\nensure CRDs are installed first\n')
+
+
+def test_missing_path_and_missing_flag(cluster, tmp_path):
+    out = run_sim(cluster, ["apply", "-f", "nope.yaml"], str(tmp_path))
+    assert (out.code, out.stderr) == (1, 'error: the path "nope.yaml" does not exist\n')
+    out = run_sim(cluster, ["apply"], str(tmp_path))
+    assert (out.code, out.stderr) == (1, "error: must specify one of -f and -k\n")
+
+
+def test_generators_create_in_the_store(cluster, tmp_path):
+    out = run_sim(cluster, ["create", "deployment", "api", "--image=nginx", "--replicas=2"],
+                  str(tmp_path))
+    assert out.stdout == "deployment.apps/api created\n"
+    assert cluster.store.get("deployments", "default", "api")["spec"]["replicas"] == 2
+    out = run_sim(cluster, ["create", "deployment", "api", "--image=nginx"], str(tmp_path))
+    assert (out.code, out.stderr) == (
+        1, 'error: failed to create deployment: deployments.apps "api" already exists\n')
+    out = run_sim(cluster, ["create", "configmap", "cfg", "--from-literal=a=b"], str(tmp_path))
+    assert out.stdout == "configmap/cfg created\n"
+    assert cluster.store.get("configmaps", "default", "cfg")["data"] == {"a": "b"}
+    out = run_sim(cluster, ["create", "namespace", "default"], str(tmp_path))
+    assert out.stderr == 'Error from server (AlreadyExists): namespaces "default" already exists\n'

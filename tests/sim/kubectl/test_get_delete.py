@@ -1,0 +1,161 @@
+"""get, describe and delete over a known state: kinds, separators, NotFound, namespaces."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.sim.kubectl.conftest import run_sim
+
+
+def svc(name, ns="default", labels=None):
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": name, "namespace": ns, "labels": labels or {},
+                         "creationTimestamp": "2026-01-01T09:00:00Z"},
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.20", "clusterIPs": ["10.96.0.20"], "selector": {"app": name},
+                     "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}]}}
+
+
+def deploy(name, ns="default"):
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": ns, "creationTimestamp": "2026-01-01T09:00:00Z",
+                         "labels": {"app": name}},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}},
+            "status": {"replicas": 1, "readyReplicas": 1, "updatedReplicas": 1,
+                       "availableReplicas": 1}}
+
+
+@pytest.fixture
+def state(cluster):
+    cluster.add(svc("web", labels={"app": "web"}))
+    cluster.add(deploy("web"))
+    cluster.add(svc("dns", ns="kube-system"))
+    cluster.clock.advance(65)
+    return cluster
+
+
+def get(state, *args, **kw):
+    return run_sim(state, list(args), "/", **kw)
+
+
+def test_one_type_no_prefix(state):
+    out = get(state, "get", "svc")
+    assert out.code == 0 and out.stderr == ""
+    assert out.stdout == ("NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\n"
+                          "web    ClusterIP   10.96.0.20   <none>        80/TCP    65s\n")
+
+
+def test_several_types_are_prefixed_and_separated(state):
+    out = get(state, "get", "deployments,svc", "web")
+    assert out.stdout == (
+        "NAME                  READY   UP-TO-DATE   AVAILABLE   AGE\n"
+        "deployment.apps/web   1/1     1            1           65s\n"
+        "\n"
+        "NAME          TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\n"
+        "service/web   ClusterIP   10.96.0.20   <none>        80/TCP    65s\n")
+
+
+def test_type_slash_name_forms_and_not_found_still_prints_found(state):
+    out = get(state, "get", "svc/web", "svc/nope")
+    assert out.code == 1
+    assert out.stdout.splitlines()[1].startswith("web ")
+    assert out.stderr == 'Error from server (NotFound): services "nope" not found\n'
+    out = get(state, "get", "svc", "web", "deploy/web")
+    assert out.stderr == ("error: there is no need to specify a resource type as a separate "
+                          "argument when passing arguments in resource/name form (e.g. 'kubectl "
+                          "get resource/<resource_name>' instead of 'kubectl get resource "
+                          "resource/<resource_name>'\n")
+
+
+def test_nothing_found_messages(state):
+    out = get(state, "get", "pods")
+    assert (out.code, out.stdout, out.stderr) == (0, "", "No resources found in default namespace.\n")
+    out = get(state, "get", "pods", "-n", "kube-system")
+    assert out.stderr == "No resources found in kube-system namespace.\n"
+    out = get(state, "get", "pods", "-A")
+    assert out.stderr == "No resources found\n"
+    out = get(state, "get", "svc", "-l", "app=none")
+    assert out.stderr == "No resources found in default namespace.\n"
+
+
+def test_all_namespaces_adds_namespace_column(state):
+    out = get(state, "get", "svc", "-A", "--no-headers")
+    lines = out.stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [["default", "web"], ["kube-system", "dns"]]
+
+
+def test_unknown_type(state):
+    out = get(state, "get", "foos")
+    assert (out.code, out.stderr) == (1, 'error: the server doesn\'t have a resource type "foos"\n')
+
+
+def test_endpoints_warning_only_when_endpoints_are_read(state):
+    assert "Warning" not in get(state, "get", "all").stderr
+    out = get(state, "get", "ep")
+    assert out.stderr.startswith("Warning: v1 Endpoints is deprecated in v1.33+; use "
+                                 "discovery.k8s.io/v1 EndpointSlice\n")
+
+
+def test_structured_single_object_and_list(state):
+    one = get(state, "get", "svc", "web", "-o", "jsonpath={.kind}")
+    assert one.stdout == "Service"
+    many = get(state, "get", "svc", "-o", "jsonpath={.kind} {.items[*].metadata.name}")
+    assert many.stdout == "List web"
+    name = get(state, "get", "svc,deploy", "-o", "name")
+    assert name.stdout == "service/web\ndeployment.apps/web\n"
+
+
+def test_watch_prints_then_blocks_until_the_caller_leaves(state):
+    from tests.sim.kubectl.fakeio import FakeIO
+    from sim.kubectl.main import main
+    io = FakeIO()
+    assert main(state, ["get", "svc", "-w"], io) == 0
+    assert io.events[-1] == ("wait", "") and io.stdout.startswith("NAME")
+
+
+def test_describe_not_found_and_prefix_match(state):
+    out = get(state, "describe", "svc", "nope")
+    assert (out.code, out.stderr) == (1, 'Error from server (NotFound): services "nope" not found\n')
+    out = get(state, "describe", "svc", "we")
+    assert out.code == 0 and out.stdout.startswith("Name:") and "web" in out.stdout.splitlines()[0]
+
+
+def test_describe_several_objects_are_separated_by_a_blank_line(state):
+    state.add(svc("api"))
+    out = get(state, "describe", "svc")
+    assert out.stdout.count("Name:  ") + out.stdout.count("Name:") >= 2
+    assert "\n\n\nName:" in out.stdout or "\n\nName:" in out.stdout
+
+
+def test_delete_messages_and_not_found(state):
+    out = get(state, "delete", "deployments,svc", "web")
+    assert out.stdout == ('deployment.apps "web" deleted from default namespace\n'
+                          'service "web" deleted from default namespace\n')
+    assert state.store.find("services", "default", "web") is None
+    out = get(state, "delete", "svc", "web")
+    assert (out.code, out.stdout, out.stderr) == (
+        1, "", 'Error from server (NotFound): services "web" not found\n')
+
+
+def test_delete_by_selector_all_and_name_output(state):
+    state.add(svc("api", labels={"app": "api"}))
+    out = get(state, "delete", "svc", "-l", "app=api", "-o", "name")
+    assert out.stdout == "service/api\n"
+    out = get(state, "delete", "svc", "-l", "app=none")
+    assert out.stdout == "No resources found\n"
+    out = get(state, "delete", "svc", "--all")
+    assert out.stdout == 'service "web" deleted from default namespace\n'
+    out = get(state, "delete", "svc")
+    assert out.stderr == "error: resource(s) were provided, but no name was specified\n"
+
+
+def test_delete_cluster_scoped_has_no_namespace(state):
+    state.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "t"}})
+    out = get(state, "delete", "namespace", "t")
+    assert out.stdout == 'namespace "t" deleted\n'
+
+
+def test_delete_now_and_grace_period_conflict(state):
+    out = get(state, "delete", "svc", "web", "--now", "--grace-period=5")
+    assert out.stderr == "error: --now and --grace-period cannot be specified together\n"
