@@ -1,11 +1,29 @@
 """Objects shaped as a v1.35 API server returns them (defaulted fields, status)."""
 from __future__ import annotations
 
+import zlib
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from typing import Iterator
 
 # Real time: describe computes ages on the client, so the reference kubectl must agree.
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+# Golden files are recorded with objects built at this instant.
+FROZEN = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+@contextmanager
+def frozen(now: datetime = FROZEN) -> Iterator[datetime]:
+    """Build objects relative to `now` instead of the real time."""
+    global NOW
+    saved, NOW = NOW, now
+    try:
+        yield now
+    finally:
+        NOW = saved
 
 
 def ts(seconds_ago: float) -> str:
@@ -16,7 +34,7 @@ def meta(name: str, age: float, namespace: str | None = "default", uid: str = ""
     m = {"name": name}
     if namespace is not None:
         m["namespace"] = namespace
-    m["uid"] = uid or f"{abs(hash(name)) % 10**8:08d}-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+    m["uid"] = uid or f"{zlib.crc32(name.encode()) % 10**8:08d}-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
     m["resourceVersion"] = str(1000 + int(age) % 977)
     m["creationTimestamp"] = ts(age)
     m.update(extra)

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import kubectl_reference  # noqa: E402
 
-from fixtures import NOW  # noqa: E402
+import fixtures  # noqa: E402
 from sim.kubectl.printers import table_cells, table_columns  # noqa: E402
 from sim.kubectl.printers.columns import NAME_COLUMN  # noqa: E402
 
@@ -19,12 +19,13 @@ needs_kubectl = pytest.mark.skipif(kubectl_reference.reference_kubectl() is None
 
 
 def table_for(resource: str, objects: list[dict], query: dict) -> dict:
+    """The server's Table for a list, cells computed by our column functions."""
     columns = []
     for i, (name, priority) in enumerate(table_columns(resource)):
         col = {"name": name, "type": "string", "format": "name" if i == NAME_COLUMN[resource] else "",
                "description": "", "priority": priority}
         columns.append(col)
-    rows = [{"cells": table_cells(resource, obj, now=NOW),
+    rows = [{"cells": table_cells(resource, obj, now=fixtures.NOW),
              "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
                         "metadata": obj["metadata"]}} for obj in objects]
     return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "1000"},
