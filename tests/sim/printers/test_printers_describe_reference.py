@@ -8,7 +8,7 @@ import pytest
 from reference import cluster, kubectl_reference, lookup_in, needs_kubectl
 import scenario
 import scenario_rich
-from sim.kubectl.printers import describe, supported_describers
+from sim.kubectl.printers import describe
 
 pytestmark = needs_kubectl
 OBJECTS = scenario.objects() + scenario_rich.objects()
@@ -24,8 +24,6 @@ def _cases() -> list[tuple[str, str, str]]:
     cases = []
     for obj in OBJECTS:
         resource = kubectl_reference.resource_of(obj)
-        if resource not in supported_describers():
-            continue
         cases.append((resource, obj["metadata"].get("namespace") or "", obj["metadata"]["name"]))
     return cases
 

@@ -9,6 +9,7 @@ from .core import (describe_configmap, describe_endpoints, describe_namespace, d
                    describe_service, describe_serviceaccount)
 from .networking import (describe_endpointslice, describe_ingress, describe_ingressclass,
                          describe_networkpolicy)
+from .generic import describe_generic
 from .node import describe_node
 from .pod import describe_pod
 from .writer import Lookup
@@ -31,5 +32,6 @@ def supported_describers() -> set[str]:
 def describe(resource: str, obj: dict, *, now: datetime, lookup: Lookup,
              show_events: bool = True) -> str:
     """`lookup(resource, namespace, label_selector=None, field_selector=None) -> list[dict]`;
-    namespace None means every namespace.  Raises KeyError for a resource with no describer."""
-    return DESCRIBERS[resource](obj, now, lookup, show_events)
+    namespace None means every namespace.  Kinds without a describer of their own get
+    kubectl's generic one (every field, labelled)."""
+    return DESCRIBERS.get(resource, describe_generic)(obj, now, lookup, show_events)
