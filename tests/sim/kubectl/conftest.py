@@ -59,8 +59,9 @@ def run_reference(args: list[str], cwd: str) -> Run:
     return Run(proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
 
 
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("work")
     (tmp_path / "default.conf").write_text("server {\n  listen 80;\n}\n")
     d = tmp_path / "cfgdir"
     d.mkdir()
