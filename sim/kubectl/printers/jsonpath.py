@@ -500,6 +500,14 @@ def execute(template: str, data: Any, *, allow_missing: bool = True) -> str:
     return "".join(" ".join(_text_of(v) for v in group) for group in groups)
 
 
+def check_jsonpath(template: str) -> None:
+    """Parse only, as kubectl does when it builds the printer (before fetching anything)."""
+    try:
+        parse(template)
+    except JSONPathError as err:
+        raise JSONPathError(f"error parsing jsonpath {template}, {err}") from None
+
+
 def jsonpath(template: str, data: Any) -> str:
     """`-o jsonpath=TEMPLATE`, with kubectl's error wording."""
     try:

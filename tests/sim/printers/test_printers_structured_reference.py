@@ -9,7 +9,7 @@ import pytest
 from reference import cluster, kubectl_reference, needs_kubectl
 import scenario
 import scenario_rich
-from sim.kubectl.printers import (CustomColumnsError, JSONPathError, as_list, custom_columns,
+from sim.kubectl.printers import (CustomColumnsError, JSONPathError, as_list, check_jsonpath, custom_columns,
                                   jsonpath, to_json, to_name, to_yaml)
 
 pytestmark = needs_kubectl
@@ -114,3 +114,12 @@ def test_custom_columns(ref, resource: str, spec: str) -> None:
     except CustomColumnsError as e:
         mine, err = e.partial, f"error: {e}\n"
     assert (result.stdout, result.stderr if result.code else "") == (mine, err)
+
+
+@pytest.mark.parametrize("template", [r"{.a[", r"{.a", r'{"x}', r"{.a[?(@.b==1]}", r"{.items[x]}"])
+def test_template_errors_before_anything_is_fetched(template: str) -> None:
+    with cluster([]) as c:
+        result = c.kubectl("get", "pods", "-o", f"jsonpath={template}")
+    with pytest.raises(JSONPathError) as err:
+        check_jsonpath(template)
+    assert (result.code, result.stderr) == (1, f"error: {err.value}\n")
