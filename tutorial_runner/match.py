@@ -150,7 +150,8 @@ _DETECTORS: tuple[tuple[str, str], ...] = (
     ("http_age", r"(?<=^Age: )\d+$"),
     ("etag", r'(?<=^[Ee][Tt]ag: )(?:W/)?"[^"\s]+"'),
     ("uuid", rf"(?<![\w-]){_UUID}(?![\w-])"),
-    ("hex", r"(?<![0-9A-Za-z])[0-9a-f]{16,}(?:-\d{6,12})?(?![0-9A-Za-z])"),
+    ("hex", r"(?<![0-9A-Za-z])[0-9a-f]{16,}(?![0-9A-Za-z])"),
+    ("elb_id", r"(?<=[0-9a-f]{16}-)\d{6,12}(?=\.[\w-]+\.elb\.amazonaws\.com)"),
     ("hex", r"(?<![0-9A-Za-z-])[0-9a-f]{13}\.\.\.(?!\S)"),
     ("ipv6", r"(?<![\w:.])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])"),
     ("ipv4", rf"(?<![\w.]){_IPV4}(?!\d|\.\d)"),
@@ -181,6 +182,7 @@ _LIVE: dict[str, str] = {
     "ipv6": r"[0-9a-fA-F:]*:[0-9a-fA-F:]*",
     "node_port": _NODE_PORT,
     "resource_version": r"\d+",
+    "elb_id": r"\d{6,12}",
     "age": _AGE_COUNTED,
     "var": r"\S+?",
 }
@@ -312,7 +314,7 @@ def _find(vars: tuple[tuple[str, str], ...], line: str) -> list[Volatile]:
             if value.endswith("..."):
                 live_pattern = r"[0-9a-f]{13}\.\.\."
             else:
-                live_pattern = r"[0-9a-f]{16,64}" + (r"-\d{6,12}" if "-" in value else "")
+                live_pattern = r"[0-9a-f]{16,64}"
         elif kind == "ipv6":
             try:
                 ipaddress.IPv6Address(value)

@@ -18,7 +18,7 @@ LITERALS = ["NAME", "READY", "Running", "Pending", "1/1", "0", "2", "<none>", "C
 BASES = ["web", "my-nginx", "curl-deployment", "nginx-deployment"]
 SAFE = "bcdfghjklmnpqrstvwxz2456789"
 HASH = "456789bcdf"
-KINDS = ["ip", "pod", "rs", "uuid", "node_port"]
+KINDS = ["ip", "pod", "rs", "uuid", "node_port", "ipv6", "hex", "resource_version"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,12 @@ def make_value(kind: str, base: str, rng: random.Random) -> str:
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     if kind == "node_port":
         return str(rng.randrange(30000, 32768))
+    if kind == "ipv6":
+        return f"fd00:10:{rng.randrange(1, 0xffff):x}::{rng.randrange(1, 0xffff):x}"
+    if kind == "hex":
+        return "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    if kind == "resource_version":
+        return str(rng.randrange(1, 10**7))
     hash_ = "".join(rng.choice(HASH) for _ in range(10))
     if kind == "rs":
         return f"{base}-{hash_}"
@@ -50,6 +56,10 @@ def render(kind: str, value: str, form: int) -> str:
     if kind == "node_port":
         return [f"8080:{value}/TCP", f"https://10.1.2.3:{value}"][form % 2] if form % 2 == 0 else \
             f"8080:{value}/TCP"
+    if kind == "resource_version":
+        return f'resourceVersion: "{value}"'
+    if kind == "hex":
+        return [value, f"docker://{value}", f"{value}-1142138393.us-east-1.elb.amazonaws.com"][form % 3]
     if kind in ("pod", "rs"):
         return [value, f"pod/{value}", f"default/{value}"][form % 3]
     return value
