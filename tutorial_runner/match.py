@@ -179,7 +179,7 @@ _LIVE: dict[str, str] = {
     "etag": r'(?:W/)?"[^"\s]+"',
     "uuid": _UUID,
     "ipv4": _IPV4,
-    "ipv6": r"[0-9a-fA-F:]*:[0-9a-fA-F:]*",
+    "ipv6": r"[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}",
     "node_port": _NODE_PORT,
     "resource_version": r"\d+",
     "elb_id": r"\d{6,12}",

@@ -306,6 +306,14 @@ def test_bindings_carry_over_between_outputs() -> None:
     fails("KUBE=10.0.0.1", "KUBE=10.96.12.7", b)   # taken by another documented value
 
 
+def test_ipv6_addresses_bind() -> None:
+    b = ok("Address 1: fd00:10:96::a kube-dns.kube-system.svc.cluster.local",
+           "Address 1: fd00:10:96::1:a kube-dns.kube-system.svc.cluster.local")
+    assert b.as_dict() == {"fd00:10:96::a": "fd00:10:96::1:a"}
+    fails("Address 1: fd00:10:96::a", "Address 1: 10.96.0.10")
+    assert find_volatile("time 10:30:00 and key::value and std::string") == []
+
+
 def test_one_to_one_within_a_single_line() -> None:
     assert match_line("10.0.0.1 10.0.0.2", "10.96.0.1 10.96.0.1") is None
     assert match_line("10.0.0.1 10.0.0.1", "10.96.0.1 10.96.0.2") is None
