@@ -59,8 +59,8 @@ def run_version(ctx: Ctx) -> int:
         if o["output"] == "json":
             ctx.out(json.dumps(info, indent=2) + "\n")
         else:
-            import yaml
-            ctx.out(_version_yaml(info) + "\n")
+            from sim.kubectl import printers
+            ctx.out(printers.to_yaml(info) + "\n")
     if server:
         cmaj, cmin = _minor(CLIENT_VERSION)
         smaj, smin = _minor(server)
@@ -69,21 +69,6 @@ def run_version(ctx: Ctx) -> int:
                      f"({smaj}.{smin}) exceeds the supported minor version skew of "
                      f"+/-{SUPPORTED_SKEW}")
     return 0
-
-
-def _version_yaml(info: dict) -> str:
-    lines = []
-    for key in ("clientVersion", "kustomizeVersion", "serverVersion"):
-        if key not in info:
-            continue
-        value = info[key]
-        if isinstance(value, dict):
-            lines.append(f"{key}:")
-            for k, v in value.items():
-                lines.append(f'  {k}: "{v}"' if v.isdigit() else f"  {k}: {v}")
-        else:
-            lines.append(f"{key}: {value}")
-    return "\n".join(lines) + "\n"
 
 
 # -- cluster-info --------------------------------------------------------------------------

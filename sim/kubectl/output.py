@@ -49,13 +49,11 @@ def parse(value: str, *, tables: bool = True) -> Output:
 def validate_template(out: Output) -> None:
     """Parse errors surface before anything runs, as kubectl builds its printer first."""
     if out.kind == "jsonpath":
+        from sim.kubectl.printers.jsonpath import check_jsonpath
         try:
-            p.jsonpath(out.template, {})
+            check_jsonpath(out.template)
         except p.JSONPathError as e:
-            if "unclosed" in str(e) or "unrecognized" in str(e) or "parsing" in str(e):
-                raise fail(f"error parsing jsonpath {out.template}, {e}") from None
-        except Exception:
-            pass
+            raise fail(str(e)) from None
 
 
 def render(out: Output, objects: list[dict], *, single: bool,

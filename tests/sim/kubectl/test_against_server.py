@@ -70,6 +70,29 @@ COMMANDS = [
     ["get", "pods", "lone", "-A"],
     ["describe", "nosuchtype", "x"],
     ["delete", "pods"],
+    ["get", "svc", "-o", "bad"],
+    ["get", "svc", "-o", "custom-columns="],
+    ["get", "svc", "-o", "custom-columns"],
+    ["get", "svc", "-o", "jsonpath={.x"],
+    ["get", "svc", "front", "-o", "jsonpath={.spec.ports[*].port}"],
+    ["get", "svc", "front", "-o", "custom-columns=NAME:.metadata.name,X:{.spec.ports[0].port}"],
+    ["get", "svc", "-o", "custom-columns=NAME"],
+    ["get", "svc", "-o", "yaml", "--show-kind"],
+    ["get", "svc", "front", "-o", "json"],
+    ["describe"],
+    ["describe", "svc", "nope"],
+    ["get", "svc", "front", "-l", "a=b"],
+    ["label", "svc", "front"],
+    ["label", "svc"],
+    ["annotate", "svc", "front", "a"],
+    ["label", "svc", "front", "a=b=c"],
+    ["delete", "svc", "front", "-o", "json"],
+    ["logs"],
+    ["create", "deployment", "x", "--image=nginx", "-o", "wide", "--dry-run=client"],
+    ["version", "-o", "yaml", "--client"],
+    ["version", "-o", "json", "--client"],
+    ["edit"],
+    ["patch", "svc", "front"],
 ]
 
 
@@ -80,6 +103,8 @@ def test_matches_kubectl_against_same_objects(args, tmp_path):
     for obj in OBJECTS:
         ours_cluster.add(copy.deepcopy(obj))
     ours = run_sim(ours_cluster, args, str(tmp_path))
-    with ReferenceCluster(copy.deepcopy(OBJECTS)) as ref:
+    stored = [copy.deepcopy(o) for kind in ("deployments", "pods", "services")
+              for o in ours_cluster.store.list(kind)]
+    with ReferenceCluster(stored) as ref:
         real = ref.kubectl(*args)
     assert (ours.code, ours.stdout, ours.stderr) == (real.code, real.stdout, real.stderr)
