@@ -71,7 +71,6 @@ def _settings(parser_class: type[Parser]) -> Any:
     settings.warning_stream = False
     settings.traceback = True
     settings.myst_enable_extensions = {"colon_fence"}
-    settings.myst_suppress_warnings = ["myst"]
     setattr(settings, STRICT_SETTING, True)
     return settings
 
@@ -100,6 +99,10 @@ def parse_text(text: str, path: Path | str) -> Document:
     parser = _parser_for(path)
     settings = copy.copy(_settings(type(parser)))
     doctree = new_document(str(path), settings)
+    complaints: list[nodes.system_message] = []
+    doctree.reporter.attach_observer(
+        lambda message: complaints.append(message) if _about_our_directives(message) else None
+    )
     with _our_directives():
         try:
             parser.parse(text, doctree)
@@ -107,10 +110,25 @@ def parse_text(text: str, path: Path | str) -> Document:
             raise
         except Exception as error:  # a parser's own failure still names the file
             raise DocumentError(path, None, f"cannot parse: {error}") from error
+    if complaints:
+        first = complaints[0]
+        message = first.children[0].astext() if first.children else first.astext()
+        raise DocumentError(path, first.get("line"), message.replace("\n", " "))
     found = doctree.findall(
         lambda node: isinstance(node, (transcript_node, tutorial_file_node))
     )
     return Document(path, [node["block"] for node in found])
+
+
+def _about_our_directives(message: nodes.system_message) -> bool:
+    """A complaint of the parser itself about one of our directives (an option block it
+    cannot read, say), which would otherwise drop the block without a word."""
+    if message["level"] < 2:
+        return False
+    text = message.astext()
+    if "not recommended" in text:
+        return False
+    return any(f'"{name}"' in text or f"'{name}'" in text for name in DIRECTIVES)
 
 
 def read_document(path: Path | str) -> Document:

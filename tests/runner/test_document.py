@@ -179,6 +179,16 @@ def test_errors_name_file_and_line(md: str, rst: str, fragment: str, md_line: in
         assert str(caught.value).startswith(f"{name}:{line}: ")
 
 
+@pytest.mark.parametrize("text, fragment", [
+    ("T\n=\n\n.. transcript::\n   :session: a\n   $ ls\n", "invalid option block"),
+    ("T\n=\n\n.. transcript::\n   :session: a\n   :session: b\n\n   $ ls\n", "duplicate option"),
+])
+def test_mistakes_docutils_catches_first_are_errors_not_dropped_blocks(text: str, fragment: str) -> None:
+    with pytest.raises(DocumentError) as caught:
+        parse_text(text, "doc.rst")
+    assert caught.value.line == 4 and fragment in caught.value.message
+
+
 def test_sphinx_only_markup_is_tolerated_silently(capsys: pytest.CaptureFixture[str]) -> None:
     text = ("```{toctree}\n:hidden:\nx\n```\n\n{ref}`a` {term}`b`\n\n```{glossary}\nx\n```\n\n"
             "```{transcript}\n$ ls\n```\n")
