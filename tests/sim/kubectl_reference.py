@@ -33,6 +33,7 @@ RESOURCES: dict[str, list[tuple[str, str, bool, list[str]]]] = {
         ("limitranges", "LimitRange", True, ["limits"]),
     ],
     "coordination.k8s.io/v1": [("leases", "Lease", True, [])],
+    "batch/v1": [("jobs", "Job", True, []), ("cronjobs", "CronJob", True, ["cj"])],
     "apps/v1": [
         ("deployments", "Deployment", True, ["deploy"]),
         ("replicasets", "ReplicaSet", True, ["rs"]),
@@ -195,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
             if short:
                 entry["shortNames"] = short
             if res in ("pods", "services", "deployments", "replicasets", "statefulsets",
-                       "daemonsets"):
+                       "daemonsets", "jobs", "cronjobs"):
                 entry["categories"] = ["all"]
             resources.append(entry)
         return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,

@@ -363,6 +363,64 @@ def event_cells(ev: dict, now: datetime) -> list[str]:
             _meta(ev).get("name", "")]
 
 
+def _has_condition(obj: dict, kind: str) -> bool:
+    return any(c.get("type") == kind and c.get("status") == "True"
+               for c in (obj.get("status") or {}).get("conditions") or [])
+
+
+def job_cells(job: dict, now: datetime) -> list[str]:
+    spec, status = job.get("spec") or {}, job.get("status") or {}
+    succeeded = status.get("succeeded", 0)
+    if spec.get("completions") is not None:
+        completions = f"{succeeded}/{spec['completions']}"
+    elif (spec.get("parallelism") or 0) > 1:
+        completions = f"{succeeded}/1 of {spec['parallelism']}"
+    else:
+        completions = f"{succeeded}/1"
+    length = ""
+    if status.get("startTime"):
+        end = parse_time(status["completionTime"]) if status.get("completionTime") else now
+        from .duration import format_age
+        length = format_age((end - parse_time(status["startTime"])).total_seconds())
+    state = "Running"
+    for kind, text in (("Complete", "Complete"), ("Failed", "Failed")):
+        if _has_condition(job, kind):
+            state = text
+            break
+    else:
+        if _meta(job).get("deletionTimestamp"):
+            state = "Terminating"
+        else:
+            for kind in ("Suspended", "FailureTarget", "SuccessCriteriaMet"):
+                if _has_condition(job, kind):
+                    state = kind
+                    break
+    tspec = (spec.get("template") or {}).get("spec") or {}
+    return [_meta(job).get("name", ""), state, completions, length, _age(job, now), *_containers(tspec),
+            format_label_selector(spec.get("selector"))]
+
+
+def cronjob_cells(cj: dict, now: datetime) -> list[str]:
+    spec, status = cj.get("spec") or {}, cj.get("status") or {}
+    job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    tspec = (job_spec.get("template") or {}).get("spec") or {}
+    last = status.get("lastScheduleTime")
+    suspend = spec.get("suspend")
+    return [_meta(cj).get("name", ""), spec.get("schedule", ""), spec.get("timeZone") or "<none>",
+            "<unset>" if suspend is None else ("True" if suspend else "False"),
+            str(len(status.get("active") or [])),
+            translate_timestamp_since(last, now) if last else "<none>", _age(cj, now),
+            *_containers(tspec), format_label_selector(job_spec.get("selector"))]
+
+
+def replicationcontroller_cells(rc: dict, now: datetime) -> list[str]:
+    spec, status = rc.get("spec") or {}, rc.get("status") or {}
+    tspec = (spec.get("template") or {}).get("spec") or {}
+    return [_meta(rc).get("name", ""), str(spec.get("replicas", 0)), str(status.get("replicas", 0)),
+            str(status.get("readyReplicas", 0)), _age(rc, now), *_containers(tspec),
+            format_labels(spec.get("selector"))]
+
+
 def _simple(*getters: Callable[[dict], str]) -> Cells:
     def cells(obj: dict, now: datetime) -> list[str]:
         return [_meta(obj).get("name", ""), *(g(obj) for g in getters), _age(obj, now)]
@@ -404,9 +462,20 @@ COLUMNS: dict[str, tuple[list[tuple[str, int]], Cells]] = {
     "events": ([("Last Seen", 0), ("Type", 0), ("Reason", 0), ("Object", 0), ("Subobject", 1),
                 ("Source", 1), ("Message", 0), ("First Seen", 1), ("Count", 1), ("Name", 1)],
                event_cells),
+    "jobs": ([("Name", 0), ("Status", 0), ("Completions", 0), ("Duration", 0), ("Age", 0),
+              ("Containers", 1), ("Images", 1), ("Selector", 1)], job_cells),
+    "cronjobs": ([("Name", 0), ("Schedule", 0), ("Timezone", 0), ("Suspend", 0), ("Active", 0),
+                  ("Last Schedule", 0), ("Age", 0), ("Containers", 1), ("Images", 1),
+                  ("Selector", 1)], cronjob_cells),
+    "replicationcontrollers": ([("Name", 0), ("Desired", 0), ("Current", 0), ("Ready", 0), ("Age", 0),
+                                ("Containers", 1), ("Images", 1), ("Selector", 1)],
+                               replicationcontroller_cells),
     "networkpolicies": ([("Name", 0), ("Pod-Selector", 0), ("Age", 0)],
                         _simple(lambda o: format_label_selector((o.get("spec") or {}).get("podSelector")))),
 }
+
+# Kinds the server has no printer for (custom resources): the default NAME / AGE table.
+DEFAULT_COLUMNS: tuple[list[tuple[str, int]], Cells] = ([("Name", 0), ("Age", 0)], _simple())
 
 # Column index holding the object's name (the one a kind prefix goes on).
 NAME_COLUMN = {resource: [h for h, _ in cols].index("Name") for resource, (cols, _) in COLUMNS.items()}

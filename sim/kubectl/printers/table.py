@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .columns import COLUMNS, NAME_COLUMN
+from .columns import COLUMNS, DEFAULT_COLUMNS, NAME_COLUMN
 from .selectors import format_labels
 from .tabwriter import table_layout
 
@@ -31,11 +31,11 @@ def supported_tables() -> set[str]:
 
 
 def table_columns(resource: str) -> list[tuple[str, int]]:
-    return list(COLUMNS[resource][0])
+    return list(COLUMNS.get(resource, DEFAULT_COLUMNS)[0])
 
 
 def table_cells(resource: str, obj: dict, *, now: datetime) -> list[str]:
-    return COLUMNS[resource][1](obj, now)
+    return COLUMNS.get(resource, DEFAULT_COLUMNS)[1](obj, now)
 
 
 def _clean(cell: str) -> str:
@@ -58,7 +58,7 @@ def print_table(resource: str, objects: list[dict], *, now: datetime, wide: bool
         return ""
     columns = table_columns(resource)
     keep = [i for i, (_, prio) in enumerate(columns) if wide or prio == 0]
-    name_col = NAME_COLUMN[resource]
+    name_col = NAME_COLUMN.get(resource, 0)
     lines = []
     if not no_headers:
         header = [columns[i][0].upper() for i in keep]

@@ -113,6 +113,8 @@ CASES: dict[str, tuple[list[str], Printer]] = {
     "get-events": (["get", "events"], table("events")),
     "get-ns": (["get", "ns"], table("namespaces")),
     "get-sa": (["get", "sa"], table("serviceaccounts")),
+    "get-jobs-wide": (["get", "jobs", "-o", "wide"], table("jobs", wide=True)),
+    "get-cronjobs": (["get", "cronjobs"], table("cronjobs")),
     "get-svc-ep": (["get", "svc,ep"], tables("services", "endpoints")),
     "get-pods-svc-deploy-rs": (["get", "pods,svc,deploy,rs"],
                                tables("pods", "services", "deployments", "replicasets")),

@@ -22,7 +22,7 @@ def table_for(resource: str, objects: list[dict], query: dict) -> dict:
     """The server's Table for a list, cells computed by our column functions."""
     columns = []
     for i, (name, priority) in enumerate(table_columns(resource)):
-        col = {"name": name, "type": "string", "format": "name" if i == NAME_COLUMN[resource] else "",
+        col = {"name": name, "type": "string", "format": "name" if i == NAME_COLUMN.get(resource, 0) else "",
                "description": "", "priority": priority}
         columns.append(col)
     rows = [{"cells": table_cells(resource, obj, now=fixtures.NOW),

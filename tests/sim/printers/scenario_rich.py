@@ -134,4 +134,23 @@ def objects() -> list[dict]:
                                 annotations={"kubernetes.io/ingress.allow-http": "false"}),
                "spec": {"defaultBackend": {"service": {"name": "my-nginx", "port": {"name": "https"}}}},
                "status": {"loadBalancer": {"ingress": [{"hostname": "k8s-default-testingr-0123456789.elb.amazonaws.com"}]}}}
-    return [deploy, new_rs, old_rs, *pods, *workers, lease, *evs, sa_token, norules]
+    job_tpl = {"metadata": {"labels": {"job-name": "pi"}},
+               "spec": {"containers": [container("pi", "perl:5.34.0", None)], "restartPolicy": "Never"}}
+    job = {"kind": "Job", "apiVersion": "batch/v1",
+           "metadata": meta("pi", 600, labels={"job-name": "pi"}),
+           "spec": {"parallelism": 1, "completions": 1, "backoffLimit": 4,
+                    "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "c-1"}},
+                    "template": job_tpl},
+           "status": {"startTime": ts(600), "completionTime": ts(540), "succeeded": 1,
+                      "conditions": [{"type": "SuccessCriteriaMet", "status": "True"},
+                                     {"type": "Complete", "status": "True"}]}}
+    running = {"kind": "Job", "apiVersion": "batch/v1",
+               "metadata": meta("hello-29000000", 30, labels={"job-name": "hello-29000000"}),
+               "spec": {"parallelism": 2, "template": job_tpl},
+               "status": {"active": 1}}
+    cron = {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": meta("hello", 86400),
+            "spec": {"schedule": "* * * * *", "suspend": False, "concurrencyPolicy": "Allow",
+                     "jobTemplate": {"spec": {"template": job_tpl}}},
+            "status": {"lastScheduleTime": ts(30),
+                       "active": [{"kind": "Job", "name": "hello-29000000", "namespace": "default"}]}}
+    return [deploy, new_rs, old_rs, *pods, *workers, lease, *evs, sa_token, norules, job, running, cron]

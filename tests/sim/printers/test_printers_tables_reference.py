@@ -5,16 +5,21 @@ import pytest
 
 from reference import cluster, kubectl_reference, needs_kubectl
 from fixtures import NOW
-from scenario import objects
+import scenario
+import scenario_rich
 from sim.kubectl.printers import kind_prefix, print_table
 
 pytestmark = needs_kubectl
 
 RESOURCES = ["pods", "services", "endpoints", "endpointslices", "deployments", "replicasets",
              "statefulsets", "nodes", "namespaces", "secrets", "configmaps", "serviceaccounts",
-             "ingresses", "ingressclasses", "events", "networkpolicies"]
+             "ingresses", "ingressclasses", "events", "networkpolicies", "jobs", "cronjobs"]
 FLAGS = [[], ["-o", "wide"], ["--show-labels"], ["-A"], ["-L", "run,app.kubernetes.io/name"],
          ["--no-headers"]]
+
+
+def objects() -> list[dict]:
+    return scenario.objects() + scenario_rich.objects()
 
 
 @pytest.fixture(scope="module")
