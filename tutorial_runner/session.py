@@ -1,0 +1,455 @@
+"""One real bash behind a pseudo-terminal, driven command by command.
+
+bash's prompts are salted markers: PS1 carries the last exit status, PS2 says bash wants
+more input.  Anything else that stops printing without a marker is either still busy or
+an interactive program waiting at its own prompt; only the caller knows which to expect,
+so it is asked through a predicate on the partial line.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import secrets
+import select
+import shlex
+import shutil
+import signal
+import tempfile
+import termios
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Literal
+
+import pexpect
+
+from tutorial_runner.environment import SessionEnvironment
+from tutorial_runner.sandbox import Sandbox, choose
+
+State = Literal["prompt", "continuation", "interactive", "timeout", "exited", "overflow"]
+
+MARKER_VARIABLE = "TUTORIAL_RUNNER_SESSION"
+BASE_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+DEFAULT_OUTPUT_LIMIT = 1_000_000
+COLUMNS, ROWS = 200, 50
+
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"            # CSI: colours, cursor movement
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: window titles, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*\x1b\\"           # DCS, SOS, PM, APC strings
+    r"|\x1b[@-Z\\-_]"                      # two-byte escapes
+    r"|\x1b[()][0-9A-Za-z]"                # character set selection
+)
+
+
+class SessionError(RuntimeError):
+    """The shell could not be started, or the environment failed to come up."""
+
+
+@dataclass
+class CommandOutput:
+    text: str
+    exit_status: int | None
+    state: State
+    prompt: str = ""          # "interactive": the program's prompt (the partial last line)
+    binary: bool = False      # bytes that were not UTF-8 were replaced
+    recovered: bool = True    # "timeout"/"overflow": the shell is back at its prompt
+    elapsed: float = 0.0
+
+    @property
+    def lines(self) -> list[str]:
+        if not self.text:
+            return []
+        return self.text[:-1].split("\n") if self.text.endswith("\n") else self.text.split("\n")
+
+
+def normalize(raw: bytes) -> tuple[str, bool]:
+    """Terminal bytes as the text a reader sees, and whether any were not UTF-8."""
+    try:
+        text, binary = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, binary = raw.decode("utf-8", errors="replace"), True
+    text = _ANSI.sub("", text).replace("\r\n", "\n")
+    if "\r" in text:
+        text = "\n".join(_overprint(line) for line in text.split("\n"))
+    return text, binary
+
+
+def _overprint(line: str) -> str:
+    """A carriage return without a newline lets later text overwrite the line's start."""
+    shown: list[str] = []
+    for part in line.split("\r"):
+        shown[: len(part)] = list(part)
+    return "".join(shown)
+
+
+@dataclass
+class _Reader:
+    """Bytes of the command being read: kept up to a limit, scanned for the markers."""
+
+    limit: int
+    kept: bytearray = field(default_factory=bytearray)
+    total: int = 0
+    tail: bytes = b""
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.limit - len(self.kept)
+        if room > 0:
+            self.kept += chunk[:room]
+
+
+class ShellSession:
+    """A bash in a private working directory (and a sandbox where the machine allows)."""
+
+    def __init__(
+        self,
+        sandbox: str | Sandbox = "auto",
+        output_limit: int = DEFAULT_OUTPUT_LIMIT,
+        columns: int = COLUMNS,
+        rows: int = ROWS,
+        quiet: float = 0.15,
+    ):
+        self.sandbox = sandbox if isinstance(sandbox, Sandbox) else choose(sandbox)
+        self.output_limit = output_limit
+        self.size = (rows, columns)
+        self.quiet = quiet
+        self.salt = secrets.token_hex(8)
+        self.root = Path(tempfile.mkdtemp(prefix="tutorial-session-"))
+        self.workdir = self.root / "work"
+        self.statedir = self.root / "state"
+        self.workdir.mkdir()
+        self.statedir.mkdir()
+        self.environment = SessionEnvironment()
+        self.child: pexpect.spawn | None = None
+        self.alive = False
+        self._pending = b""
+        self._termios: list | None = None
+        tag = self.salt.encode()
+        self._marker = re.compile(rb"\x1e" + tag + rb"(?:P(\d+)|(C))\x1f")
+        self._marker_span = len(tag) + 8
+
+    # -- life cycle -------------------------------------------------------------------
+
+    def __enter__(self) -> "ShellSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self, environment: SessionEnvironment | None = None, start_timeout: float = 60.0) -> None:
+        """Start bash, then the environment's ``start`` command inside the same sandbox."""
+        self.environment = environment or SessionEnvironment()
+        env = self._shell_env()
+        argv = ["bash", "--norc", "--noprofile", "--noediting"]
+        readable = [Path(p) for p in self.environment.read_only_paths]
+        argv = self.sandbox.wrap(argv, self.workdir, [self.workdir, self.statedir], readable)
+        try:
+            self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(self.workdir), env=env,
+                                       echo=False, dimensions=self.size, encoding=None)
+        except pexpect.ExceptionPexpect as error:
+            raise SessionError(f"cannot start bash: {error}") from error
+        self.child.delaybeforesend = None
+        self.child.delayafterclose = 0.0
+        self.child.delayafterterminate = 0.01
+        self.child.ptyproc.delayafterclose = 0.0
+        self.child.ptyproc.delayafterterminate = 0.01
+        self.alive = True
+        first = self._read(deadline=time.monotonic() + 15)
+        if first.state != "prompt":
+            self.close()
+            raise SessionError(f"bash did not start ({first.state}): {first.text.strip()}")
+        init = (f"export -n PS1 PS2; unset HISTFILE PROMPT_COMMAND; set +H +o history; "
+                f"cd {shlex.quote(str(self.workdir))}")
+        ready = self.run(init, timeout=15)
+        if ready.state != "prompt":
+            self.close()
+            raise SessionError(f"bash did not initialise: {ready.text.strip()}")
+        self._termios = termios.tcgetattr(self.child.child_fd)
+        if self.environment.start:
+            started = self.run(shlex.join(self.environment.start), timeout=start_timeout)
+            if started.state != "prompt" or started.exit_status != 0:
+                detail = started.text.strip() or f"state {started.state}"
+                status = started.exit_status
+                self.close()
+                raise SessionError(f"environment did not start (exit status {status}): {detail}")
+
+    def _shell_env(self) -> dict[str, str]:
+        extra = dict(self.environment.env)
+        path = BASE_PATH
+        if extra.get("PATH"):
+            path = extra.pop("PATH") + ":" + BASE_PATH
+        env = {
+            "PATH": path,
+            "HOME": str(self.workdir),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "TERM": "dumb",
+            "SHELL": "/bin/bash",
+            "USER": os.environ.get("USER", "root"),
+            "TMPDIR": "/tmp",
+            "COLUMNS": str(self.size[1]),
+            "LINES": str(self.size[0]),
+            # \x1e and \x1f never occur in ordinary output: they frame the markers.
+            "PS1": f"\x1e{self.salt}P${{?}}\x1f",
+            "PS2": f"\x1e{self.salt}C\x1f",
+            "PS4": "+ ",
+        }
+        env.update(extra)
+        env[MARKER_VARIABLE] = self.salt
+        return env
+
+    def close(self) -> None:
+        """Stop the environment, then end bash and every process the session started."""
+        child, self.child = self.child, None
+        if child is not None:
+            if self.alive and self.environment.stop:
+                self.child = child
+                try:
+                    self.run(shlex.join(self.environment.stop), timeout=10)
+                except OSError:
+                    pass
+                self.child = None
+            self.alive = False
+            leader = child.pid
+            self._kill_all(leader)
+            try:
+                child.close(force=True)
+            except (OSError, pexpect.ExceptionPexpect):
+                pass
+            self._kill_all(leader)
+        self.alive = False
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _kill_all(self, leader: int) -> None:
+        give_up = time.monotonic() + 5.0
+        while time.monotonic() < give_up:
+            found = session_processes(self.salt, leader)
+            if not found:
+                return
+            for pid in found:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.005)
+
+    # -- commands ----------------------------------------------------------------------
+
+    def run(
+        self,
+        command_text: str,
+        timeout: float = 10.0,
+        interactive_prompt: Callable[[str], bool] | None = None,
+    ) -> CommandOutput:
+        """Type ``command_text`` (one or more lines) and read until bash or a program waits."""
+        lines = command_text.split("\n")
+        started = time.monotonic()
+        deadline = started + timeout
+        for line in lines[:-1]:
+            self._send(line + "\n")
+            step = self._read(deadline, None)
+            if step.state != "continuation":
+                step.elapsed = time.monotonic() - started
+                return step
+        self._send(lines[-1] + "\n")
+        result = self._read(deadline, interactive_prompt)
+        result.elapsed = time.monotonic() - started
+        return result
+
+    def send_input(
+        self,
+        line: str,
+        timeout: float = 10.0,
+        interactive_prompt: Callable[[str], bool] | None = None,
+        strip_echo: bool = True,
+    ) -> CommandOutput:
+        """A line of input to bash's continuation or to the interactive program waiting."""
+        started = time.monotonic()
+        self._send(line + "\r")
+        result = self._read(started + timeout, interactive_prompt)
+        if strip_echo and line:
+            result.text = _strip_echo(result.text, line)
+        result.elapsed = time.monotonic() - started
+        return result
+
+    def interrupt(self, timeout: float = 3.0, key: str = "\x03") -> CommandOutput:
+        """Ctrl-C (or another key), and read until bash is back at its prompt."""
+        self._send(key)
+        result = self._read(time.monotonic() + timeout, None, recover=False)
+        self._restore_terminal()
+        return result
+
+    def _send(self, text: str) -> None:
+        if self.child is None or not self.alive:
+            raise SessionError("the shell has ended")
+        data = text.encode("utf-8")
+        while data:
+            try:
+                written = os.write(self.child.child_fd, data)
+            except OSError as error:
+                if error.errno == errno.EIO:
+                    self.alive = False
+                    raise SessionError("the shell has ended") from error
+                raise
+            data = data[written:]
+
+    def _restore_terminal(self) -> None:
+        """A program killed in raw mode leaves the terminal raw: put back the shell's settings."""
+        if self.child is not None and self._termios is not None:
+            try:
+                termios.tcsetattr(self.child.child_fd, termios.TCSANOW, self._termios)
+            except termios.error:
+                pass
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _read(
+        self,
+        deadline: float,
+        interactive_prompt: Callable[[str], bool] | None = None,
+        recover: bool = True,
+    ) -> CommandOutput:
+        assert self.child is not None
+        fd = self.child.child_fd
+        reader = _Reader(self.output_limit)
+        buf = bytearray(self._pending)
+        self._pending = b""
+        scanned = 0
+        last_data = time.monotonic()
+        overflowing = False
+        while True:
+            match = self._marker.search(buf, max(0, scanned - self._marker_span))
+            if match:
+                reader.add(bytes(buf[: match.start()]))
+                self._pending = bytes(buf[match.end():])
+                if overflowing:
+                    return self._finish(reader, match, "overflow")
+                return self._finish(reader, match, "continuation" if match.group(2) else "prompt")
+            scanned = len(buf)
+            # Keep only a tail that might hold the start of a marker; the rest is output.
+            if len(buf) > 4 * self._marker_span:
+                cut = len(buf) - self._marker_span
+                reader.add(bytes(buf[:cut]))
+                del buf[:cut]
+                scanned = len(buf)
+            if not overflowing and reader.total + len(buf) > self.output_limit:
+                overflowing = True
+                self._send("\x03")
+            now = time.monotonic()
+            if now >= deadline:
+                reader.add(bytes(buf))
+                if not recover:
+                    text, binary = normalize(bytes(reader.kept))
+                    return CommandOutput(text, None, "timeout", binary=binary, recovered=False)
+                return self._time_out(reader, "overflow" if overflowing else "timeout")
+            wait = deadline - now
+            if interactive_prompt is not None and not overflowing:
+                wait = min(wait, max(0.0, last_data + self.quiet - now))
+            else:
+                wait = min(wait, 0.5)
+            ready, _, _ = select.select([fd], [], [], wait)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError as error:
+                    if error.errno != errno.EIO:
+                        raise
+                    chunk = b""
+                if not chunk:
+                    reader.add(bytes(buf))
+                    return self._exited(reader)
+                buf += chunk
+                last_data = time.monotonic()
+                continue
+            if not self.child.isalive() and not self._readable(fd):
+                reader.add(bytes(buf))
+                return self._exited(reader)
+            if interactive_prompt is not None and not overflowing and time.monotonic() - last_data >= self.quiet:
+                text, binary = normalize(bytes(reader.kept) + bytes(buf))
+                partial = text.rsplit("\n", 1)[-1]
+                if partial and interactive_prompt(partial):
+                    body = text[: len(text) - len(partial)]
+                    return CommandOutput(body, None, "interactive", prompt=partial, binary=binary)
+                last_data = time.monotonic()  # not a prompt yet: wait another quiet period
+
+    @staticmethod
+    def _readable(fd: int) -> bool:
+        return bool(select.select([fd], [], [], 0)[0])
+
+    def _finish(self, reader: _Reader, match: re.Match[bytes], state: State) -> CommandOutput:
+        text, binary = normalize(bytes(reader.kept))
+        status = int(match.group(1)) if match.group(1) is not None else None
+        if state == "overflow":
+            self._restore_terminal()
+            text += f"\n[output stopped after {self.output_limit} bytes]\n"
+        return CommandOutput(text, status, state, binary=binary)
+
+    def _time_out(self, reader: _Reader, state: State) -> CommandOutput:
+        """Ctrl-C; if bash does not come back, the session is over."""
+        text, binary = normalize(bytes(reader.kept))
+        recovered = False
+        status = None
+        for key in ("\x03", "\x03", "\x1c"):
+            try:
+                back = self.interrupt(timeout=1.0, key=key)
+            except SessionError:
+                break
+            if back.state == "prompt":
+                recovered, status = True, back.exit_status
+                break
+            if back.state == "exited":
+                break
+        if not recovered:
+            self.alive = False
+        return CommandOutput(text, status, state, binary=binary, recovered=recovered)
+
+    def _exited(self, reader: _Reader) -> CommandOutput:
+        text, binary = normalize(bytes(reader.kept))
+        self.alive = False
+        status = None
+        if self.child is not None:
+            try:
+                self.child.close(force=True)
+                status = self.child.exitstatus if self.child.exitstatus is not None else self.child.signalstatus
+            except (OSError, pexpect.ExceptionPexpect):
+                pass
+        return CommandOutput(text, status, "exited", binary=binary, recovered=False)
+
+
+def _strip_echo(text: str, typed: str) -> str:
+    """Drop the echo of typed input that a program in raw mode printed back."""
+    if text.startswith(typed):
+        rest = text[len(typed):]
+        if rest.startswith("\n") or not rest:
+            return rest[1:] if rest else rest
+    return text
+
+
+def session_processes(salt: str, leader: int | None = None) -> list[int]:
+    """Processes of a session: in the leader's session or carrying its marker variable."""
+    needle = f"{MARKER_VARIABLE}={salt}".encode()
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        pid = int(entry)
+        if pid == me:
+            continue
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                if handle.read().rsplit(b")", 1)[-1].split()[0] == b"Z":
+                    continue
+            if leader is not None and os.getsid(pid) == leader:
+                found.append(pid)
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as handle:
+                environ = handle.read()
+        except (OSError, ProcessLookupError):
+            continue
+        if needle + b"\0" in environ or environ.endswith(needle):
+            found.append(pid)
+    return found
