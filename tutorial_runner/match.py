@@ -493,13 +493,33 @@ def _ordered(exp: list[_Compiled | None], live: list[str], bindings: Bindings,
     return run(0, 0, bindings)
 
 
+def _candidates(lines: list[_Compiled], live: list[str]) -> list[list[int]]:
+    """For each expected line, the live lines it could match (bindings aside). Lines
+    without volatile values are looked up by their text, the others tried one by one."""
+    by_text: dict[str, list[int]] = {}
+    for j, text in enumerate(live):
+        by_text.setdefault(" ".join(text.split()), []).append(j)
+    result = []
+    for e in lines:
+        if e.groups or any(not isinstance(p, str) for p in e.pieces):
+            result.append([j for j, text in enumerate(live) if e.regex.fullmatch(text)])
+        else:
+            key = " ".join(e.text.split())
+            result.append([j for j in by_text.get(key, []) if e.regex.fullmatch(live[j])])
+    return result
+
+
 def _unordered(exp: list[_Compiled | None], live: list[str], bindings: Bindings,
                budget: _Budget) -> Bindings | None:
     lines = [e for e in exp if e is not None]
     absorbs = len(lines) != len(exp)
     if len(lines) > len(live) or (not absorbs and len(lines) != len(live)):
         return None
-    candidates = [[j for j, text in enumerate(live) if e.regex.fullmatch(text)] for e in lines]
+    if not absorbs:  # often the order is the documented one after all
+        in_order = _ordered(exp, live, bindings, budget)
+        if in_order is not None:
+            return in_order
+    candidates = _candidates(lines, live)
     order = sorted(range(len(lines)), key=lambda e: len(candidates[e]))
     used = [False] * len(live)
 
