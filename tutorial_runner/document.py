@@ -157,4 +157,12 @@ def iter_document_paths(paths: Iterable[Path | str]) -> Iterator[Path]:
 
 
 def read_documents(paths: Iterable[Path | str]) -> list[Document]:
-    return [read_document(path) for path in iter_document_paths(paths)]
+    """Each document once, in the order first named (a file inside a named directory too)."""
+    seen: set[Path] = set()
+    documents = []
+    for path in iter_document_paths(paths):
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            documents.append(read_document(path))
+    return documents

@@ -227,6 +227,9 @@ def test_read_documents_expands_directories(tmp_path: Path) -> None:
     assert [d.path.relative_to(tmp_path).as_posix() for d in documents] == [
         "a.md", "sub/b.rst", "sub/deeper/g.md"]
     assert all(len(d.blocks) == 1 for d in documents)
+    again = read_documents([tmp_path / "sub" / "b.rst", tmp_path])
+    assert [d.path.relative_to(tmp_path).as_posix() for d in again] == [
+        "sub/b.rst", "a.md", "sub/deeper/g.md"]
 
 
 def test_reading_a_long_document_is_fast(tmp_path: Path) -> None:
