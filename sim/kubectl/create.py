@@ -6,7 +6,7 @@ import os
 from typing import Any, Callable
 
 from sim.kubectl import generators as gen
-from sim.kubectl import manifests, output
+from sim.kubectl import localfs, manifests, output
 from sim.kubectl.apply import LAST_APPLIED, modified_config
 from sim.kubectl.command import Command, Ctx
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
@@ -178,7 +178,7 @@ def run_configmap(ctx: Ctx) -> int:
     name = name_arg(ctx)
     if o["from-env-file"] and (o["from-file"] or o["from-literal"]):
         raise fail("from-env-file cannot be combined with from-file or from-literal")
-    obj = gen.configmap(name, o["from-file"], o["from-literal"], ctx.io.cwd,
+    obj = gen.configmap(name, o["from-file"], o["from-literal"], ctx.io,
                         enforced_namespace(ctx))
     return emit(ctx, obj, lambda e: f"failed to create configmap: {e}")
 
@@ -188,16 +188,14 @@ def run_secret_generic(ctx: Ctx) -> int:
     name = name_arg(ctx)
     if o["from-env-file"] and (o["from-file"] or o["from-literal"]):
         raise fail("from-env-file cannot be combined with from-file or from-literal")
-    obj = gen.secret_generic(name, o["from-file"], o["from-literal"], o["type"], ctx.io.cwd,
+    obj = gen.secret_generic(name, o["from-file"], o["from-literal"], o["type"], ctx.io,
                              enforced_namespace(ctx))
     return emit(ctx, obj, lambda e: f"failed to create secret {e}")
 
 
 def _read_file(ctx: Ctx, path: str) -> bytes:
-    full = path if os.path.isabs(path) else os.path.join(ctx.io.cwd, path)
     try:
-        with open(full, "rb") as fh:
-            return fh.read()
+        return localfs.read(ctx.io, path)
     except FileNotFoundError:
         raise fail(f"Cannot read file {path}, open {path}: no such file or directory") from None
     except IsADirectoryError:

@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any, Callable
 
+from sim.kubectl import localfs
 from sim.kubectl.errors import fail
 
 _KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
@@ -141,24 +142,21 @@ def parse_file_source(source: str) -> tuple[str, str]:
     return key, path
 
 
-def _file_entries(sources: list[str], cwd: str) -> list[tuple[str, bytes]]:
+def _file_entries(sources: list[str], io: Any) -> list[tuple[str, bytes]]:
     out = []
     for source in sources:
         key, path = parse_file_source(source)
-        full = path if os.path.isabs(path) else os.path.join(cwd, path)
-        if not os.path.exists(full):
+        if not localfs.exists(io, path):
             raise fail(f"error reading {path}: no such file or directory")
-        if os.path.isdir(full):
+        if localfs.is_dir(io, path):
             if "=" in source:
                 raise fail("cannot give a key name for a directory path")
-            for item in sorted(os.listdir(full)):
-                item_full = os.path.join(full, item)
-                if os.path.isfile(item_full) and not os.path.islink(item_full):
-                    with open(item_full, "rb") as fh:
-                        out.append((item, fh.read()))
+            for item in localfs.list_dir(io, path):
+                item_path = os.path.join(path, item)
+                if not localfs.is_dir(io, item_path):
+                    out.append((item, localfs.read(io, item_path)))
         else:
-            with open(full, "rb") as fh:
-                out.append((key, fh.read()))
+            out.append((key, localfs.read(io, path)))
     return out
 
 
@@ -169,7 +167,7 @@ def _check_key(key: str, what: str) -> None:
         raise fail(f'"{key}" is not valid key name for a Secret {_KEY_MSG}')
 
 
-def configmap(name: str, from_file: list[str], from_literal: list[str], cwd: str,
+def configmap(name: str, from_file: list[str], from_literal: list[str], io: Any,
               namespace: str | None) -> dict:
     data: dict[str, str] = {}
     binary: dict[str, str] = {}
@@ -190,7 +188,7 @@ def configmap(name: str, from_file: list[str], from_literal: list[str], cwd: str
         except UnicodeDecodeError:
             binary[key] = base64.b64encode(raw).decode()
 
-    for key, raw in _file_entries(from_file, cwd):
+    for key, raw in _file_entries(from_file, io):
         add(key, raw)
     for source in from_literal:
         key, value = parse_literal(source)
@@ -206,7 +204,7 @@ def configmap(name: str, from_file: list[str], from_literal: list[str], cwd: str
 
 
 def secret_generic(name: str, from_file: list[str], from_literal: list[str], secret_type: str,
-                   cwd: str, namespace: str | None) -> dict:
+                   io: Any, namespace: str | None) -> dict:
     data: dict[str, str] = {}
 
     def add(key: str, raw: bytes) -> None:
@@ -215,7 +213,7 @@ def secret_generic(name: str, from_file: list[str], from_literal: list[str], sec
             raise fail(f"cannot add key {key}, another key by that name already exists")
         data[key] = base64.b64encode(raw).decode()
 
-    for key, raw in _file_entries(from_file, cwd):
+    for key, raw in _file_entries(from_file, io):
         add(key, raw)
     for source in from_literal:
         key, value = parse_literal(source)

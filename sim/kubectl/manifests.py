@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from sim.kubectl import localfs
 from sim.kubectl.errors import KubectlError, fail
 from sim.kubectl.resolve import ResourceType, Selection, all_types
 
@@ -25,12 +26,7 @@ class Manifest:
 def _read(ctx, path: str) -> bytes:
     if path == "-":
         return ctx.io.read_stdin()
-    with open(_abs(ctx, path), "rb") as fh:
-        return fh.read()
-
-
-def _abs(ctx, path: str) -> str:
-    return path if os.path.isabs(path) else os.path.join(ctx.io.cwd, path)
+    return localfs.read(ctx.io, path)
 
 
 def _files(ctx, paths: list[str], recursive: bool) -> list[str]:
@@ -41,11 +37,10 @@ def _files(ctx, paths: list[str], recursive: bool) -> list[str]:
             continue
         if path.startswith(("http://", "https://")):
             raise fail(f'unable to read URL "{path}", server reported 404 Not Found, status code=404')
-        full = _abs(ctx, path)
-        if not os.path.exists(full):
+        if not localfs.exists(ctx.io, path):
             raise fail(f'the path "{path}" does not exist')
-        if os.path.isdir(full):
-            found = _walk(path, full, recursive)
+        if localfs.is_dir(ctx.io, path):
+            found = _walk(ctx, path, recursive)
             if not found:
                 raise fail(f"error reading [{path}]: recognized file extensions are "
                            f"[{' '.join(EXTENSIONS)}]")
@@ -55,14 +50,13 @@ def _files(ctx, paths: list[str], recursive: bool) -> list[str]:
     return out
 
 
-def _walk(shown: str, full: str, recursive: bool) -> list[str]:
+def _walk(ctx, shown: str, recursive: bool) -> list[str]:
     found = []
-    for name in sorted(os.listdir(full)):
-        sub_full = os.path.join(full, name)
+    for name in localfs.list_dir(ctx.io, shown):
         sub_shown = os.path.join(shown, name)
-        if os.path.isdir(sub_full):
+        if localfs.is_dir(ctx.io, sub_shown):
             if recursive:
-                found.extend(_walk(sub_shown, sub_full, recursive))
+                found.extend(_walk(ctx, sub_shown, recursive))
         elif name.endswith(EXTENSIONS):
             found.append(sub_shown)
     return found

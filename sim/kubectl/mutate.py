@@ -237,13 +237,11 @@ def run_patch(ctx: Ctx) -> int:
         raise fail(f'--type must be one of [{" ".join(PATCH_TYPES)}], not "{o["type"]}"')
     text = o["patch"]
     if o["patch-file"]:
-        import os
+        from sim.kubectl import localfs
         path = o["patch-file"]
-        full = path if os.path.isabs(path) else os.path.join(ctx.io.cwd, path)
         try:
-            with open(full, encoding="utf-8") as fh:
-                text = fh.read()
-        except OSError as e:
+            text = localfs.read(ctx.io, path).decode("utf-8")
+        except OSError:
             raise fail(f"unable to read patch file: open {path}: no such file or directory") \
                 from None
     try:
