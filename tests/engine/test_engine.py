@@ -1,0 +1,286 @@
+import pytest
+
+from tutorial_runner.engine import _safe_target
+from tests.engine.conftest import PYTHON, FakeEnvironment, statuses
+from tests.session.conftest import PROMPT_PROGRAM
+
+
+def test_commands_continuations_and_heredocs_verify(run):
+    results = run('''
+        # Title
+
+        ```{transcript}
+        $ echo hello
+        hello
+        $ for i in 1 2; do
+        echo $i
+        done
+        1
+        2
+        $ for i in a b; do
+        > echo $i
+        > done
+        a
+        b
+        $ cat <<EOF
+        > one
+        >   two
+        > EOF
+        one
+          two
+        $ seq 5
+        1
+        ...
+        5
+        # commentary is not output
+        $ printf 'a  b\\tc\\n'
+        a b   c
+        ```
+        ''')
+    [result] = results
+    assert result.ok, result.blocks[0].steps
+    steps = result.blocks[0].steps
+    assert [s.command.split("\n")[0] for s in steps] == [
+        "echo hello", "for i in 1 2; do", "for i in a b; do", "cat <<EOF", "seq 5",
+        "printf 'a  b\\tc\\n'"]
+    assert steps[0].line == 4 and steps[1].live == ["1", "2"]
+
+
+def test_a_mismatch_fails_with_line_and_diff(run):
+    [result] = run('''
+        ```{transcript}
+        $ echo one
+        one
+        $ echo two
+        three
+        $ echo four
+        four
+        ```
+        ''')
+    block = result.blocks[0]
+    assert block.status == "failed" and not result.ok
+    bad = [s for s in block.steps if not s.ok]
+    assert [(s.line, s.command) for s in bad] == [(4, "echo two")]
+    assert "-three" in bad[0].diff and "+two" in bad[0].diff
+    assert block.steps[2].ok  # later steps still ran
+
+
+def test_missing_and_extra_output_lines_fail(run):
+    results = run('''
+        ```{transcript}
+        $ seq 2
+        1
+        ```
+
+        ```{transcript}
+        $ seq 2
+        1
+        2
+        3
+        ```
+        ''')
+    assert statuses(results) == ["failed", "failed"]
+
+
+def test_skip_drift_and_unexpected_match(run):
+    results = run('''
+        ```{transcript}
+        :skip: needs a cloud
+        $ false-command-never-run
+        whatever
+        ```
+
+        ```{transcript}
+        :expect-drift: newer versions print more
+        $ echo new
+        old
+        ```
+
+        ```{transcript}
+        :expect-drift: said to drift
+        $ echo same
+        same
+        ```
+
+        ```{transcript}
+        $ echo later
+        later
+        ```
+        ''')
+    [result] = results
+    assert statuses(results) == ["skipped", "drift", "unexpected-match", "verified"]
+    assert result.blocks[0].message == "needs a cloud"
+    assert not result.ok
+
+
+def test_bindings_carry_into_later_commands(run):
+    [result] = run('''
+        ```{transcript}
+        $ printf 'pod/web-%s-%s 10.1.2.%s\\n' 7d4b9c8f6d x2k4q 77
+        pod/web-3800858182-jr4a2 10.244.1.5
+        $ echo web-3800858182-jr4a2 at 10.244.1.5
+        web-3800858182-jr4a2 at 10.244.1.5
+        ```
+        ''')
+    assert result.ok, result.blocks[0].steps
+    second = result.blocks[0].steps[1]
+    assert second.typed == "echo web-7d4b9c8f6d-x2k4q at 10.1.2.77"
+    assert second.bindings["10.244.1.5"] == "10.1.2.77"
+
+
+def test_inconsistent_binding_fails(run):
+    [result] = run('''
+        ```{transcript}
+        $ echo 10.1.2.3 10.1.2.4
+        10.244.0.1 10.244.0.1
+        ```
+        ''')
+    assert result.blocks[0].status == "failed"
+
+
+def test_files_are_written_before_the_next_command(run):
+    [result] = run('''
+        ```{tutorial-file} conf/app.yaml
+        name: x
+        ```
+
+        ```{transcript}
+        $ cat conf/app.yaml
+        name: x
+        ```
+        ''')
+    assert statuses([result]) == ["verified", "verified"]
+
+
+@pytest.mark.parametrize("name", ["../x", "/etc/passwd", "a/../../b", "", "dir/"])
+def test_unsafe_file_names_are_refused(tmp_path, name):
+    assert _safe_target(tmp_path, name) is None
+
+
+def test_safe_file_name(tmp_path):
+    assert _safe_target(tmp_path, "a/b.txt") == tmp_path / "a" / "b.txt"
+
+
+def test_interactive_program_prompts(run, tmp_path):
+    (tmp_path / "prog.py").write_text(PROMPT_PROGRAM)
+    [result] = run(f'''
+        ```{{transcript}}
+        $ cd {tmp_path}
+        $ {PYTHON} -I prog.py
+        [ root@x:/ ]$ hello
+        you said hello
+        [ root@x:/ ]$ exit
+        ```
+
+        ```{{transcript}}
+        $ echo back
+        back
+        ```
+        ''')
+    assert result.ok, [s for b in result.blocks for s in b.steps]
+    steps = result.blocks[0].steps
+    assert [s.state for s in steps] == ["prompt", "interactive", "interactive", "prompt"]
+    assert steps[2].live == ["you said hello"]
+
+
+def test_interactive_program_continues_in_the_next_block(run, tmp_path):
+    (tmp_path / "prog.py").write_text(PROMPT_PROGRAM)
+    [result] = run(f'''
+        ```{{transcript}}
+        $ cd {tmp_path} && {PYTHON} -I prog.py
+        ```
+
+        Inside the program:
+
+        ```{{transcript}}
+        [ root@x:/ ]$ hi
+        you said hi
+        [ root@x:/ ]$ exit
+        ```
+        ''')
+    assert result.ok, [s for b in result.blocks for s in b.steps]
+
+
+def test_environment_input_prompts_and_variables(run):
+    [result] = run('''
+        ```{transcript}
+        :cluster: small
+        node $ echo "$PROFILE" $((40+2))
+        small 42
+        ```
+        ''', environment=FakeEnvironment())
+    assert result.ok, result.blocks[0].steps
+    assert result.blocks[0].steps[0].typed == "sh -c 'echo \"$PROFILE\" $((40+2))'"
+
+
+def test_timeout_fails_the_step_and_the_session_goes_on(run):
+    [result] = run('''
+        ```{transcript}
+        :timeout: 0.5
+        $ sleep 20
+        $ echo after
+        after
+        ```
+        ''')
+    steps = result.blocks[0].steps
+    assert result.blocks[0].status == "failed"
+    assert steps[0].state == "timeout" and "timed out" in steps[0].note
+    assert steps[1].ok
+
+
+def test_shell_exit_makes_the_rest_errors(run):
+    [result] = run('''
+        ```{transcript}
+        $ exit
+        ```
+
+        ```{transcript}
+        $ echo never
+        never
+        ```
+        ''')
+    assert statuses([result]) == ["error", "error"]
+    assert "exited" in result.blocks[0].message
+
+
+def test_unknown_profile_is_a_clear_error_and_other_sessions_run(run):
+    results = run('''
+        ```{transcript}
+        :session: one
+        :cluster: galaxy
+        $ echo x
+        x
+        ```
+
+        ```{transcript}
+        :session: two
+        $ echo y
+        y
+        ```
+        ''', environment=FakeEnvironment())
+    assert statuses(results) == ["error", "verified"]
+    assert "unknown profile 'galaxy'" in results[0].blocks[0].message
+
+
+def test_failing_environment_start(run):
+    [result] = run('''
+        ```{transcript}
+        $ echo x
+        x
+        ```
+        ''', environment=FakeEnvironment(start=["sh", "-c", "echo boom; exit 3"]))
+    assert result.blocks[0].status == "error"
+    assert "boom" in result.blocks[0].message
+
+
+def test_rst_documents(run):
+    [result] = run('''
+        Title
+        =====
+
+        .. transcript::
+
+           $ echo rst
+           rst
+        ''', suffix=".rst")
+    assert result.ok

@@ -1,0 +1,367 @@
+"""Runs one session of blocks against a live shell and says, block by block, what held.
+
+The body of a transcript is only partly known before it runs: a line after a command is
+more input when bash shows its continuation prompt, input to a program when that program
+waits at a prompt the line begins with, and expected output otherwise.  So the engine
+types a line, looks at how the terminal stopped, and only then decides what the next
+documented line is.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tutorial_runner.environment import Environment, SessionEnvironment
+from tutorial_runner.match import EMPTY, Bindings, match_output, match_prompt, substitute
+from tutorial_runner.model import Block, Session
+from tutorial_runner.sandbox import SandboxUnavailable
+from tutorial_runner.session import CommandOutput, SessionError, ShellSession
+from tutorial_runner.transcript import Line, classify_block
+
+VERIFIED, FAILED, DRIFT, UNEXPECTED, SKIPPED, ERROR = (
+    "verified", "failed", "drift", "unexpected-match", "skipped", "error")
+GOOD_STATUSES = frozenset({VERIFIED, DRIFT, SKIPPED})
+
+
+@dataclass
+class StepResult:
+    """One input (a command with its continuation lines, or one line typed to a program)."""
+
+    line: int                       # document line of the input
+    command: str                    # as documented (continuation lines joined by newlines)
+    expected: list[str]
+    live: list[str]
+    ok: bool
+    diff: list[str] = field(default_factory=list)
+    bindings: dict[str, str] = field(default_factory=dict)
+    typed: str = ""                 # what was really typed (bound values substituted)
+    state: str = "prompt"           # how the terminal stopped (session.CommandOutput.state)
+    exit_status: int | None = None
+    note: str = ""                  # why a step failed besides its output: timeout, overflow …
+
+
+@dataclass
+class BlockResult:
+    block: Block
+    status: str
+    message: str = ""
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in GOOD_STATUSES
+
+
+@dataclass
+class SessionResult:
+    session: Session
+    blocks: list[BlockResult]
+    environment: str = ""
+    profile: str | None = None
+    elapsed: float = 0.0
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(block.ok for block in self.blocks)
+
+    @property
+    def failures(self) -> list[BlockResult]:
+        return [block for block in self.blocks if not block.ok]
+
+
+Progress = Callable[[Session, BlockResult, int, int], None]
+
+
+class _SessionOver(Exception):
+    """The shell is gone: the remaining blocks cannot run."""
+
+
+def run_session(
+    session: Session,
+    environment: Environment,
+    sandbox: str = "auto",
+    cache: Any | None = None,
+    progress: Progress | None = None,
+) -> SessionResult:
+    """Every block of ``session`` run in order in one fresh shell and environment."""
+    profile = session.cluster
+    key = None
+    if cache is not None:
+        key = cache.key(session, environment, profile)
+        hit = cache.load(key, session)
+        if hit is not None:
+            if progress is not None:
+                for index, block_result in enumerate(hit.blocks):
+                    progress(session, block_result, index + 1, len(hit.blocks))
+            return hit
+    started = time.monotonic()
+    runner = _Runner(session, progress)
+    try:
+        runner.run(environment, profile, sandbox)
+    finally:
+        runner.close()
+    result = SessionResult(session, runner.results, environment.name, profile,
+                           time.monotonic() - started)
+    if cache is not None and key is not None and all(b.status != ERROR for b in result.blocks):
+        cache.store(key, result)
+    return result
+
+
+class _Runner:
+    def __init__(self, session: Session, progress: Progress | None):
+        self.session = session
+        self.progress = progress
+        self.results: list[BlockResult] = []
+        self.shell: ShellSession | None = None
+        self.env = SessionEnvironment()
+        self.bindings: Bindings = EMPTY
+        self.prompt: str | None = None   # an interactive program waits at this prompt
+        self.lines: dict[int, list[Line]] = {}
+        self._partial_steps: list[StepResult] = []
+
+    # -- the session ---------------------------------------------------------------------
+
+    def run(self, environment: Environment, profile: str | None, sandbox: str) -> None:
+        blocks = self.session.blocks
+        try:
+            self.shell = ShellSession(sandbox=sandbox)
+            self.env = environment.prepare(self.shell.workdir, self.shell.statedir, profile)
+            self.shell.start(self.env)
+        except (SandboxUnavailable, SessionError, LookupError, ValueError, OSError) as error:
+            self._give_up(0, f"the session could not start: {error}")
+            return
+        except Exception as error:  # an environment's own failure: report it, go on
+            self._give_up(0, f"the environment failed to start: {type(error).__name__}: {error}")
+            return
+        prompts = list(self.env.input_prompts)
+        for index, block in enumerate(blocks):
+            if block.kind == "transcript":
+                self.lines[index] = classify_block(block, prompts)
+        for index, block in enumerate(blocks):
+            try:
+                result = self._run_block(index, block)
+            except _SessionOver as over:
+                self._add(BlockResult(block, ERROR, str(over), self._partial_steps))
+                self._give_up(index + 1, f"not run: {over}")
+                return
+            self._add(result)
+
+    def close(self) -> None:
+        if self.shell is not None:
+            self.shell.close()
+
+    def _add(self, result: BlockResult) -> None:
+        self.results.append(result)
+        if self.progress is not None:
+            self.progress(self.session, result, len(self.results), len(self.session.blocks))
+
+    def _give_up(self, start: int, message: str) -> None:
+        for block in self.session.blocks[start:]:
+            if block.options.skip is not None:
+                self._add(BlockResult(block, SKIPPED, block.options.skip))
+            else:
+                self._add(BlockResult(block, ERROR, message))
+
+    # -- blocks --------------------------------------------------------------------------
+
+    def _run_block(self, index: int, block: Block) -> BlockResult:
+        self._partial_steps: list[StepResult] = []
+        if block.options.skip is not None:
+            return BlockResult(block, SKIPPED, block.options.skip)
+        if block.kind == "file":
+            return self._write_file(block)
+        steps = self._run_transcript(index, block)
+        matched = all(step.ok for step in steps)
+        if block.options.expect_drift is not None:
+            status = UNEXPECTED if matched else DRIFT
+            message = (f"expected to drift ({block.options.expect_drift}) but it matched"
+                       if matched else block.options.expect_drift)
+            return BlockResult(block, status, message, steps)
+        return BlockResult(block, VERIFIED if matched else FAILED, "", steps)
+
+    def _write_file(self, block: Block) -> BlockResult:
+        assert self.shell is not None
+        name = block.filename or ""
+        target = _safe_target(self.shell.workdir, name)
+        if target is None:
+            return BlockResult(block, ERROR, f"unsafe file name {name!r}: "
+                                             "a relative path inside the working directory is needed")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(block.text + "\n", encoding="utf-8")
+        except OSError as error:
+            return BlockResult(block, ERROR, f"cannot write {name}: {error}")
+        return BlockResult(block, VERIFIED, f"wrote {name}")
+
+    def _run_transcript(self, index: int, block: Block) -> list[StepResult]:
+        lines = self.lines[index]
+        steps = self._partial_steps
+        k = 0
+        while k < len(lines):
+            line = lines[k]
+            if line.kind == "comment":
+                k += 1
+                continue
+            if line.kind == "command":
+                typed = substitute(line.content, self.bindings, block.options.vars)
+                k = self._step(index, block, k, line, line.content, typed, interactive=False)
+            elif line.kind == "prompted":
+                prefix = self.env.input_prompts[line.prompt]
+                body = substitute(line.content, self.bindings, block.options.vars)
+                typed = shlex.join(prefix) + " " + shlex.quote(body)
+                k = self._step(index, block, k, line, line.text, typed, interactive=False)
+            else:
+                at_prompt = self._program_prompt(line.text, block)
+                if at_prompt is None:
+                    k = self._orphan_output(index, block, k)
+                    continue
+                self.bindings, rest = at_prompt
+                typed = substitute(rest, self.bindings, block.options.vars)
+                k = self._step(index, block, k, line, line.text, typed, interactive=True)
+        return steps
+
+    def _program_prompt(self, text: str, block: Block) -> tuple[Bindings, str] | None:
+        if self.prompt is None:
+            return None
+        return match_prompt(text, self.prompt, self.bindings, block.options.vars)
+
+    def _orphan_output(self, index: int, block: Block, k: int) -> int:
+        """Output documented where nothing was typed: it can only be wrong."""
+        lines = self.lines[index]
+        end = self._output_end(lines, k + 1)
+        expected = [line.text for line in lines[k:end]]
+        result = match_output(expected, [], self.bindings, vars=block.options.vars)
+        self._partial_steps.append(StepResult(
+            lines[k].number, "", expected, [], result.ok, result.diff,
+            self.bindings.as_dict(), note="" if result.ok else "output documented where no input was typed"))
+        return end
+
+    @staticmethod
+    def _output_end(lines: list[Line], k: int) -> int:
+        while k < len(lines) and lines[k].kind in ("other", "ellipsis"):
+            k += 1
+        return k
+
+    # -- one input -----------------------------------------------------------------------
+
+    def _step(self, index: int, block: Block, k: int, line: Line, documented: str, typed: str,
+              interactive: bool) -> int:
+        """Type one input (and its continuation lines); match its output; return the next k."""
+        assert self.shell is not None
+        lines = self.lines[index]
+        options = block.options
+        cursor = {"k": k + 1, "prompt_at": None}
+
+        def is_prompt(partial: str) -> bool:
+            for at, text in self._prompt_candidates(index, cursor["k"]):
+                if match_prompt(text, partial, self.bindings, options.vars) is not None:
+                    cursor["prompt_at"] = at
+                    return True
+            return False
+
+        documented_parts, typed_parts = [documented], [typed]
+        try:
+            if interactive:
+                out = self.shell.send_input(typed, options.timeout, is_prompt)
+            else:
+                out = self.shell.run(typed, options.timeout, is_prompt)
+            texts = [out.text]
+            note = ""
+            while out.state == "continuation":
+                more = cursor["k"]
+                if more < len(lines) and lines[more].kind in ("other", "ellipsis"):
+                    text = lines[more].text
+                    text = text[2:] if text.startswith("> ") else text
+                    documented_parts.append(text)
+                    typed_parts.append(substitute(text, self.bindings, options.vars))
+                    cursor["k"] = more + 1
+                    out = self.shell.send_input(typed_parts[-1], options.timeout, is_prompt,
+                                                strip_echo=False)
+                    texts.append(out.text)
+                else:
+                    note = "the shell wanted more input than the transcript gives"
+                    back = self.shell.interrupt()
+                    if back.state != "prompt":
+                        raise _SessionOver(f"the shell did not come back after {line.number}")
+                    out = CommandOutput("", back.exit_status, "prompt")
+                    break
+        except SessionError as error:
+            raise _SessionOver(f"the shell ended before line {line.number}: {error}") from error
+
+        live_text = "".join(texts)
+        live = live_text[:-1].split("\n") if live_text.endswith("\n") else (
+            live_text.split("\n") if live_text else [])
+        next_k = cursor["k"]
+        if out.state == "interactive" and cursor["prompt_at"] is not None:
+            at_block, at_line = cursor["prompt_at"]
+            end = at_line if at_block == index else len(lines)
+            self.prompt = out.prompt
+        else:
+            end = self._output_end(lines, next_k)
+            self.prompt = None
+        expected = [entry.text for entry in lines[next_k:end]]
+        result = match_output(expected, live, self.bindings, vars=options.vars,
+                              unordered=options.unordered, exact_whitespace=options.exact_whitespace)
+        self.bindings = result.bindings
+        state_note = {
+            "timeout": f"timed out after {options.timeout:g} s",
+            "overflow": f"output over {self.shell.output_limit} bytes: stopped",
+            "exited": "the shell exited",
+        }.get(out.state, "")
+        note = note or state_note
+        diff = list(result.diff)
+        if state_note and result.ok:
+            diff = [f"! {state_note}"]
+        step = StepResult(
+            line.number, "\n".join(documented_parts), expected, live, result.ok and not note,
+            diff, self.bindings.as_dict(), "\n".join(typed_parts), out.state, out.exit_status, note)
+        self._partial_steps.append(step)
+        if out.state == "exited" or (out.state in ("timeout", "overflow") and not out.recovered):
+            raise _SessionOver(f"{state_note} at {block.path}:{line.number}"
+                               + ("" if out.state == "exited" else " and did not recover"))
+        return end
+
+    def _prompt_candidates(self, index: int, k: int):
+        """Documented lines that may begin at a program's prompt: the rest of this output run,
+        and the first line of the session's next transcript block."""
+        lines = self.lines[index]
+        end = self._output_end(lines, k)
+        for at in range(k, end):
+            if lines[at].kind == "other":
+                yield (index, at), lines[at].text
+        if end < len(lines):
+            return
+        for later in range(index + 1, len(self.session.blocks)):
+            block = self.session.blocks[later]
+            if block.kind != "transcript" or block.options.skip is not None:
+                continue
+            for entry in self.lines.get(later, []):
+                if entry.kind == "comment":
+                    continue
+                if entry.kind == "other":
+                    yield (later, entry.index), entry.text
+                return
+            return
+
+
+def _safe_target(workdir: Path, name: str) -> Path | None:
+    """``name`` inside ``workdir``; None for absolute paths, ``..`` and the like."""
+    if not name or "\0" in name or "\\" in name:
+        return None
+    parts = PurePosixPath(name).parts
+    if PurePosixPath(name).is_absolute() or any(part in ("..", "") for part in parts) or name.endswith("/"):
+        return None
+    target = workdir.joinpath(*parts)
+    try:
+        target.parent.resolve().relative_to(workdir.resolve())
+    except ValueError:  # a symlink the session made points elsewhere
+        return None
+    if target.is_symlink():
+        return None
+    return target
