@@ -128,11 +128,17 @@ def _message(t, ns, name: str, grace: int, dry: str, out: str) -> str:
 def _wait_gone(ctx: Ctx, deleted: list[tuple]) -> None:
     """``--wait``: the objects' finalisation happens before kubectl returns."""
     cluster = ctx.cluster
-    for _ in range(WAIT_LIMIT):
-        with ctx.locked():
-            remaining = [d for d in deleted
-                         if cluster.store.find(d[0].resource_ref, d[1], d[2]) is not None]
-            if not remaining:
+
+    def gone() -> bool:
+        return all(cluster.store.find(d[0].resource_ref, d[1], d[2]) is None for d in deleted)
+
+    wait_until = getattr(cluster, "wait_until", None)
+    with ctx.locked():
+        if callable(wait_until):
+            wait_until(gone, timeout=WAIT_LIMIT)
+            return
+        for _ in range(WAIT_LIMIT):
+            if gone():
                 return
             cluster.clock.advance(1)
             reconcile(ctx)

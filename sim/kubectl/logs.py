@@ -46,6 +46,7 @@ def run(ctx: Ctx) -> int:
         lines = text.splitlines(keepends=True)
         text = "".join(lines[-o["tail"]:]) if o["tail"] else ""
     ctx.out(text)
-    if o["follow"]:
+    if o["follow"] and (pod.get("status") or {}).get("phase") in ("Running", "Pending"):
+        # A running container's stream stays open until the caller interrupts it.
         ctx.io.wait_closed()
     return 0

@@ -183,3 +183,23 @@ def test_logs_of_pod_and_deployment(cluster, runtime):
     out = run_sim(cluster, ["logs", "p"], "/")
     assert out.stderr == 'Defaulted container "a" out of: a, b\n'
     assert run_sim(cluster, ["logs", "p", "--tail=0"], "/").stdout == ""
+
+
+def test_proxy_announces_then_serves_until_closed(cluster, monkeypatch):
+    served = []
+    import sim.kubectl.workloads as seam
+    monkeypatch.setattr(seam, "serve_proxy", lambda c, port, io: served.append(port))
+    out = run_sim(cluster, ["proxy", "--port=0"], "/")
+    assert served and served[0] > 0
+    assert out.stdout == f"Starting to serve on 127.0.0.1:{served[0]}\n"
+
+
+def test_proxy_port_in_use(cluster):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        out = run_sim(cluster, ["proxy", "-p", str(port)], "/")
+    assert (out.code, out.stdout) == (1, "")
+    assert out.stderr == f"error: listen tcp 127.0.0.1:{port}: bind: address already in use\n"
