@@ -25,36 +25,61 @@ def _key_for(field: str, items: list) -> str | None:
     return key
 
 
-def _changes(current: Any, modified: Any, field: str = "") -> Any:
-    """The part of ``modified`` that ``current`` lacks; None when nothing."""
+class _Same:
+    """No difference (distinct from a null value, which deletes)."""
+
+
+SAME = _Same()
+
+
+def _diff(original: Any, modified: Any, current: Any, field: str = "") -> Any:
     if isinstance(modified, dict) and isinstance(current, dict):
-        out = {}
+        orig = original if isinstance(original, dict) else {}
+        out: dict = {}
         for k, v in modified.items():
             if k not in current:
                 out[k] = v
                 continue
-            sub = _changes(current[k], v, k)
-            if sub is not None:
+            sub = _diff(orig.get(k), v, current[k], k)
+            if sub is not SAME:
                 out[k] = sub
-        return out or None
+        for k in orig:
+            # Dropped from the configuration since the last apply: delete it.
+            if k not in modified and k in current:
+                out[k] = None
+        return out if out else SAME
     if isinstance(modified, list) and isinstance(current, list):
         key = _key_for(field, modified)
         if key and all(isinstance(x, dict) for x in modified + current):
-            live = {x.get(key): x for x in current}
-            for item in modified:
-                other = live.get(item.get(key))
-                if other is None or _changes(other, item, field) is not None:
-                    return modified
-            return None
+            return _diff_keyed(original, modified, current, field, key)
         if len(modified) != len(current):
             return modified
         for a, b in zip(current, modified):
-            if _changes(a, b, field) is not None:
+            if _diff(None, b, a, field) is not SAME:
                 return modified
-        return None
+        return SAME
     if _equal(current, modified):
-        return None
+        return SAME
     return modified
+
+
+def _diff_keyed(original: Any, modified: list, current: list, field: str, key: str) -> Any:
+    live = {x.get(key): x for x in current}
+    before = {x.get(key): x for x in original or [] if isinstance(x, dict)}
+    items: list = []
+    for item in modified:
+        other = live.get(item.get(key))
+        if other is None:
+            items.append(item)
+            continue
+        sub = _diff(before.get(item.get(key)), item, other, field)
+        if sub is not SAME:
+            items.append({key: item.get(key), **sub})
+    wanted = {x.get(key) for x in modified}
+    for gone in before:
+        if gone not in wanted and gone in live:
+            items.append({key: gone, "$patch": "delete"})
+    return items if items else SAME
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -63,47 +88,6 @@ def _equal(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _deletions(original: Any, modified: Any) -> dict | None:
-    if not isinstance(original, dict) or not isinstance(modified, dict):
-        return None
-    out: dict = {}
-    for k, v in original.items():
-        if k not in modified:
-            out[k] = None
-        elif isinstance(v, dict) and isinstance(modified[k], dict):
-            sub = _deletions(v, modified[k])
-            if sub:
-                out[k] = sub
-    return out or None
-
-
-def _merge(a: dict | None, b: dict | None) -> dict:
-    out = dict(a or {})
-    for k, v in (b or {}).items():
-        if k in out and isinstance(out[k], dict) and isinstance(v, dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
 def three_way_patch(original: dict | None, modified: dict, current: dict) -> dict:
-    changes = _changes(current, modified) or {}
-    deletions = _deletions(original or {}, modified) or {}
-    # A deletion of a field the live object no longer has changes nothing.
-    deletions = _prune_absent(deletions, current)
-    return _merge(deletions, changes)
-
-
-def _prune_absent(deletions: dict, current: Any) -> dict:
-    out = {}
-    for k, v in deletions.items():
-        if not isinstance(current, dict) or k not in current:
-            continue
-        if v is None:
-            out[k] = None
-        else:
-            sub = _prune_absent(v, current[k])
-            if sub:
-                out[k] = sub
-    return out
+    patch = _diff(original or {}, modified, current)
+    return {} if patch is SAME else patch

@@ -151,3 +151,37 @@ def test_generators_create_in_the_store(cluster, tmp_path):
     assert cluster.store.get("configmaps", "default", "cfg")["data"] == {"a": "b"}
     out = run_sim(cluster, ["create", "namespace", "default"], str(tmp_path))
     assert out.stderr == 'Error from server (AlreadyExists): namespaces "default" already exists\n'
+
+
+def test_three_way_patch_rules():
+    from sim.kubectl.threeway import three_way_patch
+    current = {"spec": {"ports": [{"port": 80, "protocol": "TCP", "nodePort": 30001},
+                                  {"port": 81, "protocol": "TCP"}], "type": "NodePort",
+                        "clusterIP": "10.0.0.1"},
+               "metadata": {"labels": {"a": "1", "b": "2"}}}
+    original = {"spec": {"ports": [{"port": 80}, {"port": 81}], "type": "NodePort"},
+                "metadata": {"labels": {"a": "1", "b": "2"}}}
+    same = {"spec": {"ports": [{"port": 80}, {"port": 81}], "type": "NodePort"},
+            "metadata": {"labels": {"a": "1", "b": "2"}}}
+    assert three_way_patch(original, same, current) == {}
+    dropped = {"spec": {"ports": [{"port": 80}], "type": "NodePort"},
+               "metadata": {"labels": {"a": "1"}}}
+    assert three_way_patch(original, dropped, current) == {
+        "spec": {"ports": [{"port": 81, "$patch": "delete"}]}, "metadata": {"labels": {"b": None}}}
+    nulled = {"metadata": {"creationTimestamp": None, "labels": {"a": "1", "b": "2"}},
+              "spec": same["spec"]}
+    current["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    assert three_way_patch(original, nulled, current) == {"metadata": {"creationTimestamp": None}}
+
+
+def test_apply_removing_a_port_is_configured_and_removes_it(cluster, tmp_path):
+    two = SERVICE.replace("  - port: 80\n    targetPort: 80\n",
+                          "  - port: 80\n    targetPort: 80\n    name: a\n"
+                          "  - port: 81\n    targetPort: 81\n    name: b\n")
+    write(tmp_path, "s.yaml", two)
+    run_sim(cluster, ["apply", "-f", "s.yaml"], str(tmp_path))
+    write(tmp_path, "s.yaml", SERVICE)
+    out = run_sim(cluster, ["apply", "-f", "s.yaml"], str(tmp_path))
+    assert out.stdout == "service/web configured\n"
+    ports = cluster.store.get("services", "default", "web")["spec"]["ports"]
+    assert [p_["port"] for p_ in ports] == [80]
