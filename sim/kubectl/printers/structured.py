@@ -236,11 +236,21 @@ _Resolver.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^-?[0-9]
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^null$"), ["n"])
 
 
-class _Dumper(yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.Representer,
-              _Resolver):
+# libyaml's emitter when PyYAML has it: go-yaml's emitter is a port of it, and it is fast.
+try:
+    from yaml.cyaml import CEmitter as _Emitter
+except ImportError:  # PyYAML built without libyaml
+    _Emitter = None
+
+
+class _Dumper(_Emitter or yaml.emitter.Emitter, *(() if _Emitter else (yaml.serializer.Serializer,)),
+              yaml.representer.Representer, _Resolver):
     def __init__(self, stream, **kwargs) -> None:  # noqa: ANN001 - PyYAML's signature
-        yaml.emitter.Emitter.__init__(self, stream, width=80, allow_unicode=True)
-        yaml.serializer.Serializer.__init__(self)
+        if _Emitter:
+            _Emitter.__init__(self, stream, width=80, allow_unicode=True)
+        else:
+            yaml.emitter.Emitter.__init__(self, stream, width=80, allow_unicode=True)
+            yaml.serializer.Serializer.__init__(self)
         yaml.representer.Representer.__init__(self, default_flow_style=False, sort_keys=False)
         _Resolver.__init__(self)
 
