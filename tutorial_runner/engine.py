@@ -78,6 +78,19 @@ class SessionResult:
 Progress = Callable[[Session, BlockResult, int, int], None]
 
 
+class Hooks:
+    """Lets a caller watch (and take part in) a run as it happens: ``tutorial-runner play``."""
+
+    def block_started(self, block: Block) -> None:
+        """Before each block, skipped ones included."""
+
+    def before_input(self, block: Block, documented: str, typed: str, shell: ShellSession) -> None:
+        """Before an input is typed; ``shell`` may be used to run other commands first."""
+
+    def step_done(self, block: Block, step: StepResult) -> None:
+        """After an input's output was matched."""
+
+
 class _SessionOver(Exception):
     """The shell is gone: the remaining blocks cannot run."""
 
@@ -88,10 +101,13 @@ def run_session(
     sandbox: str = "auto",
     cache: Any | None = None,
     progress: Progress | None = None,
+    hooks: Hooks | None = None,
 ) -> SessionResult:
     """Every block of ``session`` run in order in one fresh shell and environment."""
     profile = session.cluster
     key = None
+    if hooks is not None:
+        cache = None
     if cache is not None:
         key = cache.key(session, environment, profile)
         hit = cache.load(key, session)
@@ -101,7 +117,7 @@ def run_session(
                     progress(session, block_result, index + 1, len(hit.blocks))
             return hit
     started = time.monotonic()
-    runner = _Runner(session, progress)
+    runner = _Runner(session, progress, hooks or Hooks())
     try:
         runner.run(environment, profile, sandbox)
     finally:
@@ -114,8 +130,9 @@ def run_session(
 
 
 class _Runner:
-    def __init__(self, session: Session, progress: Progress | None):
+    def __init__(self, session: Session, progress: Progress | None, hooks: Hooks):
         self.session = session
+        self.hooks = hooks
         self.progress = progress
         self.results: list[BlockResult] = []
         self.shell: ShellSession | None = None
@@ -144,6 +161,7 @@ class _Runner:
             if block.kind == "transcript":
                 self.lines[index] = classify_block(block, prompts)
         for index, block in enumerate(blocks):
+            self.hooks.block_started(block)
             try:
                 result = self._run_block(index, block)
             except _SessionOver as over:
@@ -266,6 +284,7 @@ class _Runner:
             return False
 
         documented_parts, typed_parts = [documented], [typed]
+        self.hooks.before_input(block, documented, typed, self.shell)
         try:
             if interactive:
                 out = self.shell.send_input(typed, options.timeout, is_prompt)
@@ -322,6 +341,7 @@ class _Runner:
             line.number, "\n".join(documented_parts), expected, live, result.ok and not note,
             diff, self.bindings.as_dict(), "\n".join(typed_parts), out.state, out.exit_status, note)
         self._partial_steps.append(step)
+        self.hooks.step_done(block, step)
         if out.state == "exited" or (out.state in ("timeout", "overflow") and not out.recovered):
             raise _SessionOver(f"{state_note} at {block.path}:{line.number}"
                                + ("" if out.state == "exited" else " and did not recover"))

@@ -236,6 +236,19 @@ class ShellSession:
                     pass
             time.sleep(0.005)
 
+    def interact(self) -> int:
+        """Hand the shell over to the person at this terminal, with ordinary prompts."""
+        if self.child is None or not self.alive:
+            raise SessionError("the shell has ended")
+        if os.isatty(0):
+            size = shutil.get_terminal_size((self.size[1], self.size[0]))
+            self.child.setwinsize(size.lines, size.columns)
+        self._send("stty echo; set -o emacs; PS1='[tutorial \\W]\\$ '; PS2='> '\n")
+        self.child.interact(escape_character=None)
+        self.alive = False
+        self.child.close(force=True)
+        return self.child.exitstatus or 0
+
     # -- commands ----------------------------------------------------------------------
 
     def run(

@@ -1,0 +1,272 @@
+"""``tutorial-runner``: check, update, play and shell."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from tutorial_runner import __version__
+from tutorial_runner.cache import Cache, default_directory, project_root
+from tutorial_runner.document import iter_document_paths, read_document
+from tutorial_runner.engine import BlockResult, SessionResult, run_session
+from tutorial_runner.environment import Environment, load_environment
+from tutorial_runner.model import Document, DocumentError, Session
+from tutorial_runner.report import summary, text_report, where, write_junit
+from tutorial_runner.sandbox import SandboxUnavailable, choose
+
+OK, MISMATCH, BAD_INPUT = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return BAD_INPUT
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tutorial-runner",
+        description="Replays the shell transcripts of .md/.rst tutorials in live sessions "
+                    "and checks every output.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--sandbox", choices=("auto", "require", "off"), default="auto",
+                         help="run sessions in a sandbox: where available (auto), or refuse "
+                              "without one (require), or never (off); default auto")
+        sub.add_argument("--environment", metavar="NAME", default=None,
+                         help="what sessions run against (default: sim when installed, else plain)")
+
+    check = commands.add_parser(
+        "check", help="verify the transcripts of documents",
+        description="Verify the transcripts of the given .md/.rst files (directories are "
+                    "searched). Exit status: 0 all match, 1 a mismatch, 2 a document that "
+                    "cannot be read or parsed.")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--junit", metavar="FILE", type=Path, help="also write JUnit XML here")
+    check.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                       help="sessions run in parallel (default 1)")
+    check.add_argument("--no-cache", action="store_true", help="replay every session")
+    check.add_argument("--cache-dir", type=Path, metavar="DIR",
+                       help="result cache (default: $TUTORIAL_RUNNER_CACHE or "
+                            ".tutorial-cache in the project root)")
+    check.add_argument("--verbose", "-v", action="store_true", help="report passing blocks too")
+    common(check)
+    check.set_defaults(handler=_check)
+
+    update = commands.add_parser(
+        "update", help="rewrite expected output that no longer matches",
+        description="Replay the documents and rewrite, in place and atomically, only the "
+                    "expected output lines of failing steps; everything else stays byte for byte.")
+    update.add_argument("paths", nargs="+", metavar="PATH")
+    update.add_argument("--jobs", "-j", type=int, default=1, metavar="N")
+    common(update)
+    update.set_defaults(handler=_update)
+
+    play = commands.add_parser(
+        "play", help="walk through a tutorial step by step",
+        description="Show each block under its heading; each command runs when you press "
+                    "Enter (or type a command of your own first); the live output is shown "
+                    "with ✓ or how it differs from the document.")
+    play.add_argument("path", metavar="PATH")
+    common(play)
+    play.set_defaults(handler=_play)
+
+    shell = commands.add_parser(
+        "shell", help="an interactive bash attached to a fresh environment",
+        description="Start an interactive bash in a temporary directory, attached to a fresh "
+                    "environment (a simulated cluster by default).")
+    shell.add_argument("--cluster", metavar="PROFILE", default=None,
+                       help="cluster profile (default: the environment's default)")
+    common(shell)
+    shell.set_defaults(handler=_shell)
+    return parser
+
+
+# -- shared --------------------------------------------------------------------------------
+
+
+def _environment(name: str | None) -> Environment | None:
+    try:
+        return load_environment(name)
+    except LookupError as error:
+        print(f"tutorial-runner: {error}", file=sys.stderr)
+        return None
+
+
+def _sandbox_ok(mode: str) -> bool:
+    try:
+        choose(mode)
+    except SandboxUnavailable as error:
+        print(f"tutorial-runner: {error}", file=sys.stderr)
+        return False
+    return True
+
+
+def _documents(paths: Sequence[str]) -> tuple[list[Document], list[DocumentError]]:
+    documents, errors = [], []
+    for path in iter_document_paths(paths):
+        try:
+            documents.append(read_document(path))
+        except DocumentError as error:
+            errors.append(error)
+    return documents, errors
+
+
+class _Progress:
+    """One updating line on a terminal; plain lines otherwise."""
+
+    def __init__(self, total: int, stream: TextIO, root: Path | None):
+        self.total, self.done, self.failed = total, 0, 0
+        self.stream, self.root = stream, root
+        self.live = stream.isatty()
+        self.width = shutil.get_terminal_size((80, 24)).columns
+
+    def __call__(self, session: Session, block: BlockResult, index: int, count: int) -> None:
+        self.done += 1
+        self.failed += not block.ok
+        place = where(block.block.path, block.block.line, self.root)
+        if self.live:
+            text = f"[{self.done}/{self.total}] {self.failed} failing · {place} {block.status}"
+            self.stream.write("\r" + text[: self.width - 1].ljust(self.width - 1))
+        else:
+            self.stream.write(f"{place} {block.status}\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.live:
+            self.stream.write("\r" + " " * (self.width - 1) + "\r")
+            self.stream.flush()
+
+
+def _run_all(sessions: list[Session], environment: Environment, sandbox: str,
+             cache: Cache | None, jobs: int, progress: _Progress | None) -> list[SessionResult]:
+    def one(session: Session) -> SessionResult:
+        return run_session(session, environment, sandbox=sandbox, cache=cache, progress=progress)
+
+    if jobs <= 1 or len(sessions) <= 1:
+        return [one(session) for session in sessions]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, sessions))
+
+
+def _report_errors(errors: list[DocumentError]) -> None:
+    for error in errors:
+        print(f"{error}", file=sys.stderr)
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    environment = _environment(args.environment)
+    if environment is None or not _sandbox_ok(args.sandbox):
+        return BAD_INPUT
+    documents, errors = _documents(args.paths)
+    _report_errors(errors)
+    root = project_root(Path(args.paths[0]))
+    cache = None
+    if not args.no_cache:
+        cache = Cache(args.cache_dir or default_directory(root))
+    sessions = [session for document in documents for session in document.sessions]
+    started = time.monotonic()
+    progress = _Progress(sum(len(s.blocks) for s in sessions), sys.stderr, Path.cwd())
+    results = _run_all(sessions, environment, args.sandbox, cache, args.jobs, progress)
+    progress.finish()
+    elapsed = time.monotonic() - started
+    print(text_report(results, Path.cwd(), verbose=args.verbose, elapsed=elapsed))
+    if args.junit:
+        write_junit(args.junit, results, Path.cwd())
+    if errors:
+        return BAD_INPUT
+    return OK if all(result.ok for result in results) else MISMATCH
+
+
+# -- update --------------------------------------------------------------------------------
+
+
+def _update(args: argparse.Namespace) -> int:
+    from tutorial_runner.update import apply_edits, edits_for
+
+    environment = _environment(args.environment)
+    if environment is None or not _sandbox_ok(args.sandbox):
+        return BAD_INPUT
+    documents, errors = _documents(args.paths)
+    _report_errors(errors)
+    sessions = [session for document in documents for session in document.sessions]
+    results = _run_all(sessions, environment, args.sandbox, None, args.jobs, None)
+    by_path: dict[Path, list] = {}
+    for result in results:
+        for edit in edits_for(result):
+            by_path.setdefault(edit.path, []).append(edit)
+    changed = 0
+    for path, edits in by_path.items():
+        applied = apply_edits(path, edits)
+        if applied:
+            changed += applied
+            print(f"{path}: {applied} step{'s' if applied != 1 else ''} rewritten")
+    left = [b for r in results for b in r.blocks if b.status in ("error", "unexpected-match")]
+    for block in left:
+        print(f"{where(block.block.path, block.block.line)}: {block.status}: {block.message}",
+              file=sys.stderr)
+    print(f"{changed} step{'s' if changed != 1 else ''} rewritten; {summary(results)}")
+    return BAD_INPUT if errors else OK
+
+
+# -- play and shell ------------------------------------------------------------------------
+
+
+def _play(args: argparse.Namespace) -> int:
+    from tutorial_runner.play import play
+
+    environment = _environment(args.environment)
+    if environment is None or not _sandbox_ok(args.sandbox):
+        return BAD_INPUT
+    try:
+        document = read_document(args.path)
+    except DocumentError as error:
+        print(error, file=sys.stderr)
+        return BAD_INPUT
+    return OK if play(document, environment, sandbox=args.sandbox) else MISMATCH
+
+
+def _shell(args: argparse.Namespace) -> int:
+    from tutorial_runner.session import SessionError, ShellSession
+
+    environment = _environment(args.environment)
+    if environment is None or not _sandbox_ok(args.sandbox):
+        return BAD_INPUT
+    with ShellSession(sandbox=args.sandbox) as shell:
+        try:
+            prepared = environment.prepare(shell.workdir, shell.statedir, args.cluster)
+            shell.start(prepared)
+        except (ValueError, SessionError) as error:
+            print(f"tutorial-runner: {error}", file=sys.stderr)
+            return BAD_INPUT
+        print(f"tutorial-runner: {environment.name} environment"
+              f"{' (' + args.cluster + ')' if args.cluster else ''} in {shell.workdir}; "
+              f"sandbox: {shell.sandbox.describe()}; exit or Ctrl-D to leave", file=sys.stderr)
+        return shell.interact()
+    return OK
+
+
+def _entry() -> None:  # pragma: no cover - console script
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
