@@ -24,6 +24,17 @@ def _api_versions(ctx: Ctx) -> int:
     return 0
 
 
+def _help(ctx: Ctx) -> int:
+    """``kubectl help [COMMAND…]``: the same text as ``COMMAND --help``."""
+    from sim.kubectl.main import find, help_text
+    chain, rest = find(ctx.args)
+    if rest and rest[0] not in [c.name for c in chain[-1].children] and chain[-1] is ROOT:
+        ctx.out(f'Unknown help topic [`{rest[0]}`]\n')
+    path = " ".join(["kubectl"] + [c.name for c in chain[1:]])
+    ctx.out(help_text(chain[-1], path))
+    return 0
+
+
 ROOT = Command("kubectl", None, (), children=[
     create.COMMAND,
     Command("expose", expose.run, expose.FLAGS),
@@ -44,4 +55,5 @@ ROOT = Command("kubectl", None, (), children=[
     Command("version", info.run_version, info.VERSION_FLAGS),
     Command("api-versions", _api_versions, ()),
     Command("api-resources", info.run_api_resources, info.API_RESOURCES_FLAGS),
+    Command("help", _help, ()),
 ])

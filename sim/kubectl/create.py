@@ -9,7 +9,7 @@ from sim.kubectl import generators as gen
 from sim.kubectl import localfs, manifests, output
 from sim.kubectl.apply import LAST_APPLIED, modified_config
 from sim.kubectl.command import Command, Ctx
-from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
+from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage, with_source
 from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
 
@@ -116,7 +116,7 @@ def run_files(ctx: Ctx) -> int:
                 except Exception as e:
                     if not is_api_error(e):
                         raise
-                    errors.append(_source_error(api_text(e), m.source))
+                    errors.append(with_source(api_text(e), "creating", m.source))
                     continue
                 for w in getattr(ctx.cluster.store, "warnings", None) or []:
                     ctx.warn(w)
@@ -134,15 +134,6 @@ def run_files(ctx: Ctx) -> int:
     if count == 0:
         raise fail("no objects passed to create")
     return 0
-
-
-def _source_error(text: str, source: str) -> str:
-    """cmdutil.AddSourceToErr: the file goes into a server error's message."""
-    prefix = "Error from server ("
-    if text.startswith(prefix):
-        reason, _, rest = text[len(prefix):].partition("): ")
-        return f'{prefix}{reason}): error when creating "{source}": {rest}'
-    return text
 
 
 # -- generators ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim.kubectl import resolve
 from sim.kubectl.command import Ctx
-from sim.kubectl.errors import api_text, fail, is_api_error
+from sim.kubectl.errors import api_text, fail, is_api_error, with_source
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 from sim.kubectl.targets import NO_RESOURCES
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
@@ -71,17 +71,23 @@ def run(ctx: Ctx) -> int:
             raise fail("resource(s) were provided, but no name was specified")
         ns = None if o["all-namespaces"] else ctx.namespace
         targets: list[tuple] = []
-        for t, name in sel.items:
+        sources: dict[int, str] = {}
+        for i, (t, name) in enumerate(sel.items):
             t_ns = ns if t.namespaced else None
+            if sel.namespaces and t.namespaced:
+                t_ns = sel.namespaces[i]
             if name is not None:
-                targets.append((t, t_ns if t_ns is not None else ctx.namespace, name))
+                if sel.sources:
+                    sources[len(targets)] = sel.sources[i]
+                targets.append((t, t_ns if t_ns is not None or not t.namespaced
+                                else ctx.namespace, name))
                 continue
             for obj in store.list(t.resource_ref, t_ns, label_selector=o["selector"] or None,
                                   field_selector=o["field-selector"] or None):
                 targets.append((t, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
         found = 0
         warned_scope = False
-        for t, t_ns, name in targets:
+        for index, (t, t_ns, name) in enumerate(targets):
             if ctx.explicit_namespace and not t.namespaced and not warned_scope \
                     and not o["all-namespaces"]:
                 ctx.warn("deleting cluster-scoped resources, not scoped to the provided "
@@ -98,7 +104,7 @@ def run(ctx: Ctx) -> int:
                     raise
                 if ignore_nf and getattr(e, "reason", "") == "NotFound":
                     continue
-                errors.append(api_text(e))
+                errors.append(with_source(api_text(e), "deleting", sources.get(index)))
                 continue
             found += 1
             deleted.append((t, t_ns, name))

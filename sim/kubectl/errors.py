@@ -50,3 +50,12 @@ def is_api_error(err: BaseException) -> bool:
 
 def api_reason(err: BaseException) -> str:
     return getattr(err, "reason", "")
+
+
+def with_source(text: str, action: str, source: str | None) -> str:
+    """cmdutil.AddSourceToErr: a server error names the file it came from."""
+    prefix = "Error from server ("
+    if not source or not text.startswith(prefix):
+        return text
+    reason, _, rest = text[len(prefix):].partition("): ")
+    return f'{prefix}{reason}): error when {action} "{source}": {rest}'

@@ -144,5 +144,7 @@ def selection_from_files(ctx, paths: list[str], recursive: bool) -> Selection:
         if t not in seen:
             seen.append(t)
         sel.items.append((t, (m.obj.get("metadata") or {}).get("name")))
+        sel.sources.append(m.source)
+        sel.namespaces.append(namespace_for(ctx, t, m))
     sel.type_count = len(seen)
     return sel

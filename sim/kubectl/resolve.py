@@ -156,6 +156,9 @@ class Selection:
 
     items: list[tuple[ResourceType, str | None]] = field(default_factory=list)
     type_count: int = 0      # distinct types requested (kubectl shows kinds when > 1)
+    # For ``-f``: the file each item came from, and its namespace if the manifest set one.
+    sources: list[str] = field(default_factory=list)
+    namespaces: list[str | None] = field(default_factory=list)
 
     @property
     def named(self) -> bool:

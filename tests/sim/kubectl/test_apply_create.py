@@ -185,3 +185,13 @@ def test_apply_removing_a_port_is_configured_and_removes_it(cluster, tmp_path):
     assert out.stdout == "service/web configured\n"
     ports = cluster.store.get("services", "default", "web")["spec"]["ports"]
     assert [p_["port"] for p_ in ports] == [80]
+
+
+def test_delete_from_file_names_the_file_when_missing(cluster, tmp_path):
+    write(tmp_path, "s.yaml", SERVICE + "---\n" + DEPLOYMENT)
+    run_sim(cluster, ["create", "-f", "s.yaml"], str(tmp_path))
+    cluster.store.delete("deployments", "default", "web")
+    out = run_sim(cluster, ["delete", "-f", "s.yaml"], str(tmp_path))
+    assert out.stdout == 'service "web" deleted from default namespace\n'
+    assert out.stderr == ('Error from server (NotFound): error when deleting "s.yaml": '
+                          'deployments.apps "web" not found\n')
