@@ -124,6 +124,14 @@ def objects() -> list[dict]:
                  "Node worker-1 event: Registered Node worker-1 in Controller", age=86400 * 5,
                  component="node-controller")]
     evs[3]["metadata"]["namespace"] = "default"
+    modern = event("nginx-secure-7d9c8b7f6-j4rm4.c", involved(pods[1]), "Unhealthy",
+                   "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                   type_="Warning", age=3600 + 900, component="")
+    modern.update({"source": {}, "firstTimestamp": None, "lastTimestamp": None, "count": 0,
+                   "eventTime": ts(3600 + 900)[:-1] + ".250000Z", "action": "Probe",
+                   "reportingComponent": "kubelet", "reportingInstance": "worker-2",
+                   "series": {"count": 4, "lastObservedTime": ts(3600 + 300)[:-1] + ".500000Z"}})
+    evs.append(modern)
     sa_token = {"kind": "Secret", "apiVersion": "v1", "type": "kubernetes.io/service-account-token",
                 "metadata": meta("default-token-il9rc", 86400, annotations={
                     "kubernetes.io/service-account.name": "default",
