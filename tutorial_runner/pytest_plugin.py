@@ -78,7 +78,7 @@ class TutorialFile(pytest.File):
             yield BrokenDocument.from_parent(self, name="document", error=error)
             return
         for session in document.sessions:
-            yield TutorialSession.from_parent(self, name=session.name, session=session)
+            yield TutorialSession.from_parent(self, name=session.name, tutorial_session=session)
 
 
 class TutorialFailure(Exception):
@@ -110,16 +110,16 @@ def _state(config: pytest.Config) -> _State:
 
 
 class TutorialSession(pytest.Item):
-    def __init__(self, *, session: Session, **kwargs: Any):
+    def __init__(self, *, tutorial_session: Session, **kwargs: Any):
         super().__init__(**kwargs)
-        self.session = session
+        self.tutorial_session = tutorial_session
 
     def runtest(self) -> None:
         from tutorial_runner.engine import run_session
         from tutorial_runner.report import text_report
 
         state = _state(self.config)
-        result = run_session(self.session, state.environment, sandbox=state.sandbox, cache=state.cache)
+        result = run_session(self.tutorial_session, state.environment, sandbox=state.sandbox, cache=state.cache)
         if not result.ok:
             raise TutorialFailure(text_report([result], Path(self.config.rootpath)))
         if all(block.status == "skipped" for block in result.blocks):
@@ -131,8 +131,8 @@ class TutorialSession(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        line = self.session.blocks[0].line if self.session.blocks else 1
-        return self.path, line - 1, f"session {self.session.name}"
+        line = self.tutorial_session.blocks[0].line if self.tutorial_session.blocks else 1
+        return self.path, line - 1, f"session {self.tutorial_session.name}"
 
 
 class BrokenDocument(pytest.Item):
