@@ -1,0 +1,95 @@
+"""What happens to a user's write before it is stored: defaulting, admission plugins,
+allocation, validation (in the API server's order)."""
+
+from __future__ import annotations
+
+from random import Random
+
+from . import defaults
+from .allocators import IPAllocator, PortAllocator, allocate_service, node_ports
+from .errors import ApiError, invalid_object
+from .registry import ResourceType
+from .schema import check_fields
+from .validation import validate
+
+
+class ServerAdmission:
+    def __init__(self, rng: Random, service_cidr: str, node_port_range: tuple[int, int]):
+        self.rng = rng
+        self.ips = IPAllocator(service_cidr, rng)
+        self.node_port_range = node_port_range
+        self.ports = PortAllocator(node_port_range[0], node_port_range[1], rng)
+        self.store = None  # set by the store's owner: admission plugins read other objects
+
+    def _unknown_fields(self, rt: ResourceType, obj: dict, mode: str) -> list[str]:
+        unknown = check_fields(rt.kind, obj)
+        if not unknown:
+            return []
+        if mode == "Strict":
+            listed = ", ".join(f'unknown field "{f}"' for f in unknown)
+            raise ApiError(400, "BadRequest",
+                           f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                           f'{rt.kind}: strict decoding error: {listed}')
+        if mode == "Warn":
+            return [f'unknown field "{f}"' for f in unknown]
+        return []
+
+    def _plugins(self, rt: ResourceType, obj: dict) -> None:
+        if rt.plural == "ingresses" and self.store is not None:
+            spec = obj.setdefault("spec", {})
+            annotations = obj["metadata"].get("annotations") or {}
+            if not spec.get("ingressClassName") and "kubernetes.io/ingress.class" not in annotations:
+                for cls in self.store.list("ingressclasses"):
+                    if (cls["metadata"].get("annotations") or {}).get(
+                            "ingressclass.kubernetes.io/is-default-class") == "true":
+                        spec["ingressClassName"] = cls["metadata"]["name"]
+                        break
+
+    def admit_create(self, rt: ResourceType, obj: dict, field_validation: str,
+                     dry_run: bool) -> list[str]:
+        warnings = self._unknown_fields(rt, obj, field_validation)
+        defaults.apply_defaults(rt.plural, obj, self.rng)
+        self._plugins(rt, obj)
+        errs = validate(rt.plural, obj, None, self.node_port_range)
+        if not errs and rt.plural == "services":
+            defaults.ip_families(obj["spec"])
+            if dry_run:
+                return warnings
+            errs = allocate_service(obj["spec"], None, self.ips, self.ports)
+        if errs:
+            raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
+        return warnings
+
+    def admit_update(self, rt: ResourceType, obj: dict, old: dict, field_validation: str,
+                     dry_run: bool) -> list[str]:
+        warnings = self._unknown_fields(rt, obj, field_validation)
+        defaults.apply_defaults(rt.plural, obj, self.rng)
+        errs = validate(rt.plural, obj, old, self.node_port_range)
+        if not errs and rt.plural == "services":
+            spec, old_spec = obj["spec"], old.get("spec") or {}
+            if spec.get("type") != "ExternalName":
+                if old_spec.get("type") != "ExternalName":
+                    for key in ("ipFamilyPolicy", "ipFamilies"):
+                        if key in old_spec:
+                            spec.setdefault(key, old_spec[key])
+                defaults.ip_families(spec)
+            if not dry_run:
+                errs = allocate_service(spec, old_spec, self.ips, self.ports)
+                if not errs:
+                    self._release_changed(spec, old_spec)
+        if errs:
+            raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
+        return warnings
+
+    def _release_changed(self, spec: dict, old_spec: dict) -> None:
+        if old_spec.get("clusterIP") and old_spec.get("clusterIP") != spec.get("clusterIP"):
+            self.ips.release(old_spec.get("clusterIP"))
+        for port in set(node_ports(old_spec)) - set(node_ports(spec)):
+            self.ports.release(port)
+
+    def release(self, rt: ResourceType, obj: dict) -> None:
+        if rt.plural == "services":
+            spec = obj.get("spec") or {}
+            self.ips.release(spec.get("clusterIP"))
+            for port in node_ports(spec):
+                self.ports.release(port)

@@ -1,0 +1,255 @@
+"""Defaulting as the API server applies it (k8s pkg/apis/*/v1/defaults.go and the
+admission plugins a kubeadm cluster enables), so that ``-o yaml`` shows what it would."""
+
+from __future__ import annotations
+
+from random import Random
+
+from .objects import random_suffix
+
+
+def _image_pull_policy(image: str) -> str:
+    # The tag is after the last ':' that follows the last '/'; digests pin the image.
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    tag = last.rsplit(":", 1)[1] if ":" in last else ""
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def _probe(probe: dict | None) -> None:
+    if not isinstance(probe, dict):
+        return
+    probe.setdefault("timeoutSeconds", 1)
+    probe.setdefault("periodSeconds", 10)
+    probe.setdefault("successThreshold", 1)
+    probe.setdefault("failureThreshold", 3)
+    if isinstance(probe.get("httpGet"), dict):
+        probe["httpGet"].setdefault("path", "/")
+        probe["httpGet"].setdefault("scheme", "HTTP")
+
+
+def container(c: dict) -> None:
+    if isinstance(c.get("image"), str):
+        c.setdefault("imagePullPolicy", _image_pull_policy(c["image"]))
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    c.setdefault("resources", {})
+    for port in c.get("ports") or []:
+        if isinstance(port, dict):
+            port.setdefault("protocol", "TCP")
+    for env in c.get("env") or []:
+        ref = (env.get("valueFrom") or {}).get("fieldRef") if isinstance(env, dict) else None
+        if isinstance(ref, dict):
+            ref.setdefault("apiVersion", "v1")
+    for name in ("livenessProbe", "readinessProbe", "startupProbe"):
+        _probe(c.get(name))
+
+
+def pod_spec(spec: dict) -> None:
+    """SetDefaults_PodSpec and the per-container defaults (pod templates get these)."""
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("securityContext", {})
+    spec.setdefault("schedulerName", "default-scheduler")
+    for field in ("initContainers", "containers"):
+        for c in spec.get(field) or []:
+            if isinstance(c, dict):
+                container(c)
+    for vol in spec.get("volumes") or []:
+        if not isinstance(vol, dict):
+            continue
+        for source in ("secret", "configMap"):
+            if isinstance(vol.get(source), dict):
+                vol[source].setdefault("defaultMode", 420)
+        if isinstance(vol.get("projected"), dict):
+            vol["projected"].setdefault("defaultMode", 420)
+
+
+def pod(obj: dict, rng: Random) -> None:
+    """SetDefaults_Pod plus the ServiceAccount, Priority and DefaultTolerationSeconds
+    admission plugins."""
+    spec = obj.setdefault("spec", {})
+    pod_spec(spec)
+    spec.setdefault("enableServiceLinks", True)
+    account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    spec["serviceAccountName"] = account
+    spec["serviceAccount"] = account
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    tolerations = spec.setdefault("tolerations", [])
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if not any(t.get("key") == key for t in tolerations if isinstance(t, dict)):
+            tolerations.append({"effect": "NoExecute", "key": key, "operator": "Exists",
+                                "tolerationSeconds": 300})
+    if spec.get("automountServiceAccountToken") is not False and not any(
+            (v.get("name") or "").startswith("kube-api-access-")
+            for v in spec.get("volumes") or [] if isinstance(v, dict)):
+        volume_name = "kube-api-access-" + random_suffix(rng)
+        spec.setdefault("volumes", []).append(_api_access_volume(volume_name))
+        for c in spec.get("containers") or []:
+            if isinstance(c, dict):
+                c.setdefault("volumeMounts", []).append(
+                    {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+                     "name": volume_name, "readOnly": True})
+    obj.setdefault("status", {}).setdefault("phase", "Pending")
+    obj["status"].setdefault("qosClass", qos_class(spec))
+
+
+def _api_access_volume(name: str) -> dict:
+    return {"name": name, "projected": {"defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}],
+                       "name": "kube-root-ca.crt"}},
+        {"downwardAPI": {"items": [{"fieldRef": {"apiVersion": "v1",
+                                                 "fieldPath": "metadata.namespace"},
+                                    "path": "namespace"}]}}]}}
+
+
+def qos_class(spec: dict) -> str:
+    requests = limits = False
+    guaranteed = True
+    for c in spec.get("containers") or []:
+        res = (c.get("resources") or {}) if isinstance(c, dict) else {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        requests = requests or bool(req)
+        limits = limits or bool(lim)
+        if not (lim.get("cpu") and lim.get("memory")) or any(
+                req.get(k) not in (None, lim.get(k)) for k in ("cpu", "memory")):
+            guaranteed = False
+    if not requests and not limits:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _template(obj: dict) -> None:
+    template = obj.setdefault("spec", {}).get("template")
+    if isinstance(template, dict):
+        template.setdefault("metadata", {})
+        pod_spec(template.setdefault("spec", {}))
+
+
+def deployment(obj: dict) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    strategy = spec.setdefault("strategy", {})
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        rolling = strategy.setdefault("rollingUpdate", {})
+        rolling.setdefault("maxUnavailable", "25%")
+        rolling.setdefault("maxSurge", "25%")
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+    _template(obj)
+
+
+def replicaset(obj: dict) -> None:
+    obj.setdefault("spec", {}).setdefault("replicas", 1)
+    _template(obj)
+
+
+def statefulset(obj: dict) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
+    if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+        strategy.setdefault("type", "RollingUpdate")
+        strategy.setdefault("rollingUpdate", {}).setdefault("partition", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("persistentVolumeClaimRetentionPolicy",
+                    {"whenDeleted": "Retain", "whenScaled": "Retain"})
+    _template(obj)
+
+
+def daemonset(obj: dict) -> None:
+    spec = obj.setdefault("spec", {})
+    strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
+    if strategy.get("type") == "RollingUpdate":
+        rolling = strategy.setdefault("rollingUpdate", {})
+        rolling.setdefault("maxUnavailable", 1)
+        rolling.setdefault("maxSurge", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    _template(obj)
+
+
+def service(obj: dict) -> None:
+    spec = obj.setdefault("spec", {})
+    kind = spec.setdefault("type", "ClusterIP")
+    spec.setdefault("sessionAffinity", "None")
+    if spec["sessionAffinity"] == "ClientIP":
+        spec.setdefault("sessionAffinityConfig", {}).setdefault(
+            "clientIP", {}).setdefault("timeoutSeconds", 10800)
+    for port in spec.get("ports") or []:
+        if not isinstance(port, dict):
+            continue
+        port.setdefault("protocol", "TCP")
+        if port.get("targetPort") in (None, 0, ""):
+            port["targetPort"] = port.get("port")
+    if kind in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    if kind != "ExternalName":
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+    if kind == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+    obj.setdefault("status", {}).setdefault("loadBalancer", {})
+
+
+def ip_families(spec: dict) -> None:
+    """The registry's IP family defaulting for a single-stack IPv4 cluster."""
+    if spec.get("type") == "ExternalName":
+        return
+    headless_without_selector = spec.get("clusterIP") == "None" and not spec.get("selector")
+    spec.setdefault("ipFamilyPolicy",
+                    "RequireDualStack" if headless_without_selector else "SingleStack")
+    spec.setdefault("ipFamilies", ["IPv4"])
+
+
+def secret(obj: dict) -> None:
+    obj.setdefault("type", "Opaque")
+
+
+def namespace(obj: dict) -> None:
+    name = obj["metadata"].get("name", "")
+    obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+    obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+    obj.setdefault("status", {}).setdefault("phase", "Active")
+
+
+def network_policy(obj: dict) -> None:
+    spec = obj.setdefault("spec", {})
+    if "policyTypes" not in spec:
+        types = ["Ingress"]
+        if spec.get("egress"):
+            types.append("Egress")
+        spec["policyTypes"] = types
+    for direction in ("ingress", "egress"):
+        for rule in spec.get(direction) or []:
+            for port in (rule or {}).get("ports") or []:
+                if isinstance(port, dict):
+                    port.setdefault("protocol", "TCP")
+
+
+def apply_defaults(plural: str, obj: dict, rng: Random) -> None:
+    if plural == "pods":
+        pod(obj, rng)
+    elif plural == "deployments":
+        deployment(obj)
+    elif plural in ("replicasets", "replicationcontrollers"):
+        replicaset(obj)
+    elif plural == "statefulsets":
+        statefulset(obj)
+    elif plural == "daemonsets":
+        daemonset(obj)
+    elif plural == "services":
+        service(obj)
+    elif plural == "secrets":
+        secret(obj)
+    elif plural == "namespaces":
+        namespace(obj)
+    elif plural == "networkpolicies":
+        network_policy(obj)
+    elif plural == "podtemplates":
+        template = obj.setdefault("template", {})
+        pod_spec(template.setdefault("spec", {}))

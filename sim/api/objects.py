@@ -1,0 +1,64 @@
+"""Small helpers over Kubernetes-shaped dicts."""
+
+from __future__ import annotations
+
+import uuid
+from random import Random
+from typing import Any
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (much faster than copy.deepcopy)."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
+def new_uid(rng: Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def meta(obj: dict) -> dict:
+    return obj.setdefault("metadata", {})
+
+
+def owner_reference(owner: dict, controller: bool = True) -> dict:
+    return {"apiVersion": owner["apiVersion"], "kind": owner["kind"],
+            "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"],
+            "controller": controller, "blockOwnerDeletion": True}
+
+
+def controller_of(obj: dict) -> dict | None:
+    for ref in obj.get("metadata", {}).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref
+    return None
+
+
+def get_path(obj: Any, *path: str | int, default: Any = None) -> Any:
+    cur = obj
+    for step in path:
+        if isinstance(cur, dict):
+            cur = cur.get(step)  # type: ignore[arg-type]
+        elif isinstance(cur, list) and isinstance(step, int) and -len(cur) <= step < len(cur):
+            cur = cur[step]
+        else:
+            return default
+        if cur is None:
+            return default
+    return cur
+
+
+# Kubernetes' utilrand alphabet: no vowels (no words), no confusable 0/1/3.
+ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def random_suffix(rng: Random, length: int = 5) -> str:
+    return "".join(ALPHANUMS[rng.randrange(len(ALPHANUMS))] for _ in range(length))
+
+
+def safe_encode(text: str) -> str:
+    """rand.SafeEncodeString: each character mapped into the alphabet above."""
+    return "".join(ALPHANUMS[ord(c) % len(ALPHANUMS)] for c in text)

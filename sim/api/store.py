@@ -1,0 +1,370 @@
+"""The object store: what etcd plus the API server's registry would hold and answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from random import Random
+from typing import Callable, Iterable, Protocol
+
+from sortedcontainers import SortedDict
+
+from . import errors
+from .errors import ApiError
+from .objects import clone, new_uid, random_suffix
+from .registry import Registry, ResourceType
+from .selectors import (field_matcher, matches, parse_field_selector,
+                        parse_label_selector)
+
+
+class Admission(Protocol):
+    """Defaulting, allocation and validation run on every user write."""
+
+    def admit_create(self, rt: ResourceType, obj: dict, field_validation: str,
+                     dry_run: bool) -> list[str]: ...
+
+    def admit_update(self, rt: ResourceType, obj: dict, old: dict, field_validation: str,
+                     dry_run: bool) -> list[str]: ...
+
+    def release(self, rt: ResourceType, obj: dict) -> None: ...
+
+
+class _NoAdmission:
+    def admit_create(self, rt, obj, field_validation, dry_run):
+        return []
+
+    def admit_update(self, rt, obj, old, field_validation, dry_run):
+        return []
+
+    def release(self, rt, obj):
+        return None
+
+
+# Types whose status is a subresource: a user's update leaves it alone.
+_STATUS_SUBRESOURCE = {"pods", "deployments", "replicasets", "statefulsets", "daemonsets",
+                       "services", "nodes", "namespaces", "ingresses", "jobs", "cronjobs",
+                       "replicationcontrollers", "horizontalpodautoscalers",
+                       "persistentvolumeclaims", "persistentvolumes", "resourcequotas"}
+
+
+@dataclass
+class _Table:
+    """One type's objects, sorted by (namespace, name) as etcd keys sort, with indexes."""
+
+    rt: ResourceType
+    items: SortedDict = field(default_factory=SortedDict)
+    by_namespace: dict[str, dict[str, dict]] = field(default_factory=dict)
+    by_label: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
+    revision: int = 0
+
+    def put(self, obj: dict) -> None:
+        md = obj["metadata"]
+        key = (md.get("namespace", ""), md["name"])
+        old = self.items.get(key)
+        if old is not None:
+            self._unindex(key, old)
+        self.items[key] = obj
+        self.by_namespace.setdefault(key[0], {})[key[1]] = obj
+        for k, v in (md.get("labels") or {}).items():
+            self.by_label.setdefault((k, v), set()).add(key)
+
+    def remove(self, key: tuple[str, str]) -> dict | None:
+        old = self.items.pop(key, None)
+        if old is not None:
+            self._unindex(key, old)
+            self.by_namespace.get(key[0], {}).pop(key[1], None)
+        return old
+
+    def _unindex(self, key: tuple[str, str], obj: dict) -> None:
+        for k, v in (obj["metadata"].get("labels") or {}).items():
+            keys = self.by_label.get((k, v))
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self.by_label[(k, v)]
+
+
+class Store:
+    """Kubernetes-shaped dicts by type, namespace and name.
+
+    Objects handed out by ``get`` and ``list`` are the stored ones: treat them as
+    read-only, and pass a changed copy (``sim.api.objects.clone``) to ``update``.
+    """
+
+    def __init__(self, registry: Registry, rng: Random, now: Callable[[], str],
+                 admission: Admission | None = None):
+        self.registry = registry
+        self.rng = rng
+        self._now = now
+        self.admission: Admission = admission or _NoAdmission()
+        self._tables: dict[ResourceType, _Table] = {rt: _Table(rt) for rt in registry}
+        self.revision = 0
+        self.warnings: list[str] = []
+        #: uid -> (type, namespace, name) of every stored object (owner lookups)
+        self.uids: dict[str, tuple[ResourceType, str, str]] = {}
+        #: (uid, propagation) of objects removed since the garbage collector last looked
+        self.deleted: list[tuple[str, str]] = []
+        self.on_delete: list[Callable[[ResourceType, dict, str], None]] = []
+
+    # -- types ---------------------------------------------------------------------
+
+    def type_of(self, resource: str | ResourceType) -> ResourceType:
+        """``pods``, ``deployments.apps`` or a ResourceType; the core type for a bare plural."""
+        if isinstance(resource, ResourceType):
+            return resource
+        plural, _, group = resource.partition(".")
+        try:
+            return self.registry.get(plural, group if group else None)
+        except KeyError:
+            raise errors.ApiError(404, "NotFound",
+                                  f"the server could not find the requested resource ({resource})") from None
+
+    def type_for_object(self, obj: dict) -> ResourceType:
+        api_version = obj.get("apiVersion") or ""
+        kind = obj.get("kind") or ""
+        rt = self.registry.for_kind(api_version, kind)
+        if rt is None:
+            raise errors.bad_request(f'no matches for kind "{kind}" in version "{api_version}"')
+        return rt
+
+    def table_revision(self, resource: str | ResourceType) -> int:
+        return self._tables[self.type_of(resource)].revision
+
+    def _next_revision(self) -> str:
+        self.revision += 1
+        return str(self.revision)
+
+    # -- reads ---------------------------------------------------------------------
+
+    def get(self, resource: str | ResourceType, namespace: str | None, name: str) -> dict:
+        rt = self.type_of(resource)
+        ns = (namespace or "default") if rt.namespaced else ""
+        obj = self._tables[rt].items.get((ns, name))
+        if obj is None:
+            raise errors.not_found(rt.plural, rt.group, name)
+        return obj
+
+    def find(self, resource: str | ResourceType, namespace: str | None, name: str) -> dict | None:
+        rt = self.type_of(resource)
+        ns = (namespace or "default") if rt.namespaced else ""
+        return self._tables[rt].items.get((ns, name))
+
+    def list(self, resource: str | ResourceType, namespace: str | None = None,
+             label_selector: str | list | None = None,
+             field_selector: str | None = None) -> list[dict]:
+        """Objects sorted by namespace then name; ``namespace=None`` means all namespaces.
+
+        ``label_selector`` is the string form (``app=x,tier in (a,b)``) or parsed
+        requirements (sim.api.selectors).
+        """
+        rt = self.type_of(resource)
+        table = self._tables[rt]
+        reqs = parse_label_selector(label_selector) if isinstance(label_selector, str) \
+            else label_selector
+        candidates: Iterable[dict]
+        equal = [r for r in reqs or [] if r[1] == "Equals" or (r[1] == "In" and len(r[2]) == 1)]
+        if equal:
+            key, _, values = equal[0]
+            keys = table.by_label.get((key, values[0]), set())
+            if namespace is not None and rt.namespaced:
+                keys = {k for k in keys if k[0] == namespace}
+            candidates = [table.items[k] for k in sorted(keys)]
+        elif namespace is not None and rt.namespaced:
+            bucket = table.by_namespace.get(namespace, {})
+            candidates = [bucket[n] for n in sorted(bucket)]
+        else:
+            candidates = table.items.values()
+        out = [o for o in candidates
+               if not reqs or matches(reqs, o["metadata"].get("labels"))]
+        if field_selector:
+            match = field_matcher(parse_field_selector(field_selector))
+            out = [o for o in out if match(o)]
+        return out
+
+    def by_uid(self, uid: str) -> dict | None:
+        found = self.uids.get(uid)
+        if found is None:
+            return None
+        rt, ns, name = found
+        return self._tables[rt].items.get((ns, name))
+
+    def count(self, resource: str | ResourceType) -> int:
+        return len(self._tables[self.type_of(resource)].items)
+
+    # -- user writes (admission: defaulting, allocation, validation) ----------------
+
+    def create(self, obj: dict, dry_run: bool = False, field_validation: str = "Strict") -> dict:
+        rt = self.type_for_object(obj)
+        obj = clone(obj)
+        md = obj.setdefault("metadata", {})
+        if rt.namespaced:
+            md["namespace"] = md.get("namespace") or "default"
+            if not self._tables[self.registry.get("namespaces")].items.get(("", md["namespace"])):
+                if not (rt.plural == "namespaces"):
+                    raise errors.not_found("namespaces", "", md["namespace"])
+        else:
+            md.pop("namespace", None)
+        if not md.get("name") and md.get("generateName"):
+            md["name"] = self._generate_name(rt, md.get("namespace", ""), md["generateName"])
+        self.warnings = self.admission.admit_create(rt, obj, field_validation, dry_run)
+        key = (md.get("namespace", ""), md["name"])
+        if key in self._tables[rt].items:
+            raise errors.already_exists(rt.plural, rt.group, md["name"])
+        if dry_run:
+            md.setdefault("uid", new_uid(self.rng))
+            md.setdefault("creationTimestamp", self._now())
+            return obj
+        return self._insert(rt, obj)
+
+    def update(self, obj: dict, dry_run: bool = False, field_validation: str = "Strict",
+               subresource: str | None = None) -> dict:
+        """Replace an object (PUT). The status of types with a status subresource is kept
+        unless ``subresource="status"``, which replaces the status only."""
+        rt = self.type_for_object(obj)
+        md = obj.get("metadata") or {}
+        ns = (md.get("namespace") or "default") if rt.namespaced else ""
+        old = self._tables[rt].items.get((ns, md.get("name", "")))
+        if old is None:
+            raise errors.not_found(rt.plural, rt.group, md.get("name", ""))
+        rv = md.get("resourceVersion")
+        if rv and rv != old["metadata"].get("resourceVersion"):
+            raise errors.conflict(rt.plural, rt.group, md["name"],
+                                  "the object has been modified; please apply your changes "
+                                  "to the latest version and try again")
+        if subresource == "status":
+            new = clone(old)
+            if "status" in obj:
+                new["status"] = clone(obj["status"])
+            return self._replace(rt, new, old) if not dry_run else new
+        new = clone(obj)
+        new_md = new.setdefault("metadata", {})
+        if rt.namespaced:
+            new_md["namespace"] = ns
+        for keep in ("uid", "creationTimestamp", "generation", "deletionTimestamp",
+                     "deletionGracePeriodSeconds"):
+            if keep in old["metadata"]:
+                new_md[keep] = old["metadata"][keep]
+            else:
+                new_md.pop(keep, None)
+        if rt.plural in _STATUS_SUBRESOURCE:
+            if "status" in old:
+                new["status"] = clone(old["status"])
+            else:
+                new.pop("status", None)
+        self.warnings = self.admission.admit_update(rt, new, old, field_validation, dry_run)
+        if dry_run:
+            return new
+        return self._replace(rt, new, old)
+
+    def update_status(self, obj: dict) -> dict:
+        return self.update(obj, subresource="status")
+
+    def patch(self, resource: str | ResourceType, namespace: str | None, name: str,
+              patch: dict | list, patch_type: str = "strategic", dry_run: bool = False,
+              field_validation: str = "Strict") -> dict:
+        from .patch import apply_patch
+
+        rt = self.type_of(resource)
+        old = self.get(rt, namespace, name)
+        new = apply_patch(old, patch, patch_type)
+        new.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
+        new["apiVersion"], new["kind"] = old["apiVersion"], old["kind"]
+        return self.update(new, dry_run=dry_run, field_validation=field_validation)
+
+    def delete(self, resource: str | ResourceType, namespace: str | None, name: str,
+               propagation: str = "Background", dry_run: bool = False,
+               grace_period: int | None = None) -> dict:
+        """Delete; dependents go by garbage collection (Background), are orphaned (Orphan),
+        or go first (Foreground: done at once here). Running pods terminate gracefully:
+        they get a deletionTimestamp and the kubelet removes them once stopped."""
+        rt = self.type_of(resource)
+        obj = self.get(rt, namespace, name)
+        if dry_run:
+            return obj
+        if rt.plural == "namespaces":
+            if name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+                raise errors.ApiError(403, "Forbidden",
+                                      f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                                      {"name": name, "kind": "namespaces"})
+            if obj["metadata"].get("deletionTimestamp"):
+                return obj
+            new = clone(obj)
+            new["metadata"]["deletionTimestamp"] = self._now()
+            new.setdefault("status", {})["phase"] = "Terminating"
+            return self._replace(rt, new, obj)
+        if rt.plural == "pods" and obj.get("spec", {}).get("nodeName") and grace_period != 0:
+            if obj["metadata"].get("deletionTimestamp"):
+                return obj
+            grace = obj["spec"].get("terminationGracePeriodSeconds", 30) \
+                if grace_period is None else grace_period
+            new = clone(obj)
+            new["metadata"]["deletionTimestamp"] = self._now()
+            new["metadata"]["deletionGracePeriodSeconds"] = grace
+            return self._replace(rt, new, obj)
+        return self.remove(rt, obj, propagation)
+
+    # -- internal writes (controllers) ------------------------------------------------
+
+    def write(self, obj: dict) -> dict:
+        """Create or replace without admission, as a controller with the object's full
+        state would (spec and status). A write that changes nothing is not a write."""
+        rt = self.type_for_object(obj)
+        md = obj["metadata"]
+        key = (md.get("namespace", "") if rt.namespaced else "", md["name"])
+        old = self._tables[rt].items.get(key)
+        if old is None:
+            return self._insert(rt, clone(obj))
+        return self._replace(rt, clone(obj), old, internal=True)
+
+    def remove(self, rt: ResourceType, obj: dict, propagation: str = "Background") -> dict:
+        """Take an object out for good (the end of a deletion)."""
+        md = obj["metadata"]
+        key = (md.get("namespace", ""), md["name"])
+        table = self._tables[rt]
+        gone = table.remove(key)
+        if gone is None:
+            return obj
+        self.uids.pop(gone["metadata"].get("uid", ""), None)
+        self.deleted.append((gone["metadata"].get("uid", ""), propagation))
+        self.admission.release(rt, gone)
+        table.revision = int(self._next_revision())
+        for hook in self.on_delete:
+            hook(rt, gone, propagation)
+        return gone
+
+    def _generate_name(self, rt: ResourceType, namespace: str, prefix: str) -> str:
+        table = self._tables[rt].items
+        while True:
+            name = prefix + random_suffix(self.rng)
+            if (namespace, name) not in table:
+                return name
+
+    def _insert(self, rt: ResourceType, obj: dict) -> dict:
+        md = obj["metadata"]
+        md.setdefault("uid", new_uid(self.rng))
+        md["resourceVersion"] = self._next_revision()
+        md.setdefault("creationTimestamp", self._now())
+        if rt.generation:
+            md["generation"] = 1
+        table = self._tables[rt]
+        table.put(obj)
+        table.revision = self.revision
+        self.uids[md["uid"]] = (rt, md.get("namespace", ""), md["name"])
+        return obj
+
+    def _replace(self, rt: ResourceType, new: dict, old: dict, internal: bool = False) -> dict:
+        new_md = new["metadata"]
+        new_md["resourceVersion"] = old["metadata"]["resourceVersion"]
+        if rt.generation and internal and rt.plural == "pods":
+            # binding and status writes are subresources: no new generation
+            new_md["generation"] = old["metadata"].get("generation", 1)
+        elif rt.generation:
+            new_md["generation"] = old["metadata"].get("generation", 1)
+            if new.get("spec") != old.get("spec"):
+                new_md["generation"] += 1
+        if new == old:
+            return old
+        new_md["resourceVersion"] = self._next_revision()
+        table = self._tables[rt]
+        table.put(new)
+        table.revision = self.revision
+        return new

@@ -1,0 +1,292 @@
+"""Validation with apimachinery's messages (k8s pkg/apis/*/validation)."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import FieldError, duplicate, forbidden, invalid, not_supported, required
+from .selectors import matches, selector_from_api
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+IANA_SVC_NAME = re.compile(r"^[-a-z0-9]+$")
+
+DNS1123_LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                     "characters or '-', and must start and end with an alphanumeric character "
+                     "(e.g. 'my-name',  or '123-abc', regex used for validation is "
+                     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+DNS1123_SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                         "characters, '-' or '.', and must start and end with an alphanumeric "
+                         "character (e.g. 'example.com', regex used for validation is "
+                         "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+DNS1035_LABEL_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or "
+                     "'-', start with an alphabetic character, and end with an alphanumeric "
+                     "character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
+                     "'[a-z]([-a-z0-9]*[a-z0-9])?')")
+
+
+class GoValue(str):
+    """A value printed the way Go's %#v prints it (maps, structs) in a field error."""
+
+
+def go_map(labels: dict) -> GoValue:
+    inner = ", ".join(f'"{k}":"{v}"' for k, v in sorted(labels.items()))
+    return GoValue(f"map[string]string{{{inner}}}")
+
+
+def _name_errors(name: str, kind: str) -> list[str]:
+    if kind == "dns1035":
+        errs = [] if DNS1035_LABEL.match(name) else [DNS1035_LABEL_MSG]
+        limit = 63
+    elif kind == "dns1123label":
+        errs = [] if DNS1123_LABEL.match(name) else [DNS1123_LABEL_MSG]
+        limit = 63
+    else:
+        errs = [] if DNS1123_SUBDOMAIN.match(name) else [DNS1123_SUBDOMAIN_MSG]
+        limit = 253
+    if len(name) > limit:
+        errs.insert(0, f"must be no more than {limit} characters")
+    return errs
+
+
+_NAME_RULES = {"services": "dns1035", "namespaces": "dns1123label"}
+
+
+def validate_metadata(plural: str, obj: dict) -> list[FieldError]:
+    md = obj.get("metadata") or {}
+    name = md.get("name")
+    if not name:
+        return [required("metadata.name", "name or generateName is required")]
+    errs = [invalid("metadata.name", name, msg)
+            for msg in _name_errors(name, _NAME_RULES.get(plural, "dns1123subdomain"))]
+    for key, value in (md.get("labels") or {}).items():
+        if not isinstance(value, str) or len(value) > 63 or (
+                value and not re.match(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", value)):
+            errs.append(invalid("metadata.labels", value,
+                                "a valid label must be an empty string or consist of alphanumeric "
+                                "characters, '-', '_' or '.', and must start and end with an "
+                                "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                                "'12345', regex used for validation is "
+                                "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"))
+    return errs
+
+
+def _port_number(path: str, value, errs: list[FieldError]) -> None:
+    if not isinstance(value, int) or not 1 <= value <= 65535:
+        errs.append(invalid(path, value, "must be between 1 and 65535, inclusive"))
+
+
+def validate_containers(path: str, spec: dict) -> list[FieldError]:
+    errs: list[FieldError] = []
+    containers = spec.get("containers")
+    if not containers:
+        return [required(f"{path}.containers")]
+    names: set[str] = set()
+    volumes = {v.get("name") for v in spec.get("volumes") or [] if isinstance(v, dict)}
+    for i, c in enumerate(containers):
+        cpath = f"{path}.containers[{i}]"
+        name = c.get("name")
+        if not name:
+            errs.append(required(f"{cpath}.name"))
+        else:
+            for msg in _name_errors(name, "dns1123label"):
+                errs.append(invalid(f"{cpath}.name", name, msg))
+            if name in names:
+                errs.append(duplicate(f"{cpath}.name", name))
+            names.add(name)
+        if not c.get("image"):
+            errs.append(required(f"{cpath}.image"))
+        port_names: set[str] = set()
+        for j, port in enumerate(c.get("ports") or []):
+            ppath = f"{cpath}.ports[{j}]"
+            _port_number(f"{ppath}.containerPort", port.get("containerPort"), errs)
+            pname = port.get("name")
+            if pname:
+                if pname in port_names:
+                    errs.append(duplicate(f"{ppath}.name", pname))
+                port_names.add(pname)
+            if port.get("protocol") not in ("TCP", "UDP", "SCTP"):
+                errs.append(not_supported(f"{ppath}.protocol", port.get("protocol"),
+                                          ["SCTP", "TCP", "UDP"]))
+        for j, mount in enumerate(c.get("volumeMounts") or []):
+            if mount.get("name") not in volumes:
+                errs.append(FieldError(f"{cpath}.volumeMounts[{j}].name", "FieldValueNotFound",
+                                       mount.get("name")))
+    return errs
+
+
+def validate_pod_template(path: str, template: dict | None, selector: dict | None,
+                          errs: list[FieldError], required_labels: bool = True) -> None:
+    if not isinstance(template, dict):
+        errs.append(required(path))
+        return
+    labels = (template.get("metadata") or {}).get("labels") or {}
+    reqs = selector_from_api(selector) if selector is not None else None
+    if required_labels and (reqs is None or not matches(reqs, labels)):
+        errs.append(invalid(f"{path}.metadata.labels", go_map(labels),
+                            "`selector` does not match template `labels`"))
+    spec = template.get("spec") or {}
+    errs.extend(validate_containers(f"{path}.spec", spec))
+    policy = spec.get("restartPolicy", "Always")
+    if path.endswith("template") and policy != "Always":
+        errs.append(not_supported(f"{path}.spec.restartPolicy", policy, ["Always"]))
+
+
+def validate_workload(plural: str, obj: dict) -> list[FieldError]:
+    spec = obj.get("spec") or {}
+    errs: list[FieldError] = []
+    selector = spec.get("selector")
+    if not selector or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        if not selector:
+            errs.append(required("spec.selector"))
+        else:
+            errs.append(invalid("spec.selector", GoValue("null"), "empty selector is invalid for deployment"))
+    replicas = spec.get("replicas", 1)
+    if not isinstance(replicas, int) or replicas < 0:
+        errs.append(invalid("spec.replicas", replicas,
+                            "must be greater than or equal to 0"))
+    validate_pod_template("spec.template", spec.get("template"), selector, errs)
+    return errs
+
+
+def validate_service(obj: dict, old: dict | None, node_port_range: tuple[int, int]) -> list[FieldError]:
+    spec = obj.get("spec") or {}
+    errs: list[FieldError] = []
+    kind = spec.get("type", "ClusterIP")
+    if kind not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
+        errs.append(not_supported("spec.type", kind,
+                                  ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]))
+        return errs
+    ports = spec.get("ports") or []
+    if kind == "ExternalName":
+        name = spec.get("externalName")
+        if not name:
+            errs.append(required("spec.externalName"))
+        elif not DNS1123_SUBDOMAIN.match(name.rstrip(".")):
+            errs.append(invalid("spec.externalName", name, DNS1123_SUBDOMAIN_MSG))
+    elif not ports and spec.get("clusterIP") != "None":
+        errs.append(required("spec.ports"))
+    if kind in ("ClusterIP",) or spec.get("clusterIP") == "None":
+        pass
+    if spec.get("clusterIP") == "None" and kind in ("NodePort", "LoadBalancer"):
+        errs.append(invalid("spec.clusterIPs[0]", "None",
+                            f"may not be set to 'None' for {kind} services"))
+    seen_names: set[str] = set()
+    seen_ports: set[tuple] = set()
+    seen_node_ports: set[tuple] = set()
+    low, high = node_port_range
+    for i, port in enumerate(ports):
+        path = f"spec.ports[{i}]"
+        name = port.get("name") or ""
+        if len(ports) > 1 and not name:
+            errs.append(required(f"{path}.name"))
+        elif name:
+            for msg in _name_errors(name, "dns1123label"):
+                errs.append(invalid(f"{path}.name", name, msg))
+            if name in seen_names:
+                errs.append(duplicate(f"{path}.name", name))
+            seen_names.add(name)
+        _port_number(f"{path}.port", port.get("port"), errs)
+        protocol = port.get("protocol", "TCP")
+        if protocol not in ("TCP", "UDP", "SCTP"):
+            errs.append(not_supported(f"{path}.protocol", protocol, ["SCTP", "TCP", "UDP"]))
+        key = (port.get("port"), protocol)
+        if key in seen_ports:
+            errs.append(duplicate(path, GoValue(_go_service_port(port))))
+        seen_ports.add(key)
+        target = port.get("targetPort")
+        if isinstance(target, int):
+            _port_number(f"{path}.targetPort", target, errs)
+        elif isinstance(target, str) and not IANA_SVC_NAME.match(target):
+            errs.append(invalid(f"{path}.targetPort", target,
+                                "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"))
+        node_port = port.get("nodePort")
+        if node_port:
+            if kind not in ("NodePort", "LoadBalancer"):
+                errs.append(forbidden(f"{path}.nodePort",
+                                      "may not be used when `type` is 'ClusterIP'"))
+            elif not low <= node_port <= high:
+                errs.append(invalid(f"{path}.nodePort", node_port,
+                                    "provided port is not in the valid range. The range of valid "
+                                    f"ports is {low}-{high}"))
+            elif (node_port, protocol) in seen_node_ports:
+                errs.append(duplicate(f"{path}.nodePort", node_port))
+            seen_node_ports.add((node_port, protocol))
+    for i, ip in enumerate(spec.get("externalIPs") or []):
+        if not _is_ipv4(ip):
+            errs.append(invalid(f"spec.externalIPs[{i}]", ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+    affinity = spec.get("sessionAffinity", "None")
+    if affinity not in ("None", "ClientIP"):
+        errs.append(not_supported("spec.sessionAffinity", affinity, ["ClientIP", "None"]))
+    if old is not None:
+        old_spec = old.get("spec") or {}
+        old_ip, new_ip = old_spec.get("clusterIP"), spec.get("clusterIP")
+        if (kind != "ExternalName" and old_spec.get("type") != "ExternalName" and old_ip
+                and new_ip and new_ip != old_ip):
+            errs.append(invalid("spec.clusterIP", new_ip, "field is immutable"))
+    return errs
+
+
+def _go_service_port(port: dict) -> str:
+    target = port.get("targetPort")
+    if isinstance(target, str):
+        tp = f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:"{target}"}}'
+    else:
+        tp = f'intstr.IntOrString{{Type:0, IntVal:{target or 0}, StrVal:""}}'
+    return (f'core.ServicePort{{Name:"{port.get("name", "")}", Protocol:"{port.get("protocol", "TCP")}", '
+            f'AppProtocol:(*string)(nil), Port:{port.get("port")}, TargetPort:{tp}, '
+            f'NodePort:{port.get("nodePort", 0)}}}')
+
+
+def _is_ipv4(text) -> bool:
+    parts = str(text).split(".")
+    return len(parts) == 4 and all(p.isdigit() and 0 <= int(p) <= 255 and str(int(p)) == p
+                                   for p in parts)
+
+
+def validate_ingress(obj: dict) -> list[FieldError]:
+    spec = obj.get("spec") or {}
+    errs: list[FieldError] = []
+    if not spec.get("rules") and not spec.get("defaultBackend"):
+        errs.append(invalid("spec", GoValue("networking.IngressSpec{...}"),
+                            "either `defaultBackend` or `rules` must be specified"))
+    for i, rule in enumerate(spec.get("rules") or []):
+        for j, path in enumerate(((rule or {}).get("http") or {}).get("paths") or []):
+            ppath = f"spec.rules[{i}].http.paths[{j}]"
+            ptype = path.get("pathType")
+            if not ptype:
+                errs.append(required(f"{ppath}.pathType", "pathType must be specified"))
+            elif ptype not in ("Exact", "Prefix", "ImplementationSpecific"):
+                errs.append(not_supported(f"{ppath}.pathType", ptype,
+                                          ["Exact", "ImplementationSpecific", "Prefix"]))
+            backend = path.get("backend") or {}
+            if not backend.get("service") and not backend.get("resource"):
+                errs.append(invalid(f"{ppath}.backend", GoValue("networking.IngressBackend{...}"),
+                                    "one backend must be specified"))
+    return errs
+
+
+def validate_secret(obj: dict) -> list[FieldError]:
+    errs: list[FieldError] = []
+    data = obj.get("data") or {}
+    if obj.get("type") == "kubernetes.io/tls":
+        for key in ("tls.crt", "tls.key"):
+            if key not in data:
+                errs.append(required(f"data[{key}]"))
+    return errs
+
+
+def validate(plural: str, obj: dict, old: dict | None, node_port_range: tuple[int, int]) -> list[FieldError]:
+    errs = validate_metadata(plural, obj)
+    if plural in ("deployments", "replicasets", "statefulsets", "daemonsets"):
+        errs += validate_workload(plural, obj)
+    elif plural == "pods":
+        errs += validate_containers("spec", obj.get("spec") or {})
+    elif plural == "services":
+        errs += validate_service(obj, old, node_port_range)
+    elif plural == "ingresses":
+        errs += validate_ingress(obj)
+    elif plural == "secrets":
+        errs += validate_secret(obj)
+    return errs

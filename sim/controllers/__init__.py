@@ -1,0 +1,28 @@
+"""The controllers, in the order one reconcile round runs them."""
+
+from __future__ import annotations
+
+from .base import Controller
+
+
+def default_controllers() -> list[Controller]:
+    from .deployment import DeploymentController
+    from .endpoints import (EndpointsController, EndpointSliceController,
+                            EndpointSliceMirroringController)
+    from .gc import GarbageCollector
+    from .ingress import IngressStatusController
+    from .kubelet import Kubelet
+    from .namespaces import NamespaceController
+    from .replicaset import ReplicaSetController
+    from .scheduler import Scheduler
+    from .service_lb import ServiceLoadBalancerController
+    from .statefulset import StatefulSetController
+
+    return [NamespaceController(), GarbageCollector(), DeploymentController(),
+            ReplicaSetController(), StatefulSetController(), Scheduler(), Kubelet(),
+            EndpointsController(), EndpointSliceController(),
+            EndpointSliceMirroringController(), ServiceLoadBalancerController(),
+            IngressStatusController()]
+
+
+__all__ = ["Controller", "default_controllers"]

@@ -1,0 +1,70 @@
+"""Events (v1) as client-go's recorder writes them: aggregated by object, reason and
+message (count and lastTimestamp move), named ``<object>.<hex nanoseconds>``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from ..api.objects import clone
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
+
+#: events older than this are gone (the API server's --event-ttl default)
+EVENT_TTL = timedelta(hours=1)
+
+
+class EventRecorder:
+    def __init__(self, cluster: "Cluster"):
+        self.cluster = cluster
+        self._index: dict[tuple, str] = {}
+        self._serial = 0
+
+    def record(self, obj: dict, type: str, reason: str, message: str, component: str,
+               host: str | None = None, field_path: str | None = None) -> dict:
+        store = self.cluster.store
+        md = obj["metadata"]
+        namespace = md.get("namespace") or "default"
+        key = (md.get("uid"), field_path, reason, message, component, host, type)
+        now = self.cluster.clock.timestamp()
+        name = self._index.get(key)
+        existing = store.find("events", namespace, name) if name else None
+        if existing is not None:
+            event = clone(existing)
+            event["count"] = event.get("count", 1) + 1
+            event["lastTimestamp"] = now
+            return store.write(event)
+        self._serial += 1
+        nanos = int(self.cluster.clock.now().timestamp() * 1e9) + self._serial
+        name = f"{md['name']}.{nanos:x}"
+        involved = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
+                    "name": md["name"], "uid": md.get("uid"),
+                    "resourceVersion": md.get("resourceVersion")}
+        if md.get("namespace"):
+            involved["namespace"] = md["namespace"]
+        if field_path:
+            involved["fieldPath"] = field_path
+        source = {"component": component}
+        if host:
+            source["host"] = host
+        event = {"apiVersion": "v1", "kind": "Event",
+                 "metadata": {"name": name, "namespace": namespace},
+                 "involvedObject": dict(sorted(involved.items())),
+                 "reason": reason, "message": message, "source": source,
+                 "firstTimestamp": now, "lastTimestamp": now, "count": 1, "type": type,
+                 "eventTime": None, "reportingComponent": component,
+                 "reportingInstance": host or ""}
+        self._index[key] = name
+        return store.write(event)
+
+    def expire(self) -> None:
+        """Drop events whose last occurrence is older than the TTL."""
+        from ..clock import parse_time
+
+        store = self.cluster.store
+        limit = self.cluster.clock.now() - EVENT_TTL
+        rt = store.type_of("events")
+        for event in store.list(rt):
+            if parse_time(event["lastTimestamp"]) < limit:
+                store.remove(rt, event)

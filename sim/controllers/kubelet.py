@@ -1,0 +1,504 @@
+"""The kubelets of all nodes: sandbox and IP, image pulls, container start, readiness,
+termination. Timings come from the seeded rng and the profile, so pods are Running and
+Ready a second or two after they are scheduled unless something keeps them from it."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..api.objects import clone
+from ..clock import format_time
+from .base import set_condition
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
+
+
+# -- hooks into sim.workloads (present once that package lands) ---------------------------
+
+def _hook(cluster: "Cluster", module: str, name: str):
+    """``sim.workloads.<module>.<name>`` when that package provides it (and the cluster
+    was made with workloads), else None: the kubelet then behaves as for a plain image."""
+    if not getattr(cluster, "workloads", True):
+        return None
+    try:
+        mod = __import__(f"sim.workloads.{module}", fromlist=[name])
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def _call(fn, *args):
+    try:
+        return fn(*args)
+    except ImportError:
+        # a half-installed workloads package: behave as without it
+        return None
+
+
+def image_known(cluster: "Cluster", image: str) -> bool:
+    known = _hook(cluster, "images", "known")
+    if known is None:
+        return True
+    result = _call(known, image)
+    return True if result is None else bool(result)
+
+
+def probe(cluster: "Cluster", pod: dict, container: str) -> tuple[bool, str]:
+    fn = _hook(cluster, "runtime", "probe_ready")
+    if fn is None:
+        return True, ""
+    result: Any = _call(fn, cluster, pod, container)
+    if result is None:
+        return True, ""
+    if isinstance(result, tuple):
+        return bool(result[0]), str(result[1] if len(result) > 1 else "")
+    return bool(result), ""
+
+
+def start_container(cluster: "Cluster", pod: dict, container: str) -> None:
+    fn = _hook(cluster, "runtime", "start_container")
+    if fn is not None:
+        _call(fn, cluster, pod, container)
+
+
+# -- image names ---------------------------------------------------------------------------
+
+def normalize_image(image: str) -> str:
+    """``nginx`` -> ``docker.io/library/nginx:latest`` as containerd reports it."""
+    name, digest = (image.split("@", 1) + [""])[:2]
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        name = f"docker.io/library/{name}"
+    elif not ("." in first or ":" in first or first == "localhost"):
+        name = f"docker.io/{name}"
+    if digest:
+        return f"{name}@{digest}"
+    last = name.rsplit("/", 1)[-1]
+    return name if ":" in last else f"{name}:latest"
+
+
+def image_id(image: str) -> str:
+    full = normalize_image(image)
+    repo = full.split("@", 1)[0]
+    last = repo.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo = repo[: repo.rfind(":")]
+    digest = hashlib.sha256(full.encode()).hexdigest()
+    return f"{repo}@sha256:{digest}"
+
+
+def _go_duration(seconds: float) -> str:
+    """Go's time.Duration String() for sub-minute durations."""
+    if seconds < 1:
+        ms = seconds * 1000
+        return f"{ms:.3f}".rstrip("0").rstrip(".") + "ms"
+    return f"{seconds:.9f}".rstrip("0").rstrip(".") + "s"
+
+
+# -- the kubelet ------------------------------------------------------------------------------
+
+class Kubelet:
+    name = "kubelet"
+    watches = ("pods", "nodes")
+    #: also runs at the end of each command's pause: periodic readiness probes are due
+    #: then, without waking the cluster every probe period through long idle spans
+    periodic = True
+
+    def sync(self, cluster: "Cluster"):
+        store = cluster.store
+        state = cluster.state.setdefault("kubelet", {})
+        now = cluster.clock.now()
+        wake: datetime | None = None
+        seen = set()
+        for pod in store.list("pods"):
+            node = pod["spec"].get("nodeName")
+            if not node:
+                continue
+            uid = pod["metadata"]["uid"]
+            seen.add(uid)
+            ps = state.get(uid)
+            if ps is not None and ps.get("rv") == pod["metadata"]["resourceVersion"] and (
+                    ps.get("due") is None or now < ps["due"]):
+                continue  # settled since the kubelet last wrote it
+            if pod["metadata"].get("deletionTimestamp"):
+                w = self._terminate(cluster, pod, ps or {})
+            elif pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+                continue
+            elif ps is None:
+                w = self._admit(cluster, pod)
+            else:
+                w = self._advance(cluster, pod, ps, now)
+            if w is not None and (wake is None or w < wake):
+                wake = w
+        for uid in list(state):
+            if uid not in seen:
+                self._forget(cluster, state.pop(uid))
+        return wake
+
+    # -- start ---------------------------------------------------------------------
+
+    def _admit(self, cluster: "Cluster", pod: dict) -> datetime:
+        rng = cluster.rng
+        now = cluster.clock.now()
+        node = cluster.store.get("nodes", None, pod["spec"]["nodeName"])
+        kubelet_cfg = cluster.profile.get("kubelet", {})
+        sandbox_at = now + timedelta(seconds=round(rng.uniform(0.1, 0.4), 3))
+        ps: dict = {"node": node["metadata"]["name"], "sandbox_at": sandbox_at,
+                    "containers": {}, "ip": None}
+        cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
+        at = sandbox_at
+        low, high = kubelet_cfg.get("pull_seconds", [0.6, 1.6])
+        for c in pod["spec"].get("containers") or []:
+            pull = round(rng.uniform(low, high), 3)
+            cs = {"pull_start": at, "pull_seconds": pull, "pulled_at": at + timedelta(seconds=pull),
+                  "stage": "creating", "restarts": 0,
+                  "container_id": "%064x" % rng.getrandbits(256)}
+            if not self._needs_pull(cluster, ps["node"], c):
+                cs["pulled_at"] = at + timedelta(seconds=0.05)
+                cs["cached"] = True
+            ps["containers"][c["name"]] = cs
+            at = cs["pulled_at"] + timedelta(seconds=0.05)
+        ready_to_start = False
+        new = clone(pod)
+        status = new.setdefault("status", {})
+        host_ip = self._internal_ip(node)
+        status["hostIP"] = host_ip
+        status["hostIPs"] = [{"ip": host_ip}]
+        status["startTime"] = format_time(now)
+        status["phase"] = "Pending"
+        self._conditions(cluster, new, ready_to_start, initialized=True, ready=False)
+        status["containerStatuses"] = [self._waiting(c, "ContainerCreating")
+                                       for c in pod["spec"].get("containers") or []]
+        status["observedGeneration"] = pod["metadata"].get("generation", 1)
+        cluster.store.write(new)
+        return sandbox_at
+
+    def _needs_pull(self, cluster: "Cluster", node: str, container: dict) -> bool:
+        policy = container.get("imagePullPolicy", "IfNotPresent")
+        if policy == "Always":
+            return True
+        images = self._images(cluster, node)
+        return normalize_image(container.get("image", "")) not in images
+
+    def _images(self, cluster: "Cluster", node: str) -> set[str]:
+        per_node = cluster.state.setdefault("node_images", {})
+        if node not in per_node:
+            per_node[node] = {normalize_image(i) for i in
+                              cluster.profile.get("kubelet", {}).get("preloaded_images") or []}
+        return per_node[node]
+
+    @staticmethod
+    def _internal_ip(node: dict) -> str:
+        for addr in node.get("status", {}).get("addresses") or []:
+            if addr.get("type") == "InternalIP":
+                return addr["address"]
+        return ""
+
+    # -- progress ---------------------------------------------------------------------
+
+    def _advance(self, cluster: "Cluster", pod: dict, ps: dict, now: datetime):
+        new = clone(pod)
+        status = new["status"]
+        wake: datetime | None = None
+        host = ps["node"]
+
+        def later(moment: datetime | None) -> None:
+            nonlocal wake
+            if moment is not None and (wake is None or moment < wake):
+                wake = moment
+
+        if ps["ip"] is None:
+            if now < ps["sandbox_at"]:
+                return ps["sandbox_at"]
+            ps["ip"] = self._allocate_ip(cluster, host)
+            status["podIP"] = ps["ip"]
+            status["podIPs"] = [{"ip": ps["ip"]}]
+            ps["announced"] = set()
+        statuses = {c["name"]: c for c in status.get("containerStatuses") or []}
+        all_running = True
+        due: datetime | None = None
+        for c in pod["spec"].get("containers") or []:
+            cs = ps["containers"][c["name"]]
+            cstat = statuses.get(c["name"]) or self._waiting(c, "ContainerCreating")
+            moment = self._advance_container(cluster, pod, c, cs, cstat, now, host, ps)
+            if cs["stage"] == "running" and c.get("readinessProbe") and cstat.get("ready"):
+                if moment is not None and (due is None or moment < due):
+                    due = moment
+            else:
+                later(moment)
+            statuses[c["name"]] = cstat
+            if cs["stage"] != "running":
+                all_running = False
+        status["containerStatuses"] = [statuses[c["name"]] for c in pod["spec"].get("containers") or []]
+        ready = all_running and all(s.get("ready") for s in status["containerStatuses"])
+        if all_running:
+            status["phase"] = "Running"
+        self._conditions(cluster, new, True, True, ready)
+        written = cluster.store.write(new) if new != pod else pod
+        ps["rv"] = written["metadata"]["resourceVersion"]
+        ps["due"] = min(m for m in (wake, due) if m is not None) if (wake or due) else None
+        return wake
+
+    def _advance_container(self, cluster, pod, c, cs, cstat, now, host, ps):
+        name = c["name"]
+        image = c.get("image", "")
+        path = f"spec.containers{{{name}}}"
+        if cs["stage"] == "creating":
+            if now < cs["pull_start"]:
+                return cs["pull_start"]
+            if "pull_announced" not in cs:
+                cs["pull_announced"] = True
+                if not cs.get("cached"):
+                    self._event(cluster, pod, "Normal", "Pulling", f'Pulling image "{image}"', host, path)
+            if now < cs["pulled_at"]:
+                return cs["pulled_at"]
+            if not cs.get("cached") and not image_known(cluster, image):
+                return self._pull_failed(cluster, pod, c, cs, cstat, now, host, path)
+            if cs.get("cached"):
+                self._event(cluster, pod, "Normal", "Pulled",
+                            f'Container image "{image}" already present on machine', host, path)
+            else:
+                low, high = cluster.profile.get("kubelet", {}).get(
+                    "image_size_bytes", [20000000, 80000000])
+                digest = int(image_id(image).rsplit(":", 1)[1][:12], 16)
+                size = low + digest % max(1, high - low)
+                took = _go_duration(cs["pull_seconds"])
+                self._event(cluster, pod, "Normal", "Pulled",
+                            f'Successfully pulled image "{image}" in {took} ({took} including '
+                            f'waiting). Image size: {size} bytes.', host, path)
+                self._images(cluster, host).add(normalize_image(image))
+            self._event(cluster, pod, "Normal", "Created", f"Created container: {name}", host, path)
+            self._event(cluster, pod, "Normal", "Started", f"Started container {name}", host, path)
+            cs["stage"] = "running"
+            cs["started_at"] = now
+            cstat.clear()
+            cstat.update(self._running(c, cs, now))
+            start_container(cluster, pod, name)
+            probe_spec = c.get("readinessProbe")
+            if probe_spec:
+                delay = probe_spec.get("initialDelaySeconds", 0)
+                cs["next_probe"] = now + timedelta(seconds=max(delay, 0.5))
+                cstat["ready"] = False
+            else:
+                cstat["ready"] = True
+            return cs.get("next_probe")
+        if cs["stage"] == "backoff":
+            if now >= cs["retry_at"]:
+                cs["stage"] = "creating"
+                cs.pop("pull_announced", None)
+                cs["pull_start"] = now
+                cs["pulled_at"] = now + timedelta(seconds=cs["pull_seconds"])
+                return self._advance_container(cluster, pod, c, cs, cstat, now, host, ps)
+            if cs.get("backoff_shown") is None and now >= cs["backoff_at"]:
+                cs["backoff_shown"] = True
+                self._event(cluster, pod, "Normal", "BackOff", f'Back-off pulling image "{image}"',
+                            host, path)
+                self._event(cluster, pod, "Warning", "Failed", "Error: ImagePullBackOff", host, path)
+                cstat["state"] = {"waiting": {"reason": "ImagePullBackOff",
+                                              "message": f'Back-off pulling image "{image}": '
+                                                         f'ErrImagePull: {cs["pull_error"]}'}}
+            return cs["retry_at"] if cs.get("backoff_shown") else cs["backoff_at"]
+        if cs["stage"] == "running" and c.get("readinessProbe"):
+            if now >= cs["next_probe"]:
+                ok, message = probe(cluster, pod, name)
+                period = c["readinessProbe"].get("periodSeconds", 10)
+                behind = (now - cs["next_probe"]).total_seconds()
+                cs["next_probe"] += timedelta(seconds=period * (int(behind // period) + 1))
+                if not ok:
+                    self._event(cluster, pod, "Warning", "Unhealthy",
+                                f"Readiness probe failed: {message}".rstrip(": ").rstrip(),
+                                host, path)
+                cstat["ready"] = ok
+            return cs["next_probe"]
+        return None
+
+    def _pull_failed(self, cluster, pod, c, cs, cstat, now, host, path):
+        image = c.get("image", "")
+        ref = normalize_image(image)
+        error = (f'failed to pull and unpack image "{ref}": failed to resolve reference '
+                 f'"{ref}": pull access denied, repository does not exist or may require '
+                 f'authorization: server message: insufficient_scope: authorization failed')
+        cs["pull_error"] = f"rpc error: code = NotFound desc = {error}"
+        self._event(cluster, pod, "Warning", "Failed",
+                    f'Failed to pull image "{image}": {cs["pull_error"]}', host, path)
+        self._event(cluster, pod, "Warning", "Failed", "Error: ErrImagePull", host, path)
+        cstat["state"] = {"waiting": {"reason": "ErrImagePull", "message": cs["pull_error"]}}
+        cs["failures"] = cs.get("failures", 0) + 1
+        backoff = min(300, 10 * 2 ** (cs["failures"] - 1))
+        cs["stage"] = "backoff"
+        cs["backoff_at"] = now + timedelta(seconds=round(cluster.rng.uniform(0.5, 1.5), 3))
+        cs["retry_at"] = now + timedelta(seconds=backoff)
+        cs.pop("backoff_shown", None)
+        return cs["backoff_at"]
+
+    # -- termination -------------------------------------------------------------------
+
+    def _terminate(self, cluster: "Cluster", pod: dict, ps: dict):
+        now = cluster.clock.now()
+        if "stop_at" not in ps:
+            host = pod["spec"]["nodeName"]
+            for c in pod["spec"].get("containers") or []:
+                cs = (ps.get("containers") or {}).get(c["name"], {})
+                if cs.get("stage") == "running":
+                    self._event(cluster, pod, "Normal", "Killing",
+                                f"Stopping container {c['name']}", host,
+                                f"spec.containers{{{c['name']}}}")
+            grace = pod["metadata"].get("deletionGracePeriodSeconds", 30)
+            ps["stop_at"] = now + timedelta(seconds=min(grace, round(cluster.rng.uniform(0.3, 1.0), 3)))
+            cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
+        if now < ps["stop_at"]:
+            return ps["stop_at"]
+        cluster.store.remove(cluster.store.type_of("pods"), pod)
+        return None
+
+    def _forget(self, cluster: "Cluster", ps: dict) -> None:
+        if ps.get("ip"):
+            ipam = cluster.state.setdefault("ipam", {}).get(ps["node"])
+            if ipam:
+                ipam["used"].discard(ps["ip"])
+        stop = _hook(cluster, "runtime", "stop_pod")
+        if stop is not None:
+            _call(stop, cluster, ps)
+
+    # -- pieces ------------------------------------------------------------------------
+
+    def _allocate_ip(self, cluster: "Cluster", node_name: str) -> str:
+        """host-local IPAM: the next free address after the last one given, from .2."""
+        ipam = cluster.state.setdefault("ipam", {})
+        entry = ipam.get(node_name)
+        if entry is None:
+            node = cluster.store.get("nodes", None, node_name)
+            net = ipaddress.ip_network(node["spec"]["podCIDR"])
+            entry = ipam[node_name] = {"net": net, "last": 1, "used": set()}
+        net = entry["net"]
+        size = net.num_addresses
+        offset = entry["last"]
+        for _ in range(size):
+            offset = offset + 1 if offset + 1 < size - 1 else 2
+            ip = str(net.network_address + offset)
+            if ip not in entry["used"]:
+                entry["used"].add(ip)
+                entry["last"] = offset
+                return ip
+        raise RuntimeError(f"no free pod address on {node_name}")
+
+    def _event(self, cluster, pod, type_, reason, message, host, path):
+        cluster.events.record(pod, type_, reason, message, "kubelet", host, path)
+
+    @staticmethod
+    def _waiting(c: dict, reason: str) -> dict:
+        out = {"image": c.get("image", ""), "imageID": "", "lastState": {}, "name": c["name"],
+               "ready": False, "restartCount": 0, "started": False,
+               "state": {"waiting": {"reason": reason}}}
+        mounts = Kubelet._mounts(c)
+        if mounts:
+            out["volumeMounts"] = mounts
+        return out
+
+    @staticmethod
+    def _mounts(c: dict) -> list[dict]:
+        out = []
+        for m in c.get("volumeMounts") or []:
+            entry = {"mountPath": m.get("mountPath"), "name": m.get("name")}
+            if m.get("readOnly"):
+                entry["readOnly"] = True
+                entry["recursiveReadOnly"] = "Disabled"
+            out.append(entry)
+        return out
+
+    def _running(self, c: dict, cs: dict, now: datetime) -> dict:
+        out = {"containerID": f"containerd://{cs['container_id']}",
+               "image": normalize_image(c.get("image", "")),
+               "imageID": image_id(c.get("image", "")), "lastState": {}, "name": c["name"],
+               "ready": False, "restartCount": cs.get("restarts", 0), "started": True,
+               "state": {"running": {"startedAt": format_time(now)}},
+               "user": {"linux": {"gid": 0, "supplementalGroups": [0], "uid": 0}}}
+        mounts = self._mounts(c)
+        if mounts:
+            out["volumeMounts"] = mounts
+        return out
+
+    def _conditions(self, cluster: "Cluster", pod: dict, sandbox: bool, initialized: bool,
+                    ready: bool) -> None:
+        now = cluster.clock.timestamp()
+        status = pod.setdefault("status", {})
+        old = {c["type"]: c for c in status.get("conditions") or []}
+        unready = [s["name"] for s in status.get("containerStatuses") or [] if not s.get("ready")]
+        if not status.get("containerStatuses"):
+            unready = [c["name"] for c in pod["spec"].get("containers") or []]
+        message = f"containers with unready status: [{' '.join(unready)}]"
+        conditions: list[dict] = []
+        for ctype, value, reason, msg in (
+                ("PodReadyToStartContainers", sandbox, None, None),
+                ("Initialized", initialized, None, None),
+                ("Ready", ready, None if ready else "ContainersNotReady", None if ready else message),
+                ("ContainersReady", ready, None if ready else "ContainersNotReady",
+                 None if ready else message),
+                ("PodScheduled", True, None, None)):
+            if ctype in old:
+                conditions.append(clone(old[ctype]))
+            set_condition(conditions, ctype, "True" if value else "False", now, reason, msg,
+                          probe_time=True)
+        gen = pod["metadata"].get("generation", 1)
+        for cond in conditions:
+            cond.setdefault("lastProbeTime", None)
+            cond["observedGeneration"] = gen
+        status["conditions"] = [{k: c[k] for k in ("lastProbeTime", "lastTransitionTime",
+                                                  "message", "observedGeneration", "reason",
+                                                  "status", "type") if k in c}
+                                for c in conditions]
+
+
+def finish_container(cluster: "Cluster", namespace: str, name: str, container: str,
+                     exit_code: int, reason: str | None = None) -> None:
+    """A container's process ended (its command finished, or it was killed): the pod
+    moves to Succeeded/Failed once all its containers are done and restartPolicy says
+    they stay down; with restartPolicy Always it restarts."""
+    with cluster.lock:
+        pod = cluster.store.find("pods", namespace, name)
+        if pod is None:
+            return
+        ps = cluster.state.get("kubelet", {}).get(pod["metadata"]["uid"])
+        cs = (ps or {}).get("containers", {}).get(container)
+        if cs is None or cs.get("stage") != "running":
+            return
+        now = cluster.clock.now()
+        new = clone(pod)
+        status = new["status"]
+        for cstat in status.get("containerStatuses") or []:
+            if cstat["name"] != container:
+                continue
+            started = cstat.get("state", {}).get("running", {}).get("startedAt")
+            terminated = {"containerID": cstat.get("containerID"), "exitCode": exit_code,
+                          "finishedAt": format_time(now),
+                          "reason": reason or ("Completed" if exit_code == 0 else "Error"),
+                          "startedAt": started}
+            policy = pod["spec"].get("restartPolicy", "Always")
+            if policy == "Always" or (policy == "OnFailure" and exit_code != 0):
+                cs["restarts"] = cs.get("restarts", 0) + 1
+                cstat["restartCount"] = cs["restarts"]
+                cstat["lastState"] = {"terminated": terminated}
+                cstat["state"] = {"running": {"startedAt": format_time(now)}}
+            else:
+                cs["stage"] = "terminated"
+                cstat["state"] = {"terminated": terminated}
+                cstat["ready"] = False
+                cstat["started"] = False
+        stages = [c.get("stage") for c in ps["containers"].values()]
+        if all(s == "terminated" for s in stages):
+            codes = [s.get("state", {}).get("terminated", {}).get("exitCode", 0)
+                     for s in status.get("containerStatuses") or []]
+            status["phase"] = "Succeeded" if all(c == 0 for c in codes) else "Failed"
+            for cond in status.get("conditions") or []:
+                if cond["type"] in ("Ready", "ContainersReady") and cond["status"] == "True":
+                    cond["status"] = "False"
+                    cond["lastTransitionTime"] = format_time(now)
+                    cond["reason"] = "PodCompleted"
+                if cond["type"] == "PodReadyToStartContainers":
+                    cond["status"] = "False"
+                    cond["lastTransitionTime"] = format_time(now)
+        cluster.store.write(new)
