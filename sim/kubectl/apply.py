@@ -80,7 +80,8 @@ def run(ctx: Ctx) -> int:
             except Exception as e:
                 if not is_api_error(e):
                     raise
-                errors.append(_apply_error(e, current is None, m.source, t, new))
+                errors.append(_apply_error(e, current is None, m.source, t, new,
+                                           getattr(e, "patch", None)))
                 continue
             _store_warnings(ctx)
             if dry == "none":
@@ -102,8 +103,12 @@ def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str) -> str:
     if not patch:
         return "unchanged"
     if dry != "client":
-        ctx.cluster.store.patch(t.resource_ref, ns, name, patch, "strategic",
-                                dry_run=dry == "server")
+        try:
+            ctx.cluster.store.patch(t.resource_ref, ns, name, patch, "strategic",
+                                    dry_run=dry == "server")
+        except Exception as e:
+            e.patch = patch  # type: ignore[attr-defined]
+            raise
     return "configured"
 
 
@@ -112,18 +117,19 @@ def _store_warnings(ctx: Ctx) -> None:
         ctx.warn(w)
 
 
-def _apply_error(e: Exception, creating: bool, source: str, t, obj: dict) -> str:
+def _apply_error(e: Exception, creating: bool, source: str, t, obj: dict,
+                 patch: dict | None = None) -> str:
+    """AddSourceToErr as apply uses it; Invalid errors print from their details instead."""
     text = api_text(e)
     prefix = "Error from server ("
-    if text.startswith(prefix):
-        reason, _, rest = text[len(prefix):].partition("): ")
-        action = "creating" if creating else "patching"
-        if creating:
-            return f'{prefix}{reason}): error when {action} "{source}": {rest}'
-        return (f'{prefix}{reason}): error when applying patch:\n{dumps(obj)}\nto:\n'
-                f'Resource: "{t.group}/{t.version}, Resource={t.resource}", '
-                f'GroupVersionKind: "{t.api_version}, Kind={t.kind}"\n'
-                f'Name: "{obj["metadata"].get("name", "")}", Namespace: '
-                f'"{obj["metadata"].get("namespace", "")}"\nfor: "{source}": error when '
-                f'patching "{source}": {rest}')
-    return text
+    if not text.startswith(prefix):
+        return text
+    reason, _, rest = text[len(prefix):].partition("): ")
+    if creating:
+        return f'{prefix}{reason}): error when creating "{source}": {rest}'
+    md = obj.get("metadata") or {}
+    info = (f'Resource: "{t.group}/{t.version}, Resource={t.resource}", GroupVersionKind: '
+            f'"{t.group}/{t.version}, Kind={t.kind}"\nName: "{md.get("name", "")}", '
+            f'Namespace: "{md.get("namespace", "")}"')
+    return (f"{prefix}{reason}): error when applying patch:\n{dumps(patch or {})}\nto:\n"
+            f'{info}\nfor: "{source}": {rest}')
