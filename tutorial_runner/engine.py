@@ -319,7 +319,7 @@ class _Runner:
         next_k = cursor["k"]
         if out.state == "interactive" and cursor["prompt_at"] is not None:
             at_block, at_line = cursor["prompt_at"]
-            end = at_line if at_block == index else len(lines)
+            end = at_line if at_block == index else self._output_end(lines, next_k)
             self.prompt = out.prompt
         else:
             end = self._output_end(lines, next_k)
@@ -355,7 +355,7 @@ class _Runner:
         for at in range(k, end):
             if lines[at].kind == "other":
                 yield (index, at), lines[at].text
-        if end < len(lines):
+        if any(line.kind != "comment" for line in lines[end:]):
             return
         for later in range(index + 1, len(self.session.blocks)):
             block = self.session.blocks[later]

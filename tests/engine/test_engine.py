@@ -284,3 +284,30 @@ def test_rst_documents(run):
            rst
         ''', suffix=".rst")
     assert result.ok
+
+
+def test_commentary_closing_a_block_inside_a_program_is_not_output(run, tmp_path):
+    (tmp_path / "prog.py").write_text(PROMPT_PROGRAM)
+    [result] = run(f'''
+        ```{{transcript}}
+        $ cd {tmp_path} && {PYTHON} -I prog.py
+        # the program now waits at its prompt
+        ```
+
+        ```{{transcript}}
+        [ root@x:/ ]$ exit
+        ```
+        ''')
+    assert result.ok, [s for b in result.blocks for s in b.steps]
+    assert result.blocks[0].steps[0].expected == []
+
+
+def test_output_where_nothing_was_typed_fails(run):
+    [result] = run('''
+        ```{transcript}
+        [ root@x:/ ]$ ls
+        something
+        ```
+        ''')
+    assert result.blocks[0].status == "failed"
+    assert "no input" in result.blocks[0].steps[0].note
