@@ -50,6 +50,10 @@ def run(ctx: Ctx) -> int:
         grace = 1
     if o["force"] and grace < 0:
         grace = 0
+    if grace == 0 and o["force"]:
+        ctx.warn("Immediate deletion does not wait for confirmation that the running resource "
+                 "has been terminated. The resource may continue to run on the cluster "
+                 "indefinitely.")
     ignore_nf = o["ignore-not-found"] or (
         not o.changed("ignore-not-found") and (o["all"] or o["selector"] or o["field-selector"]))
     dry = dry_run_mode(o["dry-run"])

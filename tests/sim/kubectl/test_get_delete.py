@@ -159,3 +159,11 @@ def test_delete_cluster_scoped_has_no_namespace(state):
 def test_delete_now_and_grace_period_conflict(state):
     out = get(state, "delete", "svc", "web", "--now", "--grace-period=5")
     assert out.stderr == "error: --now and --grace-period cannot be specified together\n"
+
+
+def test_force_delete_warns_and_says_force_deleted(state):
+    out = get(state, "delete", "svc", "web", "--force", "--grace-period=0")
+    assert out.stderr == ("Warning: Immediate deletion does not wait for confirmation that the "
+                          "running resource has been terminated. The resource may continue to "
+                          "run on the cluster indefinitely.\n")
+    assert out.stdout == 'service "web" force deleted from default namespace\n'
