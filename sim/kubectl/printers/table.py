@@ -38,12 +38,17 @@ def table_cells(resource: str, obj: dict, *, now: datetime) -> list[str]:
     return COLUMNS.get(resource, DEFAULT_COLUMNS)[1](obj, now)
 
 
+def escape_terminal(text: str) -> str:
+    """printers.WriteEscaped: no raw ESC or CR reaches the terminal."""
+    return text.replace("\x1b", "^[").replace("\r", "\\r")
+
+
 def _clean(cell: str) -> str:
     """A cell stops at its first line break, marked by `...` (printTable)."""
     for i, ch in enumerate(cell):
         if ch in "\f\n\r":
-            return cell[:i] + "..."
-    return cell
+            return escape_terminal(cell[:i]) + "..."
+    return escape_terminal(cell)
 
 
 def label_header(key: str) -> str:

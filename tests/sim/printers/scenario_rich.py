@@ -161,4 +161,8 @@ def objects() -> list[dict]:
                      "jobTemplate": {"spec": {"template": job_tpl}}},
             "status": {"lastScheduleTime": ts(30),
                        "active": [{"kind": "Job", "name": "hello-29000000", "namespace": "default"}]}}
-    return [deploy, new_rs, old_rs, *pods, *workers, lease, *evs, sa_token, norules, job, running, cron]
+    escapes = {"kind": "ConfigMap", "apiVersion": "v1",
+               "metadata": meta("escapes", 90, labels={"color": "red"}, annotations={"note": "a\rb"}),
+               "data": {"banner": "\x1b[31mred\x1b[0m\r\n", "motd": "line one\nline two"}}
+    return [deploy, new_rs, old_rs, *pods, *workers, lease, *evs, sa_token, norules, job, running, cron,
+            escapes]

@@ -10,6 +10,7 @@ from typing import Callable
 
 from ..duration import parse_time, translate_timestamp_since
 from ..tabwriter import describe_layout
+from ..table import escape_terminal
 
 Lookup = Callable[..., list[dict]]
 MAX_ANNOTATION_LEN = 140
@@ -22,10 +23,10 @@ class Writer:
         self._done: list[str] = []
 
     def write(self, level: int, text: str) -> None:
-        self._pending.append("  " * level + text)
+        self._pending.append(escape_terminal("  " * level + text))
 
     def line(self, text: str) -> None:
-        self._pending.append(text + "\n")
+        self._pending.append(escape_terminal(text + "\n"))
 
     def flush(self) -> None:
         self._done.append(describe_layout("".join(self._pending)))
