@@ -51,6 +51,8 @@ def run(ctx: Ctx) -> int:
         now = ctx.now()
     for w in got.warnings:
         ctx.warn(w)
+    if o["sort-by"]:
+        _sort(got, o["sort-by"])
     if o["ignore-not-found"]:
         got.errors = [e for e in got.errors if "(NotFound)" not in e]
     if out.structured:
@@ -120,3 +122,21 @@ def _finish(ctx: Ctx, got: Fetched) -> int:
         ctx.err("".join(e + "\n" for e in got.errors))
         return 1
     return 0
+
+
+def _sort_key(value: str) -> tuple:
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def _sort(got: Fetched, expr: str) -> None:
+    """``--sort-by``: each type's objects ordered by a JSONPath field (numbers as numbers)."""
+    template = expr if expr.startswith("{") else "{" + (expr if expr.startswith(".") else
+                                                         "." + expr) + "}"
+    for info in got.infos:
+        try:
+            info.objects.sort(key=lambda obj: _sort_key(p.jsonpath(template, obj)))
+        except p.JSONPathError as e:
+            raise fail(str(e)) from None

@@ -167,3 +167,13 @@ def test_force_delete_warns_and_says_force_deleted(state):
                           "running resource has been terminated. The resource may continue to "
                           "run on the cluster indefinitely.\n")
     assert out.stdout == 'service "web" force deleted from default namespace\n'
+
+
+def test_sort_by_field(state):
+    api = svc("api")
+    api["spec"]["ports"][0]["port"] = 8080
+    state.add(api)
+    out = get(state, "get", "svc", "--sort-by=.spec.ports[0].port", "-o", "name")
+    assert out.stdout == "service/web\nservice/api\n"
+    out = get(state, "get", "svc", "--sort-by=.metadata.name", "-o", "name")
+    assert out.stdout == "service/api\nservice/web\n"
