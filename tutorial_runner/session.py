@@ -125,6 +125,7 @@ class ShellSession:
         self.environment = SessionEnvironment()
         self.child: pexpect.spawn | None = None
         self.alive = False
+        self.at_prompt = False
         self._pending = b""
         self._termios: list | None = None
         tag = self.salt.encode()
@@ -205,7 +206,9 @@ class ShellSession:
         """Stop the environment, then end bash and every process the session started."""
         child, self.child = self.child, None
         if child is not None:
-            if self.alive and self.environment.stop:
+            # Typed at a program's prompt, `stop` would go to that program: skip it then;
+            # the environment's processes are killed below all the same.
+            if self.alive and self.at_prompt and self.environment.stop:
                 self.child = child
                 try:
                     self.run(shlex.join(self.environment.stop), timeout=10)
@@ -298,6 +301,7 @@ class ShellSession:
     def _send(self, text: str) -> None:
         if self.child is None or not self.alive:
             raise SessionError("the shell has ended")
+        self.at_prompt = False
         data = text.encode("utf-8")
         while data:
             try:
@@ -384,6 +388,7 @@ class ShellSession:
                 text, binary = normalize(bytes(reader.kept) + bytes(buf))
                 partial = text.rsplit("\n", 1)[-1]
                 if partial and interactive_prompt(partial):
+                    self.at_prompt = False
                     body = text[: len(text) - len(partial)]
                     return CommandOutput(body, None, "interactive", prompt=partial, binary=binary)
                 last_data = time.monotonic()  # not a prompt yet: wait another quiet period
@@ -393,6 +398,7 @@ class ShellSession:
         return bool(select.select([fd], [], [], 0)[0])
 
     def _finish(self, reader: _Reader, match: re.Match[bytes], state: State) -> CommandOutput:
+        self.at_prompt = state in ("prompt", "overflow")
         text, binary = normalize(bytes(reader.kept))
         status = int(match.group(1)) if match.group(1) is not None else None
         if state == "overflow":

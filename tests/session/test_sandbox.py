@@ -176,3 +176,20 @@ def test_unshare_fallback_isolates_the_network():
         assert session.run("ip -o link show | awk -F': ' '{print $2}'").lines == ["lo"]
         assert session.run("echo $((1+1))").text == "2\n"
         assert session.run("kill -9 $$").state == "exited"
+
+
+def test_close_inside_an_interactive_program_does_not_type_stop_into_it(tmp_path):
+    import time
+    from tests.session.conftest import PROMPT_PROGRAM
+    flag = tmp_path / "stopped"
+    session = ShellSession(sandbox="off")
+    session.start(SessionEnvironment(stop=["touch", str(flag)]))
+    (session.workdir / "prog.py").write_text(PROMPT_PROGRAM)
+    out = session.run(f"{sys.executable} -I prog.py", interactive_prompt=lambda p: p.startswith("[ "))
+    assert out.state == "interactive"
+    salt = session.salt
+    begin = time.monotonic()
+    session.close()
+    assert time.monotonic() - begin < 2
+    assert not flag.exists()
+    assert session_processes(salt) == []
