@@ -1,0 +1,224 @@
+"""The shim every tool name on the session's PATH runs: it hands the call to the
+session's cluster process and plays its part of the conversation (stdin on request,
+the editor, the terminal mode, running a real program instead, Ctrl-C)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+
+from sim import protocol as P
+
+ENV_KEYS = ("KUBE_EDITOR", "EDITOR", "HOME", "KUBECONFIG", "TERM", "COLUMNS", "PATH",
+            "LANG", "LC_ALL", "USER", "SIM_TOOL_DIR", "NO_COLOR")
+
+
+class _Stdin:
+    """Reads the caller's stdin only when the tool asks, keeping what was read ahead."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.eof = False
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        try:
+            chunk = os.read(0, 65536)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.eof = True
+            return False
+        self.buffer += chunk
+        return True
+
+    def all(self) -> bytes:
+        while self._fill():
+            pass
+        data, self.buffer = self.buffer, b""
+        return data
+
+    def line(self) -> bytes:
+        while b"\n" not in self.buffer and self._fill():
+            pass
+        if b"\n" in self.buffer:
+            line, _, self.buffer = self.buffer.partition(b"\n")
+            return line + b"\n"
+        data, self.buffer = self.buffer, b""
+        return data
+
+    def chunk(self) -> bytes:
+        if not self.buffer:
+            self._fill()
+        data, self.buffer = self.buffer, b""
+        return data
+
+
+def _terminal_size() -> list[int]:
+    for fd in (1, 2, 0):
+        try:
+            size = os.get_terminal_size(fd)
+            return [size.columns, size.lines]
+        except OSError:
+            continue
+    return [0, 0]
+
+
+def _find_program(name: str) -> str | None:
+    """``name`` on PATH, skipping the directory of the shims themselves."""
+    if "/" in name:
+        return name
+    own = os.path.dirname(os.path.abspath(sys.argv[0]))
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        if not folder or os.path.abspath(folder) == own:
+            continue
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _edit(text: str, suffix: str) -> str | None:
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("KUBE_EDITOR") or os.environ.get("EDITOR") or "vi"
+    fd, path = tempfile.mkstemp(prefix="kubectl-edit-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        status = subprocess.call(["sh", "-c", f'{editor} "$1"', "sh", path])
+        if status != 0:
+            return None
+        with open(path) as fh:
+            return fh.read()
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.saved = None
+
+    def raw(self, on: bool) -> None:
+        try:
+            import termios
+            import tty
+        except ImportError:
+            return
+        if not os.isatty(0):
+            return
+        if on and self.saved is None:
+            self.saved = termios.tcgetattr(0)
+            tty.setraw(0)
+        elif not on:
+            self.restore()
+
+    def restore(self) -> None:
+        if self.saved is not None:
+            import termios
+
+            termios.tcsetattr(0, termios.TCSADRAIN, self.saved)
+            self.saved = None
+
+
+def _connection_refused(tool: str) -> int:
+    if tool == "kubectl":
+        sys.stderr.write("The connection to the server localhost:8080 was refused - "
+                         "did you specify the right host or port?\n")
+    else:
+        sys.stderr.write(f"{tool}: the simulated cluster is not running\n")
+    return 1
+
+
+def run(argv: list[str]) -> int:
+    tool = os.path.basename(argv[0])
+    path = os.environ.get("SIM_SOCKET")
+    if not path:
+        return _connection_refused(tool)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+    except OSError:
+        return _connection_refused(tool)
+    terminal = _Terminal()
+
+    def interrupted(signum, frame):
+        try:
+            P.send(sock, P.INTR)
+            sock.close()
+        except OSError:
+            pass
+        terminal.restore()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    signal.signal(signal.SIGINT, interrupted)
+    call = {"tool": tool, "argv": [tool] + argv[1:], "cwd": os.getcwd(),
+            "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
+            "tty": [os.isatty(0), os.isatty(1), os.isatty(2)], "size": _terminal_size()}
+    P.send_json(sock, P.HELLO, call)
+    stdin = _Stdin()
+    out, err = sys.stdout.buffer, sys.stderr.buffer
+    try:
+        while True:
+            frame = P.receive(sock)
+            if frame is None:
+                return 1
+            kind, payload = frame
+            if kind == P.OUT:
+                out.write(payload)
+                out.flush()
+            elif kind == P.ERR:
+                out.flush()
+                err.write(payload)
+                err.flush()
+            elif kind == P.NEED:
+                mode = P.decode(payload)["mode"]
+                data = stdin.all() if mode == "all" else stdin.line() if mode == "line" \
+                    else stdin.chunk()
+                if data:
+                    P.send(sock, P.INPUT, data)
+                if mode == "all" or not data:
+                    P.send(sock, P.INPUT, b"")
+            elif kind == P.EDIT:
+                request = P.decode(payload)
+                P.send_json(sock, P.EDITED, {"text": _edit(request["text"], request.get("suffix", ".yaml"))})
+            elif kind == P.RAW:
+                terminal.raw(bool(P.decode(payload)["raw"]))
+                P.send(sock, P.RAWED)
+            elif kind == P.EXEC:
+                program = P.decode(payload)["argv"]
+                found = _find_program(program[0])
+                if found is None:
+                    err.write(f"{program[0]}: command not found\n".encode())
+                    return 127
+                terminal.restore()
+                sock.close()
+                os.execv(found, program)
+            elif kind == P.EXIT:
+                return int(P.decode(payload)["code"])
+    finally:
+        terminal.restore()
+
+
+def main() -> None:
+    try:
+        code = run(sys.argv)
+    except BrokenPipeError:
+        code = 141
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 141
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

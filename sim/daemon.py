@@ -1,0 +1,377 @@
+"""One simulated cluster per session, serving tool calls on a unix socket.
+
+    python -m sim.daemon --socket PATH --profile NAME [--seed N] --detach   # start, return when ready
+    python -m sim.daemon --socket PATH --stop                              # stop
+
+It goes away by itself when its socket file disappears or when the process named by
+``SIM_WATCH_PID`` ends. ``SIM_TOOLS_EXTRA="name=module:function,..."`` adds tools
+(tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from typing import NoReturn
+
+from sim import protocol as P
+
+WATCH_SECONDS = 0.5
+
+
+class ExecLocal(Exception):
+    """Raised by ToolIO.exec_local: the caller runs ``argv`` itself instead."""
+
+    def __init__(self, argv: list[str]):
+        super().__init__(argv)
+        self.argv = argv
+
+
+class ConnectionIO:
+    """The ToolIO of one call (DESIGN.md), spoken over the client's connection."""
+
+    def __init__(self, sock: socket.socket, call: dict):
+        self._sock = sock
+        self._send_lock = threading.Lock()
+        self.cwd: str = call.get("cwd") or "/"
+        self.env: dict[str, str] = dict(call.get("env") or {})
+        tty = call.get("tty") or [False, False, False]
+        self.stdin_is_tty, self.stdout_is_tty, self.stderr_is_tty = (bool(t) for t in tty[:3])
+        size = call.get("size") or [0, 0]
+        self.columns, self.rows = int(size[0]), int(size[1])
+        self._inputs: queue.Queue = queue.Queue()
+        self._edits: queue.Queue = queue.Queue()
+        self._rawed: queue.Queue = queue.Queue()
+        self._closed = threading.Event()
+        self._reader = threading.Thread(target=self._read_loop, daemon=True)
+        self._reader.start()
+
+    # -- frames from the caller ------------------------------------------------------------
+
+    def _read_loop(self) -> None:
+        while True:
+            try:
+                frame = P.receive(self._sock)
+            except OSError:
+                frame = None
+            if frame is None or frame[0] == P.INTR:
+                self._closed.set()
+                self._inputs.put(None)
+                self._edits.put(None)
+                self._rawed.put(None)
+                return
+            kind, payload = frame
+            if kind == P.INPUT:
+                self._inputs.put(payload)
+            elif kind == P.EDITED:
+                self._edits.put(P.decode(payload).get("text"))
+            elif kind == P.RAWED:
+                self._rawed.put(True)
+
+    def _send(self, kind: bytes, payload: bytes = b"") -> None:
+        if self._closed.is_set():
+            return
+        try:
+            with self._send_lock:
+                P.send(self._sock, kind, payload)
+        except OSError:
+            self._closed.set()
+
+    def _send_json(self, kind: bytes, value) -> None:
+        import json
+
+        self._send(kind, json.dumps(value).encode())
+
+    # -- ToolIO ------------------------------------------------------------------------------
+
+    def write_out(self, data: str | bytes) -> None:
+        if data:
+            self._send(P.OUT, data.encode() if isinstance(data, str) else data)
+
+    def write_err(self, data: str | bytes) -> None:
+        if data:
+            self._send(P.ERR, data.encode() if isinstance(data, str) else data)
+
+    def read_stdin(self) -> bytes:
+        """The caller's stdin to EOF."""
+        self._send_json(P.NEED, {"mode": "all"})
+        chunks = []
+        while True:
+            data = self._inputs.get()
+            if not data:
+                return b"".join(chunks)
+            chunks.append(data)
+
+    def read_line(self) -> bytes | None:
+        """One line of the caller's stdin (with its newline), None at EOF or disconnect."""
+        return self._read("line")
+
+    def read_chunk(self) -> bytes | None:
+        """Whatever the caller's stdin has (raw terminals: keystrokes), None at EOF."""
+        return self._read("chunk")
+
+    def _read(self, mode: str) -> bytes | None:
+        if self._closed.is_set():
+            return None
+        self._send_json(P.NEED, {"mode": mode})
+        data = self._inputs.get()
+        if not data:
+            if data == b"":
+                pass
+            return None
+        if data and mode in ("line", "chunk"):
+            # a non-empty answer may be followed by an EOF marker only in "all" mode
+            pass
+        return data
+
+    def edit(self, text: str, suffix: str = ".yaml") -> str | None:
+        self._send_json(P.EDIT, {"text": text, "suffix": suffix})
+        return self._edits.get()
+
+    def set_raw(self, raw: bool) -> None:
+        if not self.stdin_is_tty:
+            return
+        self._send_json(P.RAW, {"raw": bool(raw)})
+        self._rawed.get()
+
+    def exec_local(self, argv: list[str]) -> NoReturn:
+        self._send_json(P.EXEC, {"argv": list(argv)})
+        raise ExecLocal(list(argv))
+
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def wait_closed(self, timeout: float | None = None) -> bool:
+        return self._closed.wait(timeout)
+
+    def finish(self, code: int) -> None:
+        self._send_json(P.EXIT, {"code": int(code)})
+
+
+# -- the server --------------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, cluster, path: str):
+        self.cluster = cluster
+        self.path = path
+        self.stopping = threading.Event()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if os.path.exists(path):
+            os.unlink(path)
+        self.sock.bind(path)
+        self.sock.listen(64)
+        self.inode = os.stat(path).st_ino
+
+    def serve(self) -> None:
+        self.sock.settimeout(WATCH_SECONDS)
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            conn.settimeout(None)
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def handle(self, conn: socket.socket) -> None:
+        from sim import tools
+
+        try:
+            frame = P.receive(conn)
+            if frame is None or frame[0] != P.HELLO:
+                return
+            call = P.decode(frame[1])
+            io = ConnectionIO(conn, call)
+            tool = call.get("tool", "")
+            fn = tools.lookup(tool)
+            cluster = self.cluster
+            with cluster.lock:
+                cluster.tick()
+            if fn is None:
+                io.write_err(f"{tool}: command not found\n")
+                io.finish(127)
+                return
+            try:
+                code = fn(cluster, list(call.get("argv") or [tool]), io)
+            except ExecLocal:
+                return
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            except Exception:  # a defect in a tool: say so on the caller's stderr
+                io.write_err(traceback.format_exc())
+                code = 1
+            with cluster.lock:
+                cluster.reconcile()
+            io.finish(code if isinstance(code, int) else 0)
+        except Exception:
+            traceback.print_exc()
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def watch(self, watch_pid: int | None) -> None:
+        """Stop when the socket file is gone (or replaced) or the watched process ends."""
+        while not self.stopping.wait(WATCH_SECONDS):
+            try:
+                if os.stat(self.path).st_ino != self.inode:
+                    break
+            except OSError:
+                break
+            if watch_pid and not _alive(watch_pid):
+                break
+        self.stop()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _pid_file(path: str) -> str:
+    return path + ".pid"
+
+
+def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None) -> int:
+    from sim.cluster import Cluster
+
+    try:
+        cluster = Cluster(profile, seed=seed)
+        server = Server(cluster, path)
+    except Exception as exc:
+        if ready_fd is not None:
+            os.write(ready_fd, f"error: {exc}\n".encode())
+            os.close(ready_fd)
+        raise
+    from sim import tools
+
+    for entry in filter(None, os.environ.get("SIM_TOOLS_EXTRA", "").split(",")):
+        name, _, target = entry.partition("=")
+        tools.register(name.strip(), target.strip())
+    for name in tools.names():
+        tools.lookup(name)  # import now: the first call should be as quick as the others
+    with open(_pid_file(path), "w") as fh:
+        fh.write(str(os.getpid()))
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    watch_pid = int(os.environ.get("SIM_WATCH_PID") or 0) or None
+    threading.Thread(target=server.watch, args=(watch_pid,), daemon=True).start()
+    if ready_fd is not None:
+        os.write(ready_fd, b"ready\n")
+        os.close(ready_fd)
+    server.serve()
+    for leftover in (path, _pid_file(path)):
+        try:
+            if leftover != path or os.stat(path).st_ino == server.inode:
+                os.unlink(leftover)
+        except OSError:
+            pass
+    return 0
+
+
+def _detach(path: str, profile: str, seed: int | None) -> int:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        os.setsid()
+        if os.fork() != 0:
+            os._exit(0)
+        log = os.open(os.path.join(os.path.dirname(os.path.abspath(path)), "sim-daemon.log"),
+                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        code = 1
+        try:
+            code = _serve(path, profile, seed, write_fd)
+        except Exception:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    os.waitpid(pid, 0)
+    answer = b""
+    while True:
+        chunk = os.read(read_fd, 4096)
+        if not chunk:
+            break
+        answer += chunk
+    os.close(read_fd)
+    if answer.startswith(b"ready"):
+        return 0
+    message = answer.decode(errors="replace").strip() or "error: the cluster process did not start"
+    sys.stderr.write(message + "\n")
+    return 1
+
+
+def stop(path: str, timeout: float = 5.0) -> int:
+    try:
+        with open(_pid_file(path)) as fh:
+            pid = int(fh.read().strip())
+    except (OSError, ValueError):
+        return 0
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and _alive(pid):
+        time.sleep(0.02)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    for leftover in (path, _pid_file(path)):
+        try:
+            os.unlink(leftover)
+        except OSError:
+            pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.daemon")
+    parser.add_argument("--socket", default=os.environ.get("SIM_SOCKET"))
+    parser.add_argument("--profile", default="default")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--detach", action="store_true")
+    parser.add_argument("--stop", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.socket:
+        parser.error("--socket (or SIM_SOCKET) is required")
+    if args.stop:
+        return stop(args.socket)
+    from sim.controllers.profiles import UnknownProfile, load_profile
+
+    try:
+        load_profile(args.profile)
+    except UnknownProfile as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    if args.detach:
+        return _detach(args.socket, args.profile, args.seed)
+    return _serve(args.socket, args.profile, args.seed, None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

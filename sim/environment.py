@@ -1,0 +1,68 @@
+"""The runner's environment plug-in: each session gets its own simulated cluster."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from tutorial_runner.environment import SessionEnvironment
+
+SIM_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = SIM_DIR.parent
+
+_SHIM = """#!{python} -SI
+import sys
+sys.path.insert(0, {root!r})
+from sim.client import main
+main()
+"""
+
+
+class SimEnvironment:
+    name = "sim"
+    _version: str | None = None
+
+    def version(self) -> str:
+        """A hash of sim's sources and profiles: any change there invalidates cached results."""
+        if SimEnvironment._version is None:
+            digest = hashlib.sha256()
+            for path in sorted(SIM_DIR.rglob("*")):
+                if path.suffix in (".py", ".yaml", ".yml", ".json", ".txt", ".html", "") \
+                        and path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(str(path.relative_to(SIM_DIR)).encode())
+                    digest.update(path.read_bytes())
+            SimEnvironment._version = "sim-" + digest.hexdigest()[:16]
+        return SimEnvironment._version
+
+    def prepare(self, workdir: Path, statedir: Path, profile: str | None) -> SessionEnvironment:
+        from sim import tools
+        from sim.controllers.profiles import UnknownProfile, load_profile
+
+        profile = profile or "default"
+        try:
+            load_profile(profile)
+        except UnknownProfile as exc:
+            raise ValueError(str(exc)) from None
+        statedir = Path(statedir)
+        bindir = statedir / "bin"
+        bindir.mkdir(parents=True, exist_ok=True)
+        shim = _SHIM.format(python=sys.executable, root=str(PROJECT_DIR))
+        for name in tools.names():
+            target = bindir / name
+            target.write_text(shim)
+            target.chmod(0o755)
+        socket_path = str(statedir / "cluster.sock")
+        daemon = [sys.executable, "-m", "sim.daemon", "--socket", socket_path]
+        venv = Path(sys.prefix)
+        read_only = [str(PROJECT_DIR)]
+        if PROJECT_DIR not in (venv, *venv.parents):
+            read_only.append(str(venv))
+        return SessionEnvironment(
+            env={"PATH": str(bindir), "SIM_SOCKET": socket_path},
+            start=daemon + ["--profile", profile, "--detach"],
+            stop=daemon + ["--stop"],
+            input_prompts={"node $ ": ["sim-node", "sh", "-c"]},
+            read_only_paths=read_only,
+        )
+
