@@ -6,6 +6,7 @@ import argparse
 import os
 import shutil
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -134,9 +135,14 @@ class _Progress:
         self.total, self.done, self.failed = total, 0, 0
         self.stream, self.root = stream, root
         self.live = stream.isatty()
+        self.lock = threading.Lock()
         self.width = shutil.get_terminal_size((80, 24)).columns
 
     def __call__(self, session: Session, block: BlockResult, index: int, count: int) -> None:
+        with self.lock:
+            self._show(block)
+
+    def _show(self, block: BlockResult) -> None:
         self.done += 1
         self.failed += not block.ok
         place = where(block.block.path, block.block.line, self.root)

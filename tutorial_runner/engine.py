@@ -43,6 +43,7 @@ class StepResult:
     state: str = "prompt"           # how the terminal stopped (session.CommandOutput.state)
     exit_status: int | None = None
     note: str = ""                  # why a step failed besides its output: timeout, overflow …
+    binary: bool = False            # the output was not UTF-8 (bad bytes shown as U+FFFD)
 
 
 @dataclass
@@ -291,6 +292,7 @@ class _Runner:
             else:
                 out = self.shell.run(typed, options.timeout, is_prompt)
             texts = [out.text]
+            binary = out.binary
             note = ""
             while out.state == "continuation":
                 more = cursor["k"]
@@ -303,6 +305,7 @@ class _Runner:
                     out = self.shell.send_input(typed_parts[-1], options.timeout, is_prompt,
                                                 strip_echo=False)
                     texts.append(out.text)
+                    binary = binary or out.binary
                 else:
                     note = "the shell wanted more input than the transcript gives"
                     back = self.shell.interrupt()
@@ -337,9 +340,12 @@ class _Runner:
         diff = list(result.diff)
         if state_note and result.ok:
             diff = [f"! {state_note}"]
+        if binary and not result.ok:
+            note = note or "the output is not UTF-8 (shown with U+FFFD)"
         step = StepResult(
             line.number, "\n".join(documented_parts), expected, live, result.ok and not note,
-            diff, self.bindings.as_dict(), "\n".join(typed_parts), out.state, out.exit_status, note)
+            diff, self.bindings.as_dict(), "\n".join(typed_parts), out.state, out.exit_status, note,
+            binary)
         self._partial_steps.append(step)
         self.hooks.step_done(block, step)
         if out.state == "exited" or (out.state in ("timeout", "overflow") and not out.recovered):

@@ -311,3 +311,15 @@ def test_output_where_nothing_was_typed_fails(run):
         ''')
     assert result.blocks[0].status == "failed"
     assert "no input" in result.blocks[0].steps[0].note
+
+
+def test_non_utf8_output_is_flagged(run):
+    [result] = run(r'''
+        ```{transcript}
+        $ printf 'caf\351\n'
+        café
+        ```
+        ''')
+    step = result.blocks[0].steps[0]
+    assert step.binary and not step.ok and "not UTF-8" in step.note
+    assert step.live == ["caf\ufffd"]
