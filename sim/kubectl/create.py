@@ -70,7 +70,7 @@ def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None) -> int
             if dry == "none":
                 reconcile(ctx)
     if out.kind:
-        ctx.out(output.render(out, [shown], single=True))
+        output.print_object(ctx, out, shown)
     else:
         ctx.out(f"{kind_ref(obj)}/{obj['metadata']['name']} created{dry_run_suffix(dry)}\n")
     return 0
@@ -124,7 +124,7 @@ def run_files(ctx: Ctx) -> int:
                     reconcile(ctx)
         count += 1
         if out.kind:
-            ctx.out(output.render(out, [shown], single=True))
+            output.print_object(ctx, out, shown)
         else:
             ctx.out(f"{t.kind_ref}/{obj['metadata'].get('name', '')} created"
                     f"{dry_run_suffix(dry)}\n")

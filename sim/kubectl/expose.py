@@ -178,7 +178,7 @@ def run(ctx: Ctx) -> int:
                 if dry == "none":
                     reconcile(ctx)
             if out.kind:
-                ctx.out(output.render(out, [shown], single=True))
+                output.print_object(ctx, out, shown)
             else:
                 ctx.out(f"service/{shown['metadata']['name']} exposed{dry_run_suffix(dry)}\n")
     return 0

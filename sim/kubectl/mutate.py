@@ -61,7 +61,7 @@ def split_pairs(args: list[str], pair_type: str) -> tuple[list[str], list[str]]:
 def _print_result(ctx: Ctx, t, obj: dict, message: str, dry: str) -> None:
     out = output.parse(ctx.opts["output"], tables=False)
     if out.kind:
-        ctx.out(output.render(out, [obj], single=True))
+        output.print_object(ctx, out, obj)
     else:
         ctx.out(f"{t.kind_ref}/{obj['metadata']['name']} {message}{dry_run_suffix(dry)}\n")
 

@@ -77,3 +77,15 @@ def render(out: Output, objects: list[dict], *, single: bool,
         except p.CustomColumnsError as e:
             raise fail(str(e)) from None
     raise KubectlError(f"error: unsupported output format {out.kind}")
+
+
+def print_object(ctx, out: Output, obj: dict) -> None:
+    """One object through a per-command printer: kubectl's YAML printer separates the
+    second and later objects it prints with ``---``."""
+    text = render(out, [obj], single=True)
+    if out.kind == "yaml":
+        count = getattr(ctx, "yaml_printed", 0)
+        if count:
+            text = "---\n" + text
+        ctx.yaml_printed = count + 1
+    ctx.out(text)

@@ -157,13 +157,46 @@ def run(ctx: Ctx) -> int:
                 raise KubectlError(api_text(e)) from None
             if dry == "none":
                 reconcile(ctx)
+    if o["expose"]:
+        _expose(ctx, pod, dry, out)
     if attach:
         return _attach(ctx, created, restart)
     if out.kind:
-        ctx.out(output.render(out, [created], single=True))
+        output.print_object(ctx, out, created)
     else:
         ctx.out(f"pod/{name} created{dry_run_suffix(dry)}\n")
     return 0
+
+
+def _expose(ctx: Ctx, pod: dict, dry: str, out) -> None:
+    """``--expose``: a ClusterIP Service for the pod, created and printed before it."""
+    name = pod["metadata"]["name"]
+    port = int(ctx.opts["port"])
+    metadata: dict[str, Any] = {}
+    if ctx.opts["labels"]:
+        metadata["labels"] = dict(pod["metadata"]["labels"])
+    metadata["name"] = name
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": metadata,
+           "spec": {"ports": [{"port": port, "protocol": "TCP", "targetPort": port}],
+                    "selector": dict(pod["metadata"]["labels"])},
+           "status": {"loadBalancer": {}}}
+    shown = svc
+    if dry != "client":
+        send = dict(svc, metadata=dict(metadata, namespace=ctx.namespace))
+        with ctx.locked():
+            try:
+                shown = ctx.cluster.store.create(send, dry_run=dry == "server")
+            except Exception as e:
+                if not is_api_error(e):
+                    raise
+                ctx.err(api_text(e) + "\n")
+                return
+    if out.kind:
+        output.print_object(ctx, out, shown)
+        if out.kind == "yaml":
+            ctx.out("---\n")
+    else:
+        ctx.out(f"service/{name} created{dry_run_suffix(dry)}\n")
 
 
 def _phase(pod: dict | None) -> str:
