@@ -5,6 +5,7 @@ import re
 
 from .gofmt import go_sprint
 from .jsonpath import JSONPathError, _Evaluator, parse
+from .table import escape_terminal
 from .tabwriter import table_layout
 
 _RELAXED = re.compile(r"^\{\.?([^{}]+)\}$|^\.?([^{}]+)$")
@@ -48,7 +49,7 @@ def _cell(template: str, obj: dict) -> str:
         groups = _Evaluator(True).find(obj, parse(template).nodes)
     except JSONPathError as err:
         raise CustomColumnsError(str(err)) from None
-    values = [go_sprint(v) for group in groups for v in group]
+    values = [escape_terminal(go_sprint(v)) for group in groups for v in group]
     if not groups or not groups[0]:
         values.insert(0, "<none>")
     return ",".join(values)

@@ -13,18 +13,41 @@ def _width(text: str) -> int:
 
 
 class TabWriter:
-    def __init__(self, minwidth: int, padding: int) -> None:
+    """`remember`: liggitt/tabwriter's RememberWidths, as kubectl's table printer uses it.
+
+    A line of a single cell makes the writer flush; with remembered widths the lines
+    after it still line up with those before (a column is never narrower than it was).
+    """
+
+    def __init__(self, minwidth: int, padding: int, remember: bool = False) -> None:
         self.minwidth = minwidth
         self.padding = padding
+        self.remember = remember
+        self.widths_seen: list[int] = []
 
     def format(self, text: str) -> str:
         lines = text.split("\n")
         trailing = lines.pop() if lines else ""
         rows = [line.split("\t") for line in lines]
         out: list[str] = []
-        self._format(rows, 0, len(rows), [], out)
+        start = 0
+        for i, row in enumerate(rows):
+            if len(row) == 1:
+                self._format(rows, start, i + 1, [], out)
+                start = i + 1
+        self._format(rows, start, len(rows), [], out)
         result = "".join(out)
         return result + trailing
+
+    def _width(self, column: int, width: int) -> int:
+        if not self.remember:
+            return width
+        if column < len(self.widths_seen):
+            width = max(width, self.widths_seen[column])
+            self.widths_seen[column] = width
+        else:
+            self.widths_seen.append(width)
+        return width
 
     def _format(self, rows: list[list[str]], line0: int, line1: int,
                 widths: list[int], out: list[str]) -> None:
@@ -40,7 +63,7 @@ class TabWriter:
             while this < line1 and column < len(rows[this]) - 1:
                 width = max(width, _width(rows[this][column]) + self.padding)
                 this += 1
-            self._format(rows, line0, this, widths + [width], out)
+            self._format(rows, line0, this, widths + [self._width(column, width)], out)
             line0 = this
         self._write_lines(rows, line0, line1, widths, out)
 
@@ -58,7 +81,7 @@ class TabWriter:
 
 
 def table_layout(text: str) -> str:
-    return TabWriter(6, 3).format(text)
+    return TabWriter(6, 3, remember=True).format(text)
 
 
 def describe_layout(text: str) -> str:

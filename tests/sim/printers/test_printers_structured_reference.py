@@ -102,10 +102,11 @@ SPECS = ["NAME:{metadata.name},IP:{status.podIP}", "NAME:{.metadata.name},PodIP:
          "NAME:.metadata.name,NODE:.spec.nodeName,L:.metadata.labels,C:.spec.containers[*].name",
          "NAME:{metadata.name},IP:{status.addresses[].address}",
          "N:.metadata.name,R:.status.containerStatuses[0].restartCount,T:.status.startTime",
-         "X:.spec.ports[?(@.name==\"http\")].nodePort", "BAD"]
+         "X:.spec.ports[?(@.name==\"http\")].nodePort", "N:.metadata.name,D:.data,A:.metadata.annotations",
+         "BAD"]
 
 
-@pytest.mark.parametrize("resource", ["pods", "nodes", "services"])
+@pytest.mark.parametrize("resource", ["pods", "nodes", "services", "configmaps"])
 @pytest.mark.parametrize("spec", SPECS)
 def test_custom_columns(ref, resource: str, spec: str) -> None:
     result = ref.kubectl("get", resource, "-o", f"custom-columns={spec}")

@@ -170,3 +170,9 @@ def test_quantity_sums_keep_the_format() -> None:
     assert str(Quantity.parse("64Mi") + Quantity.parse("64Mi")) == "128Mi"
     assert str(Quantity.parse("250m") + Quantity.parse("250m")) == "500m"
     assert Quantity.parse("250m").milli() == 250
+
+
+def test_table_columns_keep_their_width_across_a_one_cell_line() -> None:
+    text = "very-long-name\tx\nmulti\nab\tc\n"
+    assert table_layout(text) == "very-long-name   x\nmulti\nab               c\n"
+    assert describe_layout(text) == "very-long-name  x\nmulti\nab  c\n"
