@@ -1,0 +1,1 @@
+"""The cluster's network: addresses, routing, DNS, TLS, HTTP servers, ingress, policy."""

@@ -1,0 +1,143 @@
+"""An ingress controller: picks the Ingress rule for a request's host and path,
+terminates TLS with the certificate of the matching tls Secret, and proxies to a ready
+endpoint of the backend Service."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+
+from sim.net import addresses as addr
+from sim.net import tls
+from sim.net.http import Request, Response, http_date
+
+DEFAULT_BACKEND_BODY = b"default backend - 404"
+
+
+def _ingresses(cluster: Any, address: str | None) -> list[dict]:
+    from sim.net.routing import _ingress_at
+
+    if address:
+        found = _ingress_at(cluster, address)
+        if found:
+            return found
+    return list(cluster.store.list("ingresses"))
+
+
+def _allow_http(ing: dict) -> bool:
+    return (addr.meta(ing, "annotations") or {}).get("kubernetes.io/ingress.allow-http") != "false"
+
+
+def _host_matches(rule_host: str | None, host: str) -> bool:
+    if not rule_host:
+        return True
+    rule_host, host = rule_host.lower(), host.lower()
+    if rule_host.startswith("*."):
+        return "." in host and host.split(".", 1)[1] == rule_host[2:]
+    return rule_host == host
+
+
+def _path_matches(path_type: str, rule_path: str, path: str) -> int:
+    """Length of the match (longest wins), or -1."""
+    rule_path = rule_path or "/"
+    if path_type == "Exact":
+        return len(rule_path) if path == rule_path else -1
+    if path_type == "Prefix":
+        base = rule_path.rstrip("/")
+        if not base:
+            return 0
+        return len(base) if path == base or path.startswith(base + "/") else -1
+    if rule_path.endswith("/*"):
+        base = rule_path[:-1]
+        return len(base) if path.startswith(base) or path == base.rstrip("/") else -1
+    return len(rule_path) if path.startswith(rule_path) else -1
+
+
+def choose_backend(cluster: Any, request: Request, address: str | None,
+                   https: bool) -> tuple[dict, dict] | None:
+    """(ingress, backend) for a request, or None when only the default server answers."""
+    host = request.host_name
+    path = request.path
+    best: tuple[int, int, dict, dict] | None = None
+    ingresses = [i for i in _ingresses(cluster, address) if https or _allow_http(i)]
+    for ing in ingresses:
+        for rule in (ing.get("spec") or {}).get("rules") or []:
+            if not _host_matches(rule.get("host"), host):
+                continue
+            specific = 2 if rule.get("host") and not rule["host"].startswith("*") else \
+                1 if rule.get("host") else 0
+            for item in ((rule.get("http") or {}).get("paths") or []):
+                length = _path_matches(item.get("pathType", "ImplementationSpecific"),
+                                       item.get("path", "/"), path)
+                if length < 0:
+                    continue
+                key = (specific, length)
+                if best is None or key > best[:2]:
+                    best = (specific, length, ing, item.get("backend") or {})
+    if best is not None:
+        return best[2], best[3]
+    for ing in ingresses:
+        backend = (ing.get("spec") or {}).get("defaultBackend")
+        if backend:
+            return ing, backend
+    return None
+
+
+def certificate(cluster: Any, address: str | None, sni: str) -> list[x509.Certificate]:
+    for ing in _ingresses(cluster, address):
+        for entry in (ing.get("spec") or {}).get("tls") or []:
+            hosts = entry.get("hosts") or []
+            if hosts and not any(_host_matches(h, sni) for h in hosts):
+                continue
+            secret = addr.get(cluster, "secrets", addr.meta(ing, "namespace"), entry.get("secretName", ""))
+            pem = base64.b64decode(((secret or {}).get("data") or {}).get("tls.crt", "") or b"")
+            chain = tls.load_chain(pem)
+            if chain:
+                return chain
+    return tls.ingress_fake_certificate()
+
+
+def _service_port(svc: dict, backend: dict) -> dict | None:
+    wanted = (backend.get("service") or {}).get("port") or {}
+    for port in (svc.get("spec") or {}).get("ports") or []:
+        if ("number" in wanted and port.get("port") == wanted["number"]) or \
+                ("name" in wanted and port.get("name") == wanted["name"]):
+            return port
+    return None
+
+
+def _controller_error(status: int, now: datetime, body: bytes) -> Response:
+    return Response(status, [("Date", http_date(now)), ("Content-Type", "text/plain; charset=utf-8"),
+                             ("Content-Length", str(len(body)))], body)
+
+
+def handle(cluster: Any, request: Request, address: str | None, https: bool,
+           forward: Any) -> Response | None:
+    """``forward(pod_ip, port, request)`` sends the proxied request to one endpoint."""
+    from sim.net.routing import ConnectError, _next_backend
+
+    now = cluster.clock.now()
+    chosen = choose_backend(cluster, request, address, https)
+    if chosen is None:
+        return _controller_error(404, now, DEFAULT_BACKEND_BODY)
+    ing, backend = chosen
+    name = (backend.get("service") or {}).get("name")
+    svc = addr.get(cluster, "services", addr.meta(ing, "namespace"), name or "")
+    port = _service_port(svc, backend) if svc else None
+    if svc is None or port is None:
+        return _controller_error(503, now, b"Service Unavailable")
+    try:
+        ip, target_port = _next_backend(cluster, svc, port)
+    except ConnectError:
+        return _controller_error(503, now, b"Service Unavailable")
+    headers = list(request.headers) + [("X-Forwarded-For", request.client_ip),
+                                       ("X-Forwarded-Proto", "https" if https else "http")]
+    proxied = Request(request.method, request.target, headers, request.body,
+                      client_ip=request.client_ip, scheme="http")
+    response = forward(ip, target_port, proxied)
+    if response is None:
+        return _controller_error(502, now, b"Bad Gateway")
+    return response

@@ -1,0 +1,1 @@
+"""Containers: images, their files and environment, and the programs run inside them."""

@@ -1,0 +1,314 @@
+"""Container state kept in ``cluster.runtime[pod uid]``: files, environment, logs, and
+whether the main process still runs."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sim.net import addresses as addr
+from sim.net import dns
+from sim.workloads import envvars
+from sim.workloads.fs import FileSystem
+from sim.workloads.images import Image, lookup
+
+# The image build time: what nginx reports as Last-Modified for files shipped in the image.
+IMAGE_MTIME = 1732636500.0
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+SHELLS = {"sh", "ash", "bash", "dash"}
+
+
+@dataclass
+class Container:
+    name: str
+    image_ref: str
+    image: Image
+    fs: FileSystem
+    env: list[tuple[str, str]]
+    argv: list[str]
+    started: datetime
+    serving: bool = False          # the image's own server is the main process
+    running: bool = True
+    exit_code: int | None = None
+    log: list[tuple[datetime, str]] = field(default_factory=list)
+
+    def log_line(self, moment: datetime, text: str) -> None:
+        self.log.append((moment, text if text.endswith("\n") else text + "\n"))
+
+
+def _now(cluster: Any) -> datetime:
+    return cluster.clock.now()
+
+
+def _container_spec(pod: dict, name: str) -> dict:
+    spec = pod.get("spec") or {}
+    for item in (spec.get("containers") or []) + (spec.get("initContainers") or []) \
+            + (spec.get("ephemeralContainers") or []):
+        if item.get("name") == name:
+            return item
+    raise KeyError(name)
+
+
+def _hosts_file(cluster: Any, pod: dict) -> str:
+    lines = ["# Kubernetes-managed hosts file.", "127.0.0.1\tlocalhost",
+             "::1\tlocalhost ip6-localhost ip6-loopback", "fe00::0\tip6-localnet",
+             "fe00::0\tip6-mcastprefix", "fe00::1\tip6-allnodes", "fe00::2\tip6-allrouters"]
+    ip = addr.pod_ip(pod)
+    if ip:
+        fqdn = addr.pod_fqdn(cluster, pod)
+        host = addr.pod_hostname(pod)
+        lines.append(f"{ip}\t{fqdn}\t{host}" if fqdn else f"{ip}\t{host}")
+    aliases = (pod.get("spec") or {}).get("hostAliases") or []
+    if aliases:
+        lines += ["", "# Entries added by HostAliases."]
+        lines += [f"{a['ip']}\t" + "\t".join(a.get("hostnames") or []) for a in aliases]
+    return "\n".join(lines) + "\n"
+
+
+def hosts_entries(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        for name in fields[1:]:
+            found.setdefault(name.lower(), fields[0])
+    return found
+
+
+def _resolv_conf(cluster: Any, pod: dict) -> str:
+    conf = dns.pod_resolv_conf(cluster, pod)
+    if conf.nameserver is None:
+        return "nameserver 169.254.169.254\n"
+    return (f"search {' '.join(conf.search)}\nnameserver {conf.nameserver}\n"
+            f"options ndots:{conf.ndots}\n")
+
+
+def _volume_files(cluster: Any, pod: dict, volume: dict) -> dict[str, bytes] | None:
+    ns = addr.meta(pod, "namespace") or "default"
+
+    def pick(data: dict[str, bytes], items: list[dict] | None) -> dict[str, bytes]:
+        if not items:
+            return data
+        return {i.get("path", i["key"]): data[i["key"]] for i in items if i.get("key") in data}
+
+    if "secret" in volume:
+        obj = addr.get(cluster, "secrets", ns, volume["secret"].get("secretName", ""))
+        data = {k: base64.b64decode(v) for k, v in ((obj or {}).get("data") or {}).items()}
+        return pick(data, volume["secret"].get("items"))
+    if "configMap" in volume:
+        obj = addr.get(cluster, "configmaps", ns, volume["configMap"].get("name", ""))
+        data = {k: v.encode() for k, v in ((obj or {}).get("data") or {}).items()}
+        data.update({k: base64.b64decode(v) for k, v in ((obj or {}).get("binaryData") or {}).items()})
+        return pick(data, volume["configMap"].get("items"))
+    if "projected" in volume:
+        merged: dict[str, bytes] = {}
+        for source in volume["projected"].get("sources") or []:
+            if "serviceAccountToken" in source:
+                merged[source["serviceAccountToken"].get("path", "token")] = _token(pod)
+            for kind in ("secret", "configMap"):
+                if kind in source:
+                    ref = dict(source[kind])
+                    key = "secretName" if kind == "secret" else "name"
+                    ref[key] = ref.pop("name", ref.get(key, ""))
+                    merged.update(_volume_files(cluster, pod, {kind: ref}) or {})
+        return merged
+    return None
+
+
+def _token(pod: dict) -> bytes:
+    header = base64.urlsafe_b64encode(b'{"alg":"RS256","kid":"sim"}').rstrip(b"=")
+    claims = base64.urlsafe_b64encode(
+        ('{"sub":"system:serviceaccount:%s:%s"}' % (addr.meta(pod, "namespace"),
+         (pod.get("spec") or {}).get("serviceAccountName", "default"))).encode()).rstrip(b"=")
+    signature = base64.urlsafe_b64encode(str(addr.meta(pod, "uid")).encode()).rstrip(b"=")
+    return header + b"." + claims + b"." + signature
+
+
+def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> FileSystem:
+    fs = FileSystem()
+    for path in ("/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr",
+                 "/usr/bin", "/usr/local", "/var", "/var/log", "/var/run", "/run"):
+        fs.mkdir(path, IMAGE_MTIME, parents=True)
+    for path, text in image.files.items():
+        if path.endswith("/"):
+            fs.mkdir(path.rstrip("/"), IMAGE_MTIME, parents=True)
+        else:
+            fs.write(path, text.encode(), IMAGE_MTIME, force=True)
+    fs.write("/etc/hostname", (addr.pod_hostname(pod) + "\n").encode(), now, force=True)
+    fs.write("/etc/hosts", _hosts_file(cluster, pod).encode(), now, force=True)
+    fs.write("/etc/resolv.conf", _resolv_conf(cluster, pod).encode(), now, force=True)
+    volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or []}
+    mounts = list(spec.get("volumeMounts") or [])
+    automount = (pod.get("spec") or {}).get("automountServiceAccountToken", True) is not False
+    if automount and not any(m.get("mountPath") == SERVICE_ACCOUNT_DIR for m in mounts):
+        ns = addr.meta(pod, "namespace") or "default"
+        for name, data in {"namespace": ns.encode(), "token": _token(pod)}.items():
+            fs.write(f"{SERVICE_ACCOUNT_DIR}/{name}", data, now, force=True)
+        fs.read_only.add(SERVICE_ACCOUNT_DIR)
+    for mount in mounts:
+        target = FileSystem.norm(mount.get("mountPath", "/"))
+        volume = volumes.get(mount.get("name"), {})
+        files = _volume_files(cluster, pod, volume)
+        fs.mkdir(target, now, parents=True)
+        if files is None:
+            continue
+        sub = mount.get("subPath")
+        for key, data in files.items():
+            if sub:
+                if key == sub:
+                    fs.remove(target)
+                    fs.write(target, data, now, force=True)
+                continue
+            fs.write(f"{target}/{key}", data, now, force=True)
+        fs.read_only.add(target)
+    return fs
+
+
+def main_argv(image: Image, spec: dict) -> list[str]:
+    """Kubernetes' rule: command replaces ENTRYPOINT (and CMD), args replaces CMD."""
+    command, args = spec.get("command"), spec.get("args")
+    if command:
+        return list(command) + list(args or [])
+    return list(image.entrypoint) + list(args if args is not None else image.cmd)
+
+
+def _pod_state(cluster: Any, pod: dict) -> dict:
+    return cluster.runtime.setdefault(addr.meta(pod, "uid") or addr.meta(pod, "name"), {})
+
+
+def container(cluster: Any, pod: dict, name: str) -> Container:
+    """The running container ``name`` of ``pod``; started on first use if the kubelet has
+    not started it yet."""
+    state = _pod_state(cluster, pod).get(name)
+    if state is None:
+        start_container(cluster, pod, name)
+        state = _pod_state(cluster, pod)[name]
+    return state
+
+
+def find(cluster: Any, pod: dict, name: str) -> Container | None:
+    return _pod_state(cluster, pod).get(name)
+
+
+def _nginx_startup(state: Container, moment: datetime) -> None:
+    stamp = moment.strftime("%Y/%m/%d %H:%M:%S")
+    for line in (
+        "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+        "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+        "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+        "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+        "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+        "/docker-entrypoint.sh: Configuration complete; ready for start up",
+        f"{stamp} [notice] 1#1: using the \"epoll\" event method",
+        f"{stamp} [notice] 1#1: nginx/{dict(state.image.env).get('NGINX_VERSION', '')}",
+        f"{stamp} [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14) ",
+        f"{stamp} [notice] 1#1: OS: Linux 6.1.0-27-cloud-amd64",
+        f"{stamp} [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576",
+        f"{stamp} [notice] 1#1: start worker processes",
+        f"{stamp} [notice] 1#1: start worker process 29",
+    ):
+        state.log_line(moment, line)
+
+
+def _with_ip(cluster: Any, pod: dict) -> dict:
+    """The kubelet starts containers in the same pass that gives the sandbox its IP,
+    before it writes that IP into the pod's status."""
+    if addr.pod_ip(pod):
+        return pod
+    kubelet = (getattr(cluster, "state", None) or {}).get("kubelet", {})
+    ip = (kubelet.get(addr.meta(pod, "uid")) or {}).get("ip")
+    if not ip:
+        return pod
+    copy = dict(pod)
+    copy["status"] = dict(pod.get("status") or {}, podIP=ip, podIPs=[{"ip": ip}])
+    return copy
+
+
+def start_container(cluster: Any, pod: dict, container_name: str) -> None:
+    """Called by the kubelet when the container starts: files, environment snapshot (the
+    Services that exist now), and the main process."""
+    spec = _container_spec(pod, container_name)
+    pod = _with_ip(cluster, pod)
+    image = lookup(spec.get("image", ""))
+    if image is None:
+        raise ValueError(f"unknown image {spec.get('image')!r}")
+    moment = _now(cluster)
+    now = moment.timestamp()
+    state = Container(
+        name=container_name, image_ref=spec.get("image", ""), image=image,
+        fs=_build_fs(cluster, pod, spec, image, now),
+        env=envvars.container_environment(cluster, pod, spec, image.env),
+        argv=main_argv(image, spec), started=moment,
+    )
+    _pod_state(cluster, pod)[container_name] = state
+    own = list(image.entrypoint) + list(image.cmd)
+    if image.daemon and (not spec.get("command") or state.argv == own):
+        state.serving = True
+        if image.family == "nginx":
+            _nginx_startup(state, moment)
+        return
+    _run_main(cluster, pod, spec, state)
+
+
+def _run_main(cluster: Any, pod: dict, spec: dict, state: Container) -> None:
+    from sim.workloads import exec as execution
+
+    argv = state.argv
+    program = argv[0].rsplit("/", 1)[-1] if argv else ""
+    if program in SHELLS and len(argv) == 1 or (program in SHELLS and argv[1:2] in (["-i"], ["-l"])):
+        if spec.get("stdin"):
+            return
+        result = (0, b"")
+    else:
+        result = execution.run_main(cluster, pod, state)
+    if result is None:
+        return
+    code, output = result
+    if output:
+        state.log.append((_now(cluster), output.decode("utf-8", "replace")))
+    state.running, state.exit_code = False, code
+    from sim.workloads import exits
+
+    exits.report(cluster, addr.meta(pod, "namespace") or "default", addr.meta(pod, "name"),
+                 state.name, code)
+
+
+def main_exit_code(cluster: Any, pod: dict, container_name: str) -> int | None:
+    """None while the main process runs; its exit status once it has ended."""
+    state = container(cluster, pod, container_name)
+    return None if state.running else state.exit_code
+
+
+def logs(cluster: Any, pod: dict, container: str) -> str:
+    state = find(cluster, pod, container)
+    if state is None:
+        return ""
+    return "".join(text for _, text in state.log)
+
+
+def probe_ready(cluster: Any, pod: dict, container_name: str) -> tuple[bool, str]:
+    """The readinessProbe's verdict now, and the kubelet's message when it fails."""
+    from sim.workloads import probes
+
+    return probes.ready(cluster, pod, container_name)
+
+
+def stop_pod(cluster: Any, kubelet_state: Any = None) -> None:
+    """A pod is gone: forget the containers of pods no longer in the store."""
+    alive = {addr.meta(p, "uid") for p in addr.pods(cluster)}
+    for key in [k for k, v in cluster.runtime.items()
+                if isinstance(v, dict) and k not in alive and k not in {"net", "exits"}
+                and all(isinstance(c, Container) for c in v.values())]:
+        del cluster.runtime[key]
+
+
+def env_dict(state: Container) -> dict[str, str]:
+    return dict(state.env)
+
+
+def utc_from(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
