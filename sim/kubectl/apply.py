@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from sim.kubectl import manifests
+from sim.kubectl import manifests, output
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
 from sim.kubectl.flags import BOOL, INT, SLICE, f
@@ -56,6 +56,7 @@ def run(ctx: Ctx) -> int:
     if not o["filename"] and not o["kustomize"]:
         raise fail("must specify one of -f and -k")
     dry = dry_run_mode(o["dry-run"])
+    out = output.parse(o["output"], tables=False)
     items = manifests.read(ctx, o["filename"], o["recursive"])
     errors: list[str] = []
     store = ctx.cluster.store
@@ -86,7 +87,11 @@ def run(ctx: Ctx) -> int:
             _store_warnings(ctx)
             if dry == "none":
                 reconcile(ctx)
-        ctx.out(f"{t.kind_ref}/{name} {verb}{dry_run_suffix(dry)}\n")
+            shown = store.find(t.resource_ref, ns, name) if dry == "none" else None
+        if out.kind:
+            output.print_object(ctx, out, shown or new)
+        else:
+            ctx.out(f"{t.kind_ref}/{name} {verb}{dry_run_suffix(dry)}\n")
     if errors:
         ctx.err("".join(e + "\n" for e in errors))
         return 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.kubectl import (apply, create, delete, describe, edit, execverb, expose, get, info,
+from sim.kubectl import (apply, attach, create, delete, describe, edit, execverb, expose, get, info,
                          logs, mutate, proxy, run)
 from sim.kubectl.command import Command, Ctx
 
@@ -46,6 +46,7 @@ ROOT = Command("kubectl", None, (), children=[
     Command("cluster-info", info.run_cluster_info, info.CLUSTER_INFO_FLAGS),
     Command("describe", describe.run, describe.FLAGS),
     Command("logs", logs.run, logs.FLAGS),
+    Command("attach", attach.run, attach.FLAGS),
     Command("exec", execverb.run, execverb.FLAGS),
     Command("proxy", proxy.run, proxy.FLAGS),
     Command("apply", apply.run, apply.FLAGS),

@@ -11,6 +11,7 @@ from sim.kubectl.delete import _wait_gone
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
 from sim.kubectl.flags import ARRAY, BOOL, INT, f
 from sim.kubectl.apply import modified_config
+from sim.kubectl.attach import attach_to
 from sim.kubectl.pods import container_for
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
 
@@ -30,10 +31,6 @@ FLAGS = (
     f("recursive", "R", BOOL), f("kustomize", "k"), f("record", kind=BOOL),
 )
 
-BANNER = ("All commands and output from this session will be recorded in container logs, "
-          "including credentials and sensitive information passed through the command prompt.\n"
-          "If you don't see a command prompt, try pressing enter.\n")
-TTY_UNAVAILABLE = "Unable to use a TTY - input is not a terminal or the right kind of file\n"
 # docker/distribution's reference grammar, reduced to its character classes.
 _IMAGE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+|__)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)"
                     r"[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.]"
@@ -253,32 +250,7 @@ def _attach_session(ctx: Ctx, ns: str, name: str, restart: str) -> int:
         if completed:
             ctx.out(workloads.logs(ctx.cluster, pod, container["name"]))
     if not completed:
-        tty = o["tty"]
-        if tty and not container.get("tty"):
-            tty = False
-            if not o["quiet"]:
-                ctx.err(f"error: Unable to use a TTY - container {container['name']} did not "
-                        f"allocate one\n")
-        elif not tty and container.get("tty"):
-            tty = True
-        raw = False
-        if o["stdin"] and tty:
-            if ctx.io.stdin_is_tty:
-                raw = True
-            elif not o["quiet"]:
-                ctx.err(TTY_UNAVAILABLE)
-        if not o["quiet"]:
-            ctx.err(BANNER)
-        if raw:
-            ctx.io.set_raw(True)
-        try:
-            workloads.attach(ctx.cluster, pod, container, ctx.io, stdin=o["stdin"], tty=raw)
-        finally:
-            if raw:
-                ctx.io.set_raw(False)
-        if not o["quiet"] and o["stdin"] and raw and pod["spec"].get("restartPolicy") == "Always":
-            ctx.out(f"Session ended, resume using 'kubectl attach {name} -c {container['name']} "
-                    f"-i -t' command when the pod is running\n")
+        attach_to(ctx, pod, container, stdin=o["stdin"], tty=o["tty"], quiet=o["quiet"])
     wait_exit = not o["leave-stdin-open"] and restart in ("Never", "OnFailure")
     if not wait_exit:
         return 0

@@ -195,3 +195,11 @@ def test_delete_from_file_names_the_file_when_missing(cluster, tmp_path):
     assert out.stdout == 'service "web" deleted from default namespace\n'
     assert out.stderr == ('Error from server (NotFound): error when deleting "s.yaml": '
                           'deployments.apps "web" not found\n')
+
+
+def test_apply_output_name_and_yaml(cluster, tmp_path):
+    write(tmp_path, "all.yaml", DEPLOYMENT + "---\n" + SERVICE)
+    out = run_sim(cluster, ["apply", "-f", "all.yaml", "-o", "name"], str(tmp_path))
+    assert out.stdout == "deployment.apps/web\nservice/web\n"
+    out = run_sim(cluster, ["apply", "-f", "all.yaml", "-o", "yaml"], str(tmp_path))
+    assert out.stdout.startswith("apiVersion: apps/v1\n") and "\n---\napiVersion: v1\n" in out.stdout

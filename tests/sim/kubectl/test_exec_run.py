@@ -203,3 +203,15 @@ def test_proxy_port_in_use(cluster):
         out = run_sim(cluster, ["proxy", "-p", str(port)], "/")
     assert (out.code, out.stdout) == (1, "")
     assert out.stderr == f"error: listen tcp 127.0.0.1:{port}: bind: address already in use\n"
+
+
+def test_attach_to_a_running_pod(cluster, runtime):
+    cluster.add(pod("p"))
+    out = run_sim(cluster, ["attach", "p", "-i"], "/")
+    assert runtime.calls == [("attach", "p", "app", True, False)]
+    assert out.stderr.endswith("If you don't see a command prompt, try pressing enter.\n")
+    done = pod("d", phase="Succeeded")
+    cluster.add(done)
+    out = run_sim(cluster, ["attach", "d"], "/")
+    assert out.stderr == ("error: cannot attach a container in a completed pod; current phase "
+                          "is Succeeded\n")
