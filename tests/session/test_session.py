@@ -25,8 +25,7 @@ def test_history_expansion_is_off(shell):
     assert shell.run('echo "wow!" !!').text == "wow! !!\n"
 
 
-@pytest.mark.parametrize("prefix", ["", "> "])
-def test_continuation_line_by_line(shell, prefix):
+def test_continuation_line_by_line(shell):
     first = shell.run("for i in 1 2; do")
     assert first.state == "continuation"
     line = "echo $i"
@@ -128,13 +127,15 @@ def test_slow_output_is_not_taken_for_a_prompt(shell):
 
 def test_per_command_overhead_is_small(shell):
     import time
-    times = []
-    for _ in range(50):
-        begin = time.perf_counter()
-        assert shell.run("/bin/true").exit_status == 0
-        times.append(time.perf_counter() - begin)
-    times.sort()
-    assert times[25] < 0.05  # forking /bin/true dominates; the runner adds little
+    def median(command):
+        times = []
+        for _ in range(50):
+            begin = time.perf_counter()
+            assert shell.run(command).exit_status == 0
+            times.append(time.perf_counter() - begin)
+        return sorted(times)[25]
+    assert median("true") < 0.005          # a builtin: what is left is the runner's own cost
+    assert median("/bin/true") < 0.05      # a fork and exec on top
 
 
 def test_close_leaves_no_process_behind():
