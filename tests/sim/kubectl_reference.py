@@ -31,6 +31,7 @@ RESOURCES: dict[str, list[tuple[str, str, bool, list[str]]]] = {
         ("events", "Event", True, ["ev"]),
         ("resourcequotas", "ResourceQuota", True, ["quota"]),
         ("limitranges", "LimitRange", True, ["limits"]),
+        ("replicationcontrollers", "ReplicationController", True, ["rc"]),
     ],
     "coordination.k8s.io/v1": [("leases", "Lease", True, [])],
     "batch/v1": [("jobs", "Job", True, []), ("cronjobs", "CronJob", True, ["cj"])],

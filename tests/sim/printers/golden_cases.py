@@ -114,6 +114,9 @@ CASES: dict[str, tuple[list[str], Printer]] = {
     "get-ns": (["get", "ns"], table("namespaces")),
     "get-sa": (["get", "sa"], table("serviceaccounts")),
     "get-jobs-wide": (["get", "jobs", "-o", "wide"], table("jobs", wide=True)),
+    "get-ds-all-namespaces-wide": (["get", "ds", "-A", "-o", "wide"],
+                                   table("daemonsets", with_namespace=True, wide=True)),
+    "get-pods-all-namespaces": (["get", "pods", "-A"], table("pods", with_namespace=True)),
     "get-cronjobs": (["get", "cronjobs"], table("cronjobs")),
     "get-svc-ep": (["get", "svc,ep"], tables("services", "endpoints")),
     "get-pods-svc-deploy-rs": (["get", "pods,svc,deploy,rs"],
@@ -164,3 +167,5 @@ for _resource, _name in [("services", "my-nginx"), ("services", "sample-lb"), ("
                          ("namespaces", "default"), ("serviceaccounts", "default"),
                          ("networkpolicies", "access-nginx")]:
     CASES[f"describe-{_resource}-{_name}"] = (_describe_args(_resource, _name), described(_resource, _name))
+CASES["describe-daemonsets-kube-proxy"] = (_describe_args("daemonsets", "kube-proxy", "kube-system"),
+                                           described("daemonsets", "kube-proxy", "kube-system"))

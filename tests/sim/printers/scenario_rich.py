@@ -164,5 +164,27 @@ def objects() -> list[dict]:
     escapes = {"kind": "ConfigMap", "apiVersion": "v1",
                "metadata": meta("escapes", 90, labels={"color": "red"}, annotations={"note": "a\rb"}),
                "data": {"banner": "\x1b[31mred\x1b[0m\r\n", "motd": "line one\nline two"}}
+    proxy_labels = {"k8s-app": "kube-proxy"}
+    proxy_uid = "5b1a2c3d-0000-4000-8000-0000000000d5"
+    proxy = {"kind": "DaemonSet", "apiVersion": "apps/v1",
+             "metadata": meta("kube-proxy", 86400 * 5, namespace="kube-system", uid=proxy_uid, generation=1,
+                              labels=proxy_labels, annotations={"deprecated.daemonset.template.generation": "1"}),
+             "spec": {"selector": {"matchLabels": proxy_labels},
+                      "template": {"metadata": {"labels": proxy_labels},
+                                   "spec": {"containers": [container("kube-proxy", "registry.k8s.io/kube-proxy:v1.35.2", None)],
+                                            "nodeSelector": {"kubernetes.io/os": "linux"},
+                                            "priorityClassName": "system-node-critical",
+                                            "serviceAccountName": "kube-proxy",
+                                            "tolerations": [{"operator": "Exists"}]}},
+                      "updateStrategy": {"type": "RollingUpdate",
+                                         "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}},
+                      "revisionHistoryLimit": 10},
+             "status": {"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+                        "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+                        "numberAvailable": 2}}
+    proxy_pod = pod("kube-proxy-x2bq9", "10.128.0.3", "worker-1", age=86400 * 5 - 60, labels=proxy_labels,
+                    owner={"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "kube-proxy",
+                           "uid": proxy_uid, "controller": True, "blockOwnerDeletion": True})
+    proxy_pod["metadata"]["namespace"] = "kube-system"
     return [deploy, new_rs, old_rs, *pods, *workers, lease, *evs, sa_token, norules, job, running, cron,
-            escapes]
+            escapes, proxy, proxy_pod]

@@ -13,7 +13,7 @@ pytestmark = needs_kubectl
 
 RESOURCES = ["pods", "services", "endpoints", "endpointslices", "deployments", "replicasets",
              "statefulsets", "nodes", "namespaces", "secrets", "configmaps", "serviceaccounts",
-             "ingresses", "ingressclasses", "events", "networkpolicies", "jobs", "cronjobs"]
+             "ingresses", "ingressclasses", "events", "networkpolicies", "jobs", "cronjobs", "daemonsets"]
 FLAGS = [[], ["-o", "wide"], ["--show-labels"], ["-A"], ["-L", "run,app.kubernetes.io/name"],
          ["--no-headers"]]
 
@@ -55,6 +55,6 @@ def test_several_types_are_prefixed_and_separated(ref, types: list[str]) -> None
 
 
 def test_nothing_found_prints_nothing_on_stdout(ref) -> None:
-    result = ref.kubectl("get", "daemonsets")
-    assert result.stdout == print_table("daemonsets", [], now=NOW) == ""
+    result = ref.kubectl("get", "replicationcontrollers")
+    assert result.stdout == print_table("replicationcontrollers", [], now=NOW) == ""
     assert result.stderr == "No resources found in default namespace.\n"

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from .apps import describe_deployment, describe_replicaset, describe_statefulset
+from .apps import (describe_daemonset, describe_deployment, describe_replicaset,
+                   describe_statefulset)
 from .core import (describe_configmap, describe_endpoints, describe_namespace, describe_secret,
                    describe_service, describe_serviceaccount)
 from .networking import (describe_endpointslice, describe_ingress, describe_ingressclass,
@@ -21,7 +22,7 @@ DESCRIBERS: dict[str, Callable[[dict, datetime, Lookup, bool], str]] = {
     "ingressclasses": describe_ingressclass, "nodes": describe_node, "secrets": describe_secret,
     "configmaps": describe_configmap, "namespaces": describe_namespace,
     "serviceaccounts": describe_serviceaccount, "endpointslices": describe_endpointslice,
-    "networkpolicies": describe_networkpolicy,
+    "networkpolicies": describe_networkpolicy, "daemonsets": describe_daemonset,
 }
 
 

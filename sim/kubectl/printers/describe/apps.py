@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..selectors import format_label_selector, selector_string
+from ..selectors import format_label_selector, format_labels, selector_string
 from .pod import describe_pod_template
 from .writer import (Lookup, Writer, annotations_multiline, controller_of, events, find_events,
                      labels_multiline, rfc1123z)
@@ -155,4 +155,26 @@ def describe_statefulset(ss: dict, now: datetime, lookup: Lookup, show_events: b
             w.write(1, f"Access Modes:\t[{' '.join(pspec.get('accessModes') or [])}]\n")
     if show_events:
         events(w, find_events(ss, lookup), now)
+    return w.text()
+
+
+def describe_daemonset(ds: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
+    meta, spec, status = ds.get("metadata") or {}, ds.get("spec") or {}, ds.get("status") or {}
+    tspec = (spec.get("template") or {}).get("spec") or {}
+    w = Writer()
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    w.write(0, f"Selector:\t{selector_string(spec.get('selector'))}\n")
+    w.write(0, f"Node-Selector:\t{format_labels(tspec.get('nodeSelector'))}\n")
+    labels_multiline(w, "Labels", meta.get("labels"))
+    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    w.write(0, f"Desired Number of Nodes Scheduled: {status.get('desiredNumberScheduled', 0)}\n")
+    w.write(0, f"Current Number of Nodes Scheduled: {status.get('currentNumberScheduled', 0)}\n")
+    w.write(0, f"Number of Nodes Scheduled with Up-to-date Pods: {status.get('updatedNumberScheduled', 0)}\n")
+    w.write(0, f"Number of Nodes Scheduled with Available Pods: {status.get('numberAvailable', 0)}\n")
+    w.write(0, f"Number of Nodes Misscheduled: {status.get('numberMisscheduled', 0)}\n")
+    w.write(0, f"Pods Status:\t{_pod_counts(ds, lookup)}\n")
+    describe_pod_template(w, spec.get("template"))
+    if show_events:
+        events(w, find_events(ds, lookup), now)
     return w.text()
