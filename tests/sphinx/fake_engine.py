@@ -1,4 +1,4 @@
-"""A stand-in for ``tutorial_runner.engine`` with DESIGN.md's result shapes.
+"""A stand-in for ``tutorial_runner.engine.run_session``, with the engine's result classes.
 
 It runs nothing: a block's status follows from its options (``:skip:`` skipped,
 ``:expect-drift:`` drift) and from its text (``FAIL`` in a command: failed), so that the
@@ -7,42 +7,15 @@ Sphinx side can be tested on every status and counted for replays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from tutorial_runner.engine import BlockResult, SessionResult, StepResult
 from tutorial_runner.model import Block, Session
 
 
-@dataclass
-class StepResult:
-    line: int
-    command: str
-    expected: list[str]
-    live: list[str]
-    ok: bool
-    diff: list[str] = field(default_factory=list)
-    bindings: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class BlockResult:
-    block: Block
-    status: str
-    message: str = ""
-    steps: list[StepResult] = field(default_factory=list)
-
-
-@dataclass
-class SessionResult:
-    session: Session
-    blocks: list[BlockResult]
-
-    @property
-    def ok(self) -> bool:
-        return all(b.status in ("verified", "skipped", "drift") for b in self.blocks)
-
-
 class FakeEngine:
+    SessionResult, BlockResult, StepResult = SessionResult, BlockResult, StepResult
+
     def __init__(self) -> None:
         self.runs: list[tuple[str, str]] = []
         self.verdict_override: str | None = None   # every transcript gets this status
@@ -55,7 +28,7 @@ class FakeEngine:
             for result in results:
                 if result.block.kind == "transcript":
                     result.status = self.verdict_override
-        return SessionResult(session, results)
+        return SessionResult(session, results, "plain", session.cluster)
 
     @staticmethod
     def _block(block: Block) -> BlockResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from tutorial_runner.sphinx import verify
 
 from .fake_engine import FakeEngine
 
+ROOTS = Path(__file__).parent / "roots"
+
 
 @pytest.fixture
 def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
@@ -19,37 +22,50 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     return fake
 
 
+def with_other(tmp_path: Path, text: str) -> Path:
+    """test-basic with other.rst replaced by ``text``."""
+    src = tmp_path / "test-basic"
+    shutil.copytree(ROOTS / "test-basic", src)
+    (src / "other.rst").write_text(text, encoding="utf-8")
+    return src
+
+
 def test_all_matching_builds_succeed_with_a_report(make_site, engine):
     app = make_site("tutorial")
     assert app.statuscode == 0
     report = (Path(app.outdir) / "report.txt").read_text(encoding="utf-8")
-    assert "3 session(s), 7 block(s): 6 verified, 1 skipped" in report
-    assert "1 skipped" in report and "all transcripts match" in report
-    suite = ET.parse(Path(app.outdir) / "junit.xml").getroot()
+    assert report.startswith("6 verified, 1 skipped (3 sessions")
+    suite = ET.parse(Path(app.outdir) / "junit.xml").getroot().find("testsuite")
     assert suite.get("tests") == "7" and suite.get("failures") == "0"
     assert suite.get("skipped") == "1"
 
 
 def test_a_mismatch_fails_the_build_and_names_file_and_line(make_site, engine, tmp_path):
-    src = tmp_path / "test-basic"
-    src.mkdir()
-    for name in ("conf.py", "index.rst", "page.md"):
-        (src / name).write_bytes((Path(__file__).parent / "roots/test-basic" / name).read_bytes())
-    (src / "other.rst").write_text(
-        "Other\n=====\n\n.. transcript::\n\n   $ echo ok\n   x\n   $ echo FAIL\n   x\n",
-        encoding="utf-8")
+    src = with_other(tmp_path, "Other\n=====\n\n.. transcript::\n\n"
+                               "   $ echo ok\n   x\n   $ echo FAIL\n   x\n")
     app = make_site("tutorial", srcdir=src)
     assert app.statuscode == 1
     report = (Path(app.outdir) / "report.txt").read_text(encoding="utf-8")
-    assert "other.rst:4: failed" in report          # the directive
+    assert "FAILED other.rst:4" in report           # the directive
     assert "other.rst:8: $ echo FAIL" in report     # the command's line
-    assert "bindings: 10.0.0.1 -> 10.0.0.9" in report
-    assert "MISMATCH" in report
+    assert "bindings: 10.0.0.1 → 10.0.0.9" in report
+    assert "1 failed" in report
     assert "other.rst:8: WARNING: failed: $ echo FAIL" in app._warning.getvalue()
-    suite = ET.parse(Path(app.outdir) / "junit.xml").getroot()
+    suite = ET.parse(Path(app.outdir) / "junit.xml").getroot().find("testsuite")
     assert suite.get("failures") == "1"
     failure = suite.find(".//failure")
     assert failure is not None and "echo FAIL" in failure.text
+
+
+def test_a_session_that_raises_is_an_error_of_its_blocks(make_site, engine, monkeypatch):
+    def broken(session, *args, **kwargs):
+        raise OSError("no pty left")
+
+    monkeypatch.setattr(engine, "run_session", broken)
+    app = make_site("tutorial")
+    assert app.statuscode == 1
+    report = (Path(app.outdir) / "report.txt").read_text(encoding="utf-8")
+    assert "the run failed: OSError: no pty left" in report
 
 
 def test_without_the_engine_the_builder_fails(make_site, monkeypatch):

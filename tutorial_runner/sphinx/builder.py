@@ -8,7 +8,8 @@ any mismatch, naming the file and the line.
 
 from __future__ import annotations
 
-from collections import Counter
+import os
+import time
 from collections.abc import Iterable, Set
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.util import logging
 
-from . import collect, report, verify
+from . import collect, verify
 
 logger = logging.getLogger(__name__)
 
@@ -50,41 +51,41 @@ class TutorialBuilder(Builder):
 
     def finish(self) -> None:
         pairs = verify.sessions_of(collect.blocks_of(self.env))
-        sessions = [s for _, s in pairs]
         outdir = Path(self.outdir)
         outdir.mkdir(parents=True, exist_ok=True)
-        if not sessions:
-            logger.info("tutorial: no transcripts found")
-            report.write(outdir, [], [], "")
-            return
         if verify.engine_module() is None:
             logger.error("tutorial: the runner's engine (tutorial_runner.engine) is not installed")
             self.failed = True
             return
+        from .. import report  # the engine's own report: importable only with the engine
+
+        sessions = [session for _, session in pairs]
         environment = verify.environment(self.config.tutorial_runner_environment)
         cache = verify.open_cache(Path(self.confdir, self.config.tutorial_runner_cache_dir))
-        done = Counter[str]()
+        done = [0]
 
         def progress(session: Any, result: Any) -> None:
-            done["n"] += 1
-            state = "ok" if not isinstance(result, BaseException) and result.ok else "FAILED"
-            logger.info("[%d/%d] %s (%s): %s", done["n"], len(sessions),
-                        _relative(session.document, self.srcdir), session.name, state)
+            done[0] += 1
+            state = ("from cache" if result.cached else "ok") if result.ok else "FAILED"
+            logger.info("[%d/%d] %s (%s): %s", done[0], len(sessions),
+                        os.path.relpath(session.document, self.srcdir), session.name, state)
 
+        started = time.monotonic()
         results = verify.run_all(
             sessions, environment, cache=cache, sandbox=self.config.tutorial_runner_sandbox,
             jobs=max(1, self._app.parallel), on_done=progress,
         )
-        describe = {s.name + str(s.document): verify.describe(environment, s.cluster)
-                    for s in sessions}
-        text, ok = report.write(outdir, sessions, results, self.srcdir, describe)
-        for (docname, session), result in zip(pairs, results, strict=True):
-            for line, message in report.problems(session, result):
+        root = Path(self.confdir)     # the project: paths read docs/…
+        text = report.text_report(results, root, elapsed=time.monotonic() - started)
+        (outdir / "report.txt").write_text(text + "\n", encoding="utf-8")
+        report.write_junit(outdir / "junit.xml", results, root)
+        for (docname, _), result in zip(pairs, results, strict=True):
+            for line, message in problems(result):
                 logger.warning(message, location=(docname, line), type="tutorial",
                                subtype="mismatch")
-        for line in text.splitlines()[-2:]:     # the counts and the verdict
-            logger.info(line)
-        self.failed = not ok
+        self.failed = not all(result.ok for result in results)
+        logger.info("%s: %s", "FAILED" if self.failed else "all transcripts hold",
+                    text.splitlines()[-1])
 
     @staticmethod
     def set_status(app: Sphinx, exception: BaseException | None) -> None:
@@ -93,8 +94,16 @@ class TutorialBuilder(Builder):
             app.statuscode = 1
 
 
-def _relative(path: Path, base: str | Path) -> str:
-    try:
-        return str(Path(path).relative_to(Path(base).parent))
-    except ValueError:
-        return str(path)
+def problems(result: Any) -> list[tuple[int, str]]:
+    """(line, message) for each failing step or block: what a build warning shows."""
+    found = []
+    for block_result in result.failures:
+        failing = [step for step in block_result.steps if not step.ok]
+        for step in failing:
+            command = str(step.command).split("\n", 1)[0]
+            note = f" ({step.note})" if step.note else ""
+            found.append((step.line, f"{block_result.status}: $ {command}{note}"))
+        if not failing:
+            found.append((block_result.block.line,
+                          f"{block_result.status}: {block_result.message or 'no details'}"))
+    return found

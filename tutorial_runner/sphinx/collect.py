@@ -95,8 +95,9 @@ def refresh_verdicts(app: Sphinx, env: BuildEnvironment) -> list[str]:
                 verify.unverified(session, f"no environment: {error}"))
         return _store(env, old_verdicts, new_verdicts, {})
 
+    cache = verify.open_cache(cache_dir(app)) if verify.engine_module() else None
     for docname, session in sessions:
-        key = verify.session_key(session, environment)
+        key = verify.session_key(session, environment, cache)
         new_keys[(docname, session.name)] = key
         known = old_verdicts.get(docname, {})
         kept = {verify.block_key(b): known.get(verify.block_key(b)) for b in session.blocks}
@@ -108,7 +109,7 @@ def refresh_verdicts(app: Sphinx, env: BuildEnvironment) -> list[str]:
             to_run.append((docname, session))
 
     if to_run:
-        for docname, found in _run(app, environment, to_run).items():
+        for docname, found in _run(app, environment, cache, to_run).items():
             new_verdicts.setdefault(docname, {}).update(found)
     return _store(env, old_verdicts, new_verdicts, new_keys)
 
@@ -120,7 +121,7 @@ def _store(env: BuildEnvironment, old: dict[str, dict[BlockKey, Verdict]],
     return sorted(d for d in set(old) | set(new) if old.get(d) != new.get(d) and d in env.found_docs)
 
 
-def _run(app: Sphinx, environment: Any, to_run: list[tuple[str, Session]]
+def _run(app: Sphinx, environment: Any, cache: Any | None, to_run: list[tuple[str, Session]]
          ) -> dict[str, dict[BlockKey, Verdict]]:
     found: dict[str, dict[BlockKey, Verdict]] = {}
     if not app.config.tutorial_runner_verify_html:
@@ -135,14 +136,12 @@ def _run(app: Sphinx, environment: Any, to_run: list[tuple[str, Session]]
         return found
 
     logger.info("tutorial_runner: verifying %d session(s)…", len(to_run))
-    cache = verify.open_cache(cache_dir(app))
     sessions = [session for _, session in to_run]
     done = [0]
 
     def progress(session: Session, result: Any) -> None:
         done[0] += 1
-        state = "error" if isinstance(result, BaseException) else (
-            "ok" if result.ok else "does not match")
+        state = ("from cache" if result.cached else "ok") if result.ok else "does not match"
         where = os.path.relpath(session.document, app.srcdir)
         logger.info("tutorial_runner: [%d/%d] %s (%s): %s", done[0], len(sessions),
                     where, session.name, state)
@@ -152,12 +151,6 @@ def _run(app: Sphinx, environment: Any, to_run: list[tuple[str, Session]]
         jobs=max(1, app.parallel), on_done=progress,
     )
     for (docname, session), result in zip(to_run, results, strict=True):
-        if isinstance(result, BaseException):
-            logger.warning("tutorial_runner: %s, session %s: %s",
-                           session.document, session.name, result)
-            found.setdefault(docname, {}).update(
-                {verify.block_key(b): Verdict("error", str(result)) for b in session.blocks})
-            continue
         against = verify.describe(environment, session.cluster)
         found.setdefault(docname, {}).update(
             verify.verdicts(result, against, app.config.tutorial_runner_input_prompts))

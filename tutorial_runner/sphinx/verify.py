@@ -89,16 +89,16 @@ def sessions_of(blocks_by_doc: dict[str, list[Block]]) -> list[tuple[str, Sessio
     return found
 
 
-def session_key(session: Session, env: Environment) -> str:
-    """Changes with anything that could change the session's result or its report."""
+def session_key(session: Session, env: Environment, cache: Any | None = None) -> str:
+    """Changes with anything that could change the session's result or where the page
+    shows it: the result cache's own key when there is one (it follows the runner's code),
+    and the blocks' places in their document."""
     data = {
-        "runner": __version__,
-        "environment": [env.name, env.version()],
-        "blocks": [
-            [b.kind, str(b.path), b.line, b.body_line, list(b.body), b.filename,
-             repr(b.options)]
-            for b in session.blocks
+        "result": cache.key(session, env, session.cluster) if cache is not None else [
+            __version__, env.name, env.version(),
+            [[b.kind, b.filename, list(b.body), repr(b.options)] for b in session.blocks],
         ],
+        "places": [[str(b.path), b.line, b.body_line] for b in session.blocks],
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -113,11 +113,14 @@ def _live_console(block: Block, steps: Iterable[Any], input_prompts: Sequence[st
     documented = console_lines(block.body, input_prompts)
     lines: list[ConsoleLine] = []
     for step in steps:
-        index = step.line - block.body_line
-        if 0 <= index < len(documented) and documented[index].kind == "input":
-            lines.append(documented[index])
+        first = step.line - block.body_line
+        count = str(step.command).count("\n") + 1
+        typed = documented[first:first + count] if first >= 0 else []
+        if len(typed) == count and all(line.kind == "input" for line in typed):
+            lines.extend(typed)
         else:
-            lines.append(ConsoleLine("input", str(step.command), "$ "))
+            lines.extend(ConsoleLine("input", text, "$ " if not index else "> ")
+                         for index, text in enumerate(str(step.command).split("\n")))
         lines.extend(ConsoleLine("output", text) for text in step.live)
     return tuple(lines)
 
@@ -159,7 +162,8 @@ def run_all(
     jobs: int,
     on_done: Callable[[Session, Any], None] | None = None,
 ) -> list[Any]:
-    """Every session's result (or the exception it raised), in order; ``jobs`` at a time."""
+    """Every session's result, in order; ``jobs`` at a time.  A session whose run raised
+    comes back as a result whose blocks are errors saying why."""
     engine = engine_module()
     if engine is None:
         raise RuntimeError("the runner's engine (tutorial_runner.engine) is not installed")
@@ -168,7 +172,10 @@ def run_all(
         try:
             result = engine.run_session(session, env, sandbox=sandbox, cache=cache)
         except Exception as error:  # one broken session must not hide the others' results
-            return error
+            message = f"the run failed: {type(error).__name__}: {error}"
+            result = engine.SessionResult(
+                session, [engine.BlockResult(b, "error", message) for b in session.blocks],
+                getattr(env, "name", ""), session.cluster)
         if on_done is not None:
             on_done(session, result)
         return result
