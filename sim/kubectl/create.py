@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any, Callable
+from typing import Callable
 
 from sim.kubectl import generators as gen
 from sim.kubectl import localfs, manifests, output
-from sim.kubectl.apply import LAST_APPLIED, modified_config
+from sim.kubectl.apply import modified_config
 from sim.kubectl.command import Command, Ctx
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage, with_source
 from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f

@@ -119,7 +119,7 @@ def run(ctx: Ctx) -> int:
         ctx.out("No resources found\n")
         return 0
     if o["wait"] and dry == "none" and deleted:
-        _wait_gone(ctx, deleted)
+        wait_gone(ctx, deleted)
     if errors:
         ctx.err("".join(e + "\n" for e in errors))
         return 1
@@ -135,7 +135,7 @@ def _message(t, ns, name: str, grace: int, dry: str, out: str) -> str:
     return f'{t.kind_ref} "{name}" {operation}{dry_run_suffix(dry)}\n'
 
 
-def _wait_gone(ctx: Ctx, deleted: list[tuple]) -> None:
+def wait_gone(ctx: Ctx, deleted: list[tuple]) -> None:
     """``--wait``: the objects' finalisation happens before kubectl returns."""
     cluster = ctx.cluster
 

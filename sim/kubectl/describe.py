@@ -7,7 +7,7 @@ import inspect
 from sim.kubectl import resolve
 from sim.kubectl import printers as p
 from sim.kubectl.command import Ctx
-from sim.kubectl.errors import KubectlError, fail, usage
+from sim.kubectl.errors import KubectlError, fail
 from sim.kubectl.fetch import fetch
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 

@@ -7,7 +7,7 @@ from sim.kubectl import printers as p
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import KubectlError, fail, usage
 from sim.kubectl.fetch import Fetched, fetch
-from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
+from sim.kubectl.flags import BOOL, INT, SLICE, f
 
 FLAGS = (
     f("output", "o"), f("selector", "l"), f("all-namespaces", "A", BOOL),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.kubectl.errors import KubectlError, fail
+from sim.kubectl.errors import fail
 
 # The "all" category as the API server's discovery lists it, in discovery order.
 _ALL_FALLBACK = ("pods", "replicationcontrollers", "services", "daemonsets", "deployments",

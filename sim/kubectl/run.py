@@ -7,7 +7,7 @@ from typing import Any
 
 from sim.kubectl import output, workloads
 from sim.kubectl.command import Ctx
-from sim.kubectl.delete import _wait_gone
+from sim.kubectl.delete import wait_gone
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
 from sim.kubectl.flags import ARRAY, BOOL, INT, f
 from sim.kubectl.apply import modified_config
@@ -288,4 +288,4 @@ def _remove(ctx: Ctx, ns: str, name: str) -> None:
         reconcile(ctx)
     ctx.out(f'pod "{name}" deleted from {ns} namespace\n')
     from sim.kubectl.resolve import resolve_type
-    _wait_gone(ctx, [(resolve_type(ctx.cluster, "pods"), ns, name)])
+    wait_gone(ctx, [(resolve_type(ctx.cluster, "pods"), ns, name)])
