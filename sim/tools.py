@@ -11,6 +11,11 @@ from typing import Callable
 
 TOOLS: dict[str, str] = {
     "kubectl": "sim.kubectl.main:main",
+    "curl": "sim.net.host:curl",
+    "dig": "sim.net.host:dig",
+    "nslookup": "sim.net.host:nslookup",
+    "gcloud": "sim.net.host:gcloud",
+    "sim-node": "sim.net.host:sim_node",
 }
 
 _loaded: dict[str, Callable] = {}

@@ -11,7 +11,8 @@ Obj = dict[str, Any]
 
 def cluster_domain(cluster: Any) -> str:
     profile = getattr(cluster, "profile", None) or {}
-    return str(profile.get("clusterDomain", "cluster.local"))
+    return str((profile.get("network") or {}).get("dns_domain") or profile.get("clusterDomain")
+               or "cluster.local")
 
 
 def meta(obj: Obj, key: str, default: Any = None) -> Any:

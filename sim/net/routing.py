@@ -155,8 +155,9 @@ def connect(cluster: Any, origin: Origin, ip: str, port: int, _depth: int = 0) -
             if entry is not None and (svc.get("spec") or {}).get("type") in {"NodePort", "LoadBalancer"}:
                 node_ip = addr.node_addresses(node, ("InternalIP",))
                 return _via_service(cluster, origin, svc, entry, node_ip[0] if node_ip else ip, _depth)
-        raise ConnectError("refused")
     ingresses = _ingress_at(cluster, ip)
+    if node is not None and (not ingresses or port not in (80, 443)):
+        raise ConnectError("refused")
     if ingresses:
         if port not in (80, 443):
             raise ConnectError("timeout")

@@ -188,3 +188,17 @@ def lookup(image: str) -> Image | None:
 def known(image: str) -> bool:
     """Whether pulling ``image`` succeeds; the kubelet shows ErrImagePull otherwise."""
     return lookup(image) is not None
+
+
+def node_image() -> Image:
+    """What a node's own shell offers (``node $`` lines): a distribution's userland."""
+    return Image(
+        family="node",
+        env=(("PATH", DEBIAN_PATH), ("HOME", "/root")),
+        entrypoint=(),
+        cmd=("/bin/sh",),
+        programs=COREUTILS | {"curl", "dig", "nslookup", "dash", "ping"},
+        shell="dash",
+        prompt="root@{host}:{cwd}# ",
+        curl_version="7.64.0",
+    )

@@ -68,6 +68,7 @@ class Proc:
     io: Any = None
     status: int = 0
     positional: list[str] = field(default_factory=list)
+    network: Any = None                  # a sim.net.client.Client: where this process sits
 
     @property
     def fs(self) -> FileSystem:
@@ -88,6 +89,15 @@ class Proc:
 
     def error(self, text: str | bytes) -> None:
         self.err.write(text.encode() if isinstance(text, str) else text)
+
+    def client(self) -> Any:
+        """The network as this process sees it (a pod's, or a node's for a node shell)."""
+        if self.network is not None:
+            return self.network
+        from sim.net import client as net
+
+        hosts = self.fs.read("/etc/hosts").decode() if self.fs.stat("/etc/hosts") else None
+        return net.pod_client(self.cluster, self.pod, hosts)
 
     def child(self, **changes: Any) -> "Proc":
         values = dict(self.__dict__)

@@ -471,12 +471,7 @@ def curl(proc: Any, argv: list[str]) -> int:
     def write_file(path: str, data: bytes) -> None:
         proc.fs.write(FileSystem.norm(path, proc.cwd), data, proc.now().timestamp())
 
-    hosts_text = None
-    try:
-        hosts_text = proc.fs.read("/etc/hosts").decode()
-    except Exception:  # a container without /etc/hosts resolves through DNS only
-        hosts_text = None
-    host = Host(net.pod_client(proc.cluster, proc.pod, hosts_text), proc.image.curl_version,
+    host = Host(proc.client(), proc.image.curl_version,
                 read_file, write_file, proc.write, proc.error, proc.stdout_tty, proc.now)
     return run_curl(host, argv)
 

@@ -41,8 +41,7 @@ def wget(proc: Any, argv: list[str]) -> int:
                    "Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n")
         return 1
     old = proc.image.family == "busyboxplus"
-    hosts_text = proc.fs.read("/etc/hosts").decode() if proc.fs.exists("/etc/hosts") else None
-    client = net.pod_client(proc.cluster, proc.pod, hosts_text)
+    client = proc.client()
     status = 0
     for text in urls:
         try:
