@@ -161,6 +161,13 @@ def objects() -> list[dict]:
                      "jobTemplate": {"spec": {"template": job_tpl}}},
             "status": {"lastScheduleTime": ts(30),
                        "active": [{"kind": "Job", "name": "hello-29000000", "namespace": "default"}]}}
+    tokyo = {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": meta("nightly", 86400 * 3),
+             "spec": {"schedule": "0 3 * * *", "timeZone": "Asia/Tokyo", "suspend": True,
+                      "concurrencyPolicy": "Forbid", "successfulJobsHistoryLimit": 3,
+                      "failedJobsHistoryLimit": 1, "startingDeadlineSeconds": 200,
+                      "jobTemplate": {"spec": {"completions": 2, "parallelism": 1,
+                                               "activeDeadlineSeconds": 600, "template": job_tpl}}},
+             "status": {}}
     escapes = {"kind": "ConfigMap", "apiVersion": "v1",
                "metadata": meta("escapes", 90, labels={"color": "red"}, annotations={"note": "a\rb"}),
                "data": {"banner": "\x1b[31mred\x1b[0m\r\n", "motd": "line one\nline two"}}
@@ -186,5 +193,5 @@ def objects() -> list[dict]:
                     owner={"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "kube-proxy",
                            "uid": proxy_uid, "controller": True, "blockOwnerDeletion": True})
     proxy_pod["metadata"]["namespace"] = "kube-system"
-    return [deploy, new_rs, old_rs, *pods, *workers, lease, *evs, sa_token, norules, job, running, cron,
+    return [deploy, new_rs, old_rs, *pods, *workers, lease, *evs, sa_token, norules, job, running, cron, tokyo,
             escapes, proxy, proxy_pod]

@@ -13,7 +13,7 @@ from sim.kubectl.printers import describe
 pytestmark = needs_kubectl
 OBJECTS = scenario.objects() + scenario_rich.objects()
 # kubectl has describers of its own for these; ours falls back to the generic one.
-NO_DESCRIBER_YET = {"jobs", "cronjobs"}
+NO_DESCRIBER_YET: set[str] = set()
 
 
 @pytest.fixture(scope="module")

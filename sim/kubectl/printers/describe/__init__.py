@@ -6,6 +6,7 @@ from typing import Callable
 
 from .apps import (describe_daemonset, describe_deployment, describe_replicaset,
                    describe_statefulset)
+from .batch import describe_cronjob, describe_job
 from .core import (describe_configmap, describe_endpoints, describe_namespace, describe_secret,
                    describe_service, describe_serviceaccount)
 from .networking import (describe_endpointslice, describe_ingress, describe_ingressclass,
@@ -23,6 +24,7 @@ DESCRIBERS: dict[str, Callable[[dict, datetime, Lookup, bool], str]] = {
     "configmaps": describe_configmap, "namespaces": describe_namespace,
     "serviceaccounts": describe_serviceaccount, "endpointslices": describe_endpointslice,
     "networkpolicies": describe_networkpolicy, "daemonsets": describe_daemonset,
+    "jobs": describe_job, "cronjobs": describe_cronjob,
 }
 
 
