@@ -29,7 +29,10 @@ class Command:
         return None
 
     def flagset(self) -> FlagSet:
-        return FlagSet(self.flags, self.interspersed)
+        cached = self.__dict__.get("_flagset")
+        if cached is None:
+            cached = self.__dict__["_flagset"] = FlagSet(self.flags, self.interspersed)
+        return cached
 
 
 @dataclass

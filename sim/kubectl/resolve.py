@@ -115,10 +115,15 @@ def find_type(cluster: Any, token: str) -> ResourceType | None:
     return None
 
 
+def unknown_type(token: str):
+    """The builder names only the part before the first dot (ParseGroupResource)."""
+    return fail(f'the server doesn\'t have a resource type "{token.split(".")[0]}"')
+
+
 def resolve_type(cluster: Any, token: str) -> ResourceType:
     t = find_type(cluster, token)
     if t is None:
-        raise fail(f'the server doesn\'t have a resource type "{token}"')
+        raise unknown_type(token)
     return t
 
 
@@ -141,7 +146,7 @@ def expand_types(cluster: Any, spec: str) -> list[ResourceType]:
         if t is None:
             members = category(cluster, token)
             if not members:
-                raise fail(f'the server doesn\'t have a resource type "{token}"')
+                raise unknown_type(token)
             for m in members:
                 if m not in out:
                     out.append(m)

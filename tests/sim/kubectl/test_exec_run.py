@@ -215,3 +215,15 @@ def test_attach_to_a_running_pod(cluster, runtime):
     out = run_sim(cluster, ["attach", "d"], "/")
     assert out.stderr == ("error: cannot attach a container in a completed pod; current phase "
                           "is Succeeded\n")
+
+
+def test_logs_of_a_deployment_names_the_pod_it_used(cluster, runtime):
+    cluster.add({"apiVersion": "apps/v1", "kind": "Deployment",
+                 "metadata": {"name": "web", "namespace": "default"},
+                 "spec": {"selector": {"matchLabels": {"app": "web"}},
+                          "template": {"metadata": {"labels": {"app": "web"}},
+                                       "spec": {"containers": [{"name": "app", "image": "x"}]}}}})
+    cluster.add(pod("web-a", labels={"app": "web"}))
+    cluster.add(pod("web-b", labels={"app": "web"}, created="2026-01-01T09:00:05Z"))
+    out = run_sim(cluster, ["logs", "deploy/web"], "/")
+    assert (out.stdout, out.stderr) == ("log of web-a/app\n", "Found 2 pods, using pod/web-a\n")

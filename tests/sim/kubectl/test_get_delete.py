@@ -177,3 +177,18 @@ def test_sort_by_field(state):
     assert out.stdout == "service/web\nservice/api\n"
     out = get(state, "get", "svc", "--sort-by=.metadata.name", "-o", "name")
     assert out.stdout == "service/api\nservice/web\n"
+
+
+@pytest.mark.parametrize("spelling", ["services", "service", "svc", "Service", "services.v1.",
+                                      "svc/web"])
+def test_type_spellings(state, spelling):
+    args = ["get", spelling] if "/" in spelling else ["get", spelling, "web"]
+    out = get(state, *args, "-o", "name")
+    assert (out.code, out.stdout) == (0, "service/web\n")
+
+
+def test_grouped_spellings(state):
+    for spelling in ("deployments.apps", "deployment.v1.apps", "deploy"):
+        assert get(state, "get", spelling, "-o", "name").stdout == "deployment.apps/web\n"
+    assert get(state, "get", "deployments.batch").stderr == (
+        'error: the server doesn\'t have a resource type "deployments"\n')
