@@ -101,11 +101,15 @@ def _volume_files(cluster: Any, pod: dict, volume: dict) -> dict[str, bytes] | N
         data = {k: v.encode() for k, v in ((obj or {}).get("data") or {}).items()}
         data.update({k: base64.b64decode(v) for k, v in ((obj or {}).get("binaryData") or {}).items()})
         return pick(data, volume["configMap"].get("items"))
+    if "downwardAPI" in volume:
+        return _downward(pod, volume["downwardAPI"])
     if "projected" in volume:
         merged: dict[str, bytes] = {}
         for source in volume["projected"].get("sources") or []:
             if "serviceAccountToken" in source:
                 merged[source["serviceAccountToken"].get("path", "token")] = _token(pod)
+            if "downwardAPI" in source:
+                merged.update(_downward(pod, source["downwardAPI"]))
             for kind in ("secret", "configMap"):
                 if kind in source:
                     ref = dict(source[kind])
@@ -114,6 +118,19 @@ def _volume_files(cluster: Any, pod: dict, volume: dict) -> dict[str, bytes] | N
                     merged.update(_volume_files(cluster, pod, {kind: ref}) or {})
         return merged
     return None
+
+
+def _downward(pod: dict, spec: dict) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    for item in spec.get("items") or []:
+        path = (item.get("fieldRef") or {}).get("fieldPath", "")
+        value: Any = pod
+        for part in path.replace("['", ".").replace("']", "").split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, dict):
+            value = "\n".join(f'{k}="{v}"' for k, v in sorted(value.items()))
+        found[item.get("path", path)] = ("" if value is None else str(value)).encode()
+    return found
 
 
 def _token(pod: dict) -> bytes:
