@@ -80,8 +80,6 @@ def describe_cronjob(cj: dict, now: datetime, lookup: Lookup, show_events: bool 
     w.write(0, f"Concurrency Policy:\t{spec.get('concurrencyPolicy', '')}\n")
     suspend = spec.get("suspend")
     w.write(0, f"Suspend:\t{'<unset>' if suspend is None else ('True' if suspend else 'False')}\n")
-    if spec.get("timeZone") is not None:
-        w.write(0, f"Time Zone:\t{spec['timeZone']}\n")
     w.write(0, f"Successful Job History Limit:\t{_or_unset(spec.get('successfulJobsHistoryLimit'))}\n")
     w.write(0, f"Failed Job History Limit:\t{_or_unset(spec.get('failedJobsHistoryLimit'))}\n")
     w.write(0, f"Starting Deadline Seconds:\t{_or_unset(spec.get('startingDeadlineSeconds'), 's')}\n")
