@@ -193,12 +193,12 @@ class ShellSession:
             "TMPDIR": "/tmp",
             "COLUMNS": str(self.size[1]),
             "LINES": str(self.size[0]),
-            # \x1e and \x1f never occur in ordinary output: they frame the markers.
-            "PS1": f"\x1e{self.salt}P${{?}}\x1f",
-            "PS2": f"\x1e{self.salt}C\x1f",
             "PS4": "+ ",
         }
         env.update(extra)
+        # \x1e and \x1f never occur in ordinary output: they frame the markers.
+        env["PS1"] = f"\x1e{self.salt}P${{?}}\x1f"
+        env["PS2"] = f"\x1e{self.salt}C\x1f"
         env[MARKER_VARIABLE] = self.salt
         return env
 
@@ -212,7 +212,7 @@ class ShellSession:
                 self.child = child
                 try:
                     self.run(shlex.join(self.environment.stop), timeout=10)
-                except OSError:
+                except (OSError, SessionError):
                     pass
                 self.child = None
             self.alive = False
