@@ -66,6 +66,10 @@ def test_a_session_that_raises_is_an_error_of_its_blocks(make_site, engine, monk
     assert app.statuscode == 1
     report = (Path(app.outdir) / "report.txt").read_text(encoding="utf-8")
     assert "the run failed: OSError: no pty left" in report
+    warnings = app._warning.getvalue()
+    assert "page.md:3: WARNING: error: the run failed: OSError: no pty left " \
+        "(and 2 later block(s))" in warnings
+    assert warnings.count("no pty left") == 3      # once per session
 
 
 def test_without_the_engine_the_builder_fails(make_site, monkeypatch):

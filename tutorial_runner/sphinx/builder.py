@@ -95,15 +95,23 @@ class TutorialBuilder(Builder):
 
 
 def problems(result: Any) -> list[tuple[int, str]]:
-    """(line, message) for each failing step or block: what a build warning shows."""
-    found = []
+    """(line, message) for each failing step or block: what a build warning shows.  Blocks
+    that failed for one reason in a row (a session that could not start) are told once."""
+    found: list[tuple[int, str]] = []
+    repeated = 0
     for block_result in result.failures:
         failing = [step for step in block_result.steps if not step.ok]
         for step in failing:
             command = str(step.command).split("\n", 1)[0]
             note = f" ({step.note})" if step.note else ""
             found.append((step.line, f"{block_result.status}: $ {command}{note}"))
-        if not failing:
-            found.append((block_result.block.line,
-                          f"{block_result.status}: {block_result.message or 'no details'}"))
+        if failing:
+            continue
+        message = f"{block_result.status}: {block_result.message or 'no details'}"
+        if found and found[-1][1].startswith(message):
+            repeated += 1
+            found[-1] = (found[-1][0], f"{message} (and {repeated} later block(s))")
+        else:
+            repeated = 0
+            found.append((block_result.block.line, message))
     return found
