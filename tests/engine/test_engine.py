@@ -323,3 +323,53 @@ def test_non_utf8_output_is_flagged(run):
     step = result.blocks[0].steps[0]
     assert step.binary and not step.ok and "not UTF-8" in step.note
     assert step.live == ["caf\ufffd"]
+
+
+POD_SHELL = r'''
+import os, random, sys, termios, tty
+rng = random.Random()
+name = "curl-" + "".join(rng.choice("456789bcdf") for _ in range(9)) + "-" + \
+    "".join(rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+print("If you don't see a command prompt, try pressing enter.", flush=True)
+old = termios.tcgetattr(0)
+tty.setraw(0)
+try:
+    while True:
+        os.write(1, f"[ root@{name}:/ ]$ ".encode())
+        line = b""
+        while (c := os.read(0, 1)) not in (b"\r", b"\n", b""):
+            line += c
+            os.write(1, c)
+        os.write(1, b"\r\n")
+        if line in (b"exit", b""):
+            break
+        if line == b"hostname":
+            os.write(1, name.encode() + b"\r\n")
+finally:
+    termios.tcsetattr(0, termios.TCSADRAIN, old)
+print(f'Session ended, resume using "attach {name}"', flush=True)
+'''
+
+
+def test_a_generated_name_binds_through_a_program_prompt(run, tmp_path):
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "pod-shell").write_text(f"#!{PYTHON} -I\n" + POD_SHELL)
+    (tools / "pod-shell").chmod(0o755)
+    [result] = run(f'''
+        ```{{transcript}}
+        $ export PATH={tools}:$PATH
+        $ pod-shell
+        If you don't see a command prompt, try pressing enter.
+        [ root@curl-131556218-9fnch:/ ]$ hostname
+        curl-131556218-9fnch
+        [ root@curl-131556218-9fnch:/ ]$ exit
+        Session ended, resume using "attach curl-131556218-9fnch"
+        $ echo curl-131556218-9fnch
+        curl-131556218-9fnch
+        ```
+        ''')
+    assert result.ok, [s for b in result.blocks for s in b.steps]
+    last = result.blocks[0].steps[-1]
+    live_name = last.bindings["curl-131556218-9fnch"]
+    assert live_name != "curl-131556218-9fnch" and last.typed == f"echo {live_name}"
