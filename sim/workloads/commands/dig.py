@@ -147,7 +147,7 @@ def dig(proc: Any, argv: list[str]) -> int:
             out.append(";; AUTHORITY SECTION:")
         out += [_record_line(r) for r in reply.authority] + [""]
     if sections["stats"]:
-        when = proc.now().strftime("%a %b %d %H:%M:%S UTC %Y")
+        when = proc.now().strftime("%a %b %e %H:%M:%S %Y")
         out += [";; Query time: 0 msec", f";; SERVER: {server}#53({server})", f";; WHEN: {when}",
                 f";; MSG SIZE  rcvd: {message_size(absolute, reply)}", ""]
     proc.write("\n".join(out) + "\n")

@@ -155,7 +155,7 @@ def grep(proc: Proc, argv: list[str]) -> int:
         for idx in hits:
             for j in range(max(0, idx - context["B"]), min(len(lines), idx + context["A"] + 1)):
                 if j not in shown:
-                    if shown and j > shown[-1] + 1:
+                    if shown and j > shown[-1] + 1 and (context["A"] or context["B"]):
                         shown.append(-1)
                     shown.append(j)
         for j in shown:
