@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.kubectl import (apply, attach, create, delete, describe, edit, execverb, expose, get, info,
-                         logs, mutate, proxy, run)
+                         logs, mutate, proxy, rollout, run, waitverb)
 from sim.kubectl.command import Command, Ctx
 
 # Every command cobra offers as a suggestion, in kubectl's registration order.
@@ -42,6 +42,7 @@ ROOT = Command("kubectl", None, (), children=[
     Command("get", get.run, get.FLAGS),
     Command("edit", edit.run, edit.FLAGS),
     Command("delete", delete.run, delete.FLAGS),
+    rollout.COMMAND,
     Command("scale", mutate.run_scale, mutate.SCALE_FLAGS, required=("replicas",)),
     Command("cluster-info", info.run_cluster_info, info.CLUSTER_INFO_FLAGS),
     Command("describe", describe.run, describe.FLAGS),
@@ -51,6 +52,7 @@ ROOT = Command("kubectl", None, (), children=[
     Command("proxy", proxy.run, proxy.FLAGS),
     Command("apply", apply.run, apply.FLAGS),
     Command("patch", mutate.run_patch, mutate.PATCH_FLAGS),
+    Command("wait", waitverb.run, waitverb.FLAGS),
     Command("label", mutate.run_label, mutate.LABEL_FLAGS),
     Command("annotate", mutate.run_annotate, mutate.ANNOTATE_FLAGS),
     Command("version", info.run_version, info.VERSION_FLAGS),

@@ -201,3 +201,38 @@ def test_guide_002_clusterip_flow(live):
     assert sorted(line[1].split(",")) == sorted(f"{ip}:80" for ip in rows.values())
     old_form = live("exec", "-it", sorted(rows)[0], "printenv")
     assert old_form.code == 1 and "is not supported anymore" in old_form.stderr
+
+
+def test_rollout_status_and_wait(live):
+    c = live.cluster
+    live("apply", "-f", "./run-my-nginx.yaml")
+    status = run_sim(c, ["rollout", "status", "deployment/my-nginx"], str(live.dir))
+    assert status.code == 0
+    assert status.stdout.endswith('deployment "my-nginx" successfully rolled out\n')
+    for line in status.stdout.splitlines()[:-1]:
+        assert line.startswith('Waiting for deployment "my-nginx" rollout to finish: ')
+    dep = c.store.get("deployments", "default", "my-nginx")
+    assert dep["status"]["availableReplicas"] == 2
+    assert live("rollout", "status", "svc/kubernetes").stderr == (
+        "error: no status viewer has been implemented for Service\n")
+    out = live("wait", "--for=condition=Ready", "pod", "--all")
+    names = sorted(p["metadata"]["name"] for p in pods(c, "run=my-nginx"))
+    assert out.stdout == "".join(f"pod/{n} condition met\n" for n in names)
+    svc_type = c.store.get("services", "default", "kubernetes")["spec"]["type"]
+    out = live("wait", f"--for=jsonpath={{.spec.type}}={svc_type}", "svc/kubernetes")
+    assert out.stdout == "service/kubernetes condition met\n"
+    live("expose", "deploy/my-nginx", "--type=LoadBalancer")
+    ingress = (c.store.get("services", "default", "my-nginx").get("status") or {}).get(
+        "loadBalancer", {}).get("ingress")
+    out = live("wait", "--for=jsonpath={.status.loadBalancer.ingress}", "service/my-nginx",
+               "--timeout=5s")
+    if ingress:
+        assert out.stdout == "service/my-nginx condition met\n"
+    else:
+        assert (out.code, out.stderr) == (
+            1, "error: timed out waiting for the condition on services/my-nginx\n")
+    assert live("wait", "--for=bogus", "pod", "--all").stderr == \
+        'error: unrecognized condition: "bogus"\n'
+    assert live("rollout", "restart", "deploy/my-nginx").stdout == \
+        "deployment.apps/my-nginx restarted\n"
+    assert live("rollout", "status", "deploy/my-nginx").stdout.endswith("successfully rolled out\n")
