@@ -4,9 +4,9 @@ the editor, the terminal mode, running a real program instead, Ctrl-C)."""
 
 from __future__ import annotations
 
+import _signal as signal
+import _socket as socket
 import os
-import signal
-import socket
 import sys
 
 from sim import protocol as P

@@ -85,9 +85,7 @@ class ConnectionIO:
             self._closed.set()
 
     def _send_json(self, kind: bytes, value) -> None:
-        import json
-
-        self._send(kind, json.dumps(value).encode())
+        self._send(kind, P.encode(value))
 
     # -- ToolIO ------------------------------------------------------------------------------
 

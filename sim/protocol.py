@@ -1,39 +1,39 @@
 """Frames between the shim (sim.client) and the cluster process (sim.daemon).
 
-A frame is one type byte, a 4-byte big-endian length, then the payload. JSON payloads
-are UTF-8. Kept tiny: the client imports only this module.
+A frame is one type byte, a 4-byte big-endian length, then the payload. Structured
+payloads (dicts of str, int, bool, lists) are ``marshal``-encoded: both ends are the same
+interpreter, and the client imports only built-in modules (it starts on every command).
 
 client -> daemon                         daemon -> client
-  HELLO   JSON call (tool, argv, ...)      OUT     bytes for stdout
+  HELLO   {tool, argv, cwd, env, tty, size} OUT     bytes for stdout
   INPUT   stdin bytes (b"" = EOF)          ERR     bytes for stderr
-  EDITED  JSON {"text": str | null}        NEED    JSON {"mode": "all"|"line"|"chunk"}
-  RAWED   b"" (terminal mode switched)     EDIT    JSON {"text", "suffix"}
-  INTR    b"" (Ctrl-C: the caller quits)   RAW     JSON {"raw": bool}
-                                           EXEC    JSON {"argv": [...]}
-                                           EXIT    JSON {"code": int}
+  EDITED  {"text": str | None}             NEED    {"mode": "all"|"line"|"chunk"}
+  RAWED   b"" (terminal mode switched)     EDIT    {"text", "suffix"}
+  INTR    b"" (Ctrl-C: the caller quits)   RAW     {"raw": bool}
+                                           EXEC    {"argv": [...]}
+                                           EXIT    {"code": int}
 """
 
 from __future__ import annotations
 
-import json
-import socket
-import struct
+import marshal
+from _struct import Struct
 
 HELLO, INPUT, EDITED, RAWED, INTR = b"H", b"I", b"E", b"A", b"C"
 OUT, ERR, NEED, EDIT, RAW, EXEC, EXIT = b"O", b"R", b"N", b"D", b"W", b"L", b"X"
 
-_HEAD = struct.Struct(">cI")
+_HEAD = Struct(">cI")
 
 
-def send(sock: socket.socket, kind: bytes, payload: bytes = b"") -> None:
+def send(sock, kind: bytes, payload: bytes = b"") -> None:
     sock.sendall(_HEAD.pack(kind, len(payload)) + payload)
 
 
-def send_json(sock: socket.socket, kind: bytes, value) -> None:
-    send(sock, kind, json.dumps(value).encode())
+def send_json(sock, kind: bytes, value) -> None:
+    send(sock, kind, marshal.dumps(value))
 
 
-def _read_exact(sock: socket.socket, size: int) -> bytes | None:
+def _read_exact(sock, size: int) -> bytes | None:
     chunks = []
     while size:
         chunk = sock.recv(size)
@@ -44,7 +44,7 @@ def _read_exact(sock: socket.socket, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def receive(sock: socket.socket) -> tuple[bytes, bytes] | None:
+def receive(sock) -> tuple[bytes, bytes] | None:
     """The next frame, or None when the other side has gone."""
     head = _read_exact(sock, _HEAD.size)
     if head is None:
@@ -56,5 +56,9 @@ def receive(sock: socket.socket) -> tuple[bytes, bytes] | None:
     return kind, payload
 
 
+def encode(value) -> bytes:
+    return marshal.dumps(value)
+
+
 def decode(payload: bytes):
-    return json.loads(payload.decode())
+    return marshal.loads(payload)

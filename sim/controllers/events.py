@@ -3,10 +3,12 @@ message (count and lastTimestamp move), named ``<object>.<hex nanoseconds>``."""
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..api.objects import clone
+from ..clock import parse_time
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -20,6 +22,8 @@ class EventRecorder:
         self.cluster = cluster
         self._index: dict[tuple, str] = {}
         self._serial = 0
+        #: (last occurrence, namespace, name) in the order recorded: expiry looks at the front
+        self._ages: deque = deque()
 
     def record(self, obj: dict, type: str, reason: str, message: str, component: str,
                host: str | None = None, field_path: str | None = None) -> dict:
@@ -34,6 +38,7 @@ class EventRecorder:
             event = clone(existing)
             event["count"] = event.get("count", 1) + 1
             event["lastTimestamp"] = now
+            self._ages.append((self.cluster.clock.now(), namespace, name))
             return store.write(event)
         self._serial += 1
         nanos = int(self.cluster.clock.now().timestamp() * 1e9) + self._serial
@@ -56,15 +61,16 @@ class EventRecorder:
                  "eventTime": None, "reportingComponent": component,
                  "reportingInstance": host or ""}
         self._index[key] = name
+        self._ages.append((self.cluster.clock.now(), namespace, name))
         return store.write(event)
 
     def expire(self) -> None:
         """Drop events whose last occurrence is older than the TTL."""
-        from ..clock import parse_time
-
         store = self.cluster.store
         limit = self.cluster.clock.now() - EVENT_TTL
         rt = store.type_of("events")
-        for event in store.list(rt):
-            if parse_time(event["lastTimestamp"]) < limit:
+        while self._ages and self._ages[0][0] < limit:
+            _, namespace, name = self._ages.popleft()
+            event = store.find(rt, namespace, name)
+            if event is not None and parse_time(event["lastTimestamp"]) < limit:
                 store.remove(rt, event)

@@ -101,6 +101,12 @@ def _go_duration(seconds: float) -> str:
 
 # -- the kubelet ------------------------------------------------------------------------------
 
+def _after(moment: datetime, seconds: float) -> datetime:
+    """``moment + seconds`` on a 0.1 s grid: many pods share a few wake-up times."""
+    later = moment + timedelta(seconds=seconds)
+    return later + timedelta(microseconds=-(later.microsecond % 100000))
+
+
 class Kubelet:
     name = "kubelet"
     watches = ("pods", "nodes")
@@ -146,7 +152,7 @@ class Kubelet:
         now = cluster.clock.now()
         node = cluster.store.get("nodes", None, pod["spec"]["nodeName"])
         kubelet_cfg = cluster.profile.get("kubelet", {})
-        sandbox_at = now + timedelta(seconds=round(rng.uniform(0.1, 0.4), 3))
+        sandbox_at = _after(now, rng.uniform(0.1, 0.4))
         ps: dict = {"node": node["metadata"]["name"], "sandbox_at": sandbox_at,
                     "containers": {}, "ip": None}
         cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
@@ -154,14 +160,14 @@ class Kubelet:
         low, high = kubelet_cfg.get("pull_seconds", [0.6, 1.6])
         for c in pod["spec"].get("containers") or []:
             pull = round(rng.uniform(low, high), 3)
-            cs = {"pull_start": at, "pull_seconds": pull, "pulled_at": at + timedelta(seconds=pull),
+            cs = {"pull_start": at, "pull_seconds": pull, "pulled_at": _after(at, pull),
                   "stage": "creating", "restarts": 0,
                   "container_id": "%064x" % rng.getrandbits(256)}
             if not self._needs_pull(cluster, ps["node"], c):
-                cs["pulled_at"] = at + timedelta(seconds=0.05)
+                cs["pulled_at"] = _after(at, 0.1)
                 cs["cached"] = True
             ps["containers"][c["name"]] = cs
-            at = cs["pulled_at"] + timedelta(seconds=0.05)
+            at = cs["pulled_at"]
         ready_to_start = False
         new = clone(pod)
         status = new.setdefault("status", {})
@@ -174,7 +180,8 @@ class Kubelet:
         status["containerStatuses"] = [self._waiting(c, "ContainerCreating")
                                        for c in pod["spec"].get("containers") or []]
         status["observedGeneration"] = pod["metadata"].get("generation", 1)
-        cluster.store.write(new)
+        written = cluster.store.write(new)
+        ps["rv"], ps["due"] = written["metadata"]["resourceVersion"], sandbox_at
         return sandbox_at
 
     def _needs_pull(self, cluster: "Cluster", node: str, container: dict) -> bool:
@@ -213,6 +220,7 @@ class Kubelet:
 
         if ps["ip"] is None:
             if now < ps["sandbox_at"]:
+                ps["rv"], ps["due"] = pod["metadata"]["resourceVersion"], ps["sandbox_at"]
                 return ps["sandbox_at"]
             ps["ip"] = self._allocate_ip(cluster, host)
             status["podIP"] = ps["ip"]
@@ -348,7 +356,7 @@ class Kubelet:
                                 f"Stopping container {c['name']}", host,
                                 f"spec.containers{{{c['name']}}}")
             grace = pod["metadata"].get("deletionGracePeriodSeconds", 30)
-            ps["stop_at"] = now + timedelta(seconds=min(grace, round(cluster.rng.uniform(0.3, 1.0), 3)))
+            ps["stop_at"] = _after(now, min(grace, cluster.rng.uniform(0.3, 1.0)))
             cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
         if now < ps["stop_at"]:
             return ps["stop_at"]

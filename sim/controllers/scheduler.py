@@ -28,8 +28,11 @@ def node_ready(node: dict) -> bool:
                for c in node.get("status", {}).get("conditions") or [])
 
 
-def fit_failure(pod: dict, node: dict) -> str | None:
+def fit_failure(pod: dict, node: dict, load: int = 0) -> str | None:
     """Why ``pod`` cannot go to ``node`` (the scheduler's reason text), or None."""
+    capacity = str(node.get("status", {}).get("allocatable", {}).get("pods", "110"))
+    if capacity.isdigit() and load >= int(capacity):
+        return "Too many pods"
     if node["spec"].get("unschedulable"):
         return "node(s) were unschedulable"
     for taint in node["spec"].get("taints") or []:
@@ -71,7 +74,7 @@ class Scheduler:
             reasons: dict[str, int] = {}
             best = None
             for node in nodes:
-                why = fit_failure(pod, node)
+                why = fit_failure(pod, node, load.get(node["metadata"]["name"], 0))
                 if why:
                     reasons[why] = reasons.get(why, 0) + 1
                     continue
