@@ -119,6 +119,18 @@ def test_a_new_environment_version_replays_and_rewrites_changed_badges(
     assert "tr-badge-failed" in page_html(app, "other")      # source unchanged
 
 
+def test_a_new_version_with_the_same_results_is_remembered(make_site, engine, tmp_path,
+                                                           monkeypatch):
+    src = tmp_path / "test-basic"
+    make_site("html")
+    monkeypatch.setattr("tutorial_runner.environment.PlainEnvironment.version",
+                        lambda self: "plain-2")
+    make_site("html", srcdir=src)
+    runs = len(engine.runs)
+    make_site("html", srcdir=src)
+    assert len(engine.runs) == runs
+
+
 def test_without_the_engine_pages_say_not_verified(make_site, monkeypatch):
     monkeypatch.setattr(verify, "engine_module", lambda: None)
     html = page_html(make_site("html"))

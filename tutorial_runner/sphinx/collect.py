@@ -116,9 +116,16 @@ def refresh_verdicts(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def _store(env: BuildEnvironment, old: dict[str, dict[BlockKey, Verdict]],
            new: dict[str, dict[BlockKey, Verdict]], keys: dict[tuple[str, str], str]) -> list[str]:
+    keys_changed = keys != getattr(env, KEYS)
     setattr(env, VERDICTS, new)
     setattr(env, KEYS, keys)
-    return sorted(d for d in set(old) | set(new) if old.get(d) != new.get(d) and d in env.found_docs)
+    changed = sorted(d for d in set(old) | set(new)
+                     if old.get(d) != new.get(d) and d in env.found_docs)
+    if keys_changed and not changed and env.config.root_doc in env.found_docs:
+        # Sphinx saves the environment only when some page is to be written: new keys
+        # with the same verdicts (a new runner or environment version) must be kept too.
+        changed = [env.config.root_doc]
+    return changed
 
 
 def _run(app: Sphinx, environment: Any, cache: Any | None, to_run: list[tuple[str, Session]]
