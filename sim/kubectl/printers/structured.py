@@ -168,6 +168,7 @@ _YAML_SPECIAL = {"", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES",
                  "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf",
                  "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"}
 _YAML_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_DOT_FLOAT = re.compile(r"^\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?$")
 _BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _TIMESTAMP = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}(?:$|[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?"
@@ -180,15 +181,19 @@ def _go_parse_int(text: str) -> bool:
     if not body:
         return False
     lower = body.lower()
-    if lower.startswith("0x"):
-        return bool(re.fullmatch(r"[0-9a-f]+", lower[2:]))
-    if lower.startswith("0o"):
-        return bool(re.fullmatch(r"[0-7]+", lower[2:]))
-    if lower.startswith("0b"):
-        return bool(re.fullmatch(r"[01]+", lower[2:]))
+    for prefix, digits, base in (("0x", "0-9a-f", 16), ("0o", "0-7", 8), ("0b", "01", 2)):
+        if lower.startswith(prefix):
+            return bool(re.fullmatch(f"[{digits}]+", lower[2:])) and _fits(text, int(lower[2:], base))
     if lower.startswith("0") and len(lower) > 1:
-        return bool(re.fullmatch(r"[0-7]+", lower[1:]))
+        return bool(re.fullmatch(r"[0-7]+", lower[1:])) and _fits(text, int(lower[1:], 8))
     return body.isdigit() and body.isascii()
+
+
+def _fits(text: str, magnitude: int) -> bool:
+    """In range for ParseInt (int64) or, unsigned, for ParseUint (uint64)."""
+    if text.startswith("-"):
+        return magnitude <= 2**63
+    return magnitude < 2**64
 
 
 def _valid_timestamp(text: str) -> bool:
@@ -203,22 +208,23 @@ def _valid_timestamp(text: str) -> bool:
         return False
 
 
+def _finite(text: str) -> bool:
+    """strconv.ParseFloat fails (ErrRange) where the value overflows."""
+    return not math.isinf(float(text.replace("_", "")))
+
+
 def yaml_needs_quotes(text: str) -> bool:
     """True when go-yaml would resolve the plain scalar to a non-string."""
     if text in _YAML_SPECIAL:
         return True
     first = text[0]
     if first == ".":
-        try:
-            float(text)
-            return not any(c.isalpha() for c in text)
-        except ValueError:
-            return False
+        return bool(_DOT_FLOAT.match(text)) and _finite(text)
     if first in "+-0123456789":
         if first.isdigit() and _valid_timestamp(text):
             return True
         plain = text.replace("_", "")
-        if _go_parse_int(plain) or _YAML_FLOAT.match(plain):
+        if _go_parse_int(plain) or (_YAML_FLOAT.match(plain) and _finite(plain)):
             return True
         return bool(_BASE60.match(text))
     return False
