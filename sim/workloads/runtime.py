@@ -262,8 +262,8 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
         argv=main_argv(image, spec), started=moment,
     )
     _pod_state(cluster, pod)[container_name] = state
-    own = list(image.entrypoint) + list(image.cmd)
-    if image.daemon and (not spec.get("command") or state.argv == own):
+    servers = {p.rsplit("/", 1)[-1] for p in (image.entrypoint[:1] + image.cmd[:1])}
+    if image.daemon and (not spec.get("command") or state.argv[0].rsplit("/", 1)[-1] in servers):
         state.serving = True
         if image.family == "nginx":
             _nginx_startup(state, moment)

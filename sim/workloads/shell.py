@@ -421,6 +421,9 @@ class Expander:
 
     def dollar(self, word: str, i: int) -> tuple[str, int]:
         """Expand the $ construct at word[i]; returns (value, next index)."""
+        if word.startswith("$((", i):
+            end = _skip_parens(word, i + 2)
+            return self.arithmetic(word[i + 3:end - 2]), end
         if word.startswith("$(", i):
             end = _skip_parens(word, i + 2)
             return self.substitute(word[i + 2:end - 1]), end
@@ -435,6 +438,22 @@ class Expander:
         if j == i + 1:
             return "$", j
         return self.variable(word[i + 1:j]), j
+
+    def arithmetic(self, expression: str) -> str:
+        """$(( )): integers, + - * / % and parentheses, variables by name."""
+        import re as _re
+
+        def value(match: _re.Match) -> str:
+            found = self.variable(match.group(0).lstrip("$"))
+            return found if found.lstrip("-").isdigit() else "0"
+
+        text = _re.sub(r"\$?[A-Za-z_][A-Za-z0-9_]*", value, expression)
+        if not _re.fullmatch(r"[\d\s+\-*/%()]*", text):
+            return "0"
+        try:
+            return str(int(eval(text.replace("/", "//"), {"__builtins__": {}}, {})))  # noqa: S307
+        except (SyntaxError, ZeroDivisionError, TypeError):
+            return "0"
 
     def text(self, word: str) -> str:
         """Expansion without field splitting (assignments, redirect targets, here)."""
