@@ -44,6 +44,7 @@ class StepResult:
     exit_status: int | None = None
     note: str = ""                  # why a step failed besides its output: timeout, overflow …
     binary: bool = False            # the output was not UTF-8 (bad bytes shown as U+FFFD)
+    prompt: str = "$ "              # shown before .command; "" when .command holds its own prompt
 
 
 @dataclass
@@ -258,7 +259,8 @@ class _Runner:
         result = match_output(expected, [], self.bindings, vars=block.options.vars)
         self._partial_steps.append(StepResult(
             lines[k].number, "", expected, [], result.ok, result.diff,
-            self.bindings.as_dict(), note="" if result.ok else "output documented where no input was typed"))
+            self.bindings.as_dict(), note="" if result.ok else "output documented where no input was typed",
+            prompt=""))
         return end
 
     @staticmethod
@@ -345,7 +347,7 @@ class _Runner:
         step = StepResult(
             line.number, "\n".join(documented_parts), expected, live, result.ok and not note,
             diff, self.bindings.as_dict(), "\n".join(typed_parts), out.state, out.exit_status, note,
-            binary)
+            binary, "$ " if line.kind == "command" else "")
         self._partial_steps.append(step)
         self.hooks.step_done(block, step)
         if out.state == "exited" or (out.state in ("timeout", "overflow") and not out.recovered):

@@ -85,16 +85,20 @@ class Player(Hooks):
                 self.say(f"  {line}")
 
     def before_input(self, block: Block, documented: str, typed: str, shell: ShellSession) -> None:
+        at_shell = any(line == "$ " + documented.split("\n")[0] for line in block.body)
         while True:
-            shown = documented.replace("\n", "\n> ")
+            shown = ("$ " if at_shell else "") + documented.replace("\n", "\n> ")
             try:
-                answer = self.ask(f"\n$ {shown}\n[Enter: run it · or type a command · q: quit] ")
+                answer = self.ask(f"\n{shown}\n[Enter: run it · or type a command · q: quit] ")
             except EOFError:
                 return
             if answer.strip() in ("q", "quit"):
                 raise Quit()
             if not answer.strip():
                 return
+            if not shell.at_prompt:
+                self.say("(a program is waiting for this input: press Enter to send it)")
+                continue
             own = shell.run(answer, timeout=30)
             self.say(own.text.rstrip("\n"))
             if own.state not in ("prompt",):

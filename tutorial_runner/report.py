@@ -39,7 +39,8 @@ def first_command(result: BlockResult) -> str:
 def step_report(block: BlockResult, step: StepResult, root: Path | None = None) -> list[str]:
     """file:line, the command, the diff of expected against live, the bindings in force."""
     command = step.command.replace("\n", "\n    > ") if step.command else "(no input)"
-    lines = [f"{where(block.block.path, step.line, root)}: $ {command}"]
+    prompt = step.prompt if step.command else ""
+    lines = [f"{where(block.block.path, step.line, root)}: {prompt}{command}"]
     if step.typed and step.typed != step.command:
         lines.append(f"    typed: {step.typed.splitlines()[0] if step.typed else ''}")
     if step.note:

@@ -284,7 +284,7 @@ class ShellSession:
     ) -> CommandOutput:
         """A line of input to bash's continuation or to the interactive program waiting."""
         started = time.monotonic()
-        self._send(line + "\r")
+        self._send(line + "\n")
         result = self._read(started + timeout, interactive_prompt)
         if strip_echo and line:
             result.text = _strip_echo(result.text, line)
