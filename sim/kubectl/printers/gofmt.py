@@ -12,10 +12,7 @@ def _shortest_g(value: float, low: int, high: int) -> str:
     text = repr(value)
     exp = decimal.Decimal(text).adjusted()
     if exp < low or exp >= high:
-        mantissa, _, power = f"{value:e}".partition("e")
-        digits = repr(value).split("e")[0]
-        if "e" not in text:
-            digits = format(decimal.Decimal(text).scaleb(-exp).normalize(), "f")
+        digits = format(decimal.Decimal(text).scaleb(-exp).normalize(), "f")
         sign = "-" if exp < 0 else "+"
         return f"{digits}e{sign}{abs(exp):02d}"
     plain = format(decimal.Decimal(text), "f")

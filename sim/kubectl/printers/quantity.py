@@ -57,12 +57,10 @@ class Quantity:
                     return f"{n // _BINARY[suffix]}{suffix}"
             return str(n)
         if self.form == "DecimalExponent":
-            n = v.normalize()
-            sign, digits, exp = n.as_tuple()
-            mant = int("".join(map(str, digits))) * (-1 if sign else 1)
-            exp3 = exp - exp % 3 if exp >= 0 else -((-exp + 2) // 3 * 3)
-            mant = int(v / (Decimal(10) ** exp3))
-            return f"{mant}e{exp3}" if exp3 else str(mant)
+            exponent = v.normalize().as_tuple().exponent
+            exp3 = exponent - exponent % 3
+            mantissa = v / (Decimal(10) ** exp3)
+            return f"{int(mantissa)}e{exp3}" if exp3 else str(int(mantissa))
         for suffix, scale in (("E", 18), ("P", 15), ("T", 12), ("G", 9), ("M", 6), ("k", 3),
                               ("", 0), ("m", -3), ("u", -6), ("n", -9)):
             scaled = v / (Decimal(10) ** scale)

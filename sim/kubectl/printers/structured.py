@@ -14,8 +14,6 @@ import re
 
 import yaml
 
-from .table import kind_prefix
-
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
                  "\b": "\\b", "\f": "\\f", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                  "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -303,6 +301,3 @@ def to_name(obj: dict) -> str:
     group = api_version.split("/")[0] if "/" in api_version else ""
     prefix = f"{kind}.{group}" if group else kind
     return f"{prefix}/{(obj.get('metadata') or {}).get('name', '')}"
-
-
-__all__ = ["as_list", "to_json", "to_yaml", "to_name", "compact_json", "kind_prefix"]

@@ -128,7 +128,7 @@ def event_selector(obj: dict, with_kind: bool = True, uid: str | None = None) ->
               "involvedObject.uid": uid if uid is not None else meta.get("uid", "")}
     if with_kind:
         fields["involvedObject.kind"] = obj.get("kind", "")
-    return ",".join(f"{k}={fields[k]}" for k in sorted(fields) if True)
+    return ",".join(f"{k}={fields[k]}" for k in sorted(fields))
 
 
 def find_events(obj: dict, lookup: Lookup, with_kind: bool = True) -> list[dict]:
