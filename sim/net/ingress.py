@@ -14,7 +14,6 @@ from sim.net import addresses as addr
 from sim.net import tls
 from sim.net.http import Request, Response, http_date
 
-DEFAULT_BACKEND_BODY = b"default backend - 404"
 
 
 def _ingresses(cluster: Any, address: str | None) -> list[dict]:
@@ -109,9 +108,37 @@ def _service_port(svc: dict, backend: dict) -> dict | None:
     return None
 
 
-def _controller_error(status: int, now: datetime, body: bytes) -> Response:
-    return Response(status, [("Date", http_date(now)), ("Content-Type", "text/plain; charset=utf-8"),
-                             ("Content-Length", str(len(body)))], body)
+GCE_502 = """<!DOCTYPE html>
+<html lang=en>
+  <meta charset=utf-8>
+  <meta name=viewport content="initial-scale=1, minimum-scale=1, width=device-width">
+  <title>Error 502 (Server Error)!!1</title>
+  <p><b>502.</b> <ins>That\u2019s an error.</ins>
+  <p>Error: Server Error</p>
+  <p>The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.</p>  <ins>That\u2019s all we know.</ins>
+"""
+
+
+def _cloud(cluster: Any) -> bool:
+    """A cloud load balancer (GCE) in front, rather than an nginx in the cluster."""
+    controller = str(((getattr(cluster, "profile", None) or {}).get("ingress") or {}).get("controller", ""))
+    return "gce" in controller or "google" in controller
+
+
+def _controller_error(cluster: Any, status: int, now: datetime) -> Response:
+    if _cloud(cluster):
+        if status == 404:
+            body = f"response 404 (backend NotFound), service rules for the path non-existent \n".encode()
+            return Response(404, [("Content-Type", "text/plain; charset=utf-8"),
+                                  ("Content-Length", str(len(body))), ("Date", http_date(now))], body)
+        body = GCE_502.encode()
+        return Response(502, [("Content-Type", "text/html; charset=UTF-8"), ("Referrer-Policy", "no-referrer"),
+                              ("Content-Length", str(len(body))), ("Date", http_date(now))], body)
+    from sim.net.http import nginx_error_body
+
+    body = nginx_error_body(status, "").replace(b"nginx/", b"nginx")
+    return Response(status, [("Date", http_date(now)), ("Content-Type", "text/html"),
+                             ("Content-Length", str(len(body))), ("Connection", "keep-alive")], body)
 
 
 def handle(cluster: Any, request: Request, address: str | None, https: bool,
@@ -122,22 +149,22 @@ def handle(cluster: Any, request: Request, address: str | None, https: bool,
     now = cluster.clock.now()
     chosen = choose_backend(cluster, request, address, https)
     if chosen is None:
-        return _controller_error(404, now, DEFAULT_BACKEND_BODY)
+        return _controller_error(cluster, 404, now)
     ing, backend = chosen
     name = (backend.get("service") or {}).get("name")
     svc = addr.get(cluster, "services", addr.meta(ing, "namespace"), name or "")
     port = _service_port(svc, backend) if svc else None
     if svc is None or port is None:
-        return _controller_error(503, now, b"Service Unavailable")
+        return _controller_error(cluster, 503, now)
     try:
         ip, target_port = _next_backend(cluster, svc, port)
     except ConnectError:
-        return _controller_error(503, now, b"Service Unavailable")
+        return _controller_error(cluster, 503, now)
     headers = list(request.headers) + [("X-Forwarded-For", request.client_ip),
                                        ("X-Forwarded-Proto", "https" if https else "http")]
     proxied = Request(request.method, request.target, headers, request.body,
                       client_ip=request.client_ip, scheme="http")
     response = forward(ip, target_port, proxied)
     if response is None:
-        return _controller_error(502, now, b"Bad Gateway")
+        return _controller_error(cluster, 502, now)
     return response

@@ -202,3 +202,61 @@ def test_guide_002_ingress_paths(path_type, path):
     host = ["-H", "Host: sample.example.com"]
     assert tool(s.cluster, "curl", [f"http://{address}/index.html", *host])[1] == "sample-ingress-default\n"
     assert tool(s.cluster, "curl", [f"http://{address}/path1/index.html", *host])[1] == "sample-ingress-apps-1\n"
+
+
+def test_guide_000_load_balancer_by_host_name():
+    from sim.controllers.profiles import load_profile
+
+    profile = load_profile("default")
+    profile["load_balancer"] = {"kind": "hostname", "region": "us-east-1", "delay_seconds": [1, 2]}
+    s = Session(profile)
+    create(s.cluster, deployment("my-nginx", {"run": "my-nginx"}),
+           service("my-nginx", {"run": "my-nginx"}, [{"port": 80}], type="LoadBalancer"), settle=10)
+    hostname = get(s.cluster, "services", "my-nginx")["status"]["loadBalancer"]["ingress"][0]["hostname"]
+    assert hostname.endswith(".us-east-1.elb.amazonaws.com")
+    code, out, _ = tool(s.cluster, "curl", ["-s", f"http://{hostname}"])
+    assert code == 0 and "<title>Welcome to nginx!</title>" in out
+
+
+def test_guide_004_https_only_ingress_waits_for_ready_backends(tmp_path):
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    from sim.controllers.profiles import load_profile
+    from sim.net import tls as simtls
+
+    profile = load_profile("default")
+    profile["ingress"] = dict(profile.get("ingress") or {}, controller="k8s.io/ingress-gce",
+                              classless=True, address_from="pool", pool="34.120.0.0/16",
+                              status_delay=[5, 10])
+    profile["ingress_objects"] = []
+    s = Session(profile)
+    cert, key = simtls.issue("www.example.org", ["www.example.org"])
+    secret = {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+              "metadata": {"name": "web-tls", "namespace": "default"},
+              "data": {"tls.crt": base64.b64encode(cert.public_bytes(serialization.Encoding.PEM)).decode(),
+                       "tls.key": base64.b64encode(key.private_bytes(
+                           serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                           serialization.NoEncryption())).decode()}}
+    probe = {"httpGet": {"path": "/", "port": 80, "scheme": "HTTP"}, "periodSeconds": 1}
+    create(s.cluster, secret, deployment("nginx", {"app": "nginx"}, containers=[
+        {"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80}], "readinessProbe": probe}]),
+        service("nginx", {"app": "nginx"}, [{"port": 80}], type="NodePort"),
+        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+         "metadata": {"name": "ingress", "namespace": "default",
+                      "annotations": {"kubernetes.io/ingress.allow-http": "false"}},
+         "spec": {"tls": [{"secretName": "web-tls"}],
+                  "defaultBackend": {"service": {"name": "nginx", "port": {"number": 80}}}}}, settle=30)
+    address = get(s.cluster, "ingresses", "ingress")["status"]["loadBalancer"]["ingress"][0]["ip"]
+    (tmp_path / "ca.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    fetch = ["-sS", "--cacert", str(tmp_path / "ca.crt"), "--resolve", f"www.example.org:443:{address}",
+             "https://www.example.org/"]
+    code, out, err = tool(s.cluster, "curl", fetch)
+    assert code == 0 and "<title>Welcome to nginx!</title>" in out, err
+    assert tool(s.cluster, "curl", ["-sS", f"http://{address}/"])[0] == 7
+    backend = pods(s.cluster, "app=nginx")[0]
+    assert s.kubectl("exec", backend["metadata"]["name"], "--", "rm", "/usr/share/nginx/html/index.html")[0] == 0
+    s.wait(5)
+    code, out, _ = tool(s.cluster, "curl", fetch + ["-o", "/dev/null", "-w", "%{http_code}"])
+    assert out == "502"
