@@ -119,6 +119,17 @@ def test_a_new_environment_version_replays_and_rewrites_changed_badges(
     assert "tr-badge-failed" in page_html(app, "other")      # source unchanged
 
 
+def test_a_failed_hidden_step_is_shown_with_its_failure(make_site, engine, tmp_path):
+    src = tmp_path / "test-basic"
+    make_site("html")
+    page = src / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "$ echo hidden-setup", "$ echo hidden-setup FAIL"), encoding="utf-8")
+    html = page_html(make_site("html", srcdir=src))
+    assert '<details class="tr-hidden">' in html and "hidden-setup FAIL" in html
+    assert html.count("tr-badge-failed") == 1
+
+
 def test_a_new_version_with_the_same_results_is_remembered(make_site, engine, tmp_path,
                                                            monkeypatch):
     src = tmp_path / "test-basic"

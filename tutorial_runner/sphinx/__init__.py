@@ -23,6 +23,7 @@ from .builder import TutorialBuilder
 from .nodes import (
     KeepTranscriptsUntranslated,
     ReasonIntoBadge,
+    ShowFailedSetup,
     RenderTutorialNodes,
     SphinxTranscriptDirective,
     SphinxTutorialFileDirective,
@@ -66,6 +67,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("tutorial-file", SphinxTutorialFileDirective)
     app.add_node(transcript_node, override=True, html=(visit_transcript_html, depart_noop))
     app.add_transform(KeepTranscriptsUntranslated)
+    app.add_post_transform(ShowFailedSetup)
     app.add_post_transform(RenderTutorialNodes)
     app.add_post_transform(ReasonIntoBadge)
     app.add_builder(TutorialBuilder)

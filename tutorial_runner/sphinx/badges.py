@@ -23,6 +23,7 @@ WORDS: dict[str, dict[str, str]] = {
         "error": "実行エラー",
         "unverified": "未検証",
         "diff": "期待した出力との差分",
+        "hidden": "ページに表示しない準備の手順（失敗したため表示しています）",
     },
     "en": {
         "verified": "Verified",
@@ -35,6 +36,7 @@ WORDS: dict[str, dict[str, str]] = {
         "error": "Run error",
         "unverified": "Not verified",
         "diff": "Expected against live output",
+        "hidden": "A set-up step this page does not show (shown because it failed)",
     },
 }
 

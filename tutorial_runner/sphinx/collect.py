@@ -9,6 +9,7 @@ their source did not change.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -157,8 +158,11 @@ def _run(app: Sphinx, environment: Any, cache: Any | None, to_run: list[tuple[st
         sessions, environment, cache=cache, sandbox=app.config.tutorial_runner_sandbox,
         jobs=max(1, app.parallel), on_done=progress,
     )
+    counts: Counter[str] = Counter()
     for (docname, session), result in zip(to_run, results, strict=True):
         against = verify.describe(environment, session.cluster)
         found.setdefault(docname, {}).update(
             verify.verdicts(result, against, app.config.tutorial_runner_input_prompts))
+        counts.update(block.status for block in result.blocks)
+    logger.info("tutorial_runner: %s", ", ".join(f"{n} {status}" for status, n in counts.items()))
     return found

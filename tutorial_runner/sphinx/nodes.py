@@ -9,6 +9,7 @@ gettext catalogues translate it like any other sentence.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from docutils import nodes
@@ -22,10 +23,10 @@ from ..directives import (
     transcript_node,
     tutorial_file_node,
 )
-from .badges import badge_html
+from .badges import badge_html, words
 from .lines import block_lines
 from .render import console_html, file_language
-from .verify import UNVERIFIED, Verdict, block_key
+from .verify import FAILING, UNVERIFIED, Verdict, block_key
 
 REASON_CLASS = "tr-reason"
 
@@ -91,7 +92,7 @@ class RenderTutorialNodes(SphinxPostTransform):
             lambda n: isinstance(n, (transcript_node, tutorial_file_node))
         )):
             reason = _reason_after(node)
-            if node["block"].options.hide:
+            if node["block"].options.hide and not node.get("show_failure"):
                 if reason is not None:
                     reason.parent.remove(reason)
                 node.parent.remove(node)
@@ -99,6 +100,22 @@ class RenderTutorialNodes(SphinxPostTransform):
                 node.replace_self(_captioned_file(node, self.document))
             else:
                 node["language"] = "console"
+
+
+class ShowFailedSetup(SphinxPostTransform):
+    """A ``:hide:`` block is not shown, unless it failed: then the page says why the
+    blocks after it may fail too."""
+
+    default_priority = 4
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        docname = self.env.path2doc(self.document["source"]) or ""
+        verdicts = getattr(self.env, "tutorial_runner_verdicts", {}).get(docname, {})
+        for node in self.document.findall(transcript_node):
+            verdict = verdicts.get(block_key(node["block"]))
+            if node["block"].options.hide and verdict is not None and verdict.status in FAILING:
+                node["show_failure"] = True
 
 
 class ReasonIntoBadge(SphinxPostTransform):
@@ -143,12 +160,15 @@ def visit_transcript_html(self: HTML5Translator, node: transcript_node) -> None:
     env = self.builder.env
     verdicts = getattr(env, "tutorial_runner_verdicts", {}).get(self.builder.current_docname, {})
     verdict = verdicts.get(block_key(block)) or Verdict(UNVERIFIED)
-    status = verdict.status
+    console = ('<div class="highlight-console notranslate"><div class="highlight"><pre>'
+               + console_html(block_lines(block, self.config.tutorial_runner_input_prompts))
+               + "</pre></div></div>")
+    if block.options.hide:      # shown only because it failed (ShowFailedSetup)
+        summary = escape(words(self.config.language)["hidden"])
+        console = f'<details class="tr-hidden"><summary>{summary}</summary>{console}</details>'
     self.body.append(
-        f'<div class="tr-transcript tr-status-{status}">'
-        '<div class="highlight-console notranslate"><div class="highlight"><pre>'
-        + console_html(block_lines(block, self.config.tutorial_runner_input_prompts))
-        + "</pre></div></div>"
+        f'<div class="tr-transcript tr-status-{verdict.status}">'
+        + console
         + badge_html(verdict, self.config.language, node.get("reason"))
         + "</div>\n"
     )
