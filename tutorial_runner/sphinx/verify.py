@@ -54,13 +54,10 @@ def engine_module() -> Any | None:
     return engine if hasattr(engine, "run_session") else None
 
 
-def open_cache(directory: Path) -> Any | None:
-    try:
-        cache_module = importlib.import_module("tutorial_runner.cache")
-    except ImportError:
-        return None
-    cache_class = getattr(cache_module, "Cache", None)
-    return cache_class(directory) if cache_class else None
+def open_cache(directory: Path) -> Any:
+    from ..cache import Cache
+
+    return Cache(directory)
 
 
 def environment(name: str | None) -> Environment:
@@ -126,12 +123,16 @@ def _live_console(block: Block, steps: Iterable[Any], input_prompts: Sequence[st
 
 
 def _diff(block: Block, steps: Iterable[Any]) -> tuple[str, ...]:
+    """Each failing step: where, what was typed, why, the diff, the bindings in force."""
     out: list[str] = []
     for step in steps:
         if step.ok:
             continue
-        out.append(f"{block.path.name}:{step.line}: $ {step.command}")
-        out.extend(step.diff)
+        command = str(step.command).replace("\n", "\n> ")
+        out.append(f"{block.path.name}:{step.line}: $ {command}")
+        if getattr(step, "note", ""):
+            out.append(f"  {step.note}")
+        out.extend(row for row in step.diff if not row.startswith("! "))
         if step.bindings:
             bound = ", ".join(f"{k} → {v}" for k, v in sorted(step.bindings.items()))
             out.append(f"  bindings: {bound}")
