@@ -57,12 +57,15 @@ def _resolvable(proc: Proc, name: str) -> bool:
     return name.rsplit("/", 1)[-1] in proc.image.programs and name not in builtins.BUILTINS
 
 
-def _prompt(proc: Proc) -> str:
+def _prompt(proc: Proc, flavor: str) -> str:
     host = addr.pod_hostname(proc.pod).split(".", 1)[0]
     home = proc.env.get("HOME", "/root")
     cwd = "~" + proc.cwd[len(home):] if proc.cwd == home or proc.cwd.startswith(home + "/") else proc.cwd
     base = "~" if cwd == "~" else (proc.cwd.rsplit("/", 1)[-1] or "/")
-    return proc.image.prompt.format(host=host, cwd=cwd, base=base)
+    template = proc.image.prompt
+    if flavor == "bash" and proc.image.shell != "bash":
+        template = "root@{host}:{cwd}# "
+    return template.format(host=host, cwd=cwd, base=base)
 
 
 def _interactive(proc: Proc, io: Any, tty: bool, flavor: str) -> int:
@@ -70,7 +73,7 @@ def _interactive(proc: Proc, io: Any, tty: bool, flavor: str) -> int:
     shell_name = proc.shell
     while True:
         if tty:
-            io.write_out(_prompt(proc).encode())
+            io.write_out(_prompt(proc, flavor).encode())
         line = io.read_line()
         if line is None:
             if tty:
@@ -80,11 +83,14 @@ def _interactive(proc: Proc, io: Any, tty: bool, flavor: str) -> int:
         if tty:
             io.write_out(text.encode() + b"\r\n")
         try:
-            shell.run_text(text, proc)
+            with proc.cluster.lock:
+                shell.run_text(text, proc)
         except ShellExit as exc:
             return exc.code
         except Forever:
-            return 130
+            # it would run until interrupted: the reader's Ctrl-C, back at the prompt
+            io.write_out(b"^C\r\n" if tty else b"")
+            proc.status = 130
         proc.shell = shell_name
 
 
@@ -110,7 +116,8 @@ def run(cluster: Any, pod: dict, container: str, argv: list[str], io: Any,
             return _interactive(proc, io, True, flavor)
         return commands.run(Shell(flavor), proc, [argv[0], "-c", io.read_stdin().decode("utf-8", "replace")])
     try:
-        return commands.run(Shell(state.image.shell), proc, argv)
+        with cluster.lock:
+            return commands.run(Shell(state.image.shell), proc, argv)
     except ShellExit as exc:
         return exc.code
     except Forever:
