@@ -390,7 +390,8 @@ class Curl:
         options = self.options
         if options.fail and response.status >= 400:
             return self.fail(22, f"The requested URL returned error: {response.status}"
-                             + (f" {response.reason_phrase}" if self.new and not self.newest else ""))
+                             + (f" {response.reason_phrase}"
+                                if (7, 21) <= _version_tuple(self.host.version) < (7, 76) else ""))
         body = response.body if method != "HEAD" else b""
         payload = b""
         if options.head or options.include:
