@@ -166,10 +166,14 @@ def lookup(image: str) -> Image | None:
         return _busybox(plus=False)
     if repo == "centos" and tag in {"6", "7", "8", "latest", "centos6", "centos7"}:
         return _centos(tag)
+    if "fluentd" in name or "fluent-bit" in name:
+        return _addon("fluentd", 0, "none")
     if "elasticsearch" in name:
         return _addon("elasticsearch", 9200, "elasticsearch", {9300: Server("transport")})
     if "kibana" in name:
         return _addon("kibana", 5601, "kibana")
+    if "influxdb" in name:
+        return _addon("influxdb", 8086, "health")
     if "grafana" in name:
         return _addon("grafana", 3000, "grafana")
     if "heapster" in name:
