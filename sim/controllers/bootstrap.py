@@ -28,6 +28,16 @@ def _substitute(value: Any, variables: dict) -> Any:
     return value
 
 
+def _fill(value: Any, variables: dict) -> Any:
+    """Node data uses ``{name}`` placeholders (node name, index, random parts, address)."""
+    if isinstance(value, dict):
+        return {k: _fill(v, variables) for k, v in value.items()}
+    if isinstance(value, str):
+        for key, var in variables.items():
+            value = value.replace("{" + key + "}", str(var))
+    return value
+
+
 def _node_names(cluster: "Cluster") -> list[dict]:
     """Expand the profile's node groups into one entry per node."""
     rng = cluster.rng
@@ -41,10 +51,6 @@ def _node_names(cluster: "Cluster") -> list[dict]:
     return out
 
 
-def _version_parts(version: str) -> str:
-    return version
-
-
 def build_node(cluster: "Cluster", entry: dict, internal_ip: str, external_ip: str | None,
                pod_cidr: str) -> dict:
     profile = cluster.profile
@@ -55,28 +61,28 @@ def build_node(cluster: "Cluster", entry: dict, internal_ip: str, external_ip: s
                      hex8=entry["hex8"], rand4=entry["rand4"],
                      ip_dashed=internal_ip.replace(".", "-"),
                      region=profile.get("region", ""), zone=profile.get("zone", ""))
-    name = str(group["name"])
-    for key, value in variables.items():
-        name = name.replace("{" + key + "}", str(value))
+    variables["ip"] = internal_ip
+    name = _fill(str(group["name"]), variables)
+    variables["name"] = name
     role = group.get("role", "worker")
     now = cluster.clock.timestamp()
     arch = defaults.get("architecture", "amd64")
     labels = {"beta.kubernetes.io/arch": arch, "beta.kubernetes.io/os": "linux",
               "kubernetes.io/arch": arch, "kubernetes.io/hostname": name,
               "kubernetes.io/os": "linux"}
-    labels.update(_substitute(defaults.get("labels") or {}, variables))
-    labels.update(_substitute(group.get("labels") or {}, variables))
+    labels.update(_fill(defaults.get("labels") or {}, variables))
+    labels.update(_fill(group.get("labels") or {}, variables))
     if role == "control-plane":
         labels["node-role.kubernetes.io/control-plane"] = ""
         labels["node.kubernetes.io/exclude-from-external-load-balancers"] = ""
     annotations = {"node.alpha.kubernetes.io/ttl": "0",
                    "volumes.kubernetes.io/controller-managed-attach-detach": "true"}
-    annotations.update(_substitute(defaults.get("annotations") or
+    annotations.update(_fill(defaults.get("annotations") or
                                    {"kubeadm.alpha.kubernetes.io/cri-socket":
                                     "unix:///var/run/containerd/containerd.sock"}, variables))
     spec: dict = {"podCIDR": pod_cidr, "podCIDRs": [pod_cidr]}
     if defaults.get("provider_id"):
-        spec["providerID"] = _substitute(defaults["provider_id"], dict(variables, name=name))
+        spec["providerID"] = _fill(defaults["provider_id"], variables)
     if role == "control-plane":
         spec["taints"] = [{"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane"}]
     addresses = [{"address": internal_ip, "type": "InternalIP"}]
@@ -192,6 +198,7 @@ def bootstrap(cluster: "Cluster") -> None:
         "endpoints": [{"addresses": [control_plane_ip], "conditions": {"ready": True}}],
         "ports": [{"name": "https", "port": port, "protocol": "TCP"}]})
     cluster.reconcile()
-    for obj in list(profile.get("objects") or []) + list(profile.get("extra_objects") or []):
+    for obj in (list(profile.get("objects") or []) + list(profile.get("ingress_objects") or [])
+                + list(profile.get("extra_objects") or [])):
         store.create(_substitute(clone(obj), variables), field_validation="Ignore")
     cluster.reconcile()

@@ -129,7 +129,10 @@ class Kubelet:
             ps = state.get(uid)
             if ps is not None and ps.get("rv") == pod["metadata"]["resourceVersion"] and (
                     ps.get("due") is None or now < ps["due"]):
-                continue  # settled since the kubelet last wrote it
+                # settled since the kubelet last wrote it; a hard timer still counts
+                if ps.get("wake") is not None and (wake is None or ps["wake"] < wake):
+                    wake = ps["wake"]
+                continue
             if pod["metadata"].get("deletionTimestamp"):
                 w = self._terminate(cluster, pod, ps or {})
             elif pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
@@ -181,7 +184,7 @@ class Kubelet:
                                        for c in pod["spec"].get("containers") or []]
         status["observedGeneration"] = pod["metadata"].get("generation", 1)
         written = cluster.store.write(new)
-        ps["rv"], ps["due"] = written["metadata"]["resourceVersion"], sandbox_at
+        ps["rv"], ps["due"], ps["wake"] = written["metadata"]["resourceVersion"], sandbox_at, sandbox_at
         return sandbox_at
 
     def _needs_pull(self, cluster: "Cluster", node: str, container: dict) -> bool:
@@ -221,6 +224,7 @@ class Kubelet:
         if ps["ip"] is None:
             if now < ps["sandbox_at"]:
                 ps["rv"], ps["due"] = pod["metadata"]["resourceVersion"], ps["sandbox_at"]
+                ps["wake"] = ps["sandbox_at"]
                 return ps["sandbox_at"]
             ps["ip"] = self._allocate_ip(cluster, host)
             status["podIP"] = ps["ip"]
@@ -249,6 +253,7 @@ class Kubelet:
         written = cluster.store.write(new) if new != pod else pod
         ps["rv"] = written["metadata"]["resourceVersion"]
         ps["due"] = min(m for m in (wake, due) if m is not None) if (wake or due) else None
+        ps["wake"] = wake
         return wake
 
     def _advance_container(self, cluster, pod, c, cs, cstat, now, host, ps):
