@@ -12,17 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .gofmt import go_quote, go_sharp_v, go_type_name, go_value_text
-from .structured import compact_json
-
-_MISSING = object()
-
+from .jsonfmt import compact_json
 
 class JSONPathError(Exception):
     """Message as kubectl prints it after `error: `."""
-
-
-class _Nil:
-    """JSON null: skipped by field and array steps, printed as `null`."""
 
 
 @dataclass

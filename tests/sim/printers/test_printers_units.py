@@ -1,7 +1,7 @@
 """Cell and format rules taken from the Go sources (printers.go, duration.go, tabwriter)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from ..columns import node_roles
 from ..duration import translate_timestamp_since
 from ..quantity import Quantity
-from .pod import _sorted_resources
 from .writer import (Lookup, Writer, annotations_multiline, event_selector, events,
                      labels_multiline, rfc1123z, safe_lookup, taints_multiline)
 
