@@ -140,6 +140,14 @@ class ShellSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        # A session dropped without close() must still not leave its processes running.
+        try:
+            if self.child is not None:
+                self.close()
+        except Exception:
+            pass
+
     def start(self, environment: SessionEnvironment | None = None, start_timeout: float = 60.0) -> None:
         """Start bash, then the environment's ``start`` command inside the same sandbox."""
         self.environment = environment or SessionEnvironment()
