@@ -6,7 +6,7 @@ from sim.kubectl import workloads
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import fail, usage
 from sim.kubectl.flags import BOOL, f
-from sim.kubectl.pods import container_for, resolve_pod
+from sim.kubectl.pods import container_for, require_running, resolve_pod
 
 FLAGS = (f("container", "c"), f("stdin", "i", BOOL), f("tty", "t", BOOL), f("quiet", "q", BOOL),
          f("pod-running-timeout", default="1m0s"))
@@ -62,5 +62,6 @@ def run(ctx: Ctx) -> int:
         if phase in ("Succeeded", "Failed"):
             raise fail(f"cannot attach a container in a completed pod; current phase is {phase}")
         container = container_for(ctx, pod, o["container"], o["quiet"])
+        require_running(pod, container["name"])
     attach_to(ctx, pod, container, stdin=o["stdin"], tty=o["tty"], quiet=o["quiet"])
     return 0

@@ -6,7 +6,7 @@ from sim.kubectl import workloads
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import KubectlError, fail, usage
 from sim.kubectl.flags import BOOL, SLICE, f
-from sim.kubectl.pods import container_for, resolve_pod
+from sim.kubectl.pods import container_for, require_running, resolve_pod
 
 FLAGS = (
     f("container", "c"), f("stdin", "i", BOOL), f("tty", "t", BOOL), f("quiet", "q", BOOL),
@@ -37,6 +37,7 @@ def run(ctx: Ctx) -> int:
         if phase in ("Succeeded", "Failed"):
             raise fail(f"cannot exec into a container in a completed pod; current phase is {phase}")
         container = container_for(ctx, pod, o["container"], o["quiet"])
+        require_running(pod, container["name"])
     tty = o["tty"] and o["stdin"]
     if tty and not ctx.io.stdin_is_tty:
         tty = False

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sim.kubectl import workloads
 from sim.kubectl.command import Ctx
-from sim.kubectl.errors import fail, usage
+from sim.kubectl.errors import KubectlError, fail, usage
 from sim.kubectl.flags import BOOL, INT, f
-from sim.kubectl.pods import container_for, resolve_pod
+from sim.kubectl.pods import container_for, log_status_error, resolve_pod
 
 FLAGS = (
     f("container", "c"), f("follow", "f", BOOL), f("tail", kind=INT, default=-1),
@@ -41,6 +41,9 @@ def run(ctx: Ctx) -> int:
         if count > 1:
             ctx.err(f"Found {count} pods, using pod/{pod['metadata']['name']}\n")
         container = container_for(ctx, pod, container_name)
+        problem = log_status_error(pod, container["name"], o["previous"])
+        if problem:
+            raise KubectlError(f"Error from server (BadRequest): {problem}")
         text = workloads.logs(ctx.cluster, pod, container["name"])
     if o["tail"] >= 0:
         lines = text.splitlines(keepends=True)

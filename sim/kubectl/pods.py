@@ -98,3 +98,56 @@ def container_for(ctx, pod: dict, name: str, quiet: bool = False) -> dict:
         ctx.err(f'Defaulted container "{containers[0]["name"]}" out of: '
                 f"{all_container_names(pod)}\n")
     return containers[0]
+
+
+def container_status(pod: dict, name: str) -> dict | None:
+    status = pod.get("status") or {}
+    for key in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
+        for cs in status.get(key) or []:
+            if cs.get("name") == name:
+                return cs
+    return None
+
+
+def is_running(pod: dict, name: str) -> bool:
+    cs = container_status(pod, name) or {}
+    return (cs.get("state") or {}).get("running") is not None
+
+
+def require_running(pod: dict, name: str) -> None:
+    """What the kubelet answers an exec or attach to a container that is not running."""
+    if not is_running(pod, name):
+        raise fail(f'unable to upgrade connection: container not found ("{name}")')
+
+
+def log_status_error(pod: dict, name: str, previous: bool = False) -> str | None:
+    """The kubelet's validateContainerLogStatus: why there are no logs, or None."""
+    pod_name = pod["metadata"]["name"]
+    cs = container_status(pod, name)
+    if cs is None:
+        return f'container "{name}" in pod "{pod_name}" is not available'
+    state = cs.get("state") or {}
+    last = (cs.get("lastState") or {}).get("terminated")
+    if previous:
+        if not last or not last.get("containerID"):
+            return f'previous terminated container "{name}" in pod "{pod_name}" not found'
+        return None
+    if state.get("running") is not None:
+        return None
+    if state.get("terminated") is not None:
+        if state["terminated"].get("containerID") or (last and last.get("containerID")):
+            return None
+        return f'container "{name}" in pod "{pod_name}" is terminated'
+    if last:
+        return None if last.get("containerID") else \
+            f'container "{name}" in pod "{pod_name}" is terminated'
+    waiting = state.get("waiting")
+    if waiting is not None:
+        reason = waiting.get("reason", "")
+        if reason == "ErrImagePull":
+            return f'container "{name}" in pod "{pod_name}" is waiting to start: image can\'t be pulled'
+        if reason == "ImagePullBackOff":
+            return (f'container "{name}" in pod "{pod_name}" is waiting to start: trying and '
+                    f"failing to pull image")
+        return f'container "{name}" in pod "{pod_name}" is waiting to start: {reason}'
+    return f'container "{name}" in pod "{pod_name}" is waiting to start - no logs yet'

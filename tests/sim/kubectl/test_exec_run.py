@@ -59,7 +59,10 @@ def pod(name, containers=("app",), labels=None, phase="Running", created="2026-0
                          "creationTimestamp": created},
             "spec": {"nodeName": "n1", "containers": [{"name": c, "image": "nginx"}
                                                       for c in containers]},
-            "status": {"phase": phase, "conditions": [{"type": "Ready", "status": "True"}]}}
+            "status": {"phase": phase, "conditions": [{"type": "Ready", "status": "True"}],
+                       "containerStatuses": [
+                           {"name": c, "state": {"running": {}} if phase == "Running" else
+                            {"waiting": {"reason": "ContainerCreating"}}} for c in containers]}}
 
 
 def test_exec_runs_the_command_after_dash(cluster, runtime):
@@ -127,7 +130,9 @@ def _start_pods(cluster, phase="Running"):
         for p in cluster.store.list("pods"):
             if not (p.get("status") or {}).get("phase"):
                 cluster.store.write(dict(p, status={"phase": phase, "conditions": [
-                    {"type": "Ready", "status": "True"}]}))
+                    {"type": "Ready", "status": "True"}], "containerStatuses": [
+                    {"name": c["name"], "state": {"running": {}}}
+                    for c in p["spec"]["containers"]]}))
         return predicate()
     cluster.wait_until = wait_until
 
@@ -227,3 +232,16 @@ def test_logs_of_a_deployment_names_the_pod_it_used(cluster, runtime):
     cluster.add(pod("web-b", labels={"app": "web"}, created="2026-01-01T09:00:05Z"))
     out = run_sim(cluster, ["logs", "deploy/web"], "/")
     assert (out.stdout, out.stderr) == ("log of web-a/app\n", "Found 2 pods, using pod/web-a\n")
+
+
+def test_exec_and_logs_on_a_container_that_is_not_running(cluster, runtime):
+    waiting = pod("w", phase="Pending")
+    waiting["status"]["containerStatuses"][0]["state"] = {
+        "waiting": {"reason": "ImagePullBackOff"}}
+    cluster.add(waiting)
+    out = run_sim(cluster, ["exec", "w", "--", "ls"], "/")
+    assert out.stderr == 'error: unable to upgrade connection: container not found ("app")\n'
+    out = run_sim(cluster, ["logs", "w"], "/")
+    assert out.stderr == ('Error from server (BadRequest): container "app" in pod "w" is waiting '
+                          "to start: trying and failing to pull image\n")
+    assert runtime.calls == []
