@@ -162,3 +162,11 @@ def test_parallel_read_merges_the_blocks(make_site, engine):
     assert sorted(blocks) == ["other", "page"]
     assert len(blocks["page"]) == 6
     assert "tr-badge-verified" in page_html(app, "other")
+
+
+def test_japanese_pages_join_source_lines_but_not_code(make_site, engine):
+    app = make_site("html", root="test-site")
+    html = (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
+    assert '各ページのコマンドは検証済みです。<code class="docutils literal' in html
+    assert "の出力も確かめています。" in html
+    assert '<span class="pre">kubectl</span>' in html

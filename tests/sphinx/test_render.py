@@ -75,3 +75,15 @@ def test_file_language_by_name_and_content():
     assert file_language("tls.crt") == "text"
     assert file_language("data.json") == "json"
     assert file_language("no-extension-at-all") == "text"
+
+
+def test_japanese_line_breaks_join_without_a_space():
+    from tutorial_runner.sphinx.typography import join_lines
+
+    assert join_lines("確かめます。\nこのページでは") == "確かめます。このページでは"
+    assert join_lines("です。\nPod は") == "です。Pod は"
+    assert join_lines("Service\nを作る") == "Serviceを作る"
+    assert join_lines("kubectl\napply -f") == "kubectl\napply -f"      # Latin text keeps its break
+    assert join_lines("\n", "。", "こ") == ""                           # a break of its own
+    assert join_lines(" の出力も\n", "l", "確") == " の出力も"
+    assert join_lines("\n", "a", "b") == "\n"

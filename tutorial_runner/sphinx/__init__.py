@@ -20,6 +20,7 @@ from .. import __version__
 from ..directives import transcript_node, tutorial_file_node
 from . import collect, language
 from .builder import TutorialBuilder
+from .typography import JoinJapaneseLines
 from .nodes import (
     KeepTranscriptsUntranslated,
     ReasonIntoBadge,
@@ -70,6 +71,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(ShowFailedSetup)
     app.add_post_transform(RenderTutorialNodes)
     app.add_post_transform(ReasonIntoBadge)
+    app.add_post_transform(JoinJapaneseLines)
     app.add_builder(TutorialBuilder)
     app.add_css_file("tutorial_runner.css")
 
