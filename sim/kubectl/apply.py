@@ -11,7 +11,7 @@ from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 from sim.kubectl.gojson import dumps
 from sim.kubectl.threeway import three_way_patch
-from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
+from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile, validation_directive
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MISSING_ANNOTATION = (
@@ -56,6 +56,7 @@ def run(ctx: Ctx) -> int:
     if not o["filename"] and not o["kustomize"]:
         raise fail("must specify one of -f and -k")
     dry = dry_run_mode(o["dry-run"])
+    validation = validation_directive(o["validate"])
     out = output.parse(o["output"], tables=False)
     items = manifests.read(ctx, o["filename"], o["recursive"])
     errors: list[str] = []
@@ -75,9 +76,9 @@ def run(ctx: Ctx) -> int:
                 if current is None:
                     verb = "created"
                     if dry != "client":
-                        store.create(new, dry_run=dry == "server")
+                        store.create(new, dry_run=dry == "server", field_validation=validation)
                 else:
-                    verb = _patch(ctx, t, ns, name, new, current, dry)
+                    verb = _patch(ctx, t, ns, name, new, current, dry, validation)
             except Exception as e:
                 if not is_api_error(e):
                     raise
@@ -98,7 +99,7 @@ def run(ctx: Ctx) -> int:
     return 0
 
 
-def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str) -> str:
+def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str, validation: str) -> str:
     annotations = (current.get("metadata") or {}).get("annotations") or {}
     original_text = annotations.get(LAST_APPLIED)
     if original_text is None:
@@ -110,7 +111,7 @@ def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str) -> str:
     if dry != "client":
         try:
             ctx.cluster.store.patch(t.resource_ref, ns, name, patch, "strategic",
-                                    dry_run=dry == "server")
+                                    dry_run=dry == "server", field_validation=validation)
         except Exception as e:
             e.patch = patch  # type: ignore[attr-defined]
             raise

@@ -10,7 +10,7 @@ from sim.kubectl.apply import modified_config
 from sim.kubectl.command import Command, Ctx
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage, with_source
 from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
-from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
+from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile, validation_directive
 
 PRINT_FLAGS = (f("output", "o"), f("template"),
                f("allow-missing-template-keys", kind=BOOL, default=True),
@@ -57,7 +57,9 @@ def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None) -> int
         send["metadata"].setdefault("namespace", ctx.namespace)
         with ctx.locked():
             try:
-                shown = ctx.cluster.store.create(send, dry_run=dry == "server")
+                shown = ctx.cluster.store.create(
+                    send, dry_run=dry == "server",
+                    field_validation=validation_directive(ctx.opts["validate"]))
             except Exception as e:
                 if not is_api_error(e):
                     raise
@@ -111,7 +113,9 @@ def run_files(ctx: Ctx) -> int:
         if dry != "client":
             with ctx.locked():
                 try:
-                    shown = ctx.cluster.store.create(obj, dry_run=dry == "server")
+                    shown = ctx.cluster.store.create(
+                        obj, dry_run=dry == "server",
+                        field_validation=validation_directive(o["validate"]))
                 except Exception as e:
                     if not is_api_error(e):
                         raise

@@ -24,3 +24,16 @@ def reconcile(ctx) -> None:
     fn = getattr(ctx.cluster, "reconcile", None)
     if callable(fn):
         fn()
+
+
+def validation_directive(value: str) -> str:
+    """cmdutil.GetValidationDirective: ``--validate`` as the API's fieldValidation."""
+    lowered = value.lower()
+    if lowered in ("1", "t", "true", "strict"):
+        return "Strict"
+    if lowered in ("0", "f", "false", "ignore"):
+        return "Ignore"
+    if lowered == "warn":
+        return "Warn"
+    raise fail(f'invalid - validate option "{value}"; must be one of: strict (or true), warn, '
+               f"ignore (or false)")
