@@ -21,7 +21,7 @@ from tutorial_runner.match import EMPTY, Bindings, match_output, match_prompt, s
 from tutorial_runner.model import Block, Session
 from tutorial_runner.sandbox import SandboxUnavailable
 from tutorial_runner.session import CommandOutput, SessionError, ShellSession
-from tutorial_runner.transcript import Line, classify_block
+from tutorial_runner.transcript import INTERACTIVE_PROMPT, Line, classify_block
 
 VERIFIED, FAILED, DRIFT, UNEXPECTED, SKIPPED, ERROR = (
     "verified", "failed", "drift", "unexpected-match", "skipped", "error")
@@ -238,12 +238,20 @@ class _Runner:
                 k = self._step(index, block, k, line, line.text, typed, interactive=False)
             else:
                 at_prompt = self._program_prompt(line.text, block)
-                if at_prompt is None:
+                other_prompt = INTERACTIVE_PROMPT.match(line.text) if self.prompt else None
+                if at_prompt is not None:
+                    self.bindings, rest = at_prompt
+                    wrong = ""
+                elif other_prompt is not None:
+                    # A program waits, at a prompt other than the documented one: type the
+                    # input all the same, so that the rest of the session stays in step.
+                    rest = line.text[other_prompt.end():]
+                    wrong = f"the program's prompt is {self.prompt.rstrip()!r}, not {other_prompt.group().rstrip()!r}"
+                else:
                     k = self._orphan_output(index, block, k)
                     continue
-                self.bindings, rest = at_prompt
                 typed = substitute(rest, self.bindings, block.options.vars)
-                k = self._step(index, block, k, line, line.text, typed, interactive=True)
+                k = self._step(index, block, k, line, line.text, typed, interactive=True, wrong=wrong)
         return steps
 
     def _program_prompt(self, text: str, block: Block) -> tuple[Bindings, str] | None:
@@ -272,7 +280,7 @@ class _Runner:
     # -- one input -----------------------------------------------------------------------
 
     def _step(self, index: int, block: Block, k: int, line: Line, documented: str, typed: str,
-              interactive: bool) -> int:
+              interactive: bool, wrong: str = "") -> int:
         """Type one input (and its continuation lines); match its output; return the next k."""
         assert self.shell is not None
         lines = self.lines[index]
@@ -280,10 +288,18 @@ class _Runner:
         cursor = {"k": k + 1, "prompt_at": None}
 
         def is_prompt(partial: str) -> bool:
-            for at, text in self._prompt_candidates(index, cursor["k"]):
+            candidates = list(self._prompt_candidates(index, cursor["k"]))
+            for at, text in candidates:
                 if match_prompt(text, partial, self.bindings, options.vars) is not None:
                     cursor["prompt_at"] = at
                     return True
+            # A prompt of another shape than documented (a generated pod name that is
+            # now a plain one, say) still means the program waits for the next input line.
+            if INTERACTIVE_PROMPT.match(partial):
+                for at, text in candidates:
+                    if INTERACTIVE_PROMPT.match(text):
+                        cursor["prompt_at"] = at
+                        return True
             return False
 
         documented_parts, typed_parts = [documented], [typed]
@@ -338,7 +354,7 @@ class _Runner:
             "overflow": f"output over {self.shell.output_limit} bytes: stopped",
             "exited": "the shell exited",
         }.get(out.state, "")
-        note = note or state_note
+        note = note or state_note or wrong
         diff = list(result.diff)
         if state_note and result.ok:
             diff = [f"! {state_note}"]

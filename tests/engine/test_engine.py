@@ -373,3 +373,26 @@ def test_a_generated_name_binds_through_a_program_prompt(run, tmp_path):
     last = result.blocks[0].steps[-1]
     live_name = last.bindings["curl-131556218-9fnch"]
     assert live_name != "curl-131556218-9fnch" and last.typed == f"echo {live_name}"
+
+
+def test_a_program_prompt_other_than_documented_fails_without_losing_step(run, tmp_path):
+    (tmp_path / "prog.py").write_text(PROMPT_PROGRAM)
+    [result] = run(f'''
+        ```{{transcript}}
+        :expect-drift: the prompt was different back then
+        $ cd {tmp_path} && {PYTHON} -I prog.py
+        [ root@y:/ ]$ hello
+        you said hello
+        [ root@y:/ ]$ exit
+        ```
+
+        ```{{transcript}}
+        $ echo back
+        back
+        ```
+        ''')
+    assert [b.status for b in result.blocks] == ["drift", "verified"]
+    steps = result.blocks[0].steps
+    assert steps[1].live == ["you said hello"] and not steps[1].ok
+    assert "'[ root@x:/ ]$', not '[ root@y:/ ]$'" in steps[1].note
+    assert result.elapsed < 5
