@@ -41,7 +41,7 @@ def step_report(block: BlockResult, step: StepResult, root: Path | None = None) 
     command = step.command.replace("\n", "\n    > ") if step.command else "(no input)"
     prompt = step.prompt if step.command else ""
     lines = [f"{where(block.block.path, step.line, root)}: {prompt}{command}"]
-    if step.typed and step.typed != step.command:
+    if step.typed and not step.command.endswith(step.typed):
         lines.append(f"    typed: {step.typed.splitlines()[0] if step.typed else ''}")
     if step.note:
         lines.append(f"    {step.note}")
