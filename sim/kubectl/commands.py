@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.kubectl import (apply, attach, create, delete, describe, edit, execverb, expose, get, info,
+from sim.kubectl import (apply, attach, config, create, delete, describe, edit, execverb, expose, get, info,
                          logs, mutate, proxy, rollout, run, waitverb)
 from sim.kubectl.command import Command, Ctx
 
@@ -55,6 +55,7 @@ ROOT = Command("kubectl", None, (), children=[
     Command("wait", waitverb.run, waitverb.FLAGS),
     Command("label", mutate.run_label, mutate.LABEL_FLAGS),
     Command("annotate", mutate.run_annotate, mutate.ANNOTATE_FLAGS),
+    config.COMMAND,
     Command("version", info.run_version, info.VERSION_FLAGS),
     Command("api-versions", _api_versions, ()),
     Command("api-resources", info.run_api_resources, info.API_RESOURCES_FLAGS),

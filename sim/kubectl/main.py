@@ -99,8 +99,8 @@ def _run(cluster: Any, args: list[str], io: Any) -> int:
 
 
 def _context_namespace(cluster: Any) -> str:
-    profile = getattr(cluster, "profile", None) or {}
-    return (profile.get("namespace") if isinstance(profile, dict) else None) or DEFAULT_NAMESPACE
+    from sim.kubectl.config import context_namespace
+    return context_namespace(cluster) or DEFAULT_NAMESPACE
 
 
 def help_text(cmd: Command, path: str) -> str:

@@ -1,0 +1,141 @@
+"""``kubectl config``: the session's kubeconfig, one kubeadm-style context whose namespace
+``set-context --current --namespace`` changes for the commands that follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.kubectl import output
+from sim.kubectl.command import Command, Ctx
+from sim.kubectl.errors import fail
+from sim.kubectl.flags import BOOL, f
+from sim.kubectl.printers.tabwriter import table_layout
+
+STATE_KEY = "kubectl"
+
+
+def _state(cluster: Any) -> dict:
+    holder = getattr(cluster, "state", None)
+    if holder is None:
+        holder = cluster.state = {}
+    return holder.setdefault(STATE_KEY, {})
+
+
+def context_namespace(cluster: Any) -> str | None:
+    """The namespace the current context sets, if any."""
+    holder = getattr(cluster, "state", None) or {}
+    return (holder.get(STATE_KEY) or {}).get("namespace") or None
+
+
+def names(cluster: Any) -> tuple[str, str, str]:
+    """(context, cluster, user) as kubeadm names them, or as the profile says."""
+    profile = getattr(cluster, "profile", None) or {}
+    kc = profile.get("kubeconfig") or {}
+    cluster_name = kc.get("cluster") or profile.get("cluster_name") or "kubernetes"
+    user = kc.get("user") or f"{cluster_name}-admin"
+    return kc.get("context") or f"{user}@{cluster_name}", cluster_name, user
+
+
+def _config(ctx: Ctx) -> dict:
+    from sim.kubectl.info import control_plane_url
+    context, cluster_name, user = names(ctx.cluster)
+    context_body: dict[str, Any] = {"cluster": cluster_name}
+    ns = context_namespace(ctx.cluster)
+    if ns:
+        context_body["namespace"] = ns
+    context_body["user"] = user
+    with ctx.locked():
+        server = control_plane_url(ctx.cluster)
+    return {
+        "apiVersion": "v1",
+        "clusters": [{"cluster": {"certificate-authority-data": "DATA+OMITTED",
+                                  "server": server}, "name": cluster_name}],
+        "contexts": [{"context": context_body, "name": context}],
+        "current-context": context,
+        "kind": "Config",
+        "users": [{"name": user, "user": {"client-certificate-data": "DATA+OMITTED",
+                                          "client-key-data": "DATA+OMITTED"}}],
+    }
+
+
+def run_view(ctx: Ctx) -> int:
+    out = output.parse(ctx.opts["output"] or "yaml", tables=False)
+    ctx.out(output.render(out, [_config(ctx)], single=True))
+    return 0
+
+
+def run_current_context(ctx: Ctx) -> int:
+    ctx.out(names(ctx.cluster)[0] + "\n")
+    return 0
+
+
+def run_get_contexts(ctx: Ctx) -> int:
+    context, cluster_name, user = names(ctx.cluster)
+    if ctx.args and ctx.args[0] != context:
+        raise fail(f'context {ctx.args[0]} not found')
+    if ctx.opts["output"] == "name":
+        ctx.out(context + "\n")
+        return 0
+    if ctx.opts["output"]:
+        raise fail(f"output must be one of '' or 'name': {ctx.opts['output']}")
+    rows = [] if ctx.opts["no-headers"] else ["CURRENT\tNAME\tCLUSTER\tAUTHINFO\tNAMESPACE"]
+    rows.append(f"*\t{context}\t{cluster_name}\t{user}\t{context_namespace(ctx.cluster) or ''}")
+    ctx.out(table_layout("\n".join(rows) + "\n"))
+    return 0
+
+
+def run_get_clusters(ctx: Ctx) -> int:
+    ctx.out(f"NAME\n{names(ctx.cluster)[1]}\n")
+    return 0
+
+
+def run_get_users(ctx: Ctx) -> int:
+    ctx.out(f"NAME\n{names(ctx.cluster)[2]}\n")
+    return 0
+
+
+def run_use_context(ctx: Ctx) -> int:
+    if len(ctx.args) != 1:
+        raise fail("Unexpected args: " + str(ctx.args))
+    context = names(ctx.cluster)[0]
+    if ctx.args[0] != context:
+        raise fail(f'no context exists with the name: "{ctx.args[0]}"')
+    ctx.out(f'Switched to context "{context}".\n')
+    return 0
+
+
+def run_set_context(ctx: Ctx) -> int:
+    context = names(ctx.cluster)[0]
+    o = ctx.opts
+    if o["current"] and ctx.args:
+        raise fail("you cannot specify both a context name and --current")
+    target = context if o["current"] else (ctx.args[0] if ctx.args else "")
+    if not target:
+        raise fail("you must specify a non-empty context name or --current")
+    if target != context:
+        raise fail(f'cannot create context "{target}" in this session\'s kubeconfig')
+    if o.changed("namespace"):
+        _state(ctx.cluster)["namespace"] = o["namespace"]
+    ctx.out(f'Context "{context}" modified.\n')
+    return 0
+
+
+def run_group(ctx: Ctx) -> int:
+    if ctx.args:
+        raise fail(f'unknown command "{ctx.args[0]}" for "kubectl config"')
+    ctx.out("Usage:\n  kubectl config SUBCOMMAND [options]\n")
+    return 0
+
+
+COMMAND = Command("config", run_group, (), children=[
+    Command("view", run_view, (f("output", "o"), f("minify", kind=BOOL), f("raw", kind=BOOL),
+                               f("flatten", kind=BOOL), f("merge", kind=BOOL, default=True),
+                               f("template"))),
+    Command("current-context", run_current_context, ()),
+    Command("get-contexts", run_get_contexts, (f("output", "o"), f("no-headers", kind=BOOL))),
+    Command("get-clusters", run_get_clusters, ()),
+    Command("get-users", run_get_users, ()),
+    Command("use-context", run_use_context, ()),
+    Command("set-context", run_set_context, (f("current", kind=BOOL), f("user"),
+                                             f("cluster"))),
+])
