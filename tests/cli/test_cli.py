@@ -177,3 +177,17 @@ def test_help(command):
     done = subprocess.run([sys.executable, "-m", "tutorial_runner", *command, "--help"],
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and "usage: tutorial-runner" in done.stdout
+
+
+def test_progress_is_one_updating_line_on_a_terminal(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    doc = write(tmp_path / "a.md", PASSING + "\n" + PASSING.replace("# Counting", "## More"))
+    child = pexpect.spawn(sys.executable, ["-m", "tutorial_runner", "check", str(doc), "--environment",
+                                           "plain", "--sandbox", "off", "--no-cache"],
+                          encoding="utf-8", timeout=30, dimensions=(24, 100))
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = child.before
+    assert child.exitstatus == 0
+    assert "\r[1/2] 0 failing" in screen and "\r[2/2] 0 failing" in screen
+    assert "verified\r\n" not in screen.split("2 verified")[0]  # no line per block

@@ -396,3 +396,42 @@ def test_a_program_prompt_other_than_documented_fails_without_losing_step(run, t
     assert steps[1].live == ["you said hello"] and not steps[1].ok
     assert "'[ root@x:/ ]$', not '[ root@y:/ ]$'" in steps[1].note
     assert result.elapsed < 5
+
+
+def test_vars_bind_placeholders_and_reach_later_commands(run):
+    [result] = run('''
+        ```{transcript}
+        :vars: <EXTERNAL-IP>
+        $ echo "address: 203.0.113.9"
+        address: <EXTERNAL-IP>
+        $ echo "curl http://<EXTERNAL-IP>/"
+        curl http://<EXTERNAL-IP>/
+        ```
+        ''')
+    assert result.ok, result.blocks[0].steps
+    assert result.blocks[0].steps[1].typed == 'echo "curl http://203.0.113.9/"'
+
+
+@pytest.mark.parametrize("options,ok", [("", False), (":unordered:", True)])
+def test_unordered_option(run, options, ok):
+    [result] = run(f'''
+        ```{{transcript}}
+        {options}
+        $ printf 'b\\na\\n'
+        a
+        b
+        ```
+        ''')
+    assert result.ok is ok
+
+
+@pytest.mark.parametrize("options,ok", [("", True), (":exact-whitespace:", False)])
+def test_exact_whitespace_option(run, options, ok):
+    [result] = run(f'''
+        ```{{transcript}}
+        {options}
+        $ printf 'a   b\\n'
+        a b
+        ```
+        ''')
+    assert result.ok is ok
