@@ -9,8 +9,9 @@ import pytest
 from reference import cluster, kubectl_reference, needs_kubectl
 import scenario
 import scenario_rich
-from sim.kubectl.printers import (CustomColumnsError, JSONPathError, as_list, check_jsonpath, custom_columns,
-                                  jsonpath, to_json, to_name, to_yaml)
+from sim.kubectl.printers import (CustomColumnsError, JSONPathError, SortError, as_list,
+                                  check_jsonpath, custom_columns, jsonpath, sort_objects, to_json,
+                                  to_name, to_yaml)
 
 pytestmark = needs_kubectl
 STRINGS = json.loads((Path(__file__).parent / "yaml_strings.json").read_text())
@@ -124,3 +125,24 @@ def test_template_errors_before_anything_is_fetched(template: str) -> None:
     with pytest.raises(JSONPathError) as err:
         check_jsonpath(template)
     assert (result.code, result.stderr) == (1, f"error: {err.value}\n")
+
+
+SORT_KEYS = [".metadata.name", ".metadata.creationTimestamp", "{.status.podIP}", ".spec.ports[0].port",
+             ".status.containerStatuses[0].restartCount", ".metadata.resourceVersion", ".lastTimestamp",
+             ".count", ".status.capacity.memory", ".nope"]
+
+
+@pytest.mark.parametrize("resource", ["pods", "services", "events", "nodes"])
+@pytest.mark.parametrize("key", SORT_KEYS)
+def test_sort_by(ref, resource: str, key: str) -> None:
+    result = ref.kubectl("get", resource, f"--sort-by={key}", "-o", "name")
+    try:
+        mine, err = "".join(to_name(o) + "\n" for o in sort_objects(_of(resource), key)), ""
+    except SortError as e:
+        mine, err = "", f"error: {e}\n"
+    assert (result.stdout, result.stderr if result.code else "") == (mine, err)
+
+
+def test_unsortable_field_is_an_error() -> None:
+    with pytest.raises(SortError, match="unsortable type: map"):
+        sort_objects(_of("pods"), ".metadata.labels")
