@@ -164,3 +164,9 @@ def test_close_leaves_no_process_behind():
         session.close()
     assert session_processes(salt) == []
     assert not session.root.exists()
+
+
+def test_job_control_works(shell):
+    out = shell.run("sleep 5 & jobs; kill %1; wait; [[ $- == *m* ]] && echo monitor")
+    assert out.lines[0].startswith("[1] ") and out.lines[1].startswith("[1]+  Running")
+    assert out.lines[-1] == "monitor"
