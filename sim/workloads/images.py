@@ -12,6 +12,8 @@ BUSYBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CENTOS_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 NGINX_VERSION = "1.27.3"
+# Kubernetes' own registries: their images (control plane, add-ons) all exist.
+OFFICIAL_REGISTRIES = frozenset({"registry.k8s.io", "k8s.gcr.io"})
 
 BUSYBOX_APPLETS = frozenset({
     "sh", "ash", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "ls", "echo", "printf", "env",
@@ -186,7 +188,16 @@ def lookup(image: str) -> Image | None:
                       {443: Server("ingress", tls=True), 10254: Server("health")})
     if name in {"pause", "kube-proxy"}:
         return _addon(name, 0, "none")
+    if name == "kube-apiserver":
+        return _addon(name, 6443, "health")
+    if image.split("/", 1)[0] in OFFICIAL_REGISTRIES or repo.startswith(("google_containers/", "google-containers/")):
+        return _addon(name, 0, "none")
     return None
+
+
+def fallback(image: str) -> Image:
+    """What a container of an image with nothing simulated does: it runs, and serves nothing."""
+    return lookup(image) or _addon(_split(image)[0].rsplit("/", 1)[-1] or "unknown", 0, "none")
 
 
 def known(image: str) -> bool:

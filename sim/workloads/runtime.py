@@ -12,7 +12,7 @@ from sim.net import addresses as addr
 from sim.net import dns
 from sim.workloads import envvars
 from sim.workloads.fs import FileSystem
-from sim.workloads.images import Image, lookup
+from sim.workloads.images import Image, fallback
 
 # The image build time: what nginx reports as Last-Modified for files shipped in the image.
 IMAGE_MTIME = 1732636500.0
@@ -250,9 +250,7 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
     Services that exist now), and the main process."""
     spec = _container_spec(pod, container_name)
     pod = _with_ip(cluster, pod)
-    image = lookup(spec.get("image", ""))
-    if image is None:
-        raise ValueError(f"unknown image {spec.get('image')!r}")
+    image = fallback(spec.get("image", ""))
     moment = _now(cluster)
     now = moment.timestamp()
     state = Container(
