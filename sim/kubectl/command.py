@@ -20,6 +20,7 @@ class Command:
     usage: str = ""
     interspersed: bool = True
     aliases: tuple[str, ...] = ()
+    short: str = ""
     required: tuple[str, ...] = ()      # cobra's MarkFlagRequired
 
     def child(self, name: str) -> "Command | None":
@@ -43,6 +44,7 @@ class Ctx:
     opts: Parsed
     namespace: str = DEFAULT_NAMESPACE
     explicit_namespace: bool = False
+    command: "Command | None" = None
 
     @property
     def args(self) -> list[str]:
@@ -70,3 +72,13 @@ class Ctx:
 
     def now(self):
         return self.cluster.clock.now()
+
+
+def run_group(ctx: Ctx) -> int:
+    """cmdutil.DefaultSubCommandRun: help without arguments, an error with an unknown one."""
+    from sim.kubectl.errors import usage
+    from sim.kubectl.main import help_text
+    if ctx.args:
+        raise usage(ctx.path, f'unknown command "{ctx.args[0]}"')
+    ctx.out(help_text(ctx.command, ctx.path) if ctx.command else "")
+    return 0

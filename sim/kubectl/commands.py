@@ -6,6 +6,57 @@ from sim.kubectl import (apply, attach, config, create, delete, describe, edit, 
                          logs, mutate, proxy, rollout, run, waitverb)
 from sim.kubectl.command import Command, Ctx
 
+# One-line descriptions, by command path (kubectl's own texts).
+SHORTS: dict[str, str] = {
+ "kubectl": "kubectl controls the Kubernetes cluster manager",
+ "create": "Create a resource from a file or from stdin",
+ "expose": "Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service",
+ "run": "Run a particular image on the cluster",
+ "get": "Display one or many resources",
+ "edit": "Edit a resource on the server",
+ "delete": "Delete resources by file names, stdin, resources and names, or by resources and label selector",
+ "rollout": "Manage the rollout of a resource",
+ "scale": "Set a new size for a deployment, replica set, or replication controller",
+ "cluster-info": "Display cluster information",
+ "describe": "Show details of a specific resource or group of resources",
+ "logs": "Print the logs for a container in a pod",
+ "attach": "Attach to a running container",
+ "exec": "Execute a command in a container",
+ "proxy": "Run a proxy to the Kubernetes API server",
+ "apply": "Apply a configuration to a resource by file name or stdin",
+ "patch": "Update fields of a resource",
+ "wait": "Wait for a specific condition on one or many resources",
+ "label": "Update the labels on a resource",
+ "annotate": "Update the annotations on a resource",
+ "config": "Modify kubeconfig files",
+ "version": "Print the client and server version information",
+ "api-versions": 'Print the supported API versions on the server, in the form of "group/version"',
+ "api-resources": "Print the supported API resources on the server",
+ "help": "Help about any command",
+
+ "create deployment": "Create a deployment with the specified name",
+ "create service": "Create a service using a specified subcommand",
+ "create service clusterip": "Create a ClusterIP service",
+ "create service nodeport": "Create a NodePort service",
+ "create service loadbalancer": "Create a LoadBalancer service",
+ "create service externalname": "Create an ExternalName service",
+ "create namespace": "Create a namespace with the specified name",
+ "create configmap": "Create a config map from a local file, directory or literal value",
+ "create secret": "Create a secret using a specified subcommand",
+ "create secret generic": "Create a secret from a local file, directory, or literal value",
+ "create secret tls": "Create a TLS secret",
+ "create ingress": "Create an ingress with the specified name",
+ "rollout status": "Show the status of the rollout",
+ "rollout restart": "Restart a resource",
+ "config view": "Display merged kubeconfig settings or a specified kubeconfig file",
+ "config current-context": "Display the current-context",
+ "config get-contexts": "Describe one or many contexts",
+ "config get-clusters": "Display clusters defined in the kubeconfig",
+ "config get-users": "Display users defined in the kubeconfig",
+ "config use-context": "Set the current-context in a kubeconfig file",
+ "config set-context": "Set a context entry in kubeconfig",
+}
+
 # Every command cobra offers as a suggestion, in kubectl's registration order.
 SUGGESTIBLE = (
     "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale",
@@ -61,3 +112,13 @@ ROOT = Command("kubectl", None, (), children=[
     Command("api-resources", info.run_api_resources, info.API_RESOURCES_FLAGS),
     Command("help", _help, ()),
 ])
+
+
+def _describe_tree(cmd: Command, path: str = "") -> None:
+    key = f"{path} {cmd.name}".strip() if path else cmd.name
+    cmd.short = SHORTS.get(key, cmd.short)
+    for child in cmd.children:
+        _describe_tree(child, "" if cmd is ROOT else key)
+
+
+_describe_tree(ROOT)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.kubectl import output
-from sim.kubectl.command import Command, Ctx
+from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.errors import fail
 from sim.kubectl.flags import BOOL, f
 from sim.kubectl.printers.tabwriter import table_layout
@@ -117,13 +117,6 @@ def run_set_context(ctx: Ctx) -> int:
     if o.changed("namespace"):
         _state(ctx.cluster)["namespace"] = o["namespace"]
     ctx.out(f'Context "{context}" modified.\n')
-    return 0
-
-
-def run_group(ctx: Ctx) -> int:
-    if ctx.args:
-        raise fail(f'unknown command "{ctx.args[0]}" for "kubectl config"')
-    ctx.out("Usage:\n  kubectl config SUBCOMMAND [options]\n")
     return 0
 
 

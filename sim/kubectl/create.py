@@ -7,7 +7,7 @@ from typing import Callable
 from sim.kubectl import generators as gen
 from sim.kubectl import localfs, manifests, output
 from sim.kubectl.apply import modified_config
-from sim.kubectl.command import Command, Ctx
+from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage, with_source
 from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile, validation_directive
@@ -213,14 +213,6 @@ def run_ingress(ctx: Ctx) -> int:
     obj = gen.ingress(name, o["rule"], o["class"], o["default-backend"], o["annotation"],
                       enforced_namespace(ctx))
     return emit(ctx, obj, lambda e: f"failed to create ingress: {e}")
-
-
-def run_group(ctx: Ctx) -> int:
-    """``kubectl create secret foo``: a group command with an unknown subcommand."""
-    if ctx.args:
-        raise usage(ctx.path, f'unknown command "{ctx.args[0]}"')
-    ctx.out(f"Usage:\n  {ctx.path} [flags] [options]\n")
-    return 0
 
 
 _SVC_FLAGS = WRITE_FLAGS + (f("tcp", kind=SLICE),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.kubectl.command import DEFAULT_NAMESPACE, Command, Ctx
+from sim.kubectl.command import DEFAULT_NAMESPACE, Command, Ctx, run_group
 from sim.kubectl.commands import ROOT, SUGGESTIBLE
 from sim.kubectl.errors import KubectlError, UsageError, from_api, is_api_error
 from sim.kubectl.flags import FlagSet
@@ -94,7 +94,7 @@ def _run(cluster: Any, args: list[str], io: Any) -> int:
         raise KubectlError("error: required flag(s) " + ", ".join(f'"{m}"' for m in missing)
                            + " not set")
     ns = opts.get("namespace") or ""
-    ctx = Ctx(cluster, io, path, opts, ns or _context_namespace(cluster), bool(ns))
+    ctx = Ctx(cluster, io, path, opts, ns or _context_namespace(cluster), bool(ns), cmd)
     return cmd.run(ctx)
 
 
@@ -104,17 +104,20 @@ def _context_namespace(cluster: Any) -> str:
 
 
 def help_text(cmd: Command, path: str) -> str:
-    if cmd.usage:
-        text = cmd.usage.rstrip("\n") + "\n"
-    else:
-        text = f"Usage:\n  {path} [flags] [options]\n"
+    """A short help in cobra's layout: description, subcommands, usage."""
+    text = f"{cmd.short}.\n\n" if cmd.short else ""
     if cmd.children:
-        text += "\nAvailable Commands:\n"
-        width = max(len(c.name) for c in cmd.children) + 2
+        text += "Available Commands:\n"
+        width = max(len(c.name) for c in cmd.children) + 3
         for c in cmd.children:
-            text += f"  {c.name.ljust(width)}\n".rstrip() + "\n"
-    text += (f"\nUse \"kubectl options\" for a list of global command-line options "
-             f"(applies to all commands).\n")
+            text += f"  {c.name.ljust(width)}{c.short}".rstrip() + "\n"
+        text += "\n"
+    grouping = cmd.children and (cmd.run is None or cmd.run is run_group) and cmd is not ROOT
+    usage_line = cmd.usage or (f"{path} SUBCOMMAND [options]" if grouping
+                               else f"{path} [flags] [options]")
+    text += f"Usage:\n  {usage_line}\n\n"
+    text += ("Use \"kubectl options\" for a list of global command-line options (applies to "
+             "all commands).\n")
     return text
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.kubectl import resolve
-from sim.kubectl.command import Command, Ctx
+from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.durations import parse_duration
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
 from sim.kubectl.flags import BOOL, INT, SLICE, f
@@ -155,13 +155,6 @@ def run_restart(ctx: Ctx) -> int:
                 raise KubectlError(api_text(e)) from None
             reconcile(ctx)
             ctx.out(f"{t.kind_ref}/{name} restarted\n")
-    return 0
-
-
-def run_group(ctx: Ctx) -> int:
-    if ctx.args:
-        raise usage(ctx.path, f'unknown command "{ctx.args[0]}"')
-    ctx.out(f"Usage:\n  {ctx.path} SUBCOMMAND [options]\n")
     return 0
 
 
