@@ -191,3 +191,12 @@ def test_progress_is_one_updating_line_on_a_terminal(tmp_path):
     assert child.exitstatus == 0
     assert "\r[1/2] 0 failing" in screen and "\r[2/2] 0 failing" in screen
     assert "verified\r\n" not in screen.split("2 verified")[0]  # no line per block
+
+
+def test_play_can_be_left_with_q(tmp_path):
+    doc = write(tmp_path / "a.md", PASSING)
+    done = subprocess.run(
+        [sys.executable, "-m", "tutorial_runner", "play", str(doc), "--environment", "plain",
+         "--sandbox", "off"], input="q\n", capture_output=True, text=True, timeout=60)
+    assert "stopped." in done.stdout and "✓" not in done.stdout
+    assert done.returncode == 0
