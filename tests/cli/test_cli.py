@@ -159,10 +159,12 @@ def test_play_walks_through_with_headings(tmp_path):
     assert done.returncode == 1
 
 
-def test_shell_is_interactive(tmp_path):
+@pytest.mark.parametrize("mode", ["off", pytest.param("require", marks=pytest.mark.skipif(
+    __import__("tutorial_runner.sandbox").sandbox.detect().kind == "none", reason="no sandbox here"))])
+def test_shell_is_interactive(tmp_path, mode):
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(sys.executable, ["-m", "tutorial_runner", "shell", "--environment", "plain",
-                                           "--sandbox", "off"], encoding="utf-8", timeout=20)
+                                           "--sandbox", mode], encoding="utf-8", timeout=20)
     child.expect(r"\[tutorial ~\]# |\[tutorial ~\]\$ ")
     child.sendline("echo $((6*7))")
     child.expect("42")
