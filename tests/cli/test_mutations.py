@@ -1,10 +1,11 @@
 """A passing document must fail after any single change to what it expects."""
 
+import contextlib
+import io
+
 import pytest
 
-from tutorial_runner.document import parse_text
-from tutorial_runner.engine import run_session
-from tutorial_runner.environment import PlainEnvironment
+from tutorial_runner.cli import main
 from tutorial_runner.match import find_volatile
 
 DOCUMENT = """\
@@ -34,9 +35,13 @@ EXPECTED = [i for i, line in enumerate(LINES)
 
 
 def passes(text, tmp_path):
+    """`tutorial-runner check` on ``text``: True on exit status 0, False on 1."""
     path = tmp_path / "m.md"
-    document = parse_text(text, path)
-    return all(run_session(s, PlainEnvironment(), sandbox="off").ok for s in document.sessions)
+    path.write_text(text, encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["check", str(path), "--environment", "plain", "--sandbox", "off", "--no-cache"])
+    assert code in (0, 1)
+    return code == 0
 
 
 def with_line(index, new):
