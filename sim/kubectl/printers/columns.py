@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from .duration import format_age, parse_time, translate_timestamp_since
+from .duration import as_utc, format_age, parse_time, translate_timestamp_since
 from .selectors import format_label_selector, format_labels, selector_string
 
 Cells = Callable[[dict, datetime], list[str]]
@@ -379,7 +379,7 @@ def job_cells(job: dict, now: datetime) -> list[str]:
         completions = f"{succeeded}/1"
     length = ""
     if status.get("startTime"):
-        end = parse_time(status["completionTime"]) if status.get("completionTime") else now
+        end = parse_time(status["completionTime"]) if status.get("completionTime") else as_utc(now)
         length = format_age((end - parse_time(status["startTime"])).total_seconds())
     state = "Running"
     for kind, text in (("Complete", "Complete"), ("Failed", "Failed")):

@@ -47,14 +47,13 @@ def parse_time(ts: str) -> datetime:
     return value
 
 
+def as_utc(now: datetime) -> datetime:
+    """A naive clock reading is taken as UTC (the cluster clock is UTC)."""
+    return now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
+
+
 def translate_timestamp_since(ts: str | None, now: datetime) -> str:
     """kubectl's translateTimestampSince: unset is `<unknown>`."""
     if not ts:
         return "<unknown>"
-    return format_age((now - parse_time(ts)).total_seconds())
-
-
-def translate_timestamp_until(ts: str | None, now: datetime) -> str:
-    if not ts:
-        return "<unknown>"
-    return format_age((parse_time(ts) - now).total_seconds())
+    return format_age((as_utc(now) - parse_time(ts)).total_seconds())

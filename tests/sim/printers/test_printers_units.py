@@ -176,3 +176,7 @@ def test_table_columns_keep_their_width_across_a_one_cell_line() -> None:
     text = "very-long-name\tx\nmulti\nab\tc\n"
     assert table_layout(text) == "very-long-name   x\nmulti\nab               c\n"
     assert describe_layout(text) == "very-long-name  x\nmulti\nab  c\n"
+
+
+def test_a_naive_clock_reading_is_utc() -> None:
+    assert translate_timestamp_since("2026-03-01T11:59:47Z", NOW.replace(tzinfo=None)) == "13s"
