@@ -73,16 +73,23 @@ def pod(obj: dict, rng: Random) -> None:
     spec = obj.setdefault("spec", {})
     pod_spec(spec)
     spec.setdefault("enableServiceLinks", True)
+    if spec.get("priorityClassName") in _PRIORITY_CLASSES:
+        spec.setdefault("priority", _PRIORITY_CLASSES[spec["priorityClassName"]])
+    mirror = "kubernetes.io/config.mirror" in (obj.get("metadata", {}).get("annotations") or {})
+    if mirror:
+        # mirror pods of static manifests skip the ServiceAccount admission plugin
+        spec.setdefault("priority", 0)
+        spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+        _default_tolerations(spec)
+        obj.setdefault("status", {}).setdefault("phase", "Pending")
+        obj["status"].setdefault("qosClass", qos_class(spec))
+        return
     account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     spec["serviceAccountName"] = account
     spec["serviceAccount"] = account
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    tolerations = spec.setdefault("tolerations", [])
-    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
-        if not any(t.get("key") == key for t in tolerations if isinstance(t, dict)):
-            tolerations.append({"effect": "NoExecute", "key": key, "operator": "Exists",
-                                "tolerationSeconds": 300})
+    _default_tolerations(spec)
     if spec.get("automountServiceAccountToken") is not False and not any(
             (v.get("name") or "").startswith("kube-api-access-")
             for v in spec.get("volumes") or [] if isinstance(v, dict)):
@@ -95,6 +102,22 @@ def pod(obj: dict, rng: Random) -> None:
                      "name": volume_name, "readOnly": True})
     obj.setdefault("status", {}).setdefault("phase", "Pending")
     obj["status"].setdefault("qosClass", qos_class(spec))
+
+
+_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+
+
+def _default_tolerations(spec: dict) -> None:
+    """DefaultTolerationSeconds: pods ride out a not-ready/unreachable node for 300 s
+    (unless they tolerate every NoExecute taint already)."""
+    tolerations = spec.setdefault("tolerations", [])
+    if any(isinstance(t, dict) and t.get("operator") == "Exists" and not t.get("key")
+           and t.get("effect") in (None, "", "NoExecute") for t in tolerations):
+        return
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if not any(t.get("key") == key for t in tolerations if isinstance(t, dict)):
+            tolerations.append({"effect": "NoExecute", "key": key, "operator": "Exists",
+                                "tolerationSeconds": 300})
 
 
 def _api_access_volume(name: str) -> dict:

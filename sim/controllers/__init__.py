@@ -6,6 +6,7 @@ from .base import Controller
 
 
 def default_controllers() -> list[Controller]:
+    from .daemonset import DaemonSetController
     from .deployment import DeploymentController
     from .endpoints import (EndpointsController, EndpointSliceController,
                             EndpointSliceMirroringController)
@@ -19,7 +20,7 @@ def default_controllers() -> list[Controller]:
     from .statefulset import StatefulSetController
 
     return [NamespaceController(), GarbageCollector(), DeploymentController(),
-            ReplicaSetController(), StatefulSetController(), Scheduler(), Kubelet(),
+            ReplicaSetController(), StatefulSetController(), DaemonSetController(), Scheduler(), Kubelet(),
             EndpointsController(), EndpointSliceController(),
             EndpointSliceMirroringController(), ServiceLoadBalancerController(),
             IngressStatusController()]

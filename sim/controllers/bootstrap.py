@@ -176,7 +176,9 @@ def bootstrap(cluster: "Cluster") -> None:
     variables.update(dns_ip=dns_ip, api_ip=api_ip, control_plane_ip=control_plane_ip,
                      dns_domain=net.get("dns_domain", "cluster.local"),
                      cluster=profile.get("cluster_name", "kubernetes"),
-                     version=profile.get("version", "v1.35.2"))
+                     version=profile.get("version", "v1.35.2"),
+                     service_cidr=net.get("service_cidr", "10.96.0.0/12"),
+                     pod_cidr=net.get("pod_cidr", "10.244.0.0/16"))
     cluster.state["dns_ip"] = dns_ip
     store.create({
         "apiVersion": "v1", "kind": "Service",
@@ -198,7 +200,31 @@ def bootstrap(cluster: "Cluster") -> None:
         "endpoints": [{"addresses": [control_plane_ip], "conditions": {"ready": True}}],
         "ports": [{"name": "https", "port": port, "protocol": "TCP"}]})
     cluster.reconcile()
+    for node in store.list("nodes"):
+        if "node-role.kubernetes.io/control-plane" in (node["metadata"].get("labels") or {}):
+            for manifest in profile.get("static_pods") or []:
+                store.create(_static_pod(cluster, node, _substitute(clone(manifest), variables)),
+                             field_validation="Ignore")
     for obj in (list(profile.get("objects") or []) + list(profile.get("ingress_objects") or [])
                 + list(profile.get("extra_objects") or [])):
         store.create(_substitute(clone(obj), variables), field_validation="Ignore")
     cluster.reconcile()
+
+
+def _static_pod(cluster: "Cluster", node: dict, manifest: dict) -> dict:
+    """The mirror pod the kubelet posts for a static manifest on ``node``."""
+    import hashlib
+
+    name = node["metadata"]["name"]
+    md = manifest.setdefault("metadata", {})
+    md["name"] = f"{md['name']}-{name}"
+    md.setdefault("namespace", "kube-system")
+    digest = hashlib.md5(repr(sorted(manifest.items())).encode()).hexdigest()
+    md.setdefault("annotations", {}).update({
+        "kubernetes.io/config.hash": digest, "kubernetes.io/config.mirror": digest,
+        "kubernetes.io/config.seen": cluster.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f000Z"),
+        "kubernetes.io/config.source": "file"})
+    md["ownerReferences"] = [{"apiVersion": "v1", "controller": True, "kind": "Node",
+                              "name": name, "uid": node["metadata"]["uid"]}]
+    manifest.setdefault("spec", {})["nodeName"] = name
+    return manifest

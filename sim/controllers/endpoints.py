@@ -18,10 +18,6 @@ MIRROR_CONTROLLER = "endpointslicemirroring-controller.k8s.io"
 TRIGGER = "endpoints.kubernetes.io/last-change-trigger-time"
 
 
-def _ip_key(ip: str) -> tuple:
-    return tuple(int(p) for p in ip.split(".")) if ip.count(".") == 3 else (ip,)
-
-
 def resolve_target_port(svc_port: dict, pod: dict) -> int | None:
     """The pod's port for a Service port: a number, or a named container port."""
     target = svc_port.get("targetPort", svc_port.get("port"))
@@ -182,7 +178,8 @@ class EndpointSliceController:
         publish = svc["spec"].get("publishNotReadyAddresses", False)
         endpoints = []
         ports = None
-        for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
+        # ordered by address as a string, like the Endpoints subsets (and what describe shows)
+        for pod in sorted(pods, key=lambda p: (p["status"]["podIP"], p["metadata"]["uid"])):
             pod_ports = []
             for sp in svc["spec"].get("ports") or []:
                 number = resolve_target_port(sp, pod)

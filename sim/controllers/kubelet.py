@@ -157,7 +157,8 @@ class Kubelet:
         kubelet_cfg = cluster.profile.get("kubelet", {})
         sandbox_at = _after(now, rng.uniform(0.1, 0.4))
         ps: dict = {"node": node["metadata"]["name"], "sandbox_at": sandbox_at,
-                    "containers": {}, "ip": None}
+                    "containers": {}, "ip": None,
+                    "host_network": bool(pod["spec"].get("hostNetwork"))}
         cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
         at = sandbox_at
         low, high = kubelet_cfg.get("pull_seconds", [0.6, 1.6])
@@ -226,7 +227,8 @@ class Kubelet:
                 ps["rv"], ps["due"] = pod["metadata"]["resourceVersion"], ps["sandbox_at"]
                 ps["wake"] = ps["sandbox_at"]
                 return ps["sandbox_at"]
-            ps["ip"] = self._allocate_ip(cluster, host)
+            ps["ip"] = (status.get("hostIP") if pod["spec"].get("hostNetwork")
+                        else self._allocate_ip(cluster, host))
             status["podIP"] = ps["ip"]
             status["podIPs"] = [{"ip": ps["ip"]}]
             ps["announced"] = set()
@@ -369,7 +371,7 @@ class Kubelet:
         return None
 
     def _forget(self, cluster: "Cluster", ps: dict) -> None:
-        if ps.get("ip"):
+        if ps.get("ip") and not ps.get("host_network"):
             ipam = cluster.state.setdefault("ipam", {}).get(ps["node"])
             if ipam:
                 ipam["used"].discard(ps["ip"])

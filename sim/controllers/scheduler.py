@@ -43,9 +43,11 @@ def fit_failure(pod: dict, node: dict, load: int = 0) -> str | None:
     for key, value in (pod["spec"].get("nodeSelector") or {}).items():
         if labels.get(key) != value:
             return "node(s) didn't match Pod's node affinity/selector"
-    wanted = pod["spec"].get("nodeName")
-    if wanted and wanted != node["metadata"]["name"]:
-        return "node(s) didn't match the requested node name"
+    from .daemonset import pinned_node
+
+    pinned = pinned_node(pod)
+    if pinned and pinned != node["metadata"]["name"]:
+        return "node(s) didn't match Pod's node affinity/selector"
     if not node_ready(node):
         return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
     return None

@@ -1,0 +1,107 @@
+"""The DaemonSet controller: one pod per eligible node, pinned there by node affinity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..api.objects import clone
+from .base import pod_active, pod_ready
+from .scheduler import fit_failure
+from .workloads import drop_zero, owned_index, pod_from_template
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
+
+
+def node_affinity(node_name: str) -> dict:
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In",
+                                                "values": [node_name]}]}]}}}
+
+
+def pinned_node(pod: dict) -> str | None:
+    """The node a pod's required node affinity names by ``metadata.name``, if any."""
+    terms = (((pod["spec"].get("affinity") or {}).get("nodeAffinity") or {})
+             .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
+    for term in terms:
+        for field in term.get("matchFields") or []:
+            if field.get("key") == "metadata.name" and field.get("operator") == "In":
+                values = field.get("values") or []
+                if len(values) == 1:
+                    return values[0]
+    return None
+
+
+_DAEMON_TOLERATIONS = [
+    {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists"},
+    {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists"},
+    {"effect": "NoSchedule", "key": "node.kubernetes.io/disk-pressure", "operator": "Exists"},
+    {"effect": "NoSchedule", "key": "node.kubernetes.io/memory-pressure", "operator": "Exists"},
+    {"effect": "NoSchedule", "key": "node.kubernetes.io/pid-pressure", "operator": "Exists"},
+    {"effect": "NoSchedule", "key": "node.kubernetes.io/unschedulable", "operator": "Exists"},
+]
+
+
+class DaemonSetController:
+    name = "daemonset"
+    watches = ("daemonsets", "pods", "nodes")
+
+    def sync(self, cluster: "Cluster"):
+        store = cluster.store
+        pods_by_owner = owned_index(cluster, "pods")
+        nodes = store.list("nodes")
+        for ds in store.list("daemonsets"):
+            if ds["metadata"].get("deletionTimestamp"):
+                continue
+            pods = [p for p in pods_by_owner.get(ds["metadata"]["uid"], []) if pod_active(p)]
+            by_node = {pinned_node(p): p for p in pods}
+            wanted = []
+            for node in nodes:
+                probe = {"spec": dict(ds["spec"]["template"].get("spec") or {})}
+                probe["spec"]["tolerations"] = list(probe["spec"].get("tolerations") or []) + _DAEMON_TOLERATIONS
+                if fit_failure(probe, node) is None:
+                    wanted.append(node["metadata"]["name"])
+            for node_name in wanted:
+                if node_name in by_node:
+                    continue
+                pod = pod_from_template(ds, ds["spec"]["template"])
+                pod["metadata"]["labels"]["controller-revision-hash"] = self._revision(ds)
+                pod["metadata"]["labels"]["pod-template-generation"] = str(ds["metadata"].get("generation", 1))
+                spec = pod["spec"]
+                spec["affinity"] = node_affinity(node_name)
+                tolerations = list(spec.get("tolerations") or [])
+                for tol in _DAEMON_TOLERATIONS:
+                    if tol not in tolerations:
+                        tolerations.append(tol)
+                spec["tolerations"] = tolerations
+                created = store.create(pod, field_validation="Ignore")
+                by_node[node_name] = created
+                cluster.record_event(ds, "Normal", "SuccessfulCreate",
+                                     f"Created pod: {created['metadata']['name']}",
+                                     "daemonset-controller")
+            for node_name, pod in by_node.items():
+                if node_name not in wanted:
+                    store.delete("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
+                    cluster.record_event(ds, "Normal", "SuccessfulDelete",
+                                         f"Deleted pod: {pod['metadata']['name']}",
+                                         "daemonset-controller")
+            current = [p for p in by_node.values() if pinned_node(p) in wanted]
+            ready = sum(1 for p in current if pod_ready(p))
+            scheduled = sum(1 for p in current if p["spec"].get("nodeName"))
+            status = {"currentNumberScheduled": scheduled, "desiredNumberScheduled": len(wanted),
+                      "numberAvailable": ready, "numberMisscheduled": 0, "numberReady": ready,
+                      "numberUnavailable": len(wanted) - ready,
+                      "observedGeneration": ds["metadata"].get("generation", 1),
+                      "updatedNumberScheduled": scheduled}
+            drop_zero(status, "numberAvailable", "numberUnavailable", "updatedNumberScheduled")
+            if ds.get("status") != status:
+                new = clone(ds)
+                new["status"] = status
+                store.write(new)
+        return None
+
+    @staticmethod
+    def _revision(ds: dict) -> str:
+        from .statefulset import revision_name
+
+        return revision_name(ds)[len(ds["metadata"]["name"]) + 1:]
