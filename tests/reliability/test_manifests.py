@@ -1,0 +1,114 @@
+"""Bad manifests applied by a transcript: the simulated kubectl prints exactly what
+kubectl v1.35 prints, and the session goes on.
+
+Each case's transcript holds the expected error.  Client-side errors (YAML parsing) were
+checked against the real kubectl v1.35.2 (`test_client_side_wording_is_kubectl_s`, skipped
+without it); server-side ones follow the Kubernetes sources (apimachinery field errors,
+kubectl's `The <Kind> "<name>" is invalid` and `error when creating` wrappers).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.harness import CORPUS, record_shells, run_document, sha256
+from tutorial_runner.document import read_document
+
+MANIFESTS = CORPUS / "manifests"
+
+CASES = sorted(p.name for p in MANIFESTS.glob("*.md"))
+
+KNOWN_BUGS = {
+    "invalid-yaml.md": (
+        "sim/kubectl/manifests.py _documents: YAML errors carry PyYAML's wording "
+        "('mapping values are not allowed here'); kubectl (go-yaml) prints "
+        "'mapping values are not allowed in this context'"),
+    "yaml-tab.md": (
+        "sim/kubectl/manifests.py _documents: a tab in indentation gives PyYAML's "
+        "\"found character '\\t' that cannot start any token\"; kubectl prints "
+        "'found a tab character that violates indentation'"),
+    "yaml-unclosed-flow.md": (
+        "sim/kubectl/manifests.py _documents: an unclosed flow sequence gives "
+        "\"line 2: expected the node content, but found '<stream end>'\"; kubectl prints "
+        "'line 1: did not find expected node content'"),
+    "wrong-type.md": (
+        "sim/api/validation.py validate_workload: `replicas: \"two\"` is reported as "
+        "'The Deployment \"web\" is invalid: spec.replicas: Invalid value: \"two\": must be "
+        "greater than or equal to 0'; the API server fails decoding first: 'Error from server "
+        "(BadRequest): error when creating \"deploy.yaml\": Deployment in version \"v1\" cannot "
+        "be handled as a Deployment: json: cannot unmarshal string into Go struct field "
+        "DeploymentSpec.spec.replicas of type int32'"),
+    "duplicate-ports.md": (
+        "sim/api/validation.py _go_service_port: the duplicate (protocol, port) error prints "
+        "the whole port (Name:\"http\", TargetPort IntVal:8080); Kubernetes' ValidateService "
+        "reports its key core.ServicePort{Protocol: p.Protocol, Port: p.Port}, i.e. Name:\"\" "
+        "and TargetPort IntVal:0"),
+}
+
+
+def _cases():
+    for name in CASES:
+        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])] if name in KNOWN_BUGS else []
+        yield pytest.param(name, marks=marks, id=name)
+
+
+def test_the_manifest_corpus():
+    assert len(CASES) >= 12
+    assert set(KNOWN_BUGS) <= set(CASES)
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_bad_manifest_gives_kubectl_s_error(case, monkeypatch):
+    path = MANIFESTS / case
+    before = sha256(path)
+    record = record_shells(monkeypatch)
+    run_document(path, record, sandbox="auto")
+    failures = [(step.line, step.diff) for block in record.blocks for step in block.steps
+                if not step.ok]
+    assert record.statuses and set(record.statuses) == {"verified"}, failures
+    assert record.leftovers() == []
+    assert sha256(path) == before
+
+
+# -- client-side wording against the real kubectl --------------------------------------------
+
+def _reference_kubectl() -> Path | None:
+    for candidate in (os.environ.get("KUBECTL_REFERENCE"), "/tmp/kubectl-ref/kubectl"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    return None
+
+
+CLIENT_SIDE = ["invalid-yaml.md", "yaml-tab.md", "yaml-unclosed-flow.md"]
+
+
+@pytest.mark.skipif(_reference_kubectl() is None,
+                    reason="no reference kubectl (KUBECTL_REFERENCE or /tmp/kubectl-ref/kubectl)")
+@pytest.mark.parametrize("case", CLIENT_SIDE)
+def test_client_side_wording_is_kubectl_s(case, tmp_path):
+    """The documented error is the one the real kubectl prints (no server is needed: the
+    file fails to parse before kubectl asks the server anything)."""
+    document = read_document(MANIFESTS / case)
+    (file_block,) = [b for b in document.blocks if b.kind == "file"]
+    (transcript,) = [b for b in document.blocks if b.kind == "transcript"]
+    (tmp_path / file_block.filename).write_text(file_block.text + "\n")
+    command = transcript.body[0].removeprefix("$ ").split()
+    expected = transcript.body[1]
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\n")
+    done = subprocess.run([str(_reference_kubectl()), *command[1:], "--validate=false"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=30,
+                          env={"KUBECONFIG": str(kubeconfig), "PATH": "/usr/bin:/bin",
+                               "HOME": str(tmp_path)})
+    assert done.returncode == 1
+    assert done.stderr.strip() == expected
+    assert re.match(r"error: error parsing \S+: error converting YAML to JSON: yaml: line \d+: ",
+                    expected)
