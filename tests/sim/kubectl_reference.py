@@ -49,6 +49,9 @@ RESOURCES: dict[str, list[tuple[str, str, bool, list[str]]]] = {
     ],
 }
 
+# The API server lists a group's resources sorted by name ("all" expands in that order).
+for _group in RESOURCES.values():
+    _group.sort()
 KIND_TO_RESOURCE = {kind: res for gv in RESOURCES.values() for res, kind, _, _ in gv}
 
 TableFn = Callable[[str, list[dict], dict], dict]
