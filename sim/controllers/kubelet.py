@@ -155,13 +155,13 @@ class Kubelet:
         now = cluster.clock.now()
         node = cluster.store.get("nodes", None, pod["spec"]["nodeName"])
         kubelet_cfg = cluster.profile.get("kubelet", {})
-        sandbox_at = _after(now, rng.uniform(0.1, 0.4))
+        sandbox_at = _after(now, rng.uniform(0.1, 0.3))
         ps: dict = {"node": node["metadata"]["name"], "sandbox_at": sandbox_at,
                     "containers": {}, "ip": None,
                     "host_network": bool(pod["spec"].get("hostNetwork"))}
         cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
         at = sandbox_at
-        low, high = kubelet_cfg.get("pull_seconds", [0.6, 1.6])
+        low, high = kubelet_cfg.get("pull_seconds", [0.5, 1.3])
         for c in pod["spec"].get("containers") or []:
             pull = round(rng.uniform(low, high), 3)
             cs = {"pull_start": at, "pull_seconds": pull, "pulled_at": _after(at, pull),
@@ -238,7 +238,7 @@ class Kubelet:
         for c in pod["spec"].get("containers") or []:
             cs = ps["containers"][c["name"]]
             cstat = statuses.get(c["name"]) or self._waiting(c, "ContainerCreating")
-            moment = self._advance_container(cluster, pod, c, cs, cstat, now, host, ps)
+            moment = self._advance_container(cluster, new, c, cs, cstat, now, host, ps)
             if cs["stage"] == "running" and c.get("readinessProbe") and cstat.get("ready"):
                 if moment is not None and (due is None or moment < due):
                     due = moment
@@ -296,7 +296,7 @@ class Kubelet:
             probe_spec = c.get("readinessProbe")
             if probe_spec:
                 delay = probe_spec.get("initialDelaySeconds", 0)
-                cs["next_probe"] = now + timedelta(seconds=max(delay, 0.5))
+                cs["next_probe"] = _after(now, max(delay, 0.1))
                 cstat["ready"] = False
             else:
                 cstat["ready"] = True

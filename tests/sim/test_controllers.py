@@ -415,3 +415,47 @@ def test_same_calls_same_cluster(make_deployment, make_service):
     assert first == second
     third = _run_script(Cluster("gke", seed=7, workloads=False), make_deployment, make_service)
     assert names(third["pods"]) != names(first["pods"])
+
+
+def test_pods_are_ready_by_the_next_command(make_deployment, make_service):
+    for seed in range(8):
+        cluster = Cluster("default", seed=seed, workloads=False)
+        body = make_deployment("web", replicas=4)
+        body["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] = {
+            "httpGet": {"path": "/", "port": 80}}
+        cluster.store.create(body)
+        cluster.store.create(make_service("web", {"app": "web"}))
+        cluster.tick()
+        pods = pods_of(cluster, "app=web")
+        assert len(pods) == 4
+        assert all(p["status"]["conditions"][2] == {**p["status"]["conditions"][2], "type": "Ready",
+                                                     "status": "True"} for p in pods), seed
+        ep = cluster.store.get("endpoints", "default", "web")
+        assert len(ep["subsets"][0]["addresses"]) == 4
+
+
+_SCRIPT = """
+import json
+from sim.cluster import Cluster
+c = Cluster("gke")
+c.store.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"},
+    "spec": {"replicas": 3, "selector": {"matchLabels": {"a": "w"}},
+             "template": {"metadata": {"labels": {"a": "w"}},
+                          "spec": {"containers": [{"name": "w", "image": "nginx"}]}}}})
+c.tick()
+c.store.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "w"},
+    "spec": {"type": "LoadBalancer", "selector": {"a": "w"}, "ports": [{"port": 80}]}})
+c.run_for(90)
+print(json.dumps({rt.plural: c.store.list(rt) for rt in c.resources}, sort_keys=True))
+"""
+
+
+def test_same_output_in_another_process():
+    import os
+    import subprocess
+    import sys
+
+    outs = [subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True,
+                           env=dict(os.environ, PYTHONHASHSEED=str(seed)), timeout=120,
+                           check=True).stdout for seed in (1, 2)]
+    assert outs[0] == outs[1] and len(outs[0]) > 1000
