@@ -199,10 +199,88 @@ def _is_gce(cluster: Any) -> bool:
     return str((getattr(cluster, "profile", None) or {}).get("cloud", "")).lower() in {"gce", "gke", "google", "gcp"}
 
 
+def reserved_addresses(cluster: Any) -> dict[str, dict]:
+    """Static addresses reserved with ``gcloud compute addresses create``, by name."""
+    return cluster.runtime.setdefault("net", {}).setdefault("gce-addresses", {})
+
+
+def reserved_address(cluster: Any, name: str) -> str | None:
+    """The IP of a reserved address (for ``kubernetes.io/ingress.global-static-ip-name``)."""
+    entry = reserved_addresses(cluster).get(name)
+    return entry["ip"] if entry else None
+
+
+def _address_in_use(cluster: Any, name: str, ip: str) -> bool:
+    for ing in cluster.store.list("ingresses"):
+        if (addr.meta(ing, "annotations") or {}).get("kubernetes.io/ingress.global-static-ip-name") == name:
+            return True
+    return any((svc.get("spec") or {}).get("loadBalancerIP") == ip or ip in addr.lb_addresses(svc)
+               for svc in addr.services(cluster))
+
+
+def _addresses(cluster: Any, argv: list[str], words: list[str], io: Any) -> int:
+    import random
+
+    project = (getattr(cluster, "profile", None) or {}).get("project", "sim-project")
+    region_flag = next((a.split("=", 1)[1] for a in argv if a.startswith("--region=")), None)
+    if "--region" in argv and argv.index("--region") + 1 < len(argv):
+        region_flag = argv[argv.index("--region") + 1]
+    verb = words[2] if len(words) > 2 else ""
+    table = reserved_addresses(cluster)
+    with cluster.lock:
+        if verb == "create" and len(words) > 3:
+            name = words[3]
+            if name in table:
+                io.write_err(f"ERROR: (gcloud.compute.addresses.create) Could not fetch resource:\n"
+                             f" - The resource 'projects/{project}/global/addresses/{name}' already exists\n")
+                return 1
+            scope = f"regions/{region_flag}" if region_flag else "global"
+            rng = random.Random(f"{getattr(cluster, 'seed', 0)}/{name}")
+            base = "34.117" if not region_flag else "34.121"
+            ip = f"{base}.{rng.randrange(0, 256)}.{rng.randrange(1, 255)}"
+            table[name] = {"ip": ip, "region": region_flag or ""}
+            io.write_err(f"Created [https://www.googleapis.com/compute/v1/projects/{project}/{scope}/addresses/{name}].\n")
+            return 0
+        if verb == "delete" and len(words) > 3:
+            name = words[3]
+            if table.pop(name, None) is None:
+                io.write_err(f"ERROR: (gcloud.compute.addresses.delete) Could not fetch resource:\n"
+                             f" - The resource 'projects/{project}/global/addresses/{name}' was not found\n")
+                return 1
+            io.write_err(f"Deleted [https://www.googleapis.com/compute/v1/projects/{project}/global/addresses/{name}].\n")
+            return 0
+        if verb == "list":
+            if not table:
+                io.write_err("Listed 0 items.\n")
+                return 0
+            rows = [[name, e["ip"], "EXTERNAL", "", "", e["region"], "",
+                     "IN_USE" if _address_in_use(cluster, name, e["ip"]) else "RESERVED"]
+                    for name, e in sorted(table.items())]
+            io.write_out(_table(["NAME", "ADDRESS/RANGE", "TYPE", "PURPOSE", "NETWORK", "REGION", "SUBNET",
+                                 "STATUS"], rows).encode())
+            return 0
+        if verb == "describe" and len(words) > 3 and words[3] in table:
+            entry = table[words[3]]
+            io.write_out(f"address: {entry['ip']}\naddressType: EXTERNAL\nname: {words[3]}\n"
+                         f"status: {'IN_USE' if _address_in_use(cluster, words[3], entry['ip']) else 'RESERVED'}\n".encode())
+            return 0
+    io.write_err(f"ERROR: (gcloud.compute.addresses) Invalid choice: '{verb}'.\n")
+    return 2
+
+
 def gcloud(cluster: Any, argv: list[str], io: Any) -> int:
     words = [a for a in argv[1:] if not a.startswith("-")]
+    if "--region" in argv:
+        index = argv.index("--region")
+        if index + 1 < len(argv) and argv[index + 1] in words:
+            words.remove(argv[index + 1])
     command = " ".join(words[:3])
     known = {"compute instances list": "instances", "compute forwarding-rules list": "forwarding-rules"}
+    if words[:2] == ["compute", "addresses"]:
+        if not _is_gce(cluster):
+            io.write_err("ERROR: (gcloud.compute.addresses) The required property [project] is not currently set.\n")
+            return 1
+        return _addresses(cluster, argv, words, io)
     if command not in known:
         io.write_err(f"ERROR: (gcloud) Invalid choice: '{' '.join(words[:2]) or ''}'.\n"
                      "Maybe you meant:\n  gcloud compute instances list\n"

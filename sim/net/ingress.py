@@ -121,8 +121,11 @@ GCE_502 = """<!DOCTYPE html>
 
 def _cloud(cluster: Any) -> bool:
     """A cloud load balancer (GCE) in front, rather than an nginx in the cluster."""
-    controller = str(((getattr(cluster, "profile", None) or {}).get("ingress") or {}).get("controller", ""))
-    return "gce" in controller or "google" in controller
+    profile = getattr(cluster, "profile", None) or {}
+    controller = str((profile.get("ingress") or {}).get("controller") or "")
+    if controller:
+        return "gce" in controller or "google" in controller
+    return str(profile.get("cloud", "")).lower() in {"gce", "gke", "google", "gcp"}
 
 
 def _controller_error(cluster: Any, status: int, now: datetime) -> Response:

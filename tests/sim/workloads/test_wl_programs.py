@@ -77,3 +77,19 @@ def test_an_unknown_image_is_not_pulled():
     assert images.known("radial/busyboxplus:curl") and images.known("centos:6")
     assert images.known("bprashanth/nginxhttps:1.0") and not images.known("bprashanth/nginxhttps:9.9")
     assert not images.known("example/no-such-image:1")
+
+
+def test_gcloud_reserves_static_addresses_on_a_google_cloud():
+    from sim.net import host
+
+    gke = new_cluster("gke")
+    code, out, err = tool(gke, "gcloud", ["compute", "addresses", "create", "web-static-ip", "--global"])
+    assert code == 0 and out == ""
+    assert err.startswith("Created [https://www.googleapis.com/compute/v1/projects/")
+    assert err.endswith("/global/addresses/web-static-ip].\n")
+    code, out, _ = tool(gke, "gcloud", ["compute", "addresses", "list"])
+    header, row = out.splitlines()
+    assert header.split() == ["NAME", "ADDRESS/RANGE", "TYPE", "PURPOSE", "NETWORK", "REGION", "SUBNET", "STATUS"]
+    ip = host.reserved_address(gke, "web-static-ip")
+    assert row.split() == ["web-static-ip", ip, "EXTERNAL", "RESERVED"]
+    assert tool(gke, "gcloud", ["compute", "addresses", "create", "web-static-ip", "--global"])[0] == 1
