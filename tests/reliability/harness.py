@@ -76,10 +76,10 @@ def processes_matching(needles: Iterable[bytes]) -> list[tuple[int, str]]:
         stat = _read(f"/proc/{entry}/stat")
         if not stat or stat.rsplit(b")", 1)[-1].split()[:1] == [b"Z"]:
             continue
-        cmdline = _read(f"/proc/{entry}/cmdline")
+        cmdline = _read(f"/proc/{entry}/cmdline").replace(b"\0", b" ")
         environ = _read(f"/proc/{entry}/environ")
         if any(n in cmdline or n in environ for n in needles):
-            found.append((int(entry), cmdline.replace(b"\0", b" ").decode(errors="replace")))
+            found.append((int(entry), cmdline.decode(errors="replace")))
     return found
 
 
