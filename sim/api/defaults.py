@@ -60,6 +60,12 @@ def pod_spec(spec: dict) -> None:
     for vol in spec.get("volumes") or []:
         if not isinstance(vol, dict):
             continue
+        if len(vol) == 1 and "name" in vol:
+            vol["emptyDir"] = {}
+        if isinstance(vol.get("hostPath"), dict):
+            vol["hostPath"].setdefault("type", "")
+        if isinstance(vol.get("downwardAPI"), dict):
+            vol["downwardAPI"].setdefault("defaultMode", 420)
         for source in ("secret", "configMap"):
             if isinstance(vol.get(source), dict):
                 vol[source].setdefault("defaultMode", 420)
@@ -72,6 +78,17 @@ def pod(obj: dict, rng: Random) -> None:
     admission plugins."""
     spec = obj.setdefault("spec", {})
     pod_spec(spec)
+    for field in ("containers", "initContainers"):
+        for c in spec.get(field) or []:
+            res = c.get("resources") if isinstance(c, dict) else None
+            if isinstance(res, dict) and res.get("limits"):
+                requests = res.setdefault("requests", {})
+                for key, value in res["limits"].items():
+                    requests.setdefault(key, value)
+            if spec.get("hostNetwork") and isinstance(c, dict):
+                for port in c.get("ports") or []:
+                    if isinstance(port, dict) and not port.get("hostPort"):
+                        port["hostPort"] = port.get("containerPort")
     spec.setdefault("enableServiceLinks", True)
     if spec.get("priorityClassName") in _PRIORITY_CLASSES:
         spec.setdefault("priority", _PRIORITY_CLASSES[spec["priorityClassName"]])
@@ -176,10 +193,12 @@ def statefulset(obj: dict) -> None:
     spec = obj.setdefault("spec", {})
     spec.setdefault("replicas", 1)
     spec.setdefault("podManagementPolicy", "OrderedReady")
-    strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
-    if strategy.get("type", "RollingUpdate") == "RollingUpdate":
-        strategy.setdefault("type", "RollingUpdate")
-        strategy.setdefault("rollingUpdate", {}).setdefault("partition", 0)
+    strategy = spec.setdefault("updateStrategy", {})
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+        strategy.setdefault("rollingUpdate", {})
+    if strategy["type"] == "RollingUpdate" and isinstance(strategy.get("rollingUpdate"), dict):
+        strategy["rollingUpdate"].setdefault("partition", 0)
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("persistentVolumeClaimRetentionPolicy",
                     {"whenDeleted": "Retain", "whenScaled": "Retain"})
@@ -201,6 +220,8 @@ def service(obj: dict) -> None:
     spec = obj.setdefault("spec", {})
     kind = spec.setdefault("type", "ClusterIP")
     spec.setdefault("sessionAffinity", "None")
+    if spec["sessionAffinity"] == "None":
+        spec.pop("sessionAffinityConfig", None)
     if spec["sessionAffinity"] == "ClientIP":
         spec.setdefault("sessionAffinityConfig", {}).setdefault(
             "clientIP", {}).setdefault("timeoutSeconds", 10800)
@@ -254,6 +275,13 @@ def network_policy(obj: dict) -> None:
                     port.setdefault("protocol", "TCP")
 
 
+def endpoints(obj: dict) -> None:
+    for subset in obj.get("subsets") or []:
+        for port in (subset or {}).get("ports") or []:
+            if isinstance(port, dict):
+                port.setdefault("protocol", "TCP")
+
+
 def apply_defaults(plural: str, obj: dict, rng: Random) -> None:
     if plural == "pods":
         pod(obj, rng)
@@ -271,6 +299,8 @@ def apply_defaults(plural: str, obj: dict, rng: Random) -> None:
         secret(obj)
     elif plural == "namespaces":
         namespace(obj)
+    elif plural == "endpoints":
+        endpoints(obj)
     elif plural == "networkpolicies":
         network_policy(obj)
     elif plural == "podtemplates":
