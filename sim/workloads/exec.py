@@ -76,8 +76,8 @@ def _interactive(proc: Proc, io: Any, tty: bool, flavor: str) -> int:
             io.write_out(_prompt(proc, flavor).encode())
         line = io.read_line()
         if line is None:
-            if tty:
-                io.write_out(b"exit\r\n" if flavor == "bash" else b"\r\n")
+            if tty and flavor == "bash":
+                io.write_out(b"exit\r\n")
             return proc.status
         text = line.decode("utf-8", "replace").rstrip("\r\n")
         if tty:
