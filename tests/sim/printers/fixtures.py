@@ -267,6 +267,8 @@ def statefulset(name: str, replicas: int, ready: int, *, age: float = 300) -> di
                      "template": {"metadata": {"labels": labels},
                                   "spec": {"containers": [container("nginx", "nginx:1.27")]}},
                      "serviceName": name, "podManagementPolicy": "OrderedReady",
+                     "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain",
+                                                              "whenScaled": "Retain"},
                      "updateStrategy": {"type": "RollingUpdate",
                                         "rollingUpdate": {"partition": 0}},
                      "revisionHistoryLimit": 10},

@@ -132,11 +132,6 @@ def describe_statefulset(ss: dict, now: datetime, lookup: Lookup, show_events: b
         w.write(1, f"Partition:\t{ru['partition']}\n")
         if ru.get("maxUnavailable") is not None:
             w.write(1, f"MaxUnavailable:\t{ru['maxUnavailable']}\n")
-    policy = spec.get("persistentVolumeClaimRetentionPolicy")
-    if policy is not None:
-        w.write(0, "Persistent Volume Claim Retention Policy:\n")
-        w.write(1, f"WhenDeleted:\t{policy.get('whenDeleted', '')}\n")
-        w.write(1, f"WhenScaled:\t{policy.get('whenScaled', '')}\n")
     w.write(0, f"Pods Status:\t{_pod_counts(ss, lookup)}\n")
     describe_pod_template(w, spec.get("template"))
     claims = spec.get("volumeClaimTemplates") or []
