@@ -69,8 +69,12 @@ def _print_structured(ctx: Ctx, out: output.Output, got: Fetched,
     single = len(sel.items) == 1 and sel.items[0][1] is not None
     if single and got.errors:
         raise KubectlError("\n".join(got.errors))
-    ctx.out(output.render(out, got.objects, single=single,
-                          no_headers=ctx.opts["no-headers"]))
+    try:
+        ctx.out(output.render(out, got.objects, single=single,
+                              no_headers=ctx.opts["no-headers"]))
+    except output.PartialOutput as e:
+        ctx.out(e.text)
+        raise e.error from None
     return _finish(ctx, got)
 
 
@@ -124,19 +128,11 @@ def _finish(ctx: Ctx, got: Fetched) -> int:
     return 0
 
 
-def _sort_key(value: str) -> tuple:
-    try:
-        return (0, float(value), "")
-    except ValueError:
-        return (1, 0.0, value)
-
 
 def _sort(got: Fetched, expr: str) -> None:
-    """``--sort-by``: each type's objects ordered by a JSONPath field (numbers as numbers)."""
-    template = expr if expr.startswith("{") else "{" + (expr if expr.startswith(".") else
-                                                         "." + expr) + "}"
+    """``--sort-by``: each type's objects in the printers' sort order."""
     for info in got.infos:
         try:
-            info.objects.sort(key=lambda obj: _sort_key(p.jsonpath(template, obj)))
-        except p.JSONPathError as e:
+            info.objects = p.sort_objects(info.objects, expr)
+        except p.SortError as e:
             raise fail(str(e)) from None

@@ -12,6 +12,15 @@ GENERIC_FORMATS = ("go-template", "go-template-file", "json", "jsonpath", "jsonp
 HUMAN_FORMATS = ("custom-columns", "custom-columns-file", "wide")
 
 
+class PartialOutput(Exception):
+    """A printer failed after writing part of its output, which still goes to stdout."""
+
+    def __init__(self, text: str, error: KubectlError):
+        super().__init__(error.text)
+        self.text = text
+        self.error = error
+
+
 @dataclass(frozen=True)
 class Output:
     kind: str          # "", "wide", "yaml", "json", "name", "jsonpath", "custom-columns"
@@ -75,7 +84,7 @@ def render(out: Output, objects: list[dict], *, single: bool,
         try:
             return p.custom_columns(out.template, objects, no_headers=no_headers)
         except p.CustomColumnsError as e:
-            raise fail(str(e)) from None
+            raise PartialOutput(getattr(e, "partial", ""), fail(str(e))) from None
     raise KubectlError(f"error: unsupported output format {out.kind}")
 
 
