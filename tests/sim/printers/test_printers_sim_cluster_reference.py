@@ -34,16 +34,144 @@ spec:
         ports:
         - containerPort: 80
 """
+SERVICES = """apiVersion: v1
+kind: Service
+metadata:
+  name: sample-lb
+spec:
+  type: LoadBalancer
+  ports:
+  - name: http-port
+    protocol: TCP
+    port: 8080
+    targetPort: 80
+    nodePort: 30082
+  selector:
+    run: my-nginx
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: sample-headless
+spec:
+  type: ClusterIP
+  clusterIP: None
+  ports:
+  - name: http-port
+    protocol: TCP
+    port: 80
+    targetPort: 80
+  selector:
+    run: my-nginx
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: sample-externalname
+spec:
+  type: ExternalName
+  externalName: example.com
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: sample-none-selector
+spec:
+  type: ClusterIP
+  ports:
+  - protocol: TCP
+    port: 8080
+    targetPort: 80
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: sample-none-selector
+subsets:
+- addresses:
+  - ip: 17.178.96.59
+  - ip: 172.217.175.110
+  ports:
+  - protocol: TCP
+    port: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: sample-externalip
+spec:
+  type: ClusterIP
+  externalIPs:
+  - 10.138.0.9
+  - 10.138.0.10
+  ports:
+  - name: http-port
+    protocol: TCP
+    port: 8080
+    targetPort: 80
+  selector:
+    run: my-nginx
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: sample-ingress
+  annotations:
+    nginx.ingress.kubernetes.io/rewrite-target: /
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: sample.example.com
+    http:
+      paths:
+      - path: /path1
+        pathType: Prefix
+        backend:
+          service:
+            name: sample-lb
+            port:
+              number: 8080
+  defaultBackend:
+    service:
+      name: sample-headless
+      port:
+        number: 80
+  tls:
+  - hosts:
+    - sample.example.com
+    secretName: tls-sample
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: sample-statefulset-headless
+spec:
+  serviceName: sample-headless
+  replicas: 2
+  selector:
+    matchLabels:
+      app: sample-app
+  template:
+    metadata:
+      labels:
+        app: sample-app
+    spec:
+      containers:
+      - name: nginx-container
+        image: nginx:1.16
+"""
 RESOURCES = ["pods", "services", "endpoints", "endpointslices", "deployments", "replicasets",
-             "nodes", "namespaces", "configmaps", "serviceaccounts", "secrets", "daemonsets"]
+             "statefulsets", "nodes", "namespaces", "configmaps", "serviceaccounts", "secrets",
+             "daemonsets", "ingresses", "ingressclasses", "events"]
 
 
 class _Sim:
-    def __init__(self) -> None:
+    def __init__(self, profile: str) -> None:
         from sim.cluster import Cluster
-        self.cluster = Cluster("default", seed=1)
+        self.cluster = Cluster(profile, seed=1)
         self.cwd = tempfile.mkdtemp()
         Path(self.cwd, "run-my-nginx.yaml").write_text(MANIFEST)
+        Path(self.cwd, "services.yaml").write_text(SERVICES)
 
     def kubectl(self, *args: str) -> str:
         from sim.kubectl.main import main
@@ -53,13 +181,14 @@ class _Sim:
         return "".join(io.out)
 
 
-@pytest.fixture(scope="module")
-def both():
-    sim = _Sim()
+@pytest.fixture(scope="module", params=["default", "aws"])
+def both(request):
+    sim = _Sim(request.param)
     sim.kubectl("apply", "-f", "run-my-nginx.yaml")
     sim.cluster.run_for(13)
     sim.kubectl("expose", "deployment/my-nginx", "--type=NodePort")
-    sim.cluster.run_for(8)
+    sim.kubectl("apply", "-f", "services.yaml")
+    sim.cluster.run_for(60)
     objects = [copy.deepcopy(o) for r in RESOURCES for o in sim.cluster.store.list(r)]
     with fixtures.frozen(sim.cluster.clock.now()):
         with kubectl_reference.ReferenceCluster(objects, table_for) as ref:
@@ -77,6 +206,13 @@ COMMANDS = [
     ["describe", "deploy", "my-nginx", "--show-events=false"],
     ["describe", "ep", "my-nginx", "--show-events=false"],
     ["describe", "ns", "default"], ["describe", "sa", "default", "--show-events=false"],
+    ["get", "svc,ep,ing,sts"], ["get", "svc", "-o", "wide"], ["get", "ing", "-o", "yaml"],
+    ["get", "endpointslices", "-o", "yaml"], ["get", "events", "-o", "yaml"],
+    *(["describe", "svc", name, "--show-events=false"] for name in (
+        "sample-lb", "sample-headless", "sample-externalname", "sample-none-selector", "sample-externalip")),
+    ["describe", "ep", "sample-none-selector", "--show-events=false"],
+    ["describe", "ingress", "sample-ingress", "--show-events=false"],
+    ["describe", "sts", "sample-statefulset-headless", "--show-events=false"],
 ]
 
 
