@@ -142,5 +142,6 @@ def play(document: Document, environment: Environment, sandbox: str = "auto",
             if block.status == "error":
                 player.say(f"error at {Path(block.block.path).name}:{block.block.line}: {block.message}")
         ok = ok and result.ok
-    player.say(f"\n{player.passed} steps matched, {player.failed} differed")
+    steps = "step" if player.passed == 1 else "steps"
+    player.say(f"\n{player.passed} {steps} matched, {player.failed} differed")
     return ok

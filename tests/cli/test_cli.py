@@ -155,7 +155,7 @@ def test_play_walks_through_with_headings(tmp_path):
     assert "── Counting (a.md:5) ──" in out
     assert "reader typed this" in out
     assert "✓" in out and "-  c" in out and "+  b" in out
-    assert "1 steps matched, 1 differed" in out
+    assert "1 step matched, 1 differed" in out
     assert done.returncode == 1
 
 
