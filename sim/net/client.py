@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from sim.net import addresses as addr
-from sim.net import dns, http, ingress, tls
+from sim.net import apiserver, dns, http, ingress, tls
 from sim.net.routing import ConnectError, Origin, Target, connect
 
 
@@ -102,6 +102,8 @@ def server_chain(cluster: Any, target: Target, sni: str) -> list[x509.Certificat
         return tls.site_chain(list(target.site.names)) if target.port == 443 else None
     if target.kind == "ingress":
         return ingress.certificate(cluster, target.address, sni) if target.port == 443 else None
+    if target.kind == "apiserver":
+        return apiserver.chain(cluster)
     serving = _containers_serving(cluster, target.pod, target.port)
     if serving is None or not serving[1].tls:
         return None
@@ -128,6 +130,8 @@ def respond(cluster: Any, target: Target, request: http.Request) -> http.Respons
     if target.kind == "ingress":
         return ingress.handle(cluster, request, target.address, request.scheme == "https",
                               _forwarder(cluster))
+    if target.kind == "apiserver":
+        return apiserver.respond(cluster, request)
     serving = _containers_serving(cluster, target.pod, target.port)
     if serving is None:
         return None

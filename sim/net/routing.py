@@ -33,7 +33,7 @@ class Origin:
 
 @dataclass
 class Target:
-    kind: str                      # pod | site | ingress | refuse-http
+    kind: str                      # pod | site | ingress | apiserver
     port: int
     pod: dict | None = None
     site: Site | None = None
@@ -148,6 +148,10 @@ def connect(cluster: Any, origin: Origin, ip: str, port: int, _depth: int = 0) -
             entry = _service_port(svc, port)
             if entry is not None:
                 return _via_service(cluster, origin, svc, entry, client_ip, _depth)
+    from sim.net import apiserver
+
+    if (ip, port) in apiserver.endpoints(cluster):
+        return Target("apiserver", port, address=ip, client_ip=client_ip)
     node = addr.node_by_address(cluster, ip)
     if node is not None:
         for svc in addr.services(cluster):

@@ -118,7 +118,8 @@ def verify(chain: list[x509.Certificate], anchors: list[x509.Certificate], host:
 
 def issue(subject_cn: str, names: list[str], issuer: tuple[x509.Certificate, object] | None = None,
           ca: bool = False, organization: str | None = None,
-          not_before: datetime | None = None, days: int = 3650) -> tuple[x509.Certificate, object]:
+          not_before: datetime | None = None, days: int = 3650,
+          ip_names: list[str] | None = None) -> tuple[x509.Certificate, object]:
     """A certificate (and its key) for the simulation's own servers: elliptic-curve keys,
     because they are cheap to make."""
     from datetime import timedelta, timezone
@@ -140,11 +141,16 @@ def issue(subject_cn: str, names: list[str], issuer: tuple[x509.Certificate, obj
                .not_valid_before(start)
                .not_valid_after(start + timedelta(days=days))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if names:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+    alternatives: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
+    alternatives += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ip_names or []]
+    if alternatives:
+        builder = builder.add_extension(x509.SubjectAlternativeName(alternatives), critical=False)
     signer = issuer[1] if issuer else key
-    cert = builder.sign(signer, hashes.SHA256())  # type: ignore[arg-type]
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
+
+    algorithm = None if isinstance(signer, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)) \
+        else hashes.SHA256()
+    cert = builder.sign(signer, algorithm)  # type: ignore[arg-type]
     return cert, key
 
 

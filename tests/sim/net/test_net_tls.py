@@ -94,3 +94,21 @@ def test_served_over_node_ports_and_pod_ips_with_k(tmp_path):
     code, _, err = tool(cluster, "curl", ["-sS", f"https://{address}:{https_port['nodePort']}",
                                           "--cacert", str(tmp_path / "nginx.crt")])
     assert code == 60 and "certificate subject name 'my-nginx' does not match" in err
+
+
+def test_the_api_server_is_reached_with_the_service_account_ca_and_token():
+    from simkit import get, pod
+
+    cluster = new_cluster()
+    create(cluster, pod("plus", "radial/busyboxplus:curl", container={"command": ["sleep", "3600"]}))
+    client = get(cluster, "pods", "plus")
+    account = "/var/run/secrets/kubernetes.io/serviceaccount"
+    code, _, err = run(cluster, client, ["curl", "-sS", "https://kubernetes.default.svc/api"])
+    assert code == 60 and "unable to get local issuer certificate" in err
+    code, out, _ = run(cluster, client, ["curl", "-sk", "https://kubernetes/api"])
+    assert code == 0 and '"reason": "Forbidden"' in out and "system:anonymous" in out
+    code, out, err = run(cluster, client, ["sh", "-c",
+                                           f"curl -sS --cacert {account}/ca.crt -H \"Authorization: Bearer "
+                                           f"$(cat {account}/token)\" https://kubernetes.default.svc/api/v1/"
+                                           "namespaces/default/services/kubernetes"])
+    assert code == 0 and '"kind": "Service"' in out, err

@@ -1,0 +1,83 @@
+"""The API server as the network sees it: the ``kubernetes`` Service's endpoints, serving
+TLS with a certificate from the cluster's CA, refusing anonymous requests, and answering
+service-account tokens like ``kubectl proxy`` does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from cryptography import x509
+
+from sim.net import addresses as addr
+from sim.net.http import Request, Response, http_date
+
+ANONYMOUS_PATHS = {"/healthz", "/livez", "/readyz", "/version"}
+
+
+def endpoints(cluster: Any) -> set[tuple[str, int]]:
+    """Where the API server listens: the ``kubernetes`` Service's endpoints."""
+    found = set()
+    eps = addr.get(cluster, "endpoints", "default", "kubernetes")
+    for subset in (eps or {}).get("subsets") or []:
+        for address in subset.get("addresses") or []:
+            for port in subset.get("ports") or []:
+                found.add((address["ip"], int(port["port"])))
+    return found
+
+
+def chain(cluster: Any) -> list[x509.Certificate]:
+    """The serving certificate, issued by the cluster's CA (kube-root-ca.crt)."""
+    state = cluster.runtime.setdefault("net", {})
+    if "apiserver-chain" in state:
+        return state["apiserver-chain"]
+    from sim.net import tls
+
+    ca_map = addr.get(cluster, "configmaps", "default", "kube-root-ca.crt")
+    ca = tls.load_chain(((ca_map or {}).get("data") or {}).get("ca.crt", "").encode())
+    key = (getattr(cluster, "state", None) or {}).get("root_ca_key")
+    domain = addr.cluster_domain(cluster)
+    names = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", f"kubernetes.default.svc.{domain}"]
+    ips = [ip for ip, _ in endpoints(cluster)]
+    svc = addr.get(cluster, "services", "default", "kubernetes")
+    if svc and addr.service_ip_set(svc):
+        ips.append(svc["spec"]["clusterIP"])
+    issuer = (ca[0], key) if ca and key is not None else None
+    made = tls.issue("kube-apiserver", names, issuer=issuer, ip_names=ips)[0]
+    state["apiserver-chain"] = [made]
+    return state["apiserver-chain"]
+
+
+def _status(code: int, reason: str, message: str) -> dict:
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": reason, "details": {}, "code": code}
+
+
+def respond(cluster: Any, request: Request) -> Response:
+    from sim.net import proxy
+
+    now = cluster.clock.now()
+    audit = hashlib.sha256(f"{now.isoformat()}{request.target}".encode()).hexdigest()
+    audit_id = f"{audit[:8]}-{audit[8:12]}-{audit[12:16]}-{audit[16:20]}-{audit[20:32]}"
+    headers = [("Audit-Id", audit_id), ("Cache-Control", "no-cache, private"),
+               ("Content-Type", "application/json"), ("X-Content-Type-Options", "nosniff")]
+    auth = request.header("Authorization") or ""
+    if request.scheme != "https":
+        body = b"Client sent an HTTP request to an HTTPS server.\n"
+        return Response(400, [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")], body)
+    if not auth.startswith("Bearer ") and request.path not in ANONYMOUS_PATHS:
+        payload = _status(403, "Forbidden",
+                          f'forbidden: User "system:anonymous" cannot get path "{request.path}"')
+        body = (json.dumps(payload, indent=2) + "\n").encode()
+        return Response(403, headers + [("Date", http_date(now)), ("Content-Length", str(len(body)))], body)
+    if request.path in ANONYMOUS_PATHS and request.path != "/version":
+        return Response(200, [("Audit-Id", audit_id), ("Cache-Control", "no-cache, private"),
+                              ("Content-Type", "text/plain; charset=utf-8"),
+                              ("X-Content-Type-Options", "nosniff"), ("Date", http_date(now)),
+                              ("Content-Length", "2")], b"ok")
+    inner = proxy.handle(cluster, request.method, request.target,
+                         [(k, v) for k, v in request.headers if k.lower() != "authorization"], request.body)
+    inner.headers = [("Audit-Id", audit_id)] + [h for h in inner.headers if h[0].lower() != "date"] + \
+        [("Date", http_date(now)), ("Content-Length", str(len(inner.body)))]
+    return inner
