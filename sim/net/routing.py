@@ -126,6 +126,18 @@ def _ingress_at(cluster: Any, ip: str) -> list[dict]:
     return found
 
 
+def _host_network_pod(cluster: Any, node: dict, port: int) -> dict | None:
+    """A pod sharing the node's network that has a container serving ``port``."""
+    from sim.net.client import listening
+
+    name = addr.meta(node, "name")
+    for candidate in addr.pods(cluster):
+        if addr.is_host_network(candidate) and (candidate.get("spec") or {}).get("nodeName") == name:
+            if listening(cluster, Target("pod", port, pod=candidate)):
+                return candidate
+    return None
+
+
 def connect(cluster: Any, origin: Origin, ip: str, port: int, _depth: int = 0) -> Target:
     """Route one connection; raises ConnectError("refused" | "timeout")."""
     client_ip = origin.ip
@@ -159,6 +171,9 @@ def connect(cluster: Any, origin: Origin, ip: str, port: int, _depth: int = 0) -
             if entry is not None and (svc.get("spec") or {}).get("type") in {"NodePort", "LoadBalancer"}:
                 node_ip = addr.node_addresses(node, ("InternalIP",))
                 return _via_service(cluster, origin, svc, entry, node_ip[0] if node_ip else ip, _depth)
+        host_pod = _host_network_pod(cluster, node, port)
+        if host_pod is not None:
+            return Target("pod", port, pod=host_pod, address=ip, client_ip=client_ip)
     ingresses = _ingress_at(cluster, ip)
     if node is not None and (not ingresses or port not in (80, 443)):
         raise ConnectError("refused")

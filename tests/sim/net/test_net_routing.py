@@ -115,3 +115,16 @@ def test_failing_readiness_probe_takes_a_pod_out_of_the_endpoints_and_back():
     with cluster.lock:
         cluster.run_for(5)
     assert ready_ips() == sorted([first["status"]["podIP"], second["status"]["podIP"]])
+
+
+def test_a_host_network_pod_answers_on_its_nodes_address():
+    from simkit import pod
+
+    cluster = new_cluster()
+    create(cluster, pod("edge", "nginx", hostNetwork=True), settle=5)
+    edge = get(cluster, "pods", "edge")
+    node = get(cluster, "nodes", edge["spec"]["nodeName"], None)
+    address = [a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP"][0]
+    code, out, _ = tool(cluster, "curl", ["-s", f"http://{address}/"])
+    assert code == 0 and "<title>Welcome to nginx!</title>" in out
+    assert tool(cluster, "curl", ["-s", f"http://{address}:81/"])[0] == 7
