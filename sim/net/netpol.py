@@ -48,7 +48,7 @@ def _peer_allows(cluster: Any, peer: dict, policy_ns: str, source: dict | None, 
 
 
 def _port_allows(rule_port: dict, pod: dict, port: int, protocol: str) -> bool:
-    if (rule_port.get("protocol") or "TCP") != protocol:
+    if protocol == "ICMP" or (rule_port.get("protocol") or "TCP") != protocol:
         return False
     wanted = rule_port.get("port")
     if wanted is None:

@@ -10,10 +10,10 @@ Program = Callable[[Proc, list[str]], int]
 
 
 def _registry() -> dict[str, Program]:
-    from sim.workloads.commands import (basic, curl, dig, files, nslookup, text, wget)
+    from sim.workloads.commands import basic, curl, dig, files, nslookup, ping, text, wget
 
     table: dict[str, Program] = {}
-    for module in (basic, files, text, curl, wget, nslookup, dig):
+    for module in (basic, files, text, curl, wget, nslookup, dig, ping):
         table.update(module.PROGRAMS)
     return table
 

@@ -93,3 +93,12 @@ def test_gcloud_reserves_static_addresses_on_a_google_cloud():
     ip = host.reserved_address(gke, "web-static-ip")
     assert row.split() == ["web-static-ip", ip, "EXTERNAL", "RESERVED"]
     assert tool(gke, "gcloud", ["compute", "addresses", "create", "web-static-ip", "--global"])[0] == 1
+
+
+def test_ping_reaches_pods_but_never_a_service_ip(cluster):
+    box = get(cluster, "pods", "box")
+    web = pods(cluster, "app=web")[0]
+    code, out, _ = run(cluster, box, ["ping", "-c", "2", web["status"]["podIP"]])
+    assert code == 0 and out.splitlines()[-2] == "2 packets transmitted, 2 packets received, 0% packet loss"
+    code, out, _ = run(cluster, box, ["ping", "-c", "2", "web"])
+    assert code == 1 and "2 packets transmitted, 0 packets received, 100% packet loss" in out
