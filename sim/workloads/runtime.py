@@ -33,6 +33,11 @@ class Container:
     running: bool = True
     exit_code: int | None = None
     log: list[tuple[datetime, str]] = field(default_factory=list)
+    next_pid: int = 7              # what the next process started in the container gets
+
+    def new_pid(self) -> int:
+        self.next_pid += 6
+        return self.next_pid
 
     def log_line(self, moment: datetime, text: str) -> None:
         self.log.append((moment, text if text.endswith("\n") else text + "\n"))

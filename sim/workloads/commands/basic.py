@@ -225,9 +225,18 @@ def which(proc: Proc, argv: list[str]) -> int:
     return status
 
 
+def ps(proc: Proc, argv: list[str]) -> int:
+    """busybox ps: the main process as PID 1, then ps itself."""
+    main = " ".join(proc.container.argv) or "sh"
+    proc.write("PID   USER     TIME  COMMAND\n")
+    proc.write(f"    1 root      0:00 {main}\n")
+    proc.write(f"{proc.container.new_pid():5d} root      0:00 {' '.join(argv)}\n")
+    return 0
+
+
 PROGRAMS = {
     "sh": shell, "bash": shell, "ash": shell, "dash": shell, "printenv": printenv, "env": env,
     "hostname": hostname, "sleep": sleep, "date": date, "id": id_, "whoami": whoami,
     "uname": uname, "nginx": nginx, "seq": seq, "basename": basename, "dirname": dirname,
-    "which": which,
+    "which": which, "ps": ps,
 }

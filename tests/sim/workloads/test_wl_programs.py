@@ -102,3 +102,11 @@ def test_ping_reaches_pods_but_never_a_service_ip(cluster):
     assert code == 0 and out.splitlines()[-2] == "2 packets transmitted, 2 packets received, 0% packet loss"
     code, out, _ = run(cluster, box, ["ping", "-c", "2", "web"])
     assert code == 1 and "2 packets transmitted, 0 packets received, 100% packet loss" in out
+
+
+def test_ps_shows_the_main_process_as_pid_1(cluster):
+    code, out, _ = run(cluster, get(cluster, "pods", "box"), ["ps"])
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["PID", "USER", "TIME", "COMMAND"]
+    assert lines[1].split() == ["1", "root", "0:00", "sleep", "3600"]
+    assert lines[2].split()[1:] == ["root", "0:00", "ps"]
