@@ -95,10 +95,15 @@ def json_scalar(value: object) -> str:
     return _json_string(str(value))
 
 
-def to_json(obj_or_list: dict | list) -> str:
+def indented_json(value: object) -> str:
+    """json.MarshalIndent(value, "", "    ") and a newline."""
     out: list[str] = []
-    _json(wrap(obj_or_list), "", out)
+    _json(value, "", out)
     return "".join(out) + "\n"
+
+
+def to_json(obj_or_list: dict | list) -> str:
+    return indented_json(wrap(obj_or_list))
 
 
 def compact_json(value: object) -> str:

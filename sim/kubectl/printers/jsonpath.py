@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .gofmt import go_quote, go_sharp_v, go_type_name, go_value_text
-from .jsonfmt import compact_json
+from .jsonfmt import compact_json, indented_json
 
 class JSONPathError(Exception):
     """Message as kubectl prints it after `error: `."""
@@ -493,6 +493,26 @@ def execute(template: str, data: Any, *, allow_missing: bool = True) -> str:
     return "".join(" ".join(_text_of(v) for v in group) for group in groups)
 
 
+def _run(template: str, data: Any) -> list[list[Any]]:
+    try:
+        root = parse(template)
+    except JSONPathError as err:
+        raise JSONPathError(f"error parsing jsonpath {template}, {err}") from None
+    try:
+        return _Evaluator(True).find(data, root.nodes)
+    except JSONPathError as err:
+        raise JSONPathError(
+            f'error executing jsonpath {go_quote(template)}: Error executing template: {err}. '
+            "Printing more information for debugging the template:\n"
+            f"\ttemplate was:\n\t\t{template}\n"
+            f"\tobject given to jsonpath engine was:\n\t\t{go_sharp_v(data)}\n\n") from None
+
+
+def jsonpath_as_json(template: str, data: Any) -> str:
+    """`-o jsonpath-as-json=TEMPLATE`: each action's values as an indented JSON array."""
+    return "".join(indented_json(list(group)) for group in _run(template, data))
+
+
 def check_jsonpath(template: str) -> None:
     """Parse only, as kubectl does when it builds the printer (before fetching anything)."""
     try:
@@ -503,16 +523,4 @@ def check_jsonpath(template: str) -> None:
 
 def jsonpath(template: str, data: Any) -> str:
     """`-o jsonpath=TEMPLATE`, with kubectl's error wording."""
-    try:
-        root = parse(template)
-    except JSONPathError as err:
-        raise JSONPathError(f"error parsing jsonpath {template}, {err}") from None
-    try:
-        groups = _Evaluator(True).find(data, root.nodes)
-    except JSONPathError as err:
-        raise JSONPathError(
-            f'error executing jsonpath {go_quote(template)}: Error executing template: {err}. '
-            "Printing more information for debugging the template:\n"
-            f"\ttemplate was:\n\t\t{template}\n"
-            f"\tobject given to jsonpath engine was:\n\t\t{go_sharp_v(data)}\n\n") from None
-    return "".join(" ".join(_text_of(v) for v in group) for group in groups)
+    return "".join(" ".join(_text_of(v) for v in group) for group in _run(template, data))

@@ -10,8 +10,8 @@ from reference import cluster, kubectl_reference, needs_kubectl
 import scenario
 import scenario_rich
 from sim.kubectl.printers import (CustomColumnsError, JSONPathError, SortError, as_list,
-                                  check_jsonpath, custom_columns, jsonpath, sort_objects, to_json,
-                                  to_name, to_yaml)
+                                  check_jsonpath, custom_columns, jsonpath, jsonpath_as_json,
+                                  sort_objects, to_json, to_name, to_yaml)
 
 pytestmark = needs_kubectl
 STRINGS = json.loads((Path(__file__).parent / "yaml_strings.json").read_text())
@@ -146,3 +146,13 @@ def test_sort_by(ref, resource: str, key: str) -> None:
 def test_unsortable_field_is_an_error() -> None:
     with pytest.raises(SortError, match="unsortable type: map"):
         sort_objects(_of("pods"), ".metadata.labels")
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_jsonpath_as_json(ref, template: str) -> None:
+    result = ref.kubectl("get", "services", "-o", f"jsonpath-as-json={template}")
+    try:
+        mine, err = jsonpath_as_json(template, as_list(_of("services"))), ""
+    except JSONPathError as e:
+        mine, err = "", f"error: {e}\n"
+    assert (result.stdout, result.stderr if result.code else "") == (mine, err)
