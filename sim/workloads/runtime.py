@@ -172,16 +172,19 @@ def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> 
         target = FileSystem.norm(mount.get("mountPath", "/"))
         volume = volumes.get(mount.get("name"), {})
         files = _volume_files(cluster, pod, volume)
+        sub = mount.get("subPath")
+        if sub and files is not None and sub in files:
+            if fs.is_dir(target):
+                fs.remove(target, recursive=True)
+            fs.write(target, files[sub], now, force=True)
+            fs.read_only.add(target)
+            continue
+        if fs.exists(target) and target != "/":
+            fs.remove(target, recursive=True)     # a mount hides what the image had there
         fs.mkdir(target, now, parents=True)
         if files is None:
             continue
-        sub = mount.get("subPath")
         for key, data in files.items():
-            if sub:
-                if key == sub:
-                    fs.remove(target)
-                    fs.write(target, data, now, force=True)
-                continue
             fs.write(f"{target}/{key}", data, now, force=True)
         fs.read_only.add(target)
     return fs

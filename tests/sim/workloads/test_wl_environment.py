@@ -89,3 +89,17 @@ def test_secret_and_configmap_volumes_are_files():
     assert run(cluster, target, ["ls", "/etc/conf"])[1] == "default.conf\n"
     code, _, err = run(cluster, target, ["sh", "-c", "echo x > /etc/creds/user"])
     assert code == 2 and "Read-only file system" in err
+
+
+def test_a_sub_path_mount_replaces_one_file():
+    cluster = new_cluster()
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "conf", "namespace": "default"},
+              "data": {"nginx.conf": "events {}\n", "site.conf": "server { listen 8080; }\n"}}
+    create(cluster, config, deployment(
+        "web", {"app": "web"}, volumes=[{"name": "c", "configMap": {"name": "conf"}}],
+        containers=[{"name": "web", "image": "nginx", "volumeMounts": [
+            {"name": "c", "mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf"},
+            {"name": "c", "mountPath": "/etc/nginx/conf.d"}]}]))
+    target = pods(cluster, "app=web")[0]
+    assert run(cluster, target, ["cat", "/etc/nginx/nginx.conf"])[1] == "events {}\n"
+    assert run(cluster, target, ["ls", "/etc/nginx/conf.d"])[1] == "nginx.conf\nsite.conf\n"
