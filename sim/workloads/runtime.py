@@ -287,7 +287,10 @@ def _run_main(cluster: Any, pod: dict, spec: dict, state: Container) -> None:
             return
         result = (0, b"")
     else:
-        result = execution.run_main(cluster, pod, state)
+        try:
+            result = execution.run_main(cluster, pod, state)
+        except Exception as exc:  # a defect in a simulated program must not stop the kubelet
+            result = (2, f"{program}: {type(exc).__name__}: {exc}\n".encode())
     if result is None:
         return
     code, output = result
