@@ -63,6 +63,8 @@ class ServerAdmission:
     def admit_update(self, rt: ResourceType, obj: dict, old: dict, field_validation: str,
                      dry_run: bool) -> list[str]:
         warnings = self._unknown_fields(rt, obj, field_validation)
+        if rt.plural == "services":
+            _drop_type_dependent_fields(obj.setdefault("spec", {}), old.get("spec") or {})
         defaults.apply_defaults(rt.plural, obj, self.rng)
         errs = validate(rt.plural, obj, old, self.node_port_range)
         if not errs and rt.plural == "services":
@@ -93,3 +95,29 @@ class ServerAdmission:
             self.ips.release(spec.get("clusterIP"))
             for port in node_ports(spec):
                 self.ports.release(port)
+
+
+def _drop_type_dependent_fields(spec: dict, old_spec: dict) -> None:
+    """A type change takes away what only the old type had, when the user left it as it
+    was (the Service strategy's dropTypeDependentFields)."""
+    kind, old_kind = spec.get("type", "ClusterIP"), old_spec.get("type", "ClusterIP")
+    if kind == old_kind:
+        return
+    if kind == "ExternalName" and old_kind != "ExternalName":
+        for key in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy",
+                    "internalTrafficPolicy"):
+            if spec.get(key) == old_spec.get(key):
+                spec.pop(key, None)
+    if kind not in ("NodePort", "LoadBalancer"):
+        old_ports = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort")
+                     for p in old_spec.get("ports") or []}
+        for port in spec.get("ports") or []:
+            if port.get("nodePort") and old_ports.get(
+                    (port.get("port"), port.get("protocol", "TCP"))) == port["nodePort"]:
+                del port["nodePort"]
+        if spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy"):
+            spec.pop("externalTrafficPolicy", None)
+    if kind != "LoadBalancer":
+        for key in ("allocateLoadBalancerNodePorts", "loadBalancerClass", "healthCheckNodePort"):
+            if key in spec and spec.get(key) == old_spec.get(key):
+                spec.pop(key)

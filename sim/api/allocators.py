@@ -76,6 +76,9 @@ class PortAllocator:
 
     def allocate(self, port: int | None = None) -> int:
         if port:
+            if not self.low <= port <= self.high:
+                raise ValueError("provided port is not in the valid range. The range of valid "
+                                 f"ports is {self.low}-{self.high}")
             if port in self.used:
                 raise ValueError("provided port is already allocated")
             self.used.add(port)

@@ -151,31 +151,28 @@ def validate_workload(plural: str, obj: dict) -> list[FieldError]:
 
 
 def validate_service(obj: dict, old: dict | None, node_port_range: tuple[int, int]) -> list[FieldError]:
+    """ValidateServiceUpdate / ValidateService, in their order. Node port ranges and
+    conflicts are the allocator's (sim.api.allocators), reported after these pass."""
     spec = obj.get("spec") or {}
     errs: list[FieldError] = []
     kind = spec.get("type", "ClusterIP")
-    if kind not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
-        errs.append(not_supported("spec.type", kind,
-                                  ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]))
-        return errs
+    if old is not None:
+        old_spec = old.get("spec") or {}
+        old_ip, new_ip = old_spec.get("clusterIP"), spec.get("clusterIP")
+        if (kind != "ExternalName" and old_spec.get("type") != "ExternalName" and old_ip
+                and new_ip != old_ip and new_ip):
+            errs.append(invalid("spec.clusterIP", new_ip, "field is immutable"))
     ports = spec.get("ports") or []
+    headless = spec.get("clusterIP") == "None"
     if kind == "ExternalName":
         name = spec.get("externalName")
         if not name:
             errs.append(required("spec.externalName"))
         elif not DNS1123_SUBDOMAIN.match(name.rstrip(".")):
             errs.append(invalid("spec.externalName", name, DNS1123_SUBDOMAIN_MSG))
-    elif not ports and spec.get("clusterIP") != "None":
+    elif not ports and not headless:
         errs.append(required("spec.ports"))
-    if kind in ("ClusterIP",) or spec.get("clusterIP") == "None":
-        pass
-    if spec.get("clusterIP") == "None" and kind in ("NodePort", "LoadBalancer"):
-        errs.append(invalid("spec.clusterIPs[0]", "None",
-                            f"may not be set to 'None' for {kind} services"))
     seen_names: set[str] = set()
-    seen_ports: set[tuple] = set()
-    seen_node_ports: set[tuple] = set()
-    low, high = node_port_range
     for i, port in enumerate(ports):
         path = f"spec.ports[{i}]"
         name = port.get("name") or ""
@@ -191,52 +188,52 @@ def validate_service(obj: dict, old: dict | None, node_port_range: tuple[int, in
         protocol = port.get("protocol", "TCP")
         if protocol not in ("TCP", "UDP", "SCTP"):
             errs.append(not_supported(f"{path}.protocol", protocol, ["SCTP", "TCP", "UDP"]))
-        key = (port.get("port"), protocol)
-        if key in seen_ports:
-            errs.append(duplicate(path, GoValue(_go_service_port(port))))
-        seen_ports.add(key)
         target = port.get("targetPort")
         if isinstance(target, int):
             _port_number(f"{path}.targetPort", target, errs)
-        elif isinstance(target, str) and not IANA_SVC_NAME.match(target):
+        elif isinstance(target, str) and not (IANA_SVC_NAME.match(target) and len(target) <= 15):
             errs.append(invalid(f"{path}.targetPort", target,
                                 "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"))
-        node_port = port.get("nodePort")
-        if node_port:
-            if kind not in ("NodePort", "LoadBalancer"):
-                errs.append(forbidden(f"{path}.nodePort",
-                                      "may not be used when `type` is 'ClusterIP'"))
-            elif not low <= node_port <= high:
-                errs.append(invalid(f"{path}.nodePort", node_port,
-                                    "provided port is not in the valid range. The range of valid "
-                                    f"ports is {low}-{high}"))
-            elif (node_port, protocol) in seen_node_ports:
-                errs.append(duplicate(f"{path}.nodePort", node_port))
-            seen_node_ports.add((node_port, protocol))
+    if headless and kind in ("NodePort", "LoadBalancer"):
+        errs.append(invalid("spec.clusterIPs[0]", "None",
+                            f"may not be set to 'None' for {kind} services"))
     for i, ip in enumerate(spec.get("externalIPs") or []):
         if not _is_ipv4(ip):
-            errs.append(invalid(f"spec.externalIPs[{i}]", ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+            errs.append(invalid(f"spec.externalIPs[{i}]", ip,
+                                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+    if kind not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
+        errs.append(not_supported("spec.type", kind,
+                                  ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]))
+    if kind == "ClusterIP":
+        for i, port in enumerate(ports):
+            if port.get("nodePort"):
+                errs.append(forbidden(f"spec.ports[{i}].nodePort",
+                                      "may not be used when `type` is 'ClusterIP'"))
+    seen_node_ports: set[tuple] = set()
+    for i, port in enumerate(ports):
+        if not port.get("nodePort"):
+            continue
+        key = (port["nodePort"], port.get("protocol", "TCP"))
+        if key in seen_node_ports:
+            errs.append(duplicate(f"spec.ports[{i}].nodePort", port["nodePort"]))
+        seen_node_ports.add(key)
+    seen_ports: set[tuple] = set()
+    for i, port in enumerate(ports):
+        key = (port.get("port"), port.get("protocol", "TCP"))
+        if key in seen_ports:
+            errs.append(duplicate(f"spec.ports[{i}]", GoValue(_go_service_port(port))))
+        seen_ports.add(key)
     affinity = spec.get("sessionAffinity", "None")
     if affinity not in ("None", "ClientIP"):
         errs.append(not_supported("spec.sessionAffinity", affinity, ["ClientIP", "None"]))
-    if old is not None:
-        old_spec = old.get("spec") or {}
-        old_ip, new_ip = old_spec.get("clusterIP"), spec.get("clusterIP")
-        if (kind != "ExternalName" and old_spec.get("type") != "ExternalName" and old_ip
-                and new_ip and new_ip != old_ip):
-            errs.append(invalid("spec.clusterIP", new_ip, "field is immutable"))
     return errs
 
 
 def _go_service_port(port: dict) -> str:
-    target = port.get("targetPort")
-    if isinstance(target, str):
-        tp = f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:"{target}"}}'
-    else:
-        tp = f'intstr.IntOrString{{Type:0, IntVal:{target or 0}, StrVal:""}}'
-    return (f'core.ServicePort{{Name:"{port.get("name", "")}", Protocol:"{port.get("protocol", "TCP")}", '
-            f'AppProtocol:(*string)(nil), Port:{port.get("port")}, TargetPort:{tp}, '
-            f'NodePort:{port.get("nodePort", 0)}}}')
+    """The duplicate key as Go's %#v prints it: only protocol and port are set."""
+    return (f'core.ServicePort{{Name:"", Protocol:"{port.get("protocol", "TCP")}", '
+            f'AppProtocol:(*string)(nil), Port:{port.get("port")}, '
+            'TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}')
 
 
 def _is_ipv4(text) -> bool:

@@ -256,3 +256,30 @@ def test_patch_types(cluster, make_deployment):
     jsoned = store.patch("deployments", "default", "web",
                          [{"op": "replace", "path": "/spec/replicas", "value": 4}], "json")
     assert jsoned["spec"]["replicas"] == 4
+
+
+def test_type_changes_keep_or_drop_what_they_should(cluster, make_service):
+    store = cluster.store
+    svc = store.create(make_service("s", {"app": "x"}, [{"port": 80}], type="NodePort"))
+    node_port = svc["spec"]["ports"][0]["nodePort"]
+    to_lb = dict(svc, spec=dict(svc["spec"], type="LoadBalancer"))
+    lb = store.update(to_lb)
+    assert lb["spec"]["ports"][0]["nodePort"] == node_port  # kept through the change
+    assert lb["spec"]["allocateLoadBalancerNodePorts"] is True
+    back = store.update(dict(lb, spec=dict(lb["spec"], type="ClusterIP")))
+    assert "nodePort" not in back["spec"]["ports"][0]
+    assert "externalTrafficPolicy" not in back["spec"]
+    assert "allocateLoadBalancerNodePorts" not in back["spec"]
+    assert back["spec"]["clusterIP"] == svc["spec"]["clusterIP"]
+    # the released port can be asked for again
+    again = store.create(make_service("t", {"app": "x"}, [{"port": 80, "nodePort": node_port}],
+                                      type="NodePort"))
+    assert again["spec"]["ports"][0]["nodePort"] == node_port
+
+
+def test_node_port_on_a_cluster_ip_service_is_forbidden(cluster, make_service):
+    with pytest.raises(ApiError) as err:
+        cluster.store.create(make_service("s", {"app": "x"}, [{"port": 80, "nodePort": 30001}]))
+    assert err.value.kubectl_text() == (
+        "The Service \"s\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when "
+        "`type` is 'ClusterIP'")
