@@ -508,6 +508,11 @@ def _run(template: str, data: Any) -> list[list[Any]]:
             f"\tobject given to jsonpath engine was:\n\t\t{go_sharp_v(data)}\n\n") from None
 
 
+def jsonpath_values(template: str, data: Any) -> list[list[Any]]:
+    """The decoded values each action of the template reaches (for `wait --for=jsonpath`)."""
+    return _run(template, data)
+
+
 def jsonpath_as_json(template: str, data: Any) -> str:
     """`-o jsonpath-as-json=TEMPLATE`: each action's values as an indented JSON array."""
     return "".join(indented_json(list(group)) for group in _run(template, data))

@@ -180,3 +180,10 @@ def test_table_columns_keep_their_width_across_a_one_cell_line() -> None:
 
 def test_a_naive_clock_reading_is_utc() -> None:
     assert translate_timestamp_since("2026-03-01T11:59:47Z", NOW.replace(tzinfo=None)) == "13s"
+
+
+def test_jsonpath_values_are_the_decoded_values() -> None:
+    from sim.kubectl.printers import jsonpath_values
+    svc = {"status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}, "spec": {"ports": [{"port": 80}]}}
+    assert jsonpath_values("{.status.loadBalancer.ingress}", svc) == [[[{"ip": "1.2.3.4"}]]]
+    assert jsonpath_values("{.spec.ports[0].port}{.missing}", svc) == [[80], []]
