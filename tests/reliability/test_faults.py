@@ -1,0 +1,145 @@
+"""Faults: the simulated cluster dying under a session, and runs side by side."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.harness import HERE, needs_bwrap, processes_matching, record_shells
+from tutorial_runner.document import parse_text
+from tutorial_runner.engine import Hooks, run_session
+from tutorial_runner.environment import load_environment
+
+ROOT = HERE / "roots" / "parallel"
+BIN = Path(sys.executable).parent
+REFUSED = ("The connection to the server localhost:8080 was refused - "
+           "did you specify the right host or port?")
+
+TWO_SESSIONS = """\
+# Two sessions
+
+```{transcript}
+:session: first
+$ kubectl create deployment one --image=nginx
+deployment.apps/one created
+$ kubectl get deployments -o name
+deployment.apps/one
+```
+
+```{transcript}
+:session: first
+$ echo the shell is still here
+the shell is still here
+```
+
+```{transcript}
+:session: second
+$ kubectl create deployment one --image=nginx
+deployment.apps/one created
+$ kubectl get deployments -o name
+deployment.apps/one
+```
+"""
+
+
+class KillClusterBefore(Hooks):
+    """Kills the session's cluster process from outside just before a given command.
+
+    Its pid file holds its pid inside the sandbox's pid namespace, which means another
+    process out here: the host pid is found by the socket path on its command line."""
+
+    def __init__(self, command: str):
+        self.command = command
+        self.killed: list[int] = []
+
+    def before_input(self, block, documented, typed, shell):
+        if documented == self.command and not self.killed:
+            socket_path = str(shell.statedir / "cluster.sock")
+            for pid, cmdline in processes_matching([socket_path.encode()]):
+                if "sim.daemon" in cmdline and "--stop" not in cmdline:
+                    os.kill(pid, signal.SIGKILL)
+                    self.killed.append(pid)
+
+
+@needs_bwrap
+def test_cluster_dying_mid_session_is_a_clear_failure_and_the_run_goes_on(tmp_path, monkeypatch):
+    document = parse_text(TWO_SESSIONS, tmp_path / "two.md")
+    environment = load_environment("sim")
+    record = record_shells(monkeypatch)
+    hooks = KillClusterBefore("kubectl get deployments -o name")
+    first, second = [run_session(s, environment, hooks=hooks) for s in document.sessions]
+
+    assert len(hooks.killed) == 1
+    broken = first.blocks[0].steps[1]
+    assert first.blocks[0].status == "failed"
+    assert broken.live == [REFUSED] and broken.exit_status == 1
+    assert first.blocks[1].status == "verified"     # the shell itself goes on
+    assert [b.status for b in second.blocks] == ["verified"]
+    assert record.leftovers() == []
+
+
+def _copy_root(into: Path) -> Path:
+    target = into / "parallel"
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns("_cache", "_build"))
+    return target
+
+
+@needs_bwrap
+def test_check_with_two_jobs_twice_at_once(tmp_path):
+    """Two `check --jobs 2` runs at the same time, each with three sessions, one of which
+    kills every cluster process it can see: none of them reaches another session's."""
+    roots = [_copy_root(tmp_path / name) for name in ("a", "b")]
+    env = dict(os.environ, TUTORIAL_RUNNER_CACHE=str(tmp_path / "cache"))
+    runs = [subprocess.Popen([str(BIN / "tutorial-runner"), "check", "--jobs", "2",
+                              "--no-cache", str(root)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            for root in roots]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    for run, (out, err) in zip(runs, outputs):
+        assert run.returncode == 0, out + err
+        assert "3 verified (3 sessions" in out
+    for root in roots:
+        assert sorted(p.name for p in root.iterdir()) == sorted(p.name for p in ROOT.iterdir()
+                                                                if p.name != "_cache")
+
+
+@needs_bwrap
+def test_two_sphinx_builds_with_two_jobs_at_once_share_a_cache(tmp_path):
+    roots = [_copy_root(tmp_path / name) for name in ("a", "b")]
+    cache = tmp_path / "shared-cache"
+    runs = [subprocess.Popen([str(BIN / "sphinx-build"), "-q", "-j", "2", "-b", "tutorial",
+                              "-D", f"tutorial_runner_cache_dir={cache}",
+                              str(root), str(root / "_build")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for root in roots]
+    outputs = [run.communicate(timeout=150) for run in runs]
+    for root, run, (out, err) in zip(roots, runs, outputs):
+        report = (root / "_build" / "report.txt").read_text(encoding="utf-8")
+        assert run.returncode == 0, out + err + report
+        assert report.startswith("3 verified"), report
+        assert (root / "_build" / "junit.xml").is_file()
+    # Both builds stored the same three sessions' results, each file whole.
+    stored = sorted(cache.rglob("*.json"))
+    assert len(stored) == 3
+    for path in stored:
+        assert path.read_text(encoding="utf-8").strip().endswith("}")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_broken_sandbox_request_is_refused_cleanly(jobs, tmp_path, capsys, monkeypatch):
+    """`--sandbox require` where no sandbox works: exit 2 with a reason, nothing run."""
+    from tutorial_runner import sandbox
+    from tutorial_runner.cli import main
+
+    monkeypatch.setattr(sandbox, "detect", lambda: sandbox.Sandbox("none"))
+    code = main(["check", "--jobs", jobs, "--sandbox", "require", "--no-cache", str(ROOT)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "no sandbox works on this machine" in err
+    assert "verified" not in out
