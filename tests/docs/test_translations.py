@@ -68,6 +68,26 @@ def test_translations_are_english_and_keep_cross_references(page: Path) -> None:
             f"cross-references differ: {message.id[:60]}")
 
 
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The message templates of the pages as they stand now (a gettext build)."""
+    site = pytest.importorskip("tutorial_runner.site")
+    builddir = tmp_path_factory.mktemp("build")
+    if site.gettext(builddir, ["-q"]) != 0:
+        pytest.fail("the gettext build failed")
+    return builddir / "gettext"
+
+
+@pytest.mark.parametrize("page", OUR_PAGES, ids=_ids(OUR_PAGES))
+def test_catalogue_follows_the_page(page: Path, templates: Path) -> None:
+    """A sentence changed on the page without a new translation would show in Japanese."""
+    pot = templates / page.relative_to(DOCS).with_suffix(".pot")
+    wanted = {m.id for m in _read(pot) if m.id}
+    translated = {m.id for m in _entries(page) if m.string and not m.fuzzy}
+    missing = sorted(wanted - translated)
+    assert not missing, f"run sphinx-intl update and translate: {missing[:3]}"
+
+
 def test_a_stale_catalogue_is_caught(tmp_path: Path) -> None:
     po = tmp_path / "page.po"
     po.write_text(
