@@ -196,6 +196,8 @@ class Parser:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def take(self) -> tuple[str, str]:
+        if self.pos >= len(self.tokens):
+            raise ShellSyntaxError("Syntax error: end of file unexpected")
         token = self.tokens[self.pos]
         self.pos += 1
         return token
@@ -301,7 +303,9 @@ class Parser:
                 return Loop(condition, body, word == "until", self.redirects())
             if word == "for":
                 self.pos += 1
-                name = self.take()[1]
+                kind, name = self.take()
+                if kind != "WORD" or not name.isidentifier():
+                    raise ShellSyntaxError(f'Syntax error: Bad for loop variable')
                 words = None
                 self.skip_newlines()
                 if self.at_word("in"):
