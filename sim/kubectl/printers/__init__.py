@@ -2,8 +2,8 @@
 from .describe import describe, supported_describers
 from .custom_columns import CustomColumnsError, custom_columns
 from .duration import format_age, translate_timestamp_since
-from .jsonpath import JSONPathError, check_jsonpath, jsonpath, jsonpath_as_json,
-                       jsonpath_values
+from .jsonpath import (JSONPathError, check_jsonpath, jsonpath, jsonpath_as_json,
+                       jsonpath_values)
 from .sorting import SortError, sort_objects
 from .structured import as_list, to_json, to_name, to_yaml
 from .table import kind_prefix, print_table, supported_tables, table_cells, table_columns
