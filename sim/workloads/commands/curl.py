@@ -108,7 +108,12 @@ def _set(options: Options, name: str | None, value: str) -> None:
     if name in {"headers", "resolve"}:
         getattr(options, name).append(value)
     elif name in {"connect_timeout", "max_time"}:
-        setattr(options, name, float(value))
+        try:
+            setattr(options, name, float(value))
+        except ValueError:
+            flag = "-m" if name == "max_time" else "--connect-timeout"
+            raise UsageError(f"curl: option {flag}: expected a proper numerical parameter\n"
+                             "curl: try 'curl --help' or 'curl --manual' for more information\n") from None
     elif name == "data":
         options.data = (options.data + b"&" if options.data else b"") + value.encode()
     else:

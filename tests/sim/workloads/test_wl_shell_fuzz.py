@@ -30,3 +30,23 @@ def test_any_input_gives_a_status(pieces):
     except ShellExit as exc:
         status = exc.code
     assert isinstance(status, int)
+
+
+CURL_PIECES = st.sampled_from(["-s", "-S", "-L", "-I", "-k", "-v", "-f", "-sSL", "-H", "Host: x", "-o",
+                               "/tmp/o", "-w", "%{http_code}", "--cacert", "/etc/hostname", "-m", "1",
+                               "http://", "https://", "web", "http://web:99999", "ftp://x", "http://[::1]/",
+                               "http://example.com/a?b=c", "10.0.0.1", "--resolve", "a:80:1.2.3.4",
+                               "--bogus", "-X", "POST", "-d", "a=b", ":", "http://:80/"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(CURL_PIECES, max_size=8))
+def test_any_curl_command_line_gives_an_exit_code(pieces):
+    from sim.workloads.commands.curl import Host, run_curl
+    from sim.net import client as net
+
+    outputs = []
+    host = Host(net.node_client(CLUSTER, None), "7.64.0", lambda p: b"", lambda p, d: None,
+                outputs.append, outputs.append, False, CLUSTER.clock.now)
+    with CLUSTER.lock:
+        assert isinstance(run_curl(host, ["curl", *pieces]), int)
