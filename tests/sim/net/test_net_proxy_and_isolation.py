@@ -92,3 +92,23 @@ def test_no_code_path_opens_a_socket_to_a_non_loopback_address(monkeypatch):
     tool(cluster, "dig", ["example.com"])
     tool(cluster, "sim-node", ["sh", "-c", "curl -s http://web.default.svc.cluster.local/; curl -s http://example.com"])
     assert attempts == [] and created == []
+
+
+def test_any_request_path_gets_an_http_answer():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sim.net import proxy
+
+    cluster = new_cluster()
+    segment = st.sampled_from(["api", "v1", "apis", "apps", "namespaces", "default", "kube-system",
+                               "services", "pods", "kube-dns", "kube-dns:dns", "https:kube-dns:",
+                               "proxy", "", "%2F", "..", "deployments", "nodes", "x:y:z:w", "?a=b"])
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(segment, max_size=9))
+    def check(parts):
+        response = proxy.handle(cluster, "GET", "/" + "/".join(parts), [])
+        assert 200 <= response.status < 600
+
+    check()
