@@ -52,9 +52,8 @@ def run(ctx: Ctx) -> int:
         ns = None if all_ns else ctx.namespace
         got = fetch(ctx.cluster, sel, ns, label_selector=o["selector"])
         pairs = got.pairs()
+        # v1.35 shows events for every object (hiding them for several is v1.36).
         show_events = o["show-events"]
-        if (got.errors or len(pairs) > 1) and not o.changed("show-events"):
-            show_events = False
         if got.errors and len(args) == 2 and "/" not in args[0] and "(NotFound)" in got.errors[0]:
             return _describe_matching(ctx, args[0], args[1], ns, got.errors[0], show_events)
         texts = [describe_one(ctx, t, obj, show_events) for t, obj in pairs]

@@ -10,6 +10,7 @@ from sim.kubectl import output
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
 from sim.kubectl.flags import BOOL, INT, SLICE, f
+from sim.kubectl.gojson import dumps
 from sim.kubectl.targets import find_targets
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
 
@@ -110,6 +111,18 @@ def _parse_annotations(pairs: list[str]) -> tuple[dict, list[str]]:
     return new, remove
 
 
+def _label_message(obj: dict, field: str, updated: dict, overwrite: bool) -> str:
+    """v1.35's updateDataChangeMsg: compares the object's JSON before and after."""
+    after = copy.deepcopy(obj)
+    after["metadata"][field] = updated
+    before_text, after_text = dumps(obj), dumps(after)
+    if before_text == after_text:
+        return "not labeled"
+    if not overwrite and len(after_text) < len(before_text):
+        return "unlabeled"
+    return "labeled"
+
+
 def run_label(ctx: Ctx) -> int:
     return _run_meta(ctx, "labels", "label")
 
@@ -177,8 +190,7 @@ def _run_meta(ctx: Ctx, field: str, pair_type: str) -> int:
                 if dry == "none":
                     reconcile(ctx)
             if field == "labels":
-                message = ("modified" if added and removed else "labeled" if added
-                           else "unlabeled" if removed else "not labeled")
+                message = _label_message(obj, field, updated, o["overwrite"])
             else:
                 message = "annotated"
             _print_result(ctx, t, result, message, dry)

@@ -91,3 +91,28 @@ def test_get_matches_kubectl(args, tmp_path):
     warning = ("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
                "EndpointSlice\n" if any(a in ("ep", "svc,ep") for a in args) else "")
     assert (ours.code, ours.stdout, ours.stderr) == (real.code, real.stdout, warning + real.stderr)
+
+
+DESCRIBE = [
+    ["describe", "svc"], ["describe", "svc", "we"], ["describe", "svc", "web"],
+    ["describe", "svc", "nope"], ["describe", "svc", "-A"], ["describe", "pods", "-l", "app=web"],
+    ["describe", "svc/web", "deploy/web"],
+]
+
+
+@pytest.mark.parametrize("args", DESCRIBE, ids=" ".join)
+def test_describe_matches_kubectl(args, tmp_path):
+    import fixtures
+    from kubectl_reference import ReferenceCluster
+
+    ours_cluster = StoreCluster()
+    ours_cluster.clock.advance((fixtures.NOW - ours_cluster.clock.now()).total_seconds())
+    for obj in _objects():
+        ours_cluster.add(copy.deepcopy(obj))
+    stored = [copy.deepcopy(o) for r in ("nodes", "deployments", "replicasets", "pods",
+                                         "services", "endpoints")
+              for o in ours_cluster.store.list(r)]
+    ours = run_sim(ours_cluster, args, str(tmp_path))
+    with ReferenceCluster(stored) as ref:
+        real = ref.kubectl(*args)
+    assert (ours.code, ours.stdout, ours.stderr) == (real.code, real.stdout, real.stderr)

@@ -168,3 +168,11 @@ def test_api_resources_table_from_the_registry(cluster):
     assert all(g != "v1" for g in groups[core_last + 1:])
     names = k(cluster, "api-resources", "--api-group=apps", "-o", "name").stdout.splitlines()
     assert "deployments.apps" in names and all(n.endswith(".apps") for n in names)
+
+
+def test_label_messages_follow_v1_35(cluster):
+    cluster.add(svc("web", labels={"a": "1"}))
+    # v1.35 compares the object's JSON: a removal with --overwrite still says "labeled".
+    assert k(cluster, "label", "svc", "web", "a-", "--overwrite").stdout == "service/web labeled\n"
+    assert k(cluster, "label", "svc", "web", "bb=2").stdout == "service/web labeled\n"
+    assert k(cluster, "label", "svc", "web", "bb-").stdout == "service/web unlabeled\n"
