@@ -57,6 +57,11 @@ SHORTS: dict[str, str] = {
  "config set-context": "Set a context entry in kubeconfig",
 }
 
+# cobra's SuggestFor: typed words that suggest a command besides its own likeness.
+SUGGEST_FOR: dict[str, tuple[str, ...]] = {
+    "get": ("list", "ps"), "delete": ("rm",), "wait": ("list", "ps"),
+}
+
 # Every command cobra offers as a suggestion, in kubectl's registration order.
 SUGGESTIBLE = (
     "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale",

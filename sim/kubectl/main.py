@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.kubectl.command import DEFAULT_NAMESPACE, Command, Ctx, run_group
-from sim.kubectl.commands import ROOT, SUGGESTIBLE
+from sim.kubectl.commands import ROOT, SUGGEST_FOR, SUGGESTIBLE
 from sim.kubectl.errors import KubectlError, UsageError, from_api, is_api_error
 from sim.kubectl.flags import FlagSet
 
@@ -136,6 +136,7 @@ def suggestions(typed: str) -> list[str]:
     for name in SUGGESTIBLE:
         if _distance(low, name.lower()) <= 2 or name.lower().startswith(low):
             out.append(name)
+        out.extend(name for word in SUGGEST_FOR.get(name, ()) if word.lower() == low)
     return out
 
 

@@ -9,7 +9,8 @@ from sim.kubectl import printers
 from tests.sim.kubectl.conftest import NoServer, needs_reference, run_reference, run_sim
 
 ERRORS = [
-    ["foo"], ["ap"], ["describ"], ["GET"], ["zzzzzz"], ["optio"],
+    ["foo"], ["ap"], ["describ"], ["GET"], ["zzzzzz"], ["optio"], ["ps"], ["rm"], ["list"],
+    ["hel"], ["kuberc"], ["exe"], ["lgs"],
     ["get", "pods", "--foo"], ["get", "-x"], ["get", "pods", "-n"],
     ["scale", "--replicas=abc", "deploy", "x"],
     ["create"], ["create", "foo"], ["create", "deploy", "x"],
