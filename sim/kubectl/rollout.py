@@ -88,52 +88,61 @@ def _status(obj: dict) -> tuple[str, bool]:
 VIEWABLE = {"Deployment", "DaemonSet", "StatefulSet"}
 
 
-def _target(ctx: Ctx) -> tuple[resolve.ResourceType, str]:
-    args = ctx.args
-    if not args:
-        raise usage(ctx.path, "Required resource not specified.")
-    sel = resolve.select(ctx.cluster, args, ctx.path)
-    named = [(t, n) for t, n in sel.items if n is not None]
-    if len(sel.items) != 1 or not named:
-        raise fail("rollout status is only supported on individual resources and resource "
-                   "collections are not supported yet")
-    return named[0]
-
-
 def run_status(ctx: Ctx) -> int:
     o = ctx.opts
+    if not ctx.args and not o["filename"]:
+        raise fail("required resource not specified")
+    if o["revision"] < 0:
+        raise fail(f"revision must be a positive integer: {o['revision']}")
     timeout = parse_duration(o["timeout"])
+    store = ctx.cluster.store
     with ctx.locked():
-        t, name = _target(ctx)
+        sel = resolve.select(ctx.cluster, ctx.args, ctx.path)
+        targets: list[tuple[resolve.ResourceType, str]] = []
+        for t, name in sel.items:
+            ns = ctx.namespace if t.namespaced else None
+            if name is not None:
+                try:
+                    store.get(t.resource_ref, ns, name)
+                except Exception as e:
+                    if not is_api_error(e):
+                        raise
+                    raise KubectlError(api_text(e)) from None
+                targets.append((t, name))
+            else:
+                targets.extend((t, obj["metadata"]["name"]) for obj in
+                               store.list(t.resource_ref, ns, label_selector=o["selector"] or None))
+    if not targets:
+        ctx.err(f"No resources found in {ctx.namespace} namespace.\n")
+        return 0
+    for t, name in targets:
         if t.kind not in VIEWABLE:
             raise fail(f"no status viewer has been implemented for {t.kind}")
+        _watch(ctx, t, name, timeout, o["watch"])
+    return 0
+
+
+def _watch(ctx: Ctx, t: resolve.ResourceType, name: str, timeout: float, watch: bool) -> None:
+    """Print each new status line until the rollout is done (or once without --watch)."""
     ns = ctx.namespace if t.namespaced else None
     last = [""]
 
-    def current() -> dict:
-        try:
-            return ctx.cluster.store.get(t.resource_ref, ns, name)
-        except Exception as e:
-            if not is_api_error(e):
-                raise
-            raise KubectlError(api_text(e)) from None
-
     def step() -> bool:
-        message, done = _status(current())
+        obj = ctx.cluster.store.find(t.resource_ref, ns, name)
+        if obj is None:
+            raise fail("object has been deleted")
+        message, done = _status(obj)
         if message != last[0]:
             ctx.out(message)
             last[0] = message
-        return done or not o["watch"]
+        return done or not watch
 
     wait_until = getattr(ctx.cluster, "wait_until", None)
     with ctx.locked():
-        if step():
-            return 0
-        if not callable(wait_until):
-            return 0
+        if step() or not callable(wait_until):
+            return
         if not wait_until(step, timeout=timeout if timeout > 0 else FOREVER, step=1.0):
             raise fail("timed out waiting for the condition")
-    return 0
 
 
 def run_restart(ctx: Ctx) -> int:
