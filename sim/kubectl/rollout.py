@@ -8,7 +8,7 @@ from typing import Any
 from sim.kubectl import resolve
 from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.durations import parse_duration
-from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
+from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 from sim.kubectl.writes import reconcile
 

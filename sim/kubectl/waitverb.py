@@ -9,7 +9,7 @@ from sim.kubectl import printers as p
 from sim.kubectl import resolve
 from sim.kubectl.command import Ctx
 from sim.kubectl.durations import parse_duration
-from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
+from sim.kubectl.errors import KubectlError, fail
 from sim.kubectl.flags import BOOL, SLICE, f
 
 FLAGS = (
