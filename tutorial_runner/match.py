@@ -795,12 +795,19 @@ def _replace(text: str, mapping: Mapping[str, str]) -> str:
 
 def substitute(command: str, bindings: Bindings, vars: Iterable[str] = ()) -> str:
     """``command`` with every bound documented value (or ``:vars:`` token) replaced by
-    its live value, as whole tokens (also inside URLs and ``host:port``)."""
+    its live value, as whole tokens (also inside URLs and ``host:port``).
+
+    An alias ``TOKEN=DOCUMENTED`` whose documented value is not bound runs as that
+    documented value, as written: an unbound value always runs as documented, so a
+    placeholder such as ``<secret-name>=tls-secret`` needs no earlier output to bind it.
+    """
     mapping = dict(bindings.items())
     for token, key in parse_vars(vars):
         live = bindings.get(key)
         if live is not None:
             mapping[token] = live
+        elif key != token:
+            mapping[token] = key
     return _replace(command, mapping)
 
 

@@ -461,6 +461,16 @@ def test_substitute_puts_live_values_in_commands() -> None:
     assert substitute("echo <EXTERNAL-IP>", b, vars=("<EXTERNAL-IP>",)) == "echo <EXTERNAL-IP>"
 
 
+def test_substitute_runs_an_unbound_alias_as_its_documented_value() -> None:
+    vars = ("<secret-name>=tls-secret", "<EXTERNAL-IP>=104.197.41.11")
+    assert substitute("kubectl create secret tls <secret-name> --key k", Bindings(), vars=vars) == \
+        "kubectl create secret tls tls-secret --key k"
+    bound = Bindings.of({"104.197.41.11": "34.1.2.3"})
+    assert substitute("curl https://<EXTERNAL-IP>:443", bound, vars=vars) == "curl https://34.1.2.3:443"
+    assert substitute("curl https://<EXTERNAL-IP>:443", Bindings(), vars=vars) == \
+        "curl https://104.197.41.11:443"
+
+
 # -- prompts ------------------------------------------------------------------------------------
 
 
