@@ -36,6 +36,8 @@ def run(ctx: Ctx) -> int:
         container_name = args[1]
     if o["tail"] < -1:
         raise fail("--tail must be greater than or equal to -1")
+    if o["selector"]:
+        return _by_selector(ctx)
     with ctx.locked():
         pod, count = resolve_pod(ctx, args[0])
         if count > 1:
@@ -52,4 +54,35 @@ def run(ctx: Ctx) -> int:
     if o["follow"] and (pod.get("status") or {}).get("phase") in ("Running", "Pending"):
         # A running container's stream stays open until the caller interrupts it.
         ctx.io.wait_closed()
+    return 0
+
+
+def _tail(text: str, count: int) -> str:
+    if count < 0:
+        return text
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[-count:]) if count else ""
+
+
+def _by_selector(ctx: Ctx) -> int:
+    """``logs -l``: every matching pod's logs, the last 10 lines unless --tail says otherwise."""
+    o = ctx.opts
+    tail = o["tail"] if o.changed("tail") else 10
+    with ctx.locked():
+        pods = ctx.cluster.store.list("pods", ctx.namespace, label_selector=o["selector"])
+        if not pods:
+            ctx.err(f"No resources found in {ctx.namespace} namespace.\n")
+            return 0
+        texts = []
+        for pod in pods:
+            container = container_for(ctx, pod, o["container"])
+            problem = log_status_error(pod, container["name"], o["previous"])
+            if problem:
+                raise KubectlError(f"Error from server (BadRequest): {problem}")
+            text = _tail(workloads.logs(ctx.cluster, pod, container["name"]), tail)
+            if o["prefix"]:
+                text = "".join(f"[pod/{pod['metadata']['name']}/{container['name']}] {line}"
+                               for line in text.splitlines(keepends=True))
+            texts.append(text)
+    ctx.out("".join(texts))
     return 0

@@ -245,3 +245,18 @@ def test_exec_and_logs_on_a_container_that_is_not_running(cluster, runtime):
     assert out.stderr == ('Error from server (BadRequest): container "app" in pod "w" is waiting '
                           "to start: trying and failing to pull image\n")
     assert runtime.calls == []
+
+
+def test_logs_by_selector_tail_ten_lines_each(cluster, runtime, monkeypatch):
+    cluster.add(pod("a", labels={"app": "x"}))
+    cluster.add(pod("b", labels={"app": "x"}))
+    many = "".join(f"line {i}\n" for i in range(15))
+    import sim.workloads.runtime as rt_mod
+    monkeypatch.setattr(rt_mod, "logs", lambda c, p, name: many)
+    out = run_sim(cluster, ["logs", "-l", "app=x"], "/")
+    expected = "".join(f"line {i}\n" for i in range(5, 15))
+    assert out.stdout == expected * 2
+    out = run_sim(cluster, ["logs", "-l", "app=x", "--tail=1", "--prefix"], "/")
+    assert out.stdout == "[pod/a/app] line 14\n[pod/b/app] line 14\n"
+    assert run_sim(cluster, ["logs", "-l", "app=none"], "/").stderr == \
+        "No resources found in default namespace.\n"
