@@ -9,8 +9,8 @@ __all__ = ["as_list", "compact_json", "to_json", "to_yaml", "to_name", "yaml_nee
 
 def to_name(obj: dict) -> str:
     """`-o name`: `kind[.group]/name` in lower case."""
-    api_version = obj.get("apiVersion", "")
-    kind = obj.get("kind", "").lower()
+    api_version = obj.get("apiVersion") or ""
+    kind = (obj.get("kind") or "").lower()
     group = api_version.split("/")[0] if "/" in api_version else ""
     prefix = f"{kind}.{group}" if group else kind
-    return f"{prefix}/{(obj.get('metadata') or {}).get('name', '')}"
+    return f"{prefix}/{(obj.get('metadata') or {}).get('name') or ''}"

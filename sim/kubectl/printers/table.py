@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .columns import COLUMNS, DEFAULT_COLUMNS, NAME_COLUMN
+from .nulls import drop_nulls
 from .selectors import format_labels
 from .tabwriter import table_layout
 
@@ -35,7 +36,7 @@ def table_columns(resource: str) -> list[tuple[str, int]]:
 
 
 def table_cells(resource: str, obj: dict, *, now: datetime) -> list[str]:
-    return COLUMNS.get(resource, DEFAULT_COLUMNS)[1](obj, now)
+    return COLUMNS.get(resource, DEFAULT_COLUMNS)[1](drop_nulls(obj), now)
 
 
 def escape_terminal(text: str) -> str:
@@ -77,12 +78,12 @@ def print_table(resource: str, objects: list[dict], *, now: datetime, wide: bool
         cells = table_cells(resource, obj, now=now)
         if kind_prefix:
             cells[name_col] = f"{kind_prefix}/{cells[name_col]}"
-        labels = (obj.get("metadata") or {}).get("labels") or {}
+        labels = {k: v or "" for k, v in ((obj.get("metadata") or {}).get("labels") or {}).items()}
         row = [_clean(cells[i]) for i in keep]
         row += [labels.get(k, "") for k in label_columns]
         if show_labels:
             row.append(format_labels(labels))
         if with_namespace:
-            row.insert(0, (obj.get("metadata") or {}).get("namespace", ""))
+            row.insert(0, (obj.get("metadata") or {}).get("namespace") or "")
         lines.append("\t".join(row))
     return table_layout("\n".join(lines) + "\n")

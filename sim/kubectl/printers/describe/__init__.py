@@ -14,6 +14,7 @@ from .networking import (describe_endpointslice, describe_ingress, describe_ingr
 from .generic import describe_generic
 from .node import describe_node
 from .pod import describe_pod
+from ..nulls import drop_nulls
 from .writer import Lookup
 
 DESCRIBERS: dict[str, Callable[[dict, datetime, Lookup, bool], str]] = {
@@ -37,4 +38,9 @@ def describe(resource: str, obj: dict, *, now: datetime, lookup: Lookup,
     """`lookup(resource, namespace, label_selector=None, field_selector=None) -> list[dict]`;
     namespace None means every namespace.  Kinds without a describer of their own get
     kubectl's generic one (every field, labelled)."""
-    return DESCRIBERS.get(resource, describe_generic)(obj, now, lookup, show_events)
+    def typed_lookup(*args: object, **kwargs: object) -> list[dict]:
+        return [drop_nulls(o) for o in lookup(*args, **kwargs)]
+    describer = DESCRIBERS.get(resource, describe_generic)
+    if describer is describe_generic:   # the generic describer prints nulls as <nil>
+        return describer(obj, now, typed_lookup, show_events)
+    return describer(drop_nulls(obj), now, typed_lookup, show_events)

@@ -51,7 +51,7 @@ def _replicasets(deploy: dict, lookup: Lookup) -> tuple[list[dict], list[dict]]:
     owned = [rs for rs in lookup("replicasets", meta.get("namespace"),
                                  label_selector=selector_string(spec.get("selector")))
              if (controller_of(rs) or {}).get("uid") == meta.get("uid")]
-    owned.sort(key=lambda rs: (rs["metadata"].get("creationTimestamp", ""), rs["metadata"]["name"]))
+    owned.sort(key=lambda rs: (rs["metadata"].get("creationTimestamp", ""), rs["metadata"].get("name", "")))
     want = _without_hash(spec.get("template") or {})
     new = next((rs for rs in owned
                 if _without_hash((rs.get("spec") or {}).get("template") or {}) == want), None)
@@ -59,7 +59,7 @@ def _replicasets(deploy: dict, lookup: Lookup) -> tuple[list[dict], list[dict]]:
 
 
 def _rs_list(items: list[dict]) -> str:
-    text = ", ".join(f"{rs['metadata']['name']} ({(rs.get('status') or {}).get('replicas', 0)}/"
+    text = ", ".join(f"{rs['metadata'].get('name', '')} ({(rs.get('status') or {}).get('replicas', 0)}/"
                      f"{(rs.get('spec') or {}).get('replicas', 0)} replicas created)" for rs in items)
     return text or "<none>"
 

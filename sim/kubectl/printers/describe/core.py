@@ -209,8 +209,8 @@ def describe_namespace(ns: dict, now: datetime, lookup: Lookup, show_events: boo
         w.write(0, "No resource quota.\n")
     elif quotas:
         w.write(0, "Resource Quotas\n")
-        for q in sorted(quotas, key=lambda q: q["metadata"]["name"]):
-            w.write(1, f"Name:\t{q['metadata']['name']}\n")
+        for q in sorted(quotas, key=lambda q: q["metadata"].get("name", "")):
+            w.write(1, f"Name:\t{q['metadata'].get('name', '')}\n")
             w.write(1, "Resource\tUsed\tHard\n")
             w.write(1, "--------\t---\t---\n")
             hard = (q.get("status") or {}).get("hard") or {}

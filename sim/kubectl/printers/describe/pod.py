@@ -103,16 +103,16 @@ def _env(w: Writer, container: dict, pod: dict | None) -> None:
         if source.get("fieldRef") is not None:
             ref = source["fieldRef"]
             value = _field_value(pod, ref.get("fieldPath", "")) if pod is not None else ""
-            w.write(3, f"{e['name']}:\t{value} ({ref.get('apiVersion', '')}:{ref.get('fieldPath', '')})\n")
+            w.write(3, f"{e.get('name', '')}:\t{value} ({ref.get('apiVersion', '')}:{ref.get('fieldPath', '')})\n")
         elif source.get("resourceFieldRef") is not None:
-            w.write(3, f"{e['name']}:\tnode allocatable ({source['resourceFieldRef'].get('resource', '')})\n")
+            w.write(3, f"{e.get('name', '')}:\tnode allocatable ({source['resourceFieldRef'].get('resource', '')})\n")
         elif source.get("secretKeyRef") is not None:
             ref = source["secretKeyRef"]
-            w.write(3, f"{e['name']}:\t<set to the key '{ref.get('key', '')}' in secret '{ref.get('name', '')}'>"
+            w.write(3, f"{e.get('name', '')}:\t<set to the key '{ref.get('key', '')}' in secret '{ref.get('name', '')}'>"
                        f"\tOptional: {'true' if ref.get('optional') else 'false'}\n")
         elif source.get("configMapKeyRef") is not None:
             ref = source["configMapKeyRef"]
-            w.write(3, f"{e['name']}:\t<set to the key '{ref.get('key', '')}' of config map '{ref.get('name', '')}'>"
+            w.write(3, f"{e.get('name', '')}:\t<set to the key '{ref.get('key', '')}' of config map '{ref.get('name', '')}'>"
                        f"\tOptional: {'true' if ref.get('optional') else 'false'}\n")
 
 
