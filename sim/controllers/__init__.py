@@ -11,6 +11,7 @@ def default_controllers() -> list[Controller]:
     from .endpoints import (EndpointsController, EndpointSliceController,
                             EndpointSliceMirroringController)
     from .gc import GarbageCollector
+    from .heartbeat import HeartbeatController
     from .ingress import IngressStatusController
     from .kubelet import Kubelet
     from .namespaces import NamespaceController
@@ -23,7 +24,7 @@ def default_controllers() -> list[Controller]:
             ReplicaSetController(), StatefulSetController(), DaemonSetController(), Scheduler(), Kubelet(),
             EndpointsController(), EndpointSliceController(),
             EndpointSliceMirroringController(), ServiceLoadBalancerController(),
-            IngressStatusController()]
+            IngressStatusController(), HeartbeatController()]
 
 
 __all__ = ["Controller", "default_controllers"]
