@@ -37,9 +37,15 @@ class ServiceLoadBalancerController:
         now = cluster.clock.now()
         wake = None
         live = set()
+        types = cluster.state.setdefault("service_types", {})
         for svc in cluster.store.list("services"):
             uid = svc["metadata"]["uid"]
-            is_lb = svc["spec"].get("type") == "LoadBalancer"
+            kind = svc["spec"].get("type", "ClusterIP")
+            is_lb = kind == "LoadBalancer"
+            before = types.get(uid)
+            types[uid] = kind
+            if before is not None and before != kind and "LoadBalancer" in (before, kind):
+                cluster.record_event(svc, "Normal", "Type", f"{before} -> {kind}", COMPONENT)
             entry = state.get(uid)
             if is_lb:
                 live.add(uid)

@@ -460,3 +460,18 @@ def test_same_output_in_another_process():
                            env=dict(os.environ, PYTHONHASHSEED=str(seed)), timeout=120,
                            check=True).stdout for seed in (1, 2)]
     assert outs[0] == outs[1] and len(outs[0]) > 1000
+
+
+def test_editing_a_node_port_service_into_a_load_balancer(make_service):
+    cluster = Cluster("gke", workloads=False)
+    svc = cluster.store.create(make_service("web", {"app": "x"}, [{"port": 80}], type="NodePort"))
+    cluster.tick()
+    port = svc["spec"]["ports"][0]["nodePort"]
+    cluster.store.patch("services", "default", "web", {"spec": {"type": "LoadBalancer"}})
+    cluster.run_for(90)
+    got = cluster.store.get("services", "default", "web")
+    assert got["spec"]["ports"][0]["nodePort"] == port
+    assert got["status"]["loadBalancer"]["ingress"][0]["ip"]
+    assert [e[:2] for e in events_for(cluster, "web")] == [
+        ("Type", "NodePort -> LoadBalancer"), ("EnsuringLoadBalancer", "Ensuring load balancer"),
+        ("EnsuredLoadBalancer", "Ensured load balancer")]
