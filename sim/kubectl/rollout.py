@@ -146,24 +146,40 @@ def _watch(ctx: Ctx, t: resolve.ResourceType, name: str, timeout: float, watch: 
 
 
 def run_restart(ctx: Ctx) -> int:
+    if not ctx.args and not ctx.opts["filename"]:
+        raise fail("required resource not specified")
+    errors: list[str] = []
     with ctx.locked():
         sel = resolve.select(ctx.cluster, ctx.args, ctx.path)
-        if not sel.items:
-            raise fail("resource(s) were provided, but no name was specified")
+        stamp = ctx.cluster.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
         for t, name in sel.items:
+            if name is None:
+                raise fail("resource(s) were provided, but no name was specified")
             if t.kind not in VIEWABLE:
-                raise fail(f"restarting is not supported")
-            stamp = ctx.cluster.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-            patch: dict[str, Any] = {"spec": {"template": {"metadata": {"annotations": {
-                RESTARTED_AT: stamp}}}}}
+                errors.append(f'error: {t.resource_ref} "{name}" restarting is not supported')
+                continue
             try:
-                ctx.cluster.store.patch(t.resource_ref, ctx.namespace, name, patch, "strategic")
+                obj = ctx.cluster.store.get(t.resource_ref, ctx.namespace, name)
             except Exception as e:
                 if not is_api_error(e):
                     raise
-                raise KubectlError(api_text(e)) from None
+                errors.append(api_text(e))
+                continue
+            annotations = ((((obj.get("spec") or {}).get("template") or {}).get("metadata")
+                            or {}).get("annotations") or {})
+            if annotations.get(RESTARTED_AT) == stamp:
+                errors.append(f"failed to create patch for {name}: if restart has already been "
+                              f"triggered within the past second, please wait before attempting "
+                              f"to trigger another")
+                continue
+            patch: dict[str, Any] = {"spec": {"template": {"metadata": {"annotations": {
+                RESTARTED_AT: stamp}}}}}
+            ctx.cluster.store.patch(t.resource_ref, ctx.namespace, name, patch, "strategic")
             reconcile(ctx)
             ctx.out(f"{t.kind_ref}/{name} restarted\n")
+    if errors:
+        raise KubectlError("\n".join(e if e.startswith(("error: ", "Error from")) else
+                                     "error: " + e for e in errors))
     return 0
 
 
