@@ -173,7 +173,7 @@ def run_configmap(ctx: Ctx) -> int:
     if o["from-env-file"] and (o["from-file"] or o["from-literal"]):
         raise fail("from-env-file cannot be combined with from-file or from-literal")
     obj = gen.configmap(name, o["from-file"], o["from-literal"], ctx.io,
-                        enforced_namespace(ctx))
+                        enforced_namespace(ctx), o["from-env-file"])
     return emit(ctx, obj, lambda e: f"failed to create configmap: {e}")
 
 
@@ -183,7 +183,7 @@ def run_secret_generic(ctx: Ctx) -> int:
     if o["from-env-file"] and (o["from-file"] or o["from-literal"]):
         raise fail("from-env-file cannot be combined with from-file or from-literal")
     obj = gen.secret_generic(name, o["from-file"], o["from-literal"], o["type"], ctx.io,
-                             enforced_namespace(ctx))
+                             enforced_namespace(ctx), o["from-env-file"])
     return emit(ctx, obj, lambda e: f"failed to create secret {e}")
 
 

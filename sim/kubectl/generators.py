@@ -160,6 +160,40 @@ def _file_entries(sources: list[str], io: Any) -> list[tuple[str, bytes]]:
     return out
 
 
+_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_ENV_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, "
+            "'_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or "
+            "'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is "
+            "'[-._a-zA-Z][-._a-zA-Z0-9]*')")
+
+
+def env_file_entries(sources: list[str], io: Any, what: str) -> list[tuple[str, str]]:
+    """cmdutil.AddFromEnvFile: KEY=VALUE lines; a bare KEY takes the caller's variable."""
+    out = []
+    for path in sources:
+        if not localfs.exists(io, path):
+            raise fail(f"error reading {path}: no such file or directory")
+        if localfs.is_dir(io, path):
+            raise fail(f"env {what} file cannot be a directory")
+        raw = localfs.read(io, path)
+        for number, line_bytes in enumerate(raw.split(b"\n")):
+            try:
+                line = line_bytes.decode("utf-8")
+            except UnicodeDecodeError:
+                raise fail(f"env file {path} contains invalid utf8 bytes at line "
+                           f"{number + 1}: {list(line_bytes)}") from None
+            if number == 0:
+                line = line.removeprefix("\ufeff")
+            line = line.lstrip().rstrip("\r")
+            if not line or line.startswith("#"):
+                continue
+            key, eq, value = line.partition("=")
+            if not _ENV_NAME.match(key):
+                raise fail(f'"{key}" is not a valid key name: {_ENV_MSG}')
+            out.append((key, value if eq else (getattr(io, "env", {}) or {}).get(key, "")))
+    return out
+
+
 def _check_key(key: str, what: str) -> None:
     if not _KEY_RE.match(key) or len(key) > 253 or key in (".", "..") or key.startswith(".."):
         if what == "ConfigMap":
@@ -168,7 +202,7 @@ def _check_key(key: str, what: str) -> None:
 
 
 def configmap(name: str, from_file: list[str], from_literal: list[str], io: Any,
-              namespace: str | None) -> dict:
+              namespace: str | None, from_env_file: list[str] = ()) -> dict:
     data: dict[str, str] = {}
     binary: dict[str, str] = {}
 
@@ -193,6 +227,8 @@ def configmap(name: str, from_file: list[str], from_literal: list[str], io: Any,
     for source in from_literal:
         key, value = parse_literal(source)
         add(key, value)
+    for key, value in env_file_entries(list(from_env_file), io, "config"):
+        add(key, value)
     obj: dict[str, Any] = {"apiVersion": "v1"}
     if binary:
         obj["binaryData"] = binary
@@ -204,7 +240,7 @@ def configmap(name: str, from_file: list[str], from_literal: list[str], io: Any,
 
 
 def secret_generic(name: str, from_file: list[str], from_literal: list[str], secret_type: str,
-                   io: Any, namespace: str | None) -> dict:
+                   io: Any, namespace: str | None, from_env_file: list[str] = ()) -> dict:
     data: dict[str, str] = {}
 
     def add(key: str, raw: bytes) -> None:
@@ -217,6 +253,8 @@ def secret_generic(name: str, from_file: list[str], from_literal: list[str], sec
         add(key, raw)
     for source in from_literal:
         key, value = parse_literal(source)
+        add(key, value.encode())
+    for key, value in env_file_entries(list(from_env_file), io, "secret"):
         add(key, value.encode())
     return _secret(name, data, secret_type, namespace)
 
