@@ -236,3 +236,24 @@ def test_rollout_status_and_wait(live):
     assert live("rollout", "restart", "deploy/my-nginx").stdout == \
         "deployment.apps/my-nginx restarted\n"
     assert live("rollout", "status", "deploy/my-nginx").stdout.endswith("successfully rolled out\n")
+
+
+def test_strict_field_validation_and_unserved_versions(live):
+    (live.dir / "unknown.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: unk\nspec:\n  selector: {app: x}\n"
+        "  ports:\n  - port: 80\n  foo: bar\n")
+    out = live("apply", "-f", "unknown.yaml")
+    assert out.code == 1
+    assert out.stderr.startswith('Error from server (BadRequest): error when creating '
+                                 '"unknown.yaml": ')
+    assert 'unknown field "spec.foo"' in out.stderr
+    out = live("apply", "-f", "unknown.yaml", "--validate=false")
+    assert (out.code, out.stdout) == (0, "service/unk created\n")
+    (live.dir / "ingress.yaml").write_text(
+        "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: old\nspec:\n"
+        "  backend:\n    serviceName: x\n    servicePort: 80\n")
+    out = live("create", "-f", "ingress.yaml")
+    assert (out.code, out.stderr) == (1, (
+        'error: resource mapping not found for name: "old" namespace: "" from "ingress.yaml": '
+        'no matches for kind "Ingress" in version "extensions/v1beta1"\n'
+        "ensure CRDs are installed first\n"))
