@@ -99,6 +99,17 @@ def certificate(cluster: Any, address: str | None, sni: str) -> list[x509.Certif
     return tls.ingress_fake_certificate()
 
 
+def _redirects_to_https(ing: dict, host: str) -> bool:
+    """ingress-nginx sends plain HTTP for a host it has a certificate for to HTTPS."""
+    annotations = addr.meta(ing, "annotations") or {}
+    if annotations.get("nginx.ingress.kubernetes.io/ssl-redirect") == "false":
+        return False
+    for entry in (ing.get("spec") or {}).get("tls") or []:
+        if any(_host_matches(h, host) for h in entry.get("hosts") or []):
+            return True
+    return False
+
+
 def _service_port(svc: dict, backend: dict) -> dict | None:
     wanted = (backend.get("service") or {}).get("port") or {}
     for port in (svc.get("spec") or {}).get("ports") or []:
@@ -154,6 +165,14 @@ def handle(cluster: Any, request: Request, address: str | None, https: bool,
     if chosen is None:
         return _controller_error(cluster, 404, now)
     ing, backend = chosen
+    if not https and not _cloud(cluster) and _redirects_to_https(ing, request.host_name):
+        from sim.net.http import nginx_error_body
+
+        body = nginx_error_body(308, "").replace(b"nginx/", b"nginx")
+        location = f"https://{request.host_name}{request.target}"
+        return Response(308, [("Date", http_date(now)), ("Content-Type", "text/html"),
+                              ("Content-Length", str(len(body))), ("Connection", "keep-alive"),
+                              ("Location", location)], body)
     name = (backend.get("service") or {}).get("name")
     svc = addr.get(cluster, "services", addr.meta(ing, "namespace"), name or "")
     port = _service_port(svc, backend) if svc else None

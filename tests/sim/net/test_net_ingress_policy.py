@@ -127,3 +127,15 @@ def test_network_policy_namespace_selector():
         current["spec"]["ingress"][0]["from"][0]["namespaceSelector"]["matchLabels"]["team"] = "blue"
         cluster.store.update(current)
     assert run(cluster, client, ["curl", "-s", f"http://{db_ip}/"])[0] == 0
+
+
+def test_ingress_nginx_redirects_plain_http_for_a_tls_host():
+    cluster = new_cluster()
+    address = _ingress_app(cluster, tls=[{"hosts": ["sample.example.com"], "secretName": "missing"}])
+    code, out, _ = tool(cluster, "curl", ["-sI", f"http://{address}/path1/index.html",
+                                          "-H", "Host: sample.example.com"])
+    assert code == 0 and out.split("\r\n")[0] == "HTTP/1.1 308 Permanent Redirect"
+    assert "Location: https://sample.example.com/path1/index.html\r\n" in out
+    code, out, _ = tool(cluster, "curl", ["-sk", "--resolve", f"sample.example.com:443:{address}",
+                                          "https://sample.example.com/path1/index.html"])
+    assert (code, out) == (0, "app-one\n")
