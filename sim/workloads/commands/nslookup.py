@@ -93,3 +93,38 @@ def _bind_style(proc: Any, name: str, server: str | None, conf: dns.ResolvConf, 
 
 
 PROGRAMS = {"nslookup": nslookup}
+
+
+def host(proc: Any, argv: list[str]) -> int:
+    """BIND's host: one line per record."""
+    from sim.net.addresses import is_ip
+
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    if not args:
+        proc.error("Usage: host [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n"
+                   "            [-R number] [-m flag] hostname [server]\n")
+        return 1
+    conf = resolv_conf(proc)
+    name = args[0]
+    server = args[1] if len(args) > 1 else conf.nameserver
+    if is_ip(name):
+        reply = ask(proc, server, dns.reverse_name(name), "PTR")
+        if reply and reply.answer:
+            for record in reply.answer:
+                proc.write(f"{record.name.rstrip('.')} domain name pointer {record.data}\n")
+            return 0
+        proc.write(f"Host {dns.reverse_name(name).rstrip('.')} not found: 3(NXDOMAIN)\n")
+        return 1
+    found = _search(proc, server, name, conf)
+    if found is None:
+        proc.write(f"Host {name} not found: 3(NXDOMAIN)\n")
+        return 1
+    for record in found[1].answer:
+        if record.type == "CNAME":
+            proc.write(f"{record.name.rstrip('.')} is an alias for {record.data}\n")
+        elif record.type == "A":
+            proc.write(f"{record.name.rstrip('.')} has address {record.data}\n")
+    return 0
+
+
+PROGRAMS["host"] = host

@@ -110,3 +110,15 @@ def test_ps_shows_the_main_process_as_pid_1(cluster):
     assert code == 0 and lines[0].split() == ["PID", "USER", "TIME", "COMMAND"]
     assert lines[1].split() == ["1", "root", "0:00", "sleep", "3600"]
     assert lines[2].split()[1:] == ["root", "0:00", "ps"]
+
+
+def test_host_answers_in_one_line_per_record():
+    cluster = new_cluster()
+    create(cluster, service("web", {"app": "web"}, [{"port": 80}]),
+           pod("centos", "centos:6", container={"command": ["sleep", "infinity"]}))
+    centos = get(cluster, "pods", "centos")
+    ip = get(cluster, "services", "web")["spec"]["clusterIP"]
+    assert run(cluster, centos, ["host", "web"]) == (0, f"web.default.svc.cluster.local has address {ip}\n", "")
+    reverse = ".".join(reversed(ip.split("."))) + ".in-addr.arpa"
+    assert run(cluster, centos, ["host", ip])[1] == f"{reverse} domain name pointer web.default.svc.cluster.local.\n"
+    assert run(cluster, centos, ["host", "nothing"]) == (1, "Host nothing not found: 3(NXDOMAIN)\n", "")
