@@ -103,7 +103,7 @@ def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str, validation
     annotations = (current.get("metadata") or {}).get("annotations") or {}
     original_text = annotations.get(LAST_APPLIED)
     if original_text is None:
-        ctx.warn(MISSING_ANNOTATION.format(ref=f"{t.resource_ref}/{name}"))
+        ctx.warn(MISSING_ANNOTATION.format(ref=f"{t.resource_ref}/{name}"), plain=True)
     original = json.loads(original_text) if original_text else None
     patch = three_way_patch(original, new, current)
     if not patch:

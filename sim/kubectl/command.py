@@ -58,8 +58,21 @@ class Ctx:
         if text:
             self.io.write_err(text)
 
-    def warn(self, message: str) -> None:
-        self.io.write_err(f"Warning: {message}\n")
+    def warn(self, message: str, *, plain: bool = False) -> None:
+        """A warning as client-go's warning writer prints it: ``Warning:`` in bold yellow
+        when stderr is a terminal (not with NO_COLOR or TERM=dumb); ``plain`` for the few
+        warnings kubectl writes itself."""
+        if not plain and self.color_allowed():
+            self.io.write_err(f"\x1b[33;1mWarning:\x1b[0m {message}\n")
+        else:
+            self.io.write_err(f"Warning: {message}\n")
+
+    def color_allowed(self) -> bool:
+        tty = getattr(self.io, "stderr_is_tty", None)
+        if tty is None:
+            tty = getattr(self.io, "stdout_is_tty", False)
+        env = getattr(self.io, "env", None) or {}
+        return bool(tty) and env.get("TERM") != "dumb" and "NO_COLOR" not in env
 
     @contextmanager
     def locked(self) -> Iterator[None]:

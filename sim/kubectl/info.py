@@ -67,7 +67,7 @@ def run_version(ctx: Ctx) -> int:
         if cmaj == smaj and abs(cmin - smin) > SUPPORTED_SKEW:
             ctx.warn(f"version difference between client ({cmaj}.{cmin}) and server "
                      f"({smaj}.{smin}) exceeds the supported minor version skew of "
-                     f"+/-{SUPPORTED_SKEW}")
+                     f"+/-{SUPPORTED_SKEW}", plain=True)
     return 0
 
 

@@ -192,3 +192,12 @@ def test_grouped_spellings(state):
         assert get(state, "get", spelling, "-o", "name").stdout == "deployment.apps/web\n"
     assert get(state, "get", "deployments.batch").stderr == (
         'error: the server doesn\'t have a resource type "deployments"\n')
+
+
+@pytest.mark.parametrize("env, colored", [({"TERM": "xterm"}, True), ({}, True),
+                                          ({"NO_COLOR": ""}, False), ({"TERM": "dumb"}, False)])
+def test_server_warnings_are_yellow_on_a_terminal(state, env, colored):
+    out = get(state, "delete", "svc", "web", "--force", "--grace-period=0", "--dry-run=client",
+              stdout_is_tty=True, env=env)
+    head = "\x1b[33;1mWarning:\x1b[0m" if colored else "Warning:"
+    assert out.stderr.startswith(head + " Immediate deletion does not wait")
