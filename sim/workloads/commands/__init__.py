@@ -10,10 +10,10 @@ Program = Callable[[Proc, list[str]], int]
 
 
 def _registry() -> dict[str, Program]:
-    from sim.workloads.commands import basic, curl, dig, files, nslookup, ping, text, wget
+    from sim.workloads.commands import basic, curl, dig, files, netinfo, nslookup, ping, text, wget
 
     table: dict[str, Program] = {}
-    for module in (basic, files, text, curl, wget, nslookup, dig, ping):
+    for module in (basic, files, text, curl, wget, nslookup, dig, ping, netinfo):
         table.update(module.PROGRAMS)
     return table
 

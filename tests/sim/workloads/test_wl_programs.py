@@ -122,3 +122,13 @@ def test_host_answers_in_one_line_per_record():
     reverse = ".".join(reversed(ip.split("."))) + ".in-addr.arpa"
     assert run(cluster, centos, ["host", ip])[1] == f"{reverse} domain name pointer web.default.svc.cluster.local.\n"
     assert run(cluster, centos, ["host", "nothing"]) == (1, "Host nothing not found: 3(NXDOMAIN)\n", "")
+
+
+def test_network_tools_show_the_pods_own_address(cluster):
+    box = get(cluster, "pods", "box")
+    code, out, _ = run(cluster, box, ["ip", "addr"])
+    assert code == 0 and f"    inet {box['status']['podIP']}/24 " in out
+    assert run(cluster, box, ["nc", "-zv", "web", "80"])[0] == 0
+    code, _, err = run(cluster, box, ["nc", "-z", box["status"]["podIP"], "81"])
+    assert code == 1 and "Connection refused" in err
+    assert run(cluster, box, ["sh", "-c", "expr 2 + 3; yes | head -2"])[1] == "5\ny\ny\n"
