@@ -50,11 +50,10 @@ def _start_error(name: str, pod: dict) -> ExecStartError:
 
 
 def _resolvable(proc: Proc, name: str) -> bool:
-    from sim.workloads.commands import builtins
-
+    """Whether the image has this program (a builtin such as echo is also /bin/echo)."""
     if commands.lookup(proc, name) is not None:
         return True
-    return name.rsplit("/", 1)[-1] in proc.image.programs and name not in builtins.BUILTINS
+    return name.rsplit("/", 1)[-1] in proc.image.programs
 
 
 def _prompt(proc: Proc, flavor: str) -> str:

@@ -45,7 +45,10 @@ def run(shell: Any, proc: Proc, argv: list[str]) -> int:
     from sim.workloads.commands import builtins
 
     name = argv[0]
+    base = name.rsplit("/", 1)[-1]
     builtin = builtins.BUILTINS.get(name)
+    if builtin is None and "/" in name and base in proc.image.programs and base not in programs():
+        builtin = builtins.BUILTINS.get(base)
     if builtin is not None:
         return builtin(shell, proc, argv)
     program = lookup(proc, name)

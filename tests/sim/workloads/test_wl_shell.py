@@ -95,3 +95,10 @@ def test_nginx_logs_requests_in_combined_format(cluster):
     last = text.splitlines()[-1]
     assert last.startswith(f'{plus_ip} - - [')
     assert last.endswith('"GET /missing HTTP/1.1" 404 153 "-" "curl/7.37.1" "-"')
+
+
+def test_programs_that_are_also_builtins_run_directly(cluster):
+    web = pods(cluster, "app=web")[0]
+    assert run(cluster, web, ["echo", "hello", "world"]) == (0, "hello world\n", "")
+    assert run(cluster, web, ["/bin/true"])[0] == 0
+    assert run(cluster, get(cluster, "pods", "box"), ["test", "-d", "/etc"])[0] == 0
