@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.kubectl import (apply, attach, config, create, delete, describe, edit, execverb, expose, get, info,
+from sim.kubectl import (apply, attach, config, create, events, delete, describe, edit, execverb, expose, get, info,
                          logs, mutate, proxy, rollout, run, waitverb)
 from sim.kubectl.command import Command, Ctx
 
@@ -23,6 +23,7 @@ SHORTS: dict[str, str] = {
  "attach": "Attach to a running container",
  "exec": "Execute a command in a container",
  "proxy": "Run a proxy to the Kubernetes API server",
+ "events": "List events",
  "apply": "Apply a configuration to a resource by file name or stdin",
  "patch": "Update fields of a resource",
  "wait": "Wait for a specific condition on one or many resources",
@@ -106,6 +107,7 @@ ROOT = Command("kubectl", None, (), children=[
     Command("attach", attach.run, attach.FLAGS),
     Command("exec", execverb.run, execverb.FLAGS),
     Command("proxy", proxy.run, proxy.FLAGS),
+    Command("events", events.run, events.FLAGS),
     Command("apply", apply.run, apply.FLAGS),
     Command("patch", mutate.run_patch, mutate.PATCH_FLAGS),
     Command("wait", waitverb.run, waitverb.FLAGS),

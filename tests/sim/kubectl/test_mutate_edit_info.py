@@ -176,3 +176,24 @@ def test_label_messages_follow_v1_35(cluster):
     assert k(cluster, "label", "svc", "web", "a-", "--overwrite").stdout == "service/web labeled\n"
     assert k(cluster, "label", "svc", "web", "bb=2").stdout == "service/web labeled\n"
     assert k(cluster, "label", "svc", "web", "bb-").stdout == "service/web unlabeled\n"
+
+
+def test_events_in_time_order_with_filters(cluster):
+    def event(name, reason, kind, obj, when, etype="Normal", count=1, first=None):
+        return {"apiVersion": "v1", "kind": "Event",
+                "metadata": {"name": name, "namespace": "default"},
+                "involvedObject": {"kind": kind, "name": obj, "namespace": "default"},
+                "reason": reason, "message": f"{reason} happened ", "type": etype,
+                "count": count, "firstTimestamp": first or when, "lastTimestamp": when}
+    cluster.add(event("b", "Late", "Pod", "web", "2026-01-01T09:00:50Z"))
+    cluster.add(event("a", "Early", "Service", "web", "2026-01-01T09:00:10Z", "Warning", 3,
+                      "2026-01-01T08:59:00Z"))
+    cluster.clock.advance(60)
+    out = k(cluster, "events")
+    assert out.stdout == (
+        "LAST SEEN          TYPE      REASON   OBJECT        MESSAGE\n"
+        "50s (x3 over 2m)   Warning   Early    Service/web   Early happened\n"
+        "10s                Normal    Late     Pod/web       Late happened\n")
+    out = k(cluster, "events", "--for", "pod/web", "--no-headers")
+    assert out.stdout.split() == ["10s", "Normal", "Late", "Pod/web", "Late", "happened"]
+    assert k(cluster, "events", "--types=Foo").stderr == "No events found in default namespace.\n"
