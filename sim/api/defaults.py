@@ -301,6 +301,8 @@ def apply_defaults(plural: str, obj: dict, rng: Random) -> None:
         namespace(obj)
     elif plural == "endpoints":
         endpoints(obj)
+    elif plural == "ingresses":
+        obj.setdefault("status", {}).setdefault("loadBalancer", {})
     elif plural == "networkpolicies":
         network_policy(obj)
     elif plural == "podtemplates":

@@ -363,7 +363,14 @@ class Kubelet:
                                 f"Stopping container {c['name']}", host,
                                 f"spec.containers{{{c['name']}}}")
             grace = pod["metadata"].get("deletionGracePeriodSeconds", 30)
-            ps["stop_at"] = _after(now, min(grace, cluster.rng.uniform(0.3, 1.0)))
+            took = cluster.rng.uniform(0.3, 1.0)
+            hook = _hook(cluster, "runtime", "stop_seconds")
+            for c in pod["spec"].get("containers") or [] if hook is not None else []:
+                # a process that ignores SIGTERM is killed when the grace period ends
+                wanted = _call(hook, cluster, pod, c["name"])
+                if wanted is not None:
+                    took = max(took, float(wanted))
+            ps["stop_at"] = _after(now, min(grace, took))
             cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
         if now < ps["stop_at"]:
             return ps["stop_at"]

@@ -475,3 +475,32 @@ def test_editing_a_node_port_service_into_a_load_balancer(make_service):
     assert [e[:2] for e in events_for(cluster, "web")] == [
         ("Type", "NodePort -> LoadBalancer"), ("EnsuringLoadBalancer", "Ensuring load balancer"),
         ("EnsuredLoadBalancer", "Ensured load balancer")]
+
+
+def test_cloud_ingress_without_a_class_gets_an_address():
+    cluster = Cluster("gke", workloads=False)
+    assert cluster.store.list("ingressclasses") == []
+    ing = cluster.store.create({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i"},
+        "spec": {"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}}})
+    assert "ingressClassName" not in ing["spec"]
+    cluster.run_for(30)
+    assert cluster.store.get("ingresses", "default", "i").get("status", {}).get("loadBalancer", {}) == {}
+    cluster.run_for(120)
+    (address,) = cluster.store.get("ingresses", "default", "i")["status"]["loadBalancer"]["ingress"]
+    assert re.fullmatch(r"34\.120\.\d+\.\d+", address["ip"])
+
+
+def test_slow_stopping_containers_take_their_grace_period(cluster, make_deployment, monkeypatch):
+    import types
+
+    fake = types.SimpleNamespace(stop_seconds=lambda c, pod, name: 30.0)
+    monkeypatch.setattr(kubelet, "_hook", lambda c, module, name: getattr(fake, name, None))
+    cluster.store.create(make_deployment("loop", replicas=1))
+    cluster.tick()
+    (pod,) = pods_of(cluster, "app=loop")
+    cluster.store.delete("pods", "default", pod["metadata"]["name"])
+    cluster.run_for(20)
+    assert cluster.store.find("pods", "default", pod["metadata"]["name"]) is not None
+    cluster.run_for(11)
+    assert cluster.store.find("pods", "default", pod["metadata"]["name"]) is None
