@@ -41,6 +41,9 @@ class IngressStatusController:
             if entry is None:
                 low, high = cfg.get("status_delay", [15, 40])
                 entry = state[uid] = {"at": now + timedelta(seconds=round(cluster.rng.uniform(low, high), 3))}
+                if cfg.get("events_component"):
+                    cluster.record_event(ing, "Normal", "Sync", "Scheduled for sync",
+                                         cfg["events_component"])
             if now < entry["at"]:
                 wake = entry["at"] if wake is None else min(wake, entry["at"])
                 continue

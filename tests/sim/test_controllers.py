@@ -317,6 +317,9 @@ def test_ingress_gets_the_default_class_and_an_address(cluster):
     status = cluster.store.get("ingresses", "default", "i")["status"]
     controller = cluster.store.list("pods", "ingress-nginx")[0]
     assert status == {"loadBalancer": {"ingress": [{"ip": controller["status"]["hostIP"]}]}}
+    events = [e for e in cluster.store.list("events", "default") if e["involvedObject"]["name"] == "i"]
+    assert [(e["reason"], e["message"], e["source"]["component"], e["count"]) for e in events] == [
+        ("Sync", "Scheduled for sync", "nginx-ingress-controller", 2)]
 
 
 def test_load_balancer_without_a_cloud_stays_pending(cluster, make_service):
