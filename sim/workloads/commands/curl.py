@@ -335,6 +335,8 @@ class Curl:
             if result.failure is not None:
                 kind = result.failure.kind
                 if kind == "tls-plain":
+                    if self.newest:
+                        return self.fail(35, "OpenSSL/3.0.15: error:0A00010B:SSL routines::wrong version number")
                     return self.fail(35, "error:1408F10B:SSL routines:ssl3_get_record:wrong version number"
                                      if self.new else "Unknown SSL protocol error in connection to "
                                      f"{url.host}:{url.port} ")
