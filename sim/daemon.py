@@ -120,14 +120,7 @@ class ConnectionIO:
             return None
         self._send_json(P.NEED, {"mode": mode})
         data = self._inputs.get()
-        if not data:
-            if data == b"":
-                pass
-            return None
-        if data and mode in ("line", "chunk"):
-            # a non-empty answer may be followed by an EOF marker only in "all" mode
-            pass
-        return data
+        return data or None  # b"": the caller's stdin ended; None: the caller went away
 
     def edit(self, text: str, suffix: str = ".yaml") -> str | None:
         self._send_json(P.EDIT, {"text": text, "suffix": suffix})

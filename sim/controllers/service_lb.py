@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..api.objects import clone
-from ..clock import parse_time
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -120,12 +119,3 @@ class ServiceLoadBalancerController:
         address = (entry or {}).get("address") or {}
         if address.get("ip"):
             cluster.state.setdefault("lb_ips", set()).discard(address["ip"])
-
-
-def provisioned_at(svc: dict) -> str | None:
-    for cond in svc.get("status", {}).get("conditions") or []:
-        return cond.get("lastTransitionTime")
-    return None
-
-
-__all__ = ["ServiceLoadBalancerController", "load_balancer_name", "parse_time"]
