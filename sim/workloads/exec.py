@@ -32,8 +32,12 @@ class ExecStartError(Exception):
 def _proc(cluster: Any, pod: dict, state: runtime.Container, out: Any, err: Any,
           stdin: Any, tty: bool, main: bool = False) -> Proc:
     env = dict(state.env)
-    if tty:
-        env.setdefault("TERM", "xterm")
+    if tty and "TERM" not in env:
+        # the exec's own variables come before the HOME the runtime adds last
+        home = env.pop("HOME", None)
+        env["TERM"] = "xterm"
+        if home is not None:
+            env["HOME"] = home
     spec = runtime._container_spec(pod, state.name)
     return Proc(cluster=cluster, pod=pod, container=state, env=env,
                 cwd=spec.get("workingDir") or "/", out=out, err=err, stdin=stdin,
