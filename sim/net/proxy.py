@@ -126,7 +126,10 @@ def handle(cluster: Any, method: str, raw_path: str, headers: list[tuple[str, st
             ns, kind, target, rest = (unquote(match.group(1)), match.group(2),
                                       unquote(match.group(3)), match.group(4))
             if not rest:
-                return Response(301, [("Location", split.path + "/" + query)], b"")
+                location = split.path + "/" + query
+                body = f'<a href="{location}">Moved Permanently</a>.\n\n'.encode()
+                return Response(301, [("Content-Type", "text/html; charset=utf-8"),
+                                      ("Location", location)], body)
             found = (_service_backend if kind == "services" else _pod_backend)(cluster, ns, target)
             if isinstance(found, Response):
                 return found
