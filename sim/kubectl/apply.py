@@ -70,6 +70,7 @@ def run(ctx: Ctx) -> int:
         ns = manifests.namespace_for(ctx, t, m)
         name = (m.obj.get("metadata") or {}).get("name", "")
         new, _ = modified_config(m.obj, ns)
+        ctx.touch(t)
         with ctx.locked():
             current = store.find(t.resource_ref, ns, name) if name else None
             try:
@@ -85,7 +86,7 @@ def run(ctx: Ctx) -> int:
                 errors.append(_apply_error(e, current is None, m.source, t, new,
                                            getattr(e, "patch", None)))
                 continue
-            _store_warnings(ctx)
+            ctx.server_warnings()
             if dry == "none":
                 reconcile(ctx)
             shown = store.find(t.resource_ref, ns, name) if dry == "none" else None
@@ -116,11 +117,6 @@ def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str, validation
             e.patch = patch  # type: ignore[attr-defined]
             raise
     return "configured"
-
-
-def _store_warnings(ctx: Ctx) -> None:
-    for w in getattr(ctx.cluster.store, "warnings", None) or []:
-        ctx.warn(w)
 
 
 def _apply_error(e: Exception, creating: bool, source: str, t, obj: dict,

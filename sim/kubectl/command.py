@@ -45,6 +45,7 @@ class Ctx:
     namespace: str = DEFAULT_NAMESPACE
     explicit_namespace: bool = False
     command: "Command | None" = None
+    warned: set = field(default_factory=set)
 
     @property
     def args(self) -> list[str]:
@@ -60,12 +61,27 @@ class Ctx:
 
     def warn(self, message: str, *, plain: bool = False) -> None:
         """A warning as client-go's warning writer prints it: ``Warning:`` in bold yellow
-        when stderr is a terminal (not with NO_COLOR or TERM=dumb); ``plain`` for the few
-        warnings kubectl writes itself."""
+        when stderr is a terminal (not with NO_COLOR or TERM=dumb), each text once per
+        command; ``plain`` for the few warnings kubectl writes itself."""
+        if not plain:
+            if message in self.warned:
+                return
+            self.warned.add(message)
         if not plain and self.color_allowed():
             self.io.write_err(f"\x1b[33;1mWarning:\x1b[0m {message}\n")
         else:
             self.io.write_err(f"Warning: {message}\n")
+
+    def touch(self, resource_type) -> None:
+        """A request on ``resource_type``: the API server's deprecation warning, if any."""
+        from sim.kubectl.fetch import warnings_for
+        for message in warnings_for(resource_type):
+            self.warn(message)
+
+    def server_warnings(self) -> None:
+        """What the store's admission said about the last write."""
+        for message in getattr(self.cluster.store, "warnings", None) or []:
+            self.warn(message)
 
     def color_allowed(self) -> bool:
         tty = getattr(self.io, "stderr_is_tty", None)

@@ -66,8 +66,7 @@ def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None) -> int
                 if failure is None:
                     raise KubectlError(api_text(e)) from None
                 raise fail(failure(e)) from None
-            for w in getattr(ctx.cluster.store, "warnings", None) or []:
-                ctx.warn(w)
+            ctx.server_warnings()
             if dry == "none":
                 reconcile(ctx)
     if out.kind:
@@ -111,6 +110,7 @@ def run_files(ctx: Ctx) -> int:
             obj, _ = modified_config(obj, ns)
         shown = obj
         if dry != "client":
+            ctx.touch(t)
             with ctx.locked():
                 try:
                     shown = ctx.cluster.store.create(
@@ -121,8 +121,7 @@ def run_files(ctx: Ctx) -> int:
                         raise
                     errors.append(with_source(api_text(e), "creating", m.source))
                     continue
-                for w in getattr(ctx.cluster.store, "warnings", None) or []:
-                    ctx.warn(w)
+                ctx.server_warnings()
                 if dry == "none":
                     reconcile(ctx)
         count += 1

@@ -86,6 +86,7 @@ def run(ctx: Ctx) -> int:
                 targets.append((t, t_ns if t_ns is not None or not t.namespaced
                                 else ctx.namespace, name))
                 continue
+            ctx.touch(t)
             for obj in store.list(t.resource_ref, t_ns, label_selector=o["selector"] or None,
                                   field_selector=o["field-selector"] or None):
                 targets.append((t, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
@@ -97,6 +98,7 @@ def run(ctx: Ctx) -> int:
                 ctx.warn("deleting cluster-scoped resources, not scoped to the provided "
                          "namespace")
                 warned_scope = True
+            ctx.touch(t)
             try:
                 if dry == "client":
                     store.get(t.resource_ref, t_ns, name)

@@ -78,6 +78,8 @@ def run(ctx: Ctx) -> int:
     with ctx.locked():
         sel = resolve.select(ctx.cluster, ctx.args, ctx.path)
         got = fetch(ctx.cluster, sel, ctx.namespace)
+        for message in got.warnings:
+            ctx.warn(message)
         if got.errors:
             raise KubectlError("\n".join(got.errors))
         pairs = [(t, _without_managed(obj)) for t, obj in got.pairs()]

@@ -203,3 +203,33 @@ def test_apply_output_name_and_yaml(cluster, tmp_path):
     assert out.stdout == "deployment.apps/web\nservice/web\n"
     out = run_sim(cluster, ["apply", "-f", "all.yaml", "-o", "yaml"], str(tmp_path))
     assert out.stdout.startswith("apiVersion: apps/v1\n") and "\n---\napiVersion: v1\n" in out.stdout
+
+
+ENDPOINTS = """apiVersion: v1
+kind: Endpoints
+metadata:
+  name: web
+subsets:
+- addresses:
+  - ip: 10.0.0.5
+  ports:
+  - port: 80
+"""
+
+
+def test_endpoints_requests_warn_once_when_made(cluster, tmp_path):
+    write(tmp_path, "both.yaml", SERVICE + "---\n" + ENDPOINTS + "---\n" + ENDPOINTS.replace(
+        "name: web", "name: web2"))
+    from tests.sim.kubectl.fakeio import FakeIO
+    from sim.kubectl.main import main
+    io = FakeIO(cwd=str(tmp_path))
+    assert main(cluster, ["apply", "-f", "both.yaml"], io) == 0
+    warning = ("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+               "EndpointSlice\n")
+    assert io.events == [("out", "service/web created\n"), ("err", warning),
+                         ("out", "endpoints/web created\n"), ("out", "endpoints/web2 created\n")]
+    io = FakeIO(cwd=str(tmp_path))
+    main(cluster, ["delete", "-f", "both.yaml"], io)
+    assert io.events[:3] == [("out", 'service "web" deleted from default namespace\n'),
+                             ("err", warning),
+                             ("out", 'endpoints "web" deleted from default namespace\n')]
