@@ -42,6 +42,32 @@ CASES: dict[str, Outcome] = {
     "network.md": Outcome(("verified",)),
     "escape-marker.md": Outcome(("verified",), "", ("sleep 987654", "sleep 987653")),
     "raw-terminal.md": Outcome(("failed", "verified"), TIMEOUT, ("sleep 100000",)),
+    "ignore-interrupts.md": Outcome(("error", "error"), "did not recover", ("sleep 100000",)),
+    "pager.md": Outcome(("error", "error"), "did not recover", ("less /etc/hostname",)),
+    "binary-output.md": Outcome(("failed", "verified"), "not UTF-8"),
+    "exec-sleep.md": Outcome(("error", "error"), "the shell exited", ("sleep 100000",)),
+    "set-prompt.md": Outcome(("verified", "verified")),
+    "stty-echo.md": Outcome(("verified", "verified")),
+}
+
+KNOWN_BUGS = {
+    "exec-sleep.md": (
+        "tutorial_runner/session.py: when the Ctrl-C sent after a timeout ends the shell "
+        "itself (`exec sleep …`), interrupt() reads 'exited' (which closes the pty, child_fd "
+        "-1) and then _restore_terminal() calls termios.tcsetattr(-1) and raises ValueError "
+        "(only termios.error is caught): the exception escapes run_session and `tutorial-runner "
+        "check` dies with a traceback, leaving every later session unchecked; it should report "
+        "'the shell exited' for that block and go on"),
+    "set-prompt.md": (
+        "tutorial_runner/session.py: a transcript that sets PS1 (as guides do to shorten the "
+        "prompt) removes the salted marker; the next command times out and the session is lost "
+        "('did not recover'); the runner's PS1/PS2 should survive (e.g. restored through a "
+        "read-only PROMPT_COMMAND, or PS1/PS2 made read-only) or the loss be named"),
+    "stty-echo.md": (
+        "tutorial_runner/session.py: terminal settings changed by a command (`stty echo`) are "
+        "only put back after a timeout or overflow, so every later command's echo shows up as "
+        "output ('+echo still here') and fails; the saved settings should be restored before "
+        "each command typed at bash's prompt"),
 }
 
 
@@ -60,8 +86,14 @@ def _first_problem(record) -> str:
     return ""
 
 
+def _cases():
+    for name in sorted(CASES):
+        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])] if name in KNOWN_BUGS else []
+        yield pytest.param(name, marks=marks, id=name)
+
+
 @needs_bwrap
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", _cases())
 def test_hostile_command(case, tmp_path, monkeypatch):
     outcome = CASES[case]
     outside = tmp_path / "outside"
@@ -85,3 +117,18 @@ def test_hostile_command(case, tmp_path, monkeypatch):
     assert list(outside.iterdir()) == []
     assert sha256(document) == before
     assert sha256(source) == before_source
+
+
+@needs_bwrap
+@pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["exec-sleep.md"])
+def test_a_shell_ended_by_the_interrupt_does_not_stop_the_run(tmp_path, monkeypatch, capsys):
+    from tutorial_runner.cli import main
+
+    monkeypatch.setenv("TUTORIAL_RUNNER_CACHE", str(tmp_path / "cache"))
+    good = tmp_path / "zz-good.md"
+    good.write_text("```{transcript}\n$ echo fine\nfine\n```\n")
+    code = main(["check", "--no-cache", str(HOSTILE / "exec-sleep.md"), str(good)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert code == 1
+    assert "1 verified" in out
