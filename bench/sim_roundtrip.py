@@ -36,7 +36,9 @@ def _report(label: str, seconds: list[float]) -> None:
           f"   (n={len(ms)})")
 
 
-def _session(tmp: Path, profile: str = "default"):
+def _session(tmp: Path, profile: str = "default", extra_tools: dict[str, str] | None = None):
+    """A started cluster process with the sim-noop tool (and ``extra_tools``: name ->
+    "module:function", importable from this project) on PATH."""
     from sim.environment import SimEnvironment
 
     state, work = tmp / "state", tmp / "work"
@@ -44,14 +46,16 @@ def _session(tmp: Path, profile: str = "default"):
     work.mkdir()
     (tmp / "benchtools.py").write_text(TRIVIAL_TOOL)
     spec = SimEnvironment().prepare(work, state, profile)
-    noop = state / "bin" / "sim-noop"
-    noop.write_text((state / "bin" / "kubectl").read_text())
-    noop.chmod(0o755)
+    tools = {"sim-noop": "benchtools:noop", **(extra_tools or {})}
+    for name in tools:
+        shim = state / "bin" / name
+        shim.write_text((state / "bin" / "kubectl").read_text())
+        shim.chmod(0o755)
     env = dict(os.environ)
     env.update(spec.env)
     env["PATH"] = spec.env["PATH"] + os.pathsep + os.environ.get("PATH", "")
-    env["SIM_TOOLS_EXTRA"] = "sim-noop=benchtools:noop"
-    env["PYTHONPATH"] = str(tmp)
+    env["SIM_TOOLS_EXTRA"] = ",".join(f"{name}={target}" for name, target in tools.items())
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp), str(ROOT)])
     subprocess.run(spec.start, cwd=work, env=env, check=True)
     return spec, env, work
 
@@ -65,13 +69,18 @@ def _time_calls(argv: list[str], env: dict, cwd: Path, n: int) -> list[float]:
     return out
 
 
-def roundtrip(calls: int) -> None:
+def roundtrip(calls: int, quiet: bool = False) -> dict[str, list[float]]:
+    """Seconds per call of a tool that does nothing and of `kubectl get svc`."""
     with tempfile.TemporaryDirectory() as tmp:
         spec, env, work = _session(Path(tmp))
         try:
             _time_calls(["kubectl", "get", "svc"], env, work, 3)  # warm caches
-            _report("trivial tool call (sim-noop)", _time_calls(["sim-noop"], env, work, calls))
-            _report("kubectl get svc", _time_calls(["kubectl", "get", "svc"], env, work, calls))
+            times = {"trivial tool call (sim-noop)": _time_calls(["sim-noop"], env, work, calls),
+                     "kubectl get svc": _time_calls(["kubectl", "get", "svc"], env, work, calls)}
+            if not quiet:
+                for label, values in times.items():
+                    _report(label, values)
+            return times
         finally:
             subprocess.run(spec.stop, env=env, check=False)
 

@@ -1,0 +1,111 @@
+"""``make bench``: every benchmark in turn, a table, and bench/results.json.
+
+    python -m bench [--quick] [--only latency,prysk,doctest,scale] [--output FILE] [--no-docs]
+
+``--quick`` runs each part at a tiny size (for the smoke test: its figures mean nothing).
+A full run also redraws the chart and the figures of the performance page from the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+from bench import doctest_site, latency, sim_scale, versus_prysk
+from bench.stats import load
+from bench.table import print_table
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+PARTS = ("latency", "prysk", "doctest", "scale")
+
+
+def _parts(quick: bool) -> dict:
+    if quick:
+        return {
+            "latency": lambda: latency.run(repeat=2),
+            "prysk": lambda: versus_prysk.run(count=5, repeat=1),
+            "doctest": None,      # a whole-site build is not tiny: left out of --quick
+            "scale": lambda: sim_scale.run(sizes=(10, 20), repeat=1),
+        }
+    return {
+        "latency": lambda: latency.run(repeat=40),
+        "prysk": lambda: versus_prysk.run(count=100, repeat=7),
+        "doctest": lambda: doctest_site.run(repeat=3),
+        "scale": lambda: sim_scale.run(sizes=(100, 1000, 10000), repeat=5),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness only")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"comma-separated parts ({', '.join(PARTS)})")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="results file (default bench/results.json; --quick: none)")
+    parser.add_argument("--no-docs", action="store_true",
+                        help="do not redraw the chart and the page's figures")
+    args = parser.parse_args(argv)
+    wanted = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = [p for p in wanted if p not in PARTS]
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(unknown)}")
+    output = args.output or (None if args.quick else RESULTS)
+    results: dict = {
+        "quick": args.quick,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"python": platform.python_version(), "system": platform.platform()},
+        "load": {"before": load()},
+    }
+    for name, fn in _parts(args.quick).items():
+        if name not in wanted or fn is None:
+            continue
+        print(f"running {name} …", file=sys.stderr, flush=True)
+        begin = time.perf_counter()
+        results[name] = fn()
+        results[name]["bench_seconds"] = round(time.perf_counter() - begin, 1)
+        results["load"][f"after_{name}"] = load()
+    results["targets"] = targets(results)
+    print_table(results)
+    if output is not None:
+        output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nwrote {output}")
+    if not args.quick and not args.no_docs and output == RESULTS and set(wanted) == set(PARTS):
+        from bench import chart, page
+
+        chart.write(results)
+        page.write(results)
+    return 0
+
+
+def targets(results: dict) -> dict:
+    """Each target of the benchmark with the figure it is judged on (None: not measured)."""
+    out: dict = {}
+
+    def judge(name: str, value, limit, unit: str) -> None:
+        out[name] = {"value": value, "limit": limit, "unit": unit,
+                     "met": None if value is None else value <= limit}
+
+    lat = results.get("latency") or {}
+    judge("kubectl_round_trip_median", lat.get("kubectl_round_trip_median_ms"), 20, "ms")
+    prysk = (results.get("prysk") or {})
+    judge("runner_vs_prysk_echo", (prysk.get("echo") or {}).get("ratio"), 1.5, "x")
+    judge("runner_vs_prysk_kubectl", (prysk.get("kubectl") or {}).get("ratio"), 1.5, "x")
+    doc = results.get("doctest") or {}
+    judge("doctest_cold", (doc.get("cold") or {}).get("median_s"), 60, "s")
+    judge("doctest_warm", (doc.get("warm") or {}).get("median_s"), 5, "s")
+    scale = results.get("scale") or {}
+    big = [s for s in scale.get("sizes", []) if s["replicas"] == 10000]
+    judge("get_pods_10000", big[0]["get_pods"]["median_ms"] / 1000 if big else None, 1, "s")
+    steps = (scale.get("growth") or {}).get("get_pods") or []
+    worst = max((s["time_ratio"] / s["size_ratio"] for s in steps if s["time_ratio"]), default=None)
+    judge("get_pods_growth_over_linear", None if worst is None else round(worst, 3), 1, "x")
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

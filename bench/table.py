@@ -1,0 +1,67 @@
+"""The table ``make bench`` prints: one section per part, then the targets."""
+
+from __future__ import annotations
+
+
+def _ms(value) -> str:
+    return "-" if value is None else f"{value:9.2f}"
+
+
+def _latency(part: dict) -> None:
+    print(f"\n1. Per command through the runner (sandbox: {part['sandbox']}), ms")
+    print(f"   {'command':<36} {'total med':>9} {'p95':>9} {'own med':>9} {'p95':>9} {'runner med':>10} {'p95':>9}")
+    for group in ("shell", "kubectl"):
+        for command, row in part[group]["commands"].items():
+            t, o, r = row["total"], row["own"], row["overhead"]
+            print(f"   {command[:36]:<36} {_ms(t['median_ms'])} {_ms(t['p95_ms'])} {_ms(o['median_ms'])} "
+                  f"{_ms(o['p95_ms'])} {_ms(r['median_ms']):>10} {_ms(r['p95_ms'])}")
+    print(f"   kubectl round trip (median of the commands' own medians): "
+          f"{part['kubectl_round_trip_median_ms']} ms")
+
+
+def _prysk(part: dict) -> None:
+    print(f"\n2. {part['echo']['commands']} commands: tutorial-runner check vs prysk (s, median)")
+    for kind in ("echo", "kubectl"):
+        row = part[kind]
+        print(f"   {kind:<8} ours {row['ours_no_sandbox']['median_s']:7.3f}  "
+              f"ours+sandbox {row['ours_sandbox']['median_s']:7.3f}  "
+              f"prysk {row['prysk']['median_s'] if row['prysk']['n'] else '-':>7}  "
+              f"ratio {row.get('ratio', '-')}  (with sandbox {row.get('ratio_ours_sandbox', '-')})")
+    b = part["breakdown"]
+    print(f"   where `check` on {b['commands']} echos spends its time (ms, median, fresh interpreter):")
+    for key in ("check_whole", "interpreter_start", "import_cli", "read_document_first",
+                "load_environment", "session", "prysk_empty_run"):
+        print(f"     {key:<22} {_ms(b[key]['median_ms'])}")
+    print(f"     per command {b['per_command_ms']} ms; imports by package (self ms): "
+          + ", ".join(f"{k} {v}" for k, v in b["imports_self_by_package_ms"].items()))
+
+
+def _doctest(part: dict) -> None:
+    print(f"\n3. make doctest over the site ({part['pages']} pages), s (median of {part['cold']['n']})")
+    for key in ("cold", "warm", "prose_changed", "transcript_changed"):
+        print(f"   {key:<20} {part[key]['median_s']:8.2f}   runs {part[key]['runs_s']}")
+    print(f"   changed page: {part['changed_page']}; exit status {part['exit_status']}")
+
+
+def _scale(part: dict) -> None:
+    print("\n4. Simulated cluster at scale (ms, median)")
+    keys = ("apply", "get_pods", "get_endpoints", "describe_svc", "apply_unchanged")
+    print(f"   {'replicas':>8} {'running':>8} " + " ".join(f"{k:>15}" for k in keys))
+    for size in part["sizes"]:
+        print(f"   {size['replicas']:>8} {size['running']:>8} "
+              + " ".join(f"{size[k]['median_ms']:15.1f}" for k in keys))
+    for key in keys:
+        steps = ", ".join(f"{s['from']}→{s['to']}: ×{s['time_ratio']}" for s in part["growth"][key])
+        print(f"   growth {key:<16} {steps}")
+
+
+def print_table(results: dict) -> None:
+    print(f"load average before: {results['load']['before']}")
+    for name, fn in (("latency", _latency), ("prysk", _prysk), ("doctest", _doctest), ("scale", _scale)):
+        if name in results:
+            fn(results[name])
+    print("\nTargets")
+    for name, t in results["targets"].items():
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
+        print(f"   {name:<30} {'-' if t['value'] is None else t['value']:>10} {t['unit']:<3} "
+              f"(≤ {t['limit']}) {verdict}")
