@@ -43,11 +43,6 @@ KNOWN_BUGS = {
         "(BadRequest): error when creating \"deploy.yaml\": Deployment in version \"v1\" cannot "
         "be handled as a Deployment: json: cannot unmarshal string into Go struct field "
         "DeploymentSpec.spec.replicas of type int32'"),
-    "duplicate-ports.md": (
-        "sim/api/validation.py _go_service_port: the duplicate (protocol, port) error prints "
-        "the whole port (Name:\"http\", TargetPort IntVal:8080); Kubernetes' ValidateService "
-        "reports its key core.ServicePort{Protocol: p.Protocol, Port: p.Port}, i.e. Name:\"\" "
-        "and TargetPort IntVal:0"),
 }
 
 
