@@ -90,7 +90,7 @@ def check(capsys, monkeypatch, tmp_path):
     return check
 
 
-@pytest.mark.parametrize("case", _cases())
+@pytest.mark.parametrize("case", list(_cases()))
 def test_malformed_document_exits_2_with_file_line_and_message(case, check):
     line, message = CASES[case]
     path = DOCUMENTS / case
@@ -103,7 +103,7 @@ def test_malformed_document_exits_2_with_file_line_and_message(case, check):
     assert sha256(path) == before
 
 
-@pytest.mark.parametrize("case", _cases())
+@pytest.mark.parametrize("case", list(_cases()))
 def test_malformed_document_is_a_document_error(case):
     line, message = CASES[case]
     with pytest.raises(DocumentError) as raised:

@@ -93,7 +93,7 @@ def _cases():
 
 
 @needs_bwrap
-@pytest.mark.parametrize("case", _cases())
+@pytest.mark.parametrize("case", list(_cases()))
 def test_hostile_command(case, tmp_path, monkeypatch):
     outcome = CASES[case]
     outside = tmp_path / "outside"

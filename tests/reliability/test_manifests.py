@@ -57,7 +57,7 @@ def test_the_manifest_corpus():
     assert set(KNOWN_BUGS) <= set(CASES)
 
 
-@pytest.mark.parametrize("case", _cases())
+@pytest.mark.parametrize("case", list(_cases()))
 def test_bad_manifest_gives_kubectl_s_error(case, monkeypatch):
     path = MANIFESTS / case
     before = sha256(path)
