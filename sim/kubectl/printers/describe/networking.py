@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..columns import load_balancer_text
+from ..cells_network import load_balancer_text
 from ..duration import parse_time
 from ..selectors import format_label_selector
 from .core import format_endpoint_slices

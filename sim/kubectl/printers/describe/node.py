@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..columns import node_roles
+from ..cells_cluster import node_roles
 from ..duration import translate_timestamp_since
 from ..quantity import Quantity
 from .writer import (Lookup, Writer, annotations_multiline, event_selector, events,
