@@ -55,6 +55,7 @@ class Cluster:
         self._seen: dict[str, tuple] = {}
         self._wake: list[tuple[datetime, int, str]] = []
         self._wake_seq = 0
+        self._wake_keys: set[tuple[datetime, str]] = set()
         from .controllers.bootstrap import bootstrap
 
         bootstrap(self)
@@ -83,7 +84,9 @@ class Cluster:
             due = {c.name for c in self.controllers if getattr(c, "periodic", False)} \
                 if periodic else set()
             while self._wake and self._wake[0][0] <= now:
-                due.add(heapq.heappop(self._wake)[2])
+                when, _, name = heapq.heappop(self._wake)
+                self._wake_keys.discard((when, name))
+                due.add(name)
             for _ in range(max_rounds):
                 changed = False
                 for controller in self.controllers:
@@ -100,13 +103,13 @@ class Cluster:
                         changed = True
                 if not changed:
                     break
-            while self._wake and self._wake[0][0] <= now:
-                # Asked for "now" during this pass: it already ran with the latest state.
-                heapq.heappop(self._wake)
 
     def _schedule(self, when: datetime, name: str) -> None:
-        if any(w[2] == name and w[0] <= when for w in self._wake):
+        if when <= self.clock.now():
+            return  # it just ran with the latest state; anything it writes runs it again
+        if (when, name) in self._wake_keys:
             return
+        self._wake_keys.add((when, name))
         self._wake_seq += 1
         heapq.heappush(self._wake, (when, self._wake_seq, name))
 

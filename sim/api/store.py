@@ -300,6 +300,14 @@ class Store:
             new["metadata"]["deletionTimestamp"] = self._now()
             new["metadata"]["deletionGracePeriodSeconds"] = grace
             return self._replace(rt, new, obj)
+        if obj["metadata"].get("finalizers") and rt.plural != "pods":
+            # the controllers that put the finalizers there finish the deletion
+            if obj["metadata"].get("deletionTimestamp"):
+                return obj
+            new = clone(obj)
+            new["metadata"]["deletionTimestamp"] = self._now()
+            new["metadata"]["deletionGracePeriodSeconds"] = 0
+            return self._replace(rt, new, obj)
         return self.remove(rt, obj, propagation)
 
     # -- internal writes (controllers) ------------------------------------------------
@@ -363,6 +371,9 @@ class Store:
                 new_md["generation"] += 1
         if new == old:
             return old
+        if (new_md.get("deletionTimestamp") and not new_md.get("finalizers")
+                and rt.plural not in ("pods", "namespaces")):
+            return self.remove(rt, new)  # the last finalizer is gone
         new_md["resourceVersion"] = self._next_revision()
         table = self._tables[rt]
         table.put(new)

@@ -114,10 +114,16 @@ class Kubelet:
     #: then, without waking the cluster every probe period through long idle spans
     periodic = True
 
+    def __init__(self) -> None:
+        self._seen_revisions: tuple | None = None
+
     def sync(self, cluster: "Cluster"):
         store = cluster.store
         state = cluster.state.setdefault("kubelet", {})
         now = cluster.clock.now()
+        revisions = (store.table_revision("pods"), store.table_revision("nodes"))
+        if revisions == self._seen_revisions:
+            return self._timers(cluster, state, now)
         wake: datetime | None = None
         seen = set()
         for pod in store.list("pods"):
@@ -146,6 +152,26 @@ class Kubelet:
         for uid in list(state):
             if uid not in seen:
                 self._forget(cluster, state.pop(uid))
+        self._seen_revisions = (store.table_revision("pods"), store.table_revision("nodes"))
+        return wake
+
+    def _timers(self, cluster: "Cluster", state: dict, now: datetime):
+        """Nothing changed since the last full pass: only pods with something due."""
+        wake: datetime | None = None
+        due = [uid for uid, ps in state.items() if ps.get("due") is not None and ps["due"] <= now]
+        for uid in due:
+            pod = cluster.store.by_uid(uid)
+            if pod is None or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+                continue
+            if pod["metadata"].get("deletionTimestamp"):
+                self._terminate(cluster, pod, state[uid])
+            else:
+                self._advance(cluster, pod, state[uid], now)
+        for ps in state.values():
+            if ps.get("wake") is not None and (wake is None or ps["wake"] < wake):
+                wake = ps["wake"]
+        if due:
+            self._seen_revisions = None  # what was written is looked at in a full pass
         return wake
 
     # -- start ---------------------------------------------------------------------
@@ -373,6 +399,7 @@ class Kubelet:
             ps["stop_at"] = _after(now, min(grace, took))
             cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
         if now < ps["stop_at"]:
+            ps["due"] = ps["wake"] = ps["stop_at"]
             return ps["stop_at"]
         cluster.store.remove(cluster.store.type_of("pods"), pod)
         return None

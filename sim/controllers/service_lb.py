@@ -46,6 +46,21 @@ class ServiceLoadBalancerController:
             if before is not None and before != kind and "LoadBalancer" in (before, kind):
                 cluster.record_event(svc, "Normal", "Type", f"{before} -> {kind}", COMPONENT)
             entry = state.get(uid)
+            if svc["metadata"].get("deletionTimestamp"):
+                if FINALIZER in (svc["metadata"].get("finalizers") or []):
+                    cluster.record_event(svc, "Normal", "DeletingLoadBalancer",
+                                         "Deleting load balancer", COMPONENT)
+                    cluster.record_event(svc, "Normal", "DeletedLoadBalancer",
+                                         "Deleted load balancer", COMPONENT)
+                    self._release(cluster, state.pop(uid, None) or {})
+                    new = clone(svc)
+                    fin = [f for f in new["metadata"]["finalizers"] if f != FINALIZER]
+                    if fin:
+                        new["metadata"]["finalizers"] = fin
+                    else:
+                        new["metadata"].pop("finalizers", None)
+                    cluster.store.write(new)
+                continue
             if is_lb:
                 live.add(uid)
                 if entry is None:

@@ -507,3 +507,17 @@ def test_slow_stopping_containers_take_their_grace_period(cluster, make_deployme
     assert cluster.store.find("pods", "default", pod["metadata"]["name"]) is not None
     cluster.run_for(11)
     assert cluster.store.find("pods", "default", pod["metadata"]["name"]) is None
+
+
+def test_deleting_a_load_balancer_service_goes_through_its_finalizer(make_service):
+    cluster = Cluster("aws", workloads=False)
+    cluster.store.create(make_service("lb", {"app": "x"}, [{"port": 80}], type="LoadBalancer"))
+    cluster.run_for(20)
+    gone = cluster.store.delete("services", "default", "lb")
+    assert gone["metadata"]["deletionTimestamp"]
+    assert cluster.store.find("services", "default", "lb") is not None
+    cluster.reconcile()
+    assert cluster.store.find("services", "default", "lb") is None
+    reasons = [e[0] for e in events_for(cluster, "lb")]
+    assert reasons[-2:] == ["DeletingLoadBalancer", "DeletedLoadBalancer"]
+    assert cluster.store.list("endpointslices", "default", "kubernetes.io/service-name=lb") == []
