@@ -107,8 +107,8 @@ def objects() -> list[dict]:
     workers[0]["metadata"]["annotations"]["multi.example.com/config"] = "a: 1\nb: 2\n"
     lease = {"kind": "Lease", "apiVersion": "coordination.k8s.io/v1",
              "metadata": meta("worker-1", 86400 * 5, namespace="kube-node-lease"),
-             "spec": {"holderIdentity": "worker-1", "leaseDurationSeconds": 40, "renewTime": ts(7) + ""}}
-    lease["spec"]["renewTime"] = ts(3600 + 600)[:-1] + ".123456Z"
+             "spec": {"holderIdentity": "worker-1", "leaseDurationSeconds": 40,
+                      "renewTime": ts(3600 + 600)[:-1] + ".123456Z"}}
     evs = [event("nginx-secure-7d9c8b7f6-j4rm4.a", involved(pods[1], "spec.containers{nginx}"), "Pulled",
                  'Container image "bprashanth/nginxhttps:1.0" already present on machine',
                  age=3600 + 600, count=3, component="kubelet", host="worker-2", first_age=3600 + 1200),
