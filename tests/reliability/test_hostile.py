@@ -132,3 +132,50 @@ def test_a_shell_ended_by_the_interrupt_does_not_stop_the_run(tmp_path, monkeypa
     assert "Traceback" not in err
     assert code == 1
     assert "1 verified" in out
+
+
+FLIP = """\
+import os, shutil, sys
+outside = sys.argv[1]
+while True:
+    try:
+        os.mkdir("sub")
+        shutil.rmtree("sub")
+    except OSError:
+        shutil.rmtree("sub", ignore_errors=True)
+    try:
+        os.symlink(outside, "sub")
+        os.unlink("sub")
+    except OSError:
+        pass
+"""
+
+
+@needs_bwrap
+@pytest.mark.xfail(strict=True, reason=(
+    "tutorial_runner/engine.py _write_file/_safe_target: a tutorial-file is written by the "
+    "runner itself, outside the sandbox, after checking that its directory resolves inside "
+    "the working directory; a process of the session that swaps that directory for a "
+    "symlink between the check and the write makes the runner write (as the user running "
+    "it, with the document's content) anywhere on the host: a check-then-use race. Fix: "
+    "open each path component relative to the working directory's descriptor with "
+    "O_NOFOLLOW (os.open(..., dir_fd=...)), or write the file from inside the sandbox"))
+def test_tutorial_files_cannot_be_redirected_outside_by_a_symlink_race(tmp_path, monkeypatch):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    parts = ["# A race\n", "```{tutorial-file} flip.py\n" + FLIP + "```\n",
+             f"```{{transcript}}\n$ (python3 flip.py {outside} >/dev/null 2>&1 &); sleep 0.3\n```\n"]
+    for n in range(200):
+        parts.append(f"```{{tutorial-file}} sub/f{n}.yaml\nn: {n}\n```\n")
+        parts.append("```{transcript}\n$ true\n```\n")
+    document = tmp_path / "race.md"
+    document.write_text("\n".join(parts))
+
+    record = record_shells(monkeypatch)
+    # A race: tried a few times over (a run of 200 files takes about two seconds).
+    for _ in range(6):
+        run_document(document, record, environment="plain")
+        assert record.leftovers(["flip.py"]) == []
+        if any(outside.iterdir()):
+            break
+    assert sorted(p.name for p in outside.iterdir()) == []
