@@ -157,3 +157,16 @@ def test_environment_prepare(tmp_path):
     assert spec.env["SIM_SOCKET"].startswith(str(tmp_path))
     with pytest.raises(ValueError, match="unknown cluster profile"):
         env.prepare(tmp_path, tmp_path, "missing-profile")
+
+
+def test_raw_terminal_on_the_callers_side(session):
+    import pexpect
+
+    child = pexpect.spawn("simtest", ["raw"], cwd=str(session["work"]), env=session["env"],
+                          dimensions=(24, 100), timeout=20)
+    child.expect_exact("raw tty=True size=100x24\r\n")
+    child.send("q")  # no newline: only a raw terminal hands a single key over
+    child.expect_exact("key=b'q'")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

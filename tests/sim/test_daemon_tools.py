@@ -32,6 +32,13 @@ def echo(cluster, argv, io):
             n = len(cluster.store.list("namespaces"))
         io.write_out(f"{n} namespaces cwd={io.cwd} tty={io.stdin_is_tty}\n")
         return 0
+    if action == "raw":
+        io.set_raw(True)
+        io.write_out(f"raw tty={io.stdin_is_tty} size={io.columns}x{io.rows}\r\n")
+        chunk = io.read_chunk()
+        io.set_raw(False)
+        io.write_out(f"key={chunk!r}\n")
+        return 0
     if action == "block":
         io.write_out("waiting\n")
         io.wait_closed()
