@@ -135,3 +135,20 @@ def test_a_file_that_is_not_a_document_exits_2(check, tmp_path):
     code, out, err = check(other)
     assert code == 2
     assert "not a .md or .rst document" in err
+
+
+def test_pytest_collects_a_broken_document_as_one_failing_item(tmp_path):
+    import subprocess
+    import sys
+
+    shutil.copy(DOCUMENTS / "timeout-zero.md", tmp_path / "broken.md")
+    (tmp_path / "good.md").write_text("# Good\n\n```{transcript}\n$ echo fine\nfine\n```\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--tutorial", "--tutorial-no-cache",
+         "--tutorial-environment", "plain", "--tutorial-sandbox", "off", "-q", "-rA",
+         "-p", "no:cacheprovider", "broken.md", "good.md"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout
+    assert "FAILED broken.md::document" in done.stdout
+    assert "broken.md:3: transcript: :timeout: must be a positive number" in done.stdout
+    assert "PASSED good.md::default" in done.stdout
