@@ -72,7 +72,7 @@ KNOWN_BUGS = {
 
 
 def test_every_hostile_case_has_an_outcome():
-    on_disk = {p.name for p in HOSTILE.glob("*.md")} - {"fork-bomb.md"}
+    on_disk = {p.name for p in HOSTILE.glob("*.md")} - {"fork-bomb.md", "control-characters.md"}
     assert on_disk == set(CASES)
 
 
@@ -179,3 +179,24 @@ def test_tutorial_files_cannot_be_redirected_outside_by_a_symlink_race(tmp_path,
         if any(outside.iterdir()):
             break
     assert sorted(p.name for p in outside.iterdir()) == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tutorial_runner/report.py write_junit: live output with control characters (here "
+    "\\x01, \\x00, \\x0b from printf) is written into junit.xml as is; XML 1.0 forbids them, "
+    "so the report does not parse ('not well-formed (invalid token)') and CI cannot read "
+    "it; they should be replaced (e.g. by U+FFFD or a visible \\xNN) before writing"))
+def test_junit_report_stays_well_formed_with_control_characters(tmp_path, monkeypatch, capsys):
+    import xml.etree.ElementTree as ET
+
+    from tutorial_runner.cli import main
+
+    monkeypatch.setenv("TUTORIAL_RUNNER_CACHE", str(tmp_path / "cache"))
+    junit = tmp_path / "junit.xml"
+    code = main(["check", "--no-cache", "--sandbox", "off", "--environment", "plain",
+                 "--junit", str(junit), str(HOSTILE / "control-characters.md")])
+    capsys.readouterr()
+    assert code == 1
+    root = ET.parse(junit).getroot()
+    (failure,) = root.iter("failure")
+    assert "+a" in failure.text
