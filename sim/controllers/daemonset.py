@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..api.objects import clone
 from .base import pod_active, pod_ready
 from .scheduler import fit_failure
-from .workloads import drop_zero, owned_index, pod_from_template
+from .workloads import drop_zero, owned_pods, pod_from_template
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -48,12 +48,11 @@ class DaemonSetController:
 
     def sync(self, cluster: "Cluster"):
         store = cluster.store
-        pods_by_owner = owned_index(cluster, "pods")
         nodes = store.list("nodes")
         for ds in store.list("daemonsets"):
             if ds["metadata"].get("deletionTimestamp"):
                 continue
-            pods = [p for p in pods_by_owner.get(ds["metadata"]["uid"], []) if pod_active(p)]
+            pods = [p for p in owned_pods(cluster, ds) if pod_active(p)]
             by_node = {pinned_node(p): p for p in pods}
             wanted = []
             for node in nodes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..api.objects import clone, owner_reference, random_suffix
-from ..api.selectors import matches, selector_from_map
+from ..api.selectors import selector_from_map
 from .base import pod_ready
 
 if TYPE_CHECKING:
@@ -32,12 +32,12 @@ def resolve_target_port(svc_port: dict, pod: dict) -> int | None:
     return None
 
 
-def _selected_pods(cluster: "Cluster", svc: dict, pods_by_ns: dict) -> list[dict]:
+def _selected_pods(cluster: "Cluster", svc: dict) -> list[dict]:
+    """The Service's pods that have an address and are not going away (label index)."""
     reqs = selector_from_map(svc["spec"].get("selector"))
-    return [p for p in pods_by_ns.get(svc["metadata"]["namespace"], [])
+    return [p for p in cluster.store.list("pods", svc["metadata"]["namespace"], reqs)
             if p.get("status", {}).get("podIP") and not p["metadata"].get("deletionTimestamp")
-            and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")
-            and matches(reqs, p["metadata"].get("labels"))]
+            and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")]
 
 
 def _trigger_time(pods: list[dict], svc: dict) -> str:
@@ -64,15 +64,12 @@ class EndpointsController:
 
     def sync(self, cluster: "Cluster"):
         store = cluster.store
-        pods_by_ns: dict[str, list[dict]] = {}
-        for pod in store.list("pods"):
-            pods_by_ns.setdefault(pod["metadata"]["namespace"], []).append(pod)
         services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s
                     for s in store.list("services")}
         for svc in services.values():
             if not svc["spec"].get("selector") or svc["spec"].get("type") == "ExternalName":
                 continue
-            self._sync_service(cluster, svc, _selected_pods(cluster, svc, pods_by_ns))
+            self._sync_service(cluster, svc, _selected_pods(cluster, svc))
         ep_type = store.type_of("endpoints")
         for ep in store.list(ep_type):
             key = (ep["metadata"]["namespace"], ep["metadata"]["name"])
@@ -151,9 +148,6 @@ class EndpointSliceController:
 
     def sync(self, cluster: "Cluster"):
         store = cluster.store
-        pods_by_ns: dict[str, list[dict]] = {}
-        for pod in store.list("pods"):
-            pods_by_ns.setdefault(pod["metadata"]["namespace"], []).append(pod)
         slices_by_svc: dict[tuple, list[dict]] = {}
         for sl in store.list("endpointslices"):
             if (sl["metadata"].get("labels") or {}).get(MANAGED_BY) == SLICE_CONTROLLER:
@@ -166,7 +160,7 @@ class EndpointSliceController:
                 continue
             key = (svc["metadata"]["namespace"], svc["metadata"]["name"])
             wanted.add(key)
-            self._sync_service(cluster, svc, _selected_pods(cluster, svc, pods_by_ns),
+            self._sync_service(cluster, svc, _selected_pods(cluster, svc),
                                slices_by_svc.get(key, []))
         for key, slices in slices_by_svc.items():
             if key not in wanted:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..api.objects import clone
 from ..api.selectors import matches, selector_from_api
 from .base import pod_active, pod_ready
-from .workloads import drop_zero, owned_index, pod_from_template
+from .workloads import drop_zero, owned_pods, pod_from_template
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -32,11 +32,10 @@ class ReplicaSetController:
 
     def sync(self, cluster: "Cluster"):
         store = cluster.store
-        pods_by_owner = owned_index(cluster, "pods")
         for rs in store.list("replicasets"):
             if rs["metadata"].get("deletionTimestamp"):
                 continue
-            pods = [p for p in pods_by_owner.get(rs["metadata"]["uid"], []) if pod_active(p)]
+            pods = [p for p in owned_pods(cluster, rs) if pod_active(p)]
             want = rs["spec"].get("replicas", 1)
             diff = want - len(pods)
             if diff > 0:

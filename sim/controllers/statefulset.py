@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..api.objects import clone, owner_reference
 from .base import pod_active, pod_ready
 from .hashing import fnv32a
-from .workloads import drop_zero, owned_index, pod_from_template
+from .workloads import drop_zero, owned_index, owned_pods, pod_from_template
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -33,12 +33,11 @@ class StatefulSetController:
     watches = ("statefulsets", "pods")
 
     def sync(self, cluster: "Cluster"):
-        pods_by_owner = owned_index(cluster, "pods")
         revs_by_owner = owned_index(cluster, "controllerrevisions")
         for sts in cluster.store.list("statefulsets"):
             if sts["metadata"].get("deletionTimestamp"):
                 continue
-            self._sync_one(cluster, sts, pods_by_owner.get(sts["metadata"]["uid"], []),
+            self._sync_one(cluster, sts, owned_pods(cluster, sts),
                            revs_by_owner.get(sts["metadata"]["uid"], []))
         return None
 
@@ -94,10 +93,7 @@ class StatefulSetController:
                                  f"{set_name} successful", "statefulset-controller")
             if not parallel:
                 break
-        current = store.list("pods", ns)
-        mine = [p for p in current if any(r.get("uid") == sts["metadata"]["uid"]
-                                          for r in p["metadata"].get("ownerReferences") or [])]
-        active = [p for p in mine if pod_active(p)]
+        active = [p for p in owned_pods(cluster, sts) if pod_active(p)]
         ready = sum(1 for p in active if pod_ready(p))
         status = {"availableReplicas": ready, "collisionCount": 0,
                   "currentReplicas": len(active), "currentRevision": revision,

@@ -29,6 +29,19 @@ def owned_index(cluster: "Cluster", plural: str) -> dict[str, list[dict]]:
     return out
 
 
+def owned_pods(cluster: "Cluster", owner: dict) -> list[dict]:
+    """Pods whose controller is ``owner``, found through its selector (the label index)."""
+    from ..api.selectors import selector_from_api
+
+    reqs = selector_from_api(owner["spec"].get("selector"))
+    if reqs is None:
+        return []
+    uid = owner["metadata"]["uid"]
+    return [p for p in cluster.store.list("pods", owner["metadata"]["namespace"], reqs)
+            if any(r.get("uid") == uid and r.get("controller")
+                   for r in p["metadata"].get("ownerReferences") or [])]
+
+
 def int_or_percent(value, total: int, round_up: bool) -> int:
     if isinstance(value, str) and value.endswith("%"):
         share = total * int(value[:-1]) / 100
