@@ -152,3 +152,19 @@ def test_pytest_collects_a_broken_document_as_one_failing_item(tmp_path):
     assert "FAILED broken.md::document" in done.stdout
     assert "broken.md:3: transcript: :timeout: must be a positive number" in done.stdout
     assert "PASSED good.md::default" in done.stdout
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tutorial_runner/cli.py _documents: a document named twice (as a file and through its "
+    "directory, or by two spellings of its path) is read and run once per mention: "
+    "'3 verified (3 sessions)' for one block, with duplicate JUnit test cases; "
+    "document.read_documents already keeps each document once (by resolved path), as DESIGN.md "
+    "says, and the CLI should do the same"))
+def test_a_document_named_several_ways_runs_once(check, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    page = folder / "page.md"
+    page.write_text("# Page\n\n```{transcript}\n$ echo once\nonce\n```\n")
+    code, out, err = check(page, folder, folder / ".." / "docs" / "page.md")
+    assert code == 0
+    assert "1 verified (1 session" in out
