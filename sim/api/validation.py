@@ -264,8 +264,32 @@ def validate_ingress(obj: dict) -> list[FieldError]:
     return errs
 
 
-def validate_secret(obj: dict) -> list[FieldError]:
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+CONFIG_KEY_MSG = ("a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+                  "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation "
+                  "is '[-._a-zA-Z0-9]+')")
+
+
+def _config_keys(obj: dict, fields: tuple[str, ...]) -> list[FieldError]:
     errs: list[FieldError] = []
+    seen: set[str] = set()
+    for field in fields:
+        for key in obj.get(field) or {}:
+            if not CONFIG_KEY.match(key) or len(key) > 253:
+                errs.append(invalid(f"{field}[{key}]", key, CONFIG_KEY_MSG))
+            if field == "binaryData" and key in seen:
+                errs.append(invalid(f"{field}[{key}]", key,
+                                    "duplicate of key present in data"))
+            seen.add(key)
+    return errs
+
+
+def validate_configmap(obj: dict) -> list[FieldError]:
+    return _config_keys(obj, ("data", "binaryData"))
+
+
+def validate_secret(obj: dict) -> list[FieldError]:
+    errs: list[FieldError] = _config_keys(obj, ("data",))
     data = obj.get("data") or {}
     if obj.get("type") == "kubernetes.io/tls":
         for key in ("tls.crt", "tls.key"):
@@ -286,4 +310,6 @@ def validate(plural: str, obj: dict, old: dict | None, node_port_range: tuple[in
         errs += validate_ingress(obj)
     elif plural == "secrets":
         errs += validate_secret(obj)
+    elif plural == "configmaps":
+        errs += validate_configmap(obj)
     return errs

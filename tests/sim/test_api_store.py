@@ -283,3 +283,29 @@ def test_node_port_on_a_cluster_ip_service_is_forbidden(cluster, make_service):
     assert err.value.kubectl_text() == (
         "The Service \"s\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when "
         "`type` is 'ClusterIP'")
+
+
+def test_secret_data_must_be_base64_and_keys_valid(cluster):
+    with pytest.raises(ApiError) as err:
+        cluster.store.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                              "data": {"a": "ab$d"}})
+    assert err.value.message == ('Secret in version "v1" cannot be handled as a Secret: '
+                                 "illegal base64 data at input byte 2")
+    made = cluster.store.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                                 "stringData": {"user": "admin"}})
+    assert made["data"] == {"user": "YWRtaW4="} and "stringData" not in made
+    assert made["type"] == "Opaque"
+    with pytest.raises(ApiError) as err:
+        cluster.store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+                              "data": {"bad key": "x"}})
+    assert err.value.details["causes"][0]["field"] == "data[bad key]"
+    assert "a valid config key must consist of alphanumeric characters" in err.value.message
+
+
+def test_secret_type_misplaced_in_metadata_is_an_unknown_field(cluster):
+    with pytest.raises(ApiError) as err:
+        cluster.store.create({"apiVersion": "v1", "kind": "Secret",
+                              "metadata": {"name": "s", "type": "kubernetes.io/tls"},
+                              "data": {"nginx.crt": "YQ=="}})
+    assert err.value.message == ('Secret in version "v1" cannot be handled as a Secret: '
+                                 'strict decoding error: unknown field "metadata.type"')
