@@ -6,7 +6,8 @@ from typing import Callable
 
 from sim.kubectl import generators as gen
 from sim.kubectl import localfs, manifests, output
-from sim.kubectl.apply import modified_config
+from sim.kubectl.apply import LAST_APPLIED, modified_config
+from sim.kubectl.typed import typed_json
 from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage, with_source
 from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
@@ -44,12 +45,16 @@ def enforced_namespace(ctx: Ctx) -> str | None:
     return ctx.namespace if ctx.explicit_namespace else None
 
 
-def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None) -> int:
-    """Create (unless --dry-run=client) and print as the generator commands do."""
+def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None,
+         save_config: bool = True) -> int:
+    """Create (unless --dry-run=client) and print as the generator commands do.
+
+    ``save_config``: whether this generator honours ``--save-config`` (create service
+    never reads the flag)."""
     dry = dry_run_mode(ctx.opts["dry-run"])
     out = output.parse(ctx.opts["output"], tables=False)
-    if ctx.opts.get("save-config"):
-        obj, _ = modified_config(obj, obj["metadata"].get("namespace"))
+    if save_config and ctx.opts.get("save-config"):
+        obj = with_typed_annotation(obj)
     shown = obj
     if dry != "client":
         send = dict(obj)
@@ -70,10 +75,27 @@ def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None) -> int
             if dry == "none":
                 reconcile(ctx)
     if out.kind:
-        output.print_object(ctx, out, shown)
+        # A generator's object is typed: Go encodes it in struct order.
+        output.print_object(ctx, out, shown, typed=dry == "client")
     else:
         ctx.out(f"{kind_ref(obj)}/{obj['metadata']['name']} created{dry_run_suffix(dry)}\n")
     return 0
+
+
+def with_typed_annotation(obj: dict) -> dict:
+    """CreateOrUpdateAnnotation on a typed object: its JSON in struct order, no empty
+    annotations map (omitempty), the last-applied key itself left out."""
+    new = dict(obj)
+    md = dict(new.get("metadata") or {})
+    annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != LAST_APPLIED}
+    if annotations:
+        md["annotations"] = annotations
+    else:
+        md.pop("annotations", None)
+    new["metadata"] = md
+    text = typed_json(new) + "\n"
+    new["metadata"] = dict(md, annotations=dict(annotations, **{LAST_APPLIED: text}))
+    return new
 
 
 def _rand(ctx: Ctx) -> Callable[[int], str]:
@@ -158,7 +180,8 @@ def _service_runner(svc_type: str) -> Callable[[Ctx], int]:
         obj = gen.service(name, svc_type, o["tcp"], o.get("clusterip", ""),
                           o.get("node-port", 0), o.get("external-name", ""),
                           enforced_namespace(ctx))
-        return emit(ctx, obj, lambda e: f"failed to create {svc_type} service: {e}")
+        return emit(ctx, obj, lambda e: f"failed to create {svc_type} service: {e}",
+                    save_config=False)
     return run
 
 

@@ -178,7 +178,7 @@ def run(ctx: Ctx) -> int:
                 if dry == "none":
                     reconcile(ctx)
             if out.kind:
-                output.print_object(ctx, out, shown)
+                output.print_object(ctx, out, shown, typed=dry == "client")
             else:
                 ctx.out(f"service/{shown['metadata']['name']} exposed{dry_run_suffix(dry)}\n")
     return 0

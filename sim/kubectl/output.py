@@ -88,9 +88,14 @@ def render(out: Output, objects: list[dict], *, single: bool,
     raise KubectlError(f"error: unsupported output format {out.kind}")
 
 
-def print_object(ctx, out: Output, obj: dict) -> None:
+def print_object(ctx, out: Output, obj: dict, *, typed: bool = False) -> None:
     """One object through a per-command printer: kubectl's YAML printer separates the
-    second and later objects it prints with ``---``."""
+    second and later objects it prints with ``---``. ``typed``: an object kubectl built
+    itself, whose JSON keeps Go's struct order."""
+    if typed and out.kind == "json":
+        from sim.kubectl.typed import typed_json
+        ctx.out(typed_json(obj, indent=4) + "\n")
+        return
     text = render(out, [obj], single=True)
     if out.kind == "yaml":
         count = getattr(ctx, "yaml_printed", 0)

@@ -159,7 +159,7 @@ def run(ctx: Ctx) -> int:
     if attach:
         return _attach(ctx, created, restart)
     if out.kind:
-        output.print_object(ctx, out, created)
+        output.print_object(ctx, out, created, typed=dry == "client")
     else:
         ctx.out(f"pod/{name} created{dry_run_suffix(dry)}\n")
     return 0
@@ -189,7 +189,7 @@ def _expose(ctx: Ctx, pod: dict, dry: str, out) -> None:
                 ctx.err(api_text(e) + "\n")
                 return
     if out.kind:
-        output.print_object(ctx, out, shown)
+        output.print_object(ctx, out, shown, typed=dry == "client")
         if out.kind == "yaml":
             ctx.out("---\n")
     else:

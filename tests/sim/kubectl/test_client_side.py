@@ -107,3 +107,24 @@ def test_dry_run_messages_match_kubectl(args, workdir):
 @pytest.mark.parametrize("args", YAML, ids=" ".join)
 def test_generators_dry_run_yaml_matches_kubectl(args, workdir):
     _compare(args[:3] + ["--dry-run=client", "-o", "yaml"] + args[3:], workdir)
+
+
+TYPED = [
+    ["deployment", "x", "--image=nginx", "--port=80"],
+    ["service", "clusterip", "s", "--tcp=80:8080"],
+    ["service", "nodeport", "s", "--tcp=80", "--node-port=30080"],
+    ["ns", "n"],
+    ["configmap", "c", "--from-literal=a=b", "--from-file=cfgdir"],
+    ["secret", "generic", "g", "--from-literal=a=b", "--type=Opaque"],
+    ["secret", "tls", "t", "--cert=nginx.crt", "--key=nginx.key"],
+    ["ingress", "i", "--rule=a.com/x*=s:80,tls=t", "--class=nginx", "--default-backend=d:http"],
+]
+
+
+@needs_reference
+@pytest.mark.parametrize("extra", [["-o", "json"], ["--save-config", "-o", "yaml"],
+                                   ["--save-config", "-o", "json"], ["-n", "team", "-o", "json"]],
+                         ids=" ".join)
+@pytest.mark.parametrize("args", TYPED, ids=" ".join)
+def test_generators_typed_json_and_save_config_match_kubectl(args, extra, workdir):
+    _compare(["create", *args, "--dry-run=client", *extra], workdir)
