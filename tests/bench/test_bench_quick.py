@@ -84,3 +84,21 @@ def test_targets_and_table(results):
     assert targets["kubectl_round_trip_median"]["value"] == data["latency"]["kubectl_round_trip_median_ms"]
     for heading in ("1. Per command", "tutorial-runner check vs prysk", "4. Simulated cluster", "Targets"):
         assert heading in table
+
+
+def test_page_and_charts_from_results(results, tmp_path):
+    from bench import chart, page
+
+    data, _ = results
+    text = ("# t\n\n<!-- bench:latency -->\nold\n<!-- /bench:latency -->\n\n"
+            "<!-- bench:doctest -->\nkept\n<!-- /bench:doctest -->\n")
+    once = page.render(text, data)
+    assert "old" not in once and "| `kubectl get pods` |" in once
+    assert "kept" in once                      # no doctest figures in --quick: left alone
+    assert page.render(once, data) == once
+    written = chart.write(data, tmp_path)
+    assert sorted(p.name for p in written) == ["latency.svg", "prysk.svg", "scale.svg"]
+    for svg in written:
+        body = svg.read_text()
+        assert body.startswith("<svg ") and body.rstrip().endswith("</svg>")
+    assert "kubectl get pods" in (tmp_path / "latency.svg").read_text()
