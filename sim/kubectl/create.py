@@ -6,8 +6,8 @@ from typing import Callable
 
 from sim.kubectl import generators as gen
 from sim.kubectl import localfs, manifests, output
-from sim.kubectl.apply import LAST_APPLIED, modified_config
-from sim.kubectl.typed import typed_json
+from sim.kubectl.apply import modified_config
+from sim.kubectl.typed import with_typed_annotation
 from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage, with_source
 from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
@@ -80,22 +80,6 @@ def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None,
     else:
         ctx.out(f"{kind_ref(obj)}/{obj['metadata']['name']} created{dry_run_suffix(dry)}\n")
     return 0
-
-
-def with_typed_annotation(obj: dict) -> dict:
-    """CreateOrUpdateAnnotation on a typed object: its JSON in struct order, no empty
-    annotations map (omitempty), the last-applied key itself left out."""
-    new = dict(obj)
-    md = dict(new.get("metadata") or {})
-    annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != LAST_APPLIED}
-    if annotations:
-        md["annotations"] = annotations
-    else:
-        md.pop("annotations", None)
-    new["metadata"] = md
-    text = typed_json(new) + "\n"
-    new["metadata"] = dict(md, annotations=dict(annotations, **{LAST_APPLIED: text}))
-    return new
 
 
 def _rand(ctx: Ctx) -> Callable[[int], str]:

@@ -8,7 +8,7 @@ from sim.kubectl import output, resolve
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
 from sim.kubectl.flags import BOOL, SLICE, f
-from sim.kubectl.apply import modified_config
+from sim.kubectl.typed import with_typed_annotation
 from sim.kubectl.targets import NO_RESOURCES
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
 
@@ -167,7 +167,7 @@ def run(ctx: Ctx) -> int:
                 shown = svc
             else:
                 if o["save-config"]:
-                    svc, _ = modified_config(svc, None)
+                    svc = with_typed_annotation(svc)
                 svc["metadata"]["namespace"] = ctx.namespace
                 try:
                     shown = store.create(svc, dry_run=dry == "server")

@@ -10,7 +10,7 @@ from sim.kubectl.command import Ctx
 from sim.kubectl.delete import wait_gone
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
 from sim.kubectl.flags import ARRAY, BOOL, INT, f
-from sim.kubectl.apply import modified_config
+from sim.kubectl.typed import with_typed_annotation
 from sim.kubectl.attach import attach_to
 from sim.kubectl.pods import container_for
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
@@ -138,8 +138,8 @@ def run(ctx: Ctx) -> int:
     pod = build_pod(ctx, name, args[1:])
     pod["spec"]["restartPolicy"] = restart
     out = output.parse(o["output"], tables=False)
-    if o["save-config"]:
-        pod, _ = modified_config(pod, None)
+    if o["save-config"] and dry != "client":
+        pod = with_typed_annotation(pod)
     if ctx.explicit_namespace and dry == "client":
         pod["metadata"]["namespace"] = ctx.namespace
     created = pod

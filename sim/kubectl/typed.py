@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
 _META = ["name", "generateName", "namespace", "selfLink", "uid", "resourceVersion",
          "generation", "creationTimestamp", "deletionTimestamp",
          "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences",
@@ -100,3 +102,19 @@ def typed_json(obj: dict, indent: int | None = None) -> str:
     else:
         text = json.dumps(typed(obj), indent=indent, ensure_ascii=False)
     return escape(text)
+
+
+def with_typed_annotation(obj: dict) -> dict:
+    """CreateOrUpdateAnnotation on a typed object: its JSON in struct order, no empty
+    annotations map (omitempty), the last-applied key itself left out."""
+    new = dict(obj)
+    md = dict(new.get("metadata") or {})
+    annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != _LAST_APPLIED}
+    if annotations:
+        md["annotations"] = annotations
+    else:
+        md.pop("annotations", None)
+    new["metadata"] = md
+    text = typed_json(new) + "\n"
+    new["metadata"] = dict(md, annotations=dict(annotations, **{_LAST_APPLIED: text}))
+    return new

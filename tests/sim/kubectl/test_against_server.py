@@ -46,6 +46,7 @@ COMMANDS = [
     ["run", "x", "--image=busybox", "--env=A=1", "--port=80", "--dry-run=client", "-o", "json",
      "--", "sh"],
     ["expose", "deployment", "my-nginx", "--type=NodePort", "--dry-run=client", "-o", "json"],
+    ["run", "x", "--image=nginx", "--save-config", "--dry-run=client", "-o", "yaml"],
     ["run", "x", "--image=nginx", "--port=80", "--expose", "--dry-run=client", "-o", "yaml"],
     ["run", "x", "--image=nginx", "--port=80", "--expose", "-l", "a=b", "--dry-run=client"],
     ["run", "x", "--image=nginx", "--expose", "--dry-run=client"],
