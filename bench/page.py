@@ -70,6 +70,7 @@ def breakdown(part: dict) -> str:
     b = part["breakdown"]
     rows = [[label, _ms(b[key]["median_ms"])] for key, label in (
         ("check_whole", "`tutorial-runner check` 全体"),
+        ("without_docutils_myst", "同じセッションを docutils と myst-parser なしで（参考）"),
         ("interpreter_start", "Python の起動"),
         ("import_cli", "ランナーの import"),
         ("read_document_first", "文書の読み込み（myst-parser の import を含む）"),

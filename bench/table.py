@@ -29,7 +29,7 @@ def _prysk(part: dict) -> None:
               f"ratio {row.get('ratio', '-')}  (with sandbox {row.get('ratio_ours_sandbox', '-')})")
     b = part["breakdown"]
     print(f"   where `check` on {b['commands']} echos spends its time (ms, median, fresh interpreter):")
-    for key in ("check_whole", "interpreter_start", "import_cli", "read_document_first",
+    for key in ("check_whole", "without_docutils_myst", "interpreter_start", "import_cli", "read_document_first",
                 "load_environment", "session", "prysk_empty_run"):
         print(f"     {key:<22} {_ms(b[key]['median_ms'])}")
     print(f"     per command {b['per_command_ms']} ms; imports by package (self ms): "

@@ -202,6 +202,25 @@ print(json.dumps({"import_cli": t1 - t0, "read_document_first": t2 - t1,
 """
 
 
+# What `check` would cost without docutils and myst-parser: the same session, the blocks
+# read by a plain scan of the fences (enough for this document only; a measure of the
+# parser's share, not a reader).
+_WITHOUT_PARSER = """
+import sys
+from pathlib import Path
+from tutorial_runner.model import Block, Document
+from tutorial_runner.engine import run_session
+from tutorial_runner.environment import load_environment
+path = Path(sys.argv[1])
+lines = path.read_text().split("\\n")
+start = next(i for i, line in enumerate(lines) if line.startswith("```{transcript}"))
+end = next(i for i in range(start + 1, len(lines)) if lines[i] == "```")
+block = Block("transcript", path, start + 1, tuple(lines[start + 1:end]), start + 2)
+result = run_session(Document(path, [block]).sessions[0], load_environment("plain"), sandbox="off")
+sys.exit(0 if result.ok else 1)
+"""
+
+
 def import_self_times(argv: list[str], cwd: Path) -> dict[str, float]:
     """Import time (ms) spent in each top-level package's own modules (-X importtime, self)."""
     done = subprocess.run([sys.executable, "-X", "importtime", *argv], cwd=cwd, check=False,
@@ -234,7 +253,12 @@ def breakdown(count: int, repeat: int) -> dict:
                                   capture_output=True, text=True)
             for name, seconds in json.loads(done.stdout).items():
                 phases.setdefault(name, []).append(seconds)
-        whole = [_timed([sys.executable, *check], work) for _ in range(repeat)]
+        whole, without_parser, verified = [], [], True
+        for _ in range(repeat):
+            whole.append(_timed([sys.executable, *check], work))
+            seconds, code = _status([sys.executable, "-c", _WITHOUT_PARSER, "doc.md"], work)
+            without_parser.append(seconds)
+            verified = verified and code == 0
         by_package = import_self_times(check, work)
         prysk = _prysk()
         prysk_start = [_timed([prysk, "-q", "--shell", "/bin/bash", "empty.t"], work)
@@ -243,6 +267,8 @@ def breakdown(count: int, repeat: int) -> dict:
         return {
             "commands": count,
             "check_whole": summary_ms(whole),
+            "without_docutils_myst": summary_ms(without_parser),
+            "without_docutils_myst_verified": verified,
             "interpreter_start": summary_ms(interpreter),
             **{name: summary_ms(values) for name, values in phases.items()},
             "imports_self_by_package_ms": {k: round(v, 1) for k, v in list(by_package.items())[:10]},

@@ -62,6 +62,8 @@ def test_prysk_comparison_runs_both(results):
     for key in ("check_whole", "interpreter_start", "import_cli", "read_document_first", "session"):
         _summary(breakdown[key])
     assert "tutorial_runner" in breakdown["imports_self_by_package_ms"]
+    _summary(breakdown["without_docutils_myst"])
+    assert breakdown["without_docutils_myst_verified"] is True
 
 
 def test_scale_sizes_and_growth(results):
