@@ -42,6 +42,9 @@ CASES: dict[str, tuple[int, str]] = {
     "rst-file-parent-dir.rst": (4, UNSAFE.format("../../etc/passwd")),
     "file-absolute.md": (3, UNSAFE.format("/etc/x")),
     "file-home.md": (3, "tutorial-file: unsafe file name '~/.bashrc'"),
+    "file-name-with-space.md": (
+        3, "tutorial-file: takes one file name, without spaces (got 'my file.yaml')"),
+    "session-without-name.md": (3, "transcript: :session: needs a value"),
     "invalid-utf8.md": (3, "not valid UTF-8: invalid start byte"),
     "empty-transcript.md": (3, "transcript: empty transcript"),
     "commentary-only.md": (4, "transcript: a transcript of commentary only: no '$ ' command"),
