@@ -16,6 +16,11 @@ MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
 SLICE_CONTROLLER = "endpointslice-controller.k8s.io"
 MIRROR_CONTROLLER = "endpointslicemirroring-controller.k8s.io"
 TRIGGER = "endpoints.kubernetes.io/last-change-trigger-time"
+#: the EndpointSlice controller's --max-endpoints-per-slice default
+MAX_SLICE_ENDPOINTS = 100
+#: what an Endpoints object holds at most (the rest: the over-capacity annotation)
+MAX_ENDPOINTS = 1000
+OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity"
 
 
 def resolve_target_port(svc_port: dict, pod: dict) -> int | None:
@@ -38,6 +43,25 @@ def _selected_pods(cluster: "Cluster", svc: dict) -> list[dict]:
     return [p for p in cluster.store.list("pods", svc["metadata"]["namespace"], reqs)
             if p.get("status", {}).get("podIP") and not p["metadata"].get("deletionTimestamp")
             and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")]
+
+
+def _truncate(subsets: list[dict]) -> bool:
+    """Keep at most MAX_ENDPOINTS addresses, ready ones first; True when some were cut."""
+    total = sum(len(s.get("addresses", [])) + len(s.get("notReadyAddresses", []))
+                for s in subsets)
+    if total <= MAX_ENDPOINTS:
+        return False
+    budget = MAX_ENDPOINTS
+    for field in ("addresses", "notReadyAddresses"):
+        for subset in subsets:
+            kept = subset.get(field, [])[:budget]
+            budget -= len(kept)
+            if kept:
+                subset[field] = kept
+            else:
+                subset.pop(field, None)
+    subsets[:] = [s for s in subsets if s.get("addresses") or s.get("notReadyAddresses")]
+    return True
 
 
 def _trigger_time(pods: list[dict], svc: dict) -> str:
@@ -118,6 +142,7 @@ class EndpointsController:
             out.append({k: subset[k] for k in ("addresses", "notReadyAddresses", "ports")
                         if k in subset})
         out.sort(key=lambda s: (s.get("addresses") or s.get("notReadyAddresses"))[0]["ip"])
+        truncated = _truncate(out)
         ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
         existing = cluster.store.find("endpoints", ns, name)
         labels = _service_labels(svc, {"endpoints.kubernetes.io/managed-by": "endpoint-controller"})
@@ -126,8 +151,10 @@ class EndpointsController:
         if out:
             desired["subsets"] = out
         if existing is not None:
+            annotations = existing["metadata"].get("annotations") or {}
             same = existing.get("subsets") == desired.get("subsets") and \
-                existing["metadata"].get("labels") == labels
+                existing["metadata"].get("labels") == labels and \
+                (OVER_CAPACITY in annotations) == truncated
             if same:
                 return
             new = clone(existing)
@@ -135,10 +162,17 @@ class EndpointsController:
             new.pop("subsets", None)
             if out:
                 new["subsets"] = out
-            new["metadata"].setdefault("annotations", {})[TRIGGER] = _trigger_time(pods, svc)
+            annotations = new["metadata"].setdefault("annotations", {})
+            annotations[TRIGGER] = _trigger_time(pods, svc)
+            if truncated:
+                annotations[OVER_CAPACITY] = "truncated"
+            else:
+                annotations.pop(OVER_CAPACITY, None)
             cluster.store.write(new)
         else:
             desired["metadata"]["annotations"] = {TRIGGER: _trigger_time(pods, svc)}
+            if truncated:
+                desired["metadata"]["annotations"][OVER_CAPACITY] = "truncated"
             cluster.store.write(desired)
 
 
@@ -208,27 +242,36 @@ class EndpointSliceController:
                         ([] if not svc["spec"].get("ports") else None)}
         if desired_body["ports"] == []:
             desired_body["ports"] = None
-        current = slices[0] if slices else None
-        for extra in slices[1:]:
+        chunks = [endpoints[i:i + MAX_SLICE_ENDPOINTS]
+                  for i in range(0, len(endpoints), MAX_SLICE_ENDPOINTS)] or [None]
+        slices = sorted(slices, key=lambda sl: (sl["metadata"]["creationTimestamp"],
+                                                sl["metadata"]["name"]))
+        for extra in slices[len(chunks):]:
             cluster.store.remove(cluster.store.type_of("endpointslices"), extra)
-        if current is not None:
-            body = {k: current.get(k) for k in ("addressType", "endpoints", "ports")}
-            if body == desired_body and current["metadata"].get("labels") == labels:
-                return
-            new = clone(current)
-            new["metadata"]["labels"] = labels
-            new.update(clone(desired_body))
-            new["metadata"].setdefault("annotations", {})[TRIGGER] = _trigger_time(pods, svc)
-            cluster.store.write(new)
-            return
-        name = self._name(cluster, svc)
-        obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-               "metadata": {"name": name, "generateName": svc["metadata"]["name"] + "-",
-                            "namespace": svc["metadata"]["namespace"], "labels": labels,
-                            "annotations": {TRIGGER: _trigger_time(pods, svc)},
-                            "ownerReferences": [owner_reference(svc)]}}
-        obj.update(clone(desired_body))
-        cluster.store.write(obj)
+        trigger = None
+        for i, chunk in enumerate(chunks):
+            body = dict(desired_body, endpoints=chunk)
+            current = slices[i] if i < len(slices) else None
+            if current is not None:
+                if {k: current.get(k) for k in ("addressType", "endpoints", "ports")} == body \
+                        and current["metadata"].get("labels") == labels:
+                    continue
+                new = clone(current)
+                new["metadata"]["labels"] = labels
+                new.update(clone(body))
+                trigger = trigger or _trigger_time(pods, svc)
+                new["metadata"].setdefault("annotations", {})[TRIGGER] = trigger
+                cluster.store.write(new)
+                continue
+            trigger = trigger or _trigger_time(pods, svc)
+            obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                   "metadata": {"name": self._name(cluster, svc),
+                                "generateName": svc["metadata"]["name"] + "-",
+                                "namespace": svc["metadata"]["namespace"], "labels": labels,
+                                "annotations": {TRIGGER: trigger},
+                                "ownerReferences": [owner_reference(svc)]}}
+            obj.update(clone(body))
+            cluster.store.write(obj)
 
     @staticmethod
     def _name(cluster, svc) -> str:

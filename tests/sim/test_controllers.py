@@ -521,3 +521,25 @@ def test_deleting_a_load_balancer_service_goes_through_its_finalizer(make_servic
     reasons = [e[0] for e in events_for(cluster, "lb")]
     assert reasons[-2:] == ["DeletingLoadBalancer", "DeletedLoadBalancer"]
     assert cluster.store.list("endpointslices", "default", "kubernetes.io/service-name=lb") == []
+
+
+def test_large_services_split_slices_and_truncate_endpoints(make_deployment, make_service):
+    from sim.controllers.profiles import load_profile
+
+    profile = load_profile("default")
+    profile["nodes"] = [profile["nodes"][0], {"name": "w-{i}", "count": 11}]
+    cluster = Cluster(profile, workloads=False)
+    cluster.store.create(make_deployment("big", replicas=1050))
+    cluster.store.create(make_service("big", {"app": "big"}))
+    cluster.run_for(10)
+    slices = cluster.store.list("endpointslices", "default", "kubernetes.io/service-name=big")
+    assert sorted(len(sl["endpoints"]) for sl in slices) == [50] + [100] * 10
+    ep = cluster.store.get("endpoints", "default", "big")
+    assert sum(len(s["addresses"]) for s in ep["subsets"]) == 1000
+    assert ep["metadata"]["annotations"]["endpoints.kubernetes.io/over-capacity"] == "truncated"
+    cluster.store.patch("deployments", "default", "big", {"spec": {"replicas": 3}})
+    cluster.run_for(10)
+    (sl,) = cluster.store.list("endpointslices", "default", "kubernetes.io/service-name=big")
+    assert len(sl["endpoints"]) == 3
+    ep = cluster.store.get("endpoints", "default", "big")
+    assert "endpoints.kubernetes.io/over-capacity" not in ep["metadata"]["annotations"]
