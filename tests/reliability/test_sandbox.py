@@ -145,3 +145,55 @@ def test_leftover_check_sees_a_process_that_escaped(monkeypatch, tmp_path):
     finally:
         for pid, _ in processes_matching([b"sleep 876543"]):
             os.kill(pid, signal.SIGKILL)
+
+
+@needs_bwrap
+@pytest.mark.xfail(strict=True, reason=(
+    "tutorial_runner/sandbox.py: `--ro-bind / /` leaves every unix-domain socket of the host "
+    "outside /tmp reachable: a read-only mount does not stop connect(), and a network "
+    "namespace covers only abstract sockets; a transcript can talk to /var/run/docker.sock, "
+    "containerd, the D-Bus system bus or a real cluster's local socket (root on a machine "
+    "with Docker). Bind only what a session needs (/usr, /bin, /lib*, /etc, the runner's "
+    "paths) or put tmpfs over /run, /var/run, /var/tmp …, so that no host socket is visible"))
+def test_host_unix_sockets_are_out_of_reach():
+    import socket
+    import tempfile
+    import threading
+    from pathlib import Path
+
+    base = Path("/var/tmp")
+    if not base.is_dir() or not os.access(base, os.W_OK):
+        pytest.skip("no writable /var/tmp to place a host socket outside /tmp")
+    directory = Path(tempfile.mkdtemp(prefix="trrel-", dir=base))
+    path = directory / "host.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(1)
+    server.settimeout(5)
+    received: list[bytes] = []
+
+    def serve():
+        try:
+            conn, _ = server.accept()
+            received.append(conn.recv(100))
+            conn.close()
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        with ShellSession() as shell:
+            shell.start()
+            out = shell.run(
+                "python3 -c 'import socket, sys\n"
+                "s = socket.socket(socket.AF_UNIX)\n"
+                "try: s.connect(sys.argv[1]); s.sendall(b\"from the session\"); print(\"connected\")\n"
+                f"except OSError as e: print(type(e).__name__)' {path}", timeout=10)
+        assert "connected" not in out.text, out.text
+        assert received == []
+    finally:
+        server.close()
+        thread.join(timeout=6)
+        path.unlink(missing_ok=True)
+        directory.rmdir()
