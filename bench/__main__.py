@@ -15,13 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench import doctest_site, latency, sim_scale, versus_prysk
+from bench import doctest_site, latency, profile_scale, sim_scale, versus_prysk
 from bench.stats import load
 from bench.table import print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PARTS = ("latency", "prysk", "doctest", "scale")
+PARTS = ("latency", "prysk", "doctest", "scale", "profile")
 
 
 def _parts(quick: bool) -> dict:
@@ -31,12 +31,14 @@ def _parts(quick: bool) -> dict:
             "prysk": lambda: versus_prysk.run(count=5, repeat=1),
             "doctest": None,      # a whole-site build is not tiny: left out of --quick
             "scale": lambda: sim_scale.run(sizes=(10, 20), repeat=1),
+            "profile": None,      # minutes under a profiler: left out of --quick
         }
     return {
         "latency": lambda: latency.run(repeat=40),
         "prysk": lambda: versus_prysk.run(count=100, repeat=7),
         "doctest": lambda: doctest_site.run(repeat=3),
         "scale": lambda: sim_scale.run(sizes=(100, 1000, 10000), repeat=5),
+        "profile": lambda: {"pods": 3000, "calls": profile_scale.run(3000, top=8)},
     }
 
 
@@ -100,7 +102,7 @@ def targets(results: dict) -> dict:
     judge("doctest_warm", (doc.get("warm") or {}).get("median_s"), 5, "s")
     scale = results.get("scale") or {}
     big = [s for s in scale.get("sizes", []) if s["replicas"] == 10000]
-    judge("get_pods_10000", big[0]["get_pods"]["median_ms"] / 1000 if big else None, 1, "s")
+    judge("get_pods_10000", round(big[0]["get_pods"]["median_ms"] / 1000, 3) if big else None, 1, "s")
     steps = (scale.get("growth") or {}).get("get_pods") or []
     worst = max((s["time_ratio"] / s["size_ratio"] for s in steps if s["time_ratio"]), default=None)
     judge("get_pods_growth_over_linear", None if worst is None else round(worst, 3), 1, "x")

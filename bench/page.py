@@ -109,6 +109,15 @@ def growth(part: dict) -> str:
     return _table(head, rows)
 
 
+def profile(part: dict) -> str:
+    rows = []
+    for label, call in part["calls"].items():
+        own_code = [row for row in call["hot"] if "(~:0)" not in row["function"]][:4]
+        top = "; ".join(f"`{row['function']}` {row['share']:.0%}" for row in own_code)
+        rows.append([f"`kubectl {label}`", _s(call["seconds_profiled"]), top])
+    return _table(["コマンド", "プロファイラー下の時間", "自身の時間が長い関数（割合）"], rows)
+
+
 _TARGETS = {
     "kubectl_round_trip_median": "kubectl の往復時間（中央値）",
     "runner_vs_prysk_echo": "prysk との比（`echo` 100 回）",
@@ -138,6 +147,7 @@ SECTIONS = {   # name: (the part of the results it needs, None: the whole; table
     "doctest": ("doctest", doctest),
     "scale": ("scale", scale),
     "growth": ("scale", growth),
+    "profile": ("profile", profile),
     "targets": (None, targets),
 }
 

@@ -55,9 +55,17 @@ def _scale(part: dict) -> None:
         print(f"   growth {key:<16} {steps}")
 
 
+def _profile(part: dict) -> None:
+    print(f"\n5. Hot functions of the cluster at {part['pods']} pods (cProfile, own time share)")
+    for label, call in part["calls"].items():
+        top = ", ".join(f"{row['function']} {row['share']:.0%}" for row in call["hot"][:4])
+        print(f"   {label:<14} {call['seconds_profiled']:6.2f} s: {top}")
+
+
 def print_table(results: dict) -> None:
     print(f"load average before: {results['load']['before']}")
-    for name, fn in (("latency", _latency), ("prysk", _prysk), ("doctest", _doctest), ("scale", _scale)):
+    for name, fn in (("latency", _latency), ("prysk", _prysk), ("doctest", _doctest), ("scale", _scale),
+                     ("profile", _profile)):
         if name in results:
             fn(results[name])
     print("\nTargets")
