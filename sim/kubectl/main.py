@@ -93,9 +93,25 @@ def _run(cluster: Any, args: list[str], io: Any) -> int:
     if missing:
         raise KubectlError("error: required flag(s) " + ", ".join(f'"{m}"' for m in missing)
                            + " not set")
+    _check_kubeconfig_flags(cluster, cmd, path, opts)
     ns = opts.get("namespace") or ""
     ctx = Ctx(cluster, io, path, opts, ns or _context_namespace(cluster), bool(ns), cmd)
     return cmd.run(ctx)
+
+
+def _check_kubeconfig_flags(cluster: Any, cmd: Command, path: str, opts) -> None:
+    """--context / --cluster naming something the kubeconfig lacks: the client config
+    fails to load, for every command that needs it (not ``config``, not ``version
+    --client``)."""
+    if path.startswith("kubectl config") or (cmd.name == "version" and opts.get("client")):
+        return
+    from sim.kubectl.config import names
+    context, cluster_name, _ = names(cluster)
+    if opts.get("context") and opts["context"] != context:
+        raise KubectlError("Error in configuration: context was not found for specified "
+                           f"context: {opts['context']}")
+    if opts.get("cluster") and opts["cluster"] != cluster_name:
+        raise KubectlError(f'error: no server found for cluster "{opts["cluster"]}"')
 
 
 def _context_namespace(cluster: Any) -> str:

@@ -38,6 +38,9 @@ SEQUENCE = [
     ["config", "set-context", "--current", "--namespace=team"], ["config", "get-contexts"],
     ["config", "view", "--minify"], ["config", "set-context", "--current", "--namespace="],
     ["config", "get-contexts"],
+    ["--context=foo", "get", "pods"], ["get", "pods", "--cluster=zz"],
+    ["version", "--client", "--context=foo"],
+    ["--context=kubernetes-admin@kubernetes", "version", "--client"],
 ]
 
 
