@@ -4,7 +4,7 @@
     python -m sim.daemon --socket PATH --stop                              # stop
 
 It goes away by itself when its socket file disappears or when the process named by
-``SIM_WATCH_PID`` ends. ``SIM_TOOLS_EXTRA="name=module:function,..."`` adds tools
+``SIM_WATCH_PID`` ends. ``SIM_SEED`` overrides the profile's seed. ``SIM_TOOLS_EXTRA="name=module:function,..."`` adds tools
 (tests, benchmarks).
 """
 
@@ -344,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.daemon")
     parser.add_argument("--socket", default=os.environ.get("SIM_SOCKET"))
     parser.add_argument("--profile", default="default")
-    parser.add_argument("--seed", type=int)
+    parser.add_argument("--seed", type=int,
+                        default=int(os.environ["SIM_SEED"]) if os.environ.get("SIM_SEED") else None)
     parser.add_argument("--detach", action="store_true")
     parser.add_argument("--stop", action="store_true")
     args = parser.parse_args(argv)

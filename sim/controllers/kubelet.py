@@ -466,6 +466,10 @@ class Kubelet:
                "ready": False, "restartCount": cs.get("restarts", 0), "started": True,
                "state": {"running": {"startedAt": format_time(now)}},
                "user": {"linux": {"gid": 0, "supplementalGroups": [0], "uid": 0}}}
+        if c.get("resources"):
+            # what the runtime applied (in-place resize is on since v1.33)
+            out["resources"] = {k: dict(v) for k, v in c["resources"].items()
+                                if k in ("limits", "requests")}
         mounts = self._mounts(c)
         if mounts:
             out["volumeMounts"] = mounts
