@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.reliability.harness import (
-    CORPUS, bwrap_sandbox, needs_bwrap, processes_matching, record_shells, run_document)
+    CORPUS, REPO, needs_bwrap, processes_matching, record_shells, run_document)
 from tutorial_runner import sandbox as sandbox_module
 from tutorial_runner.cli import _parser
 from tutorial_runner.document import parse_text
@@ -32,11 +32,27 @@ def test_sandbox_is_on_by_default(monkeypatch, tmp_path):
     assert [shell.sandbox.kind for shell in record.shells] == ["bwrap"]
 
 
-def test_without_bubblewrap_the_reason_is_clear():
-    if bwrap_sandbox():
-        pytest.skip("bubblewrap works here; the skip reason is for machines without it")
-    # Where bubblewrap is missing, every isolation test above is skipped with this reason.
-    assert "bubblewrap" in needs_bwrap.kwargs["reason"]
+def test_without_bubblewrap_isolation_tests_skip_with_a_reason(tmp_path):
+    """On a machine without bubblewrap (here: a PATH without bwrap and unshare) the tests
+    that need the sandbox are skipped, each saying why."""
+    import shutil
+    import subprocess
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "sh", "python3", "env", "cat", "ls"):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+         "tests/reliability/test_sandbox.py::test_sandbox_is_on_by_default",
+         "tests/reliability/test_hostile.py::test_hostile_command[network.md]"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+    assert "2 skipped" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.count("bubblewrap is not installed or not permitted here") == 2
 
 
 def _session_limits(shell: ShellSession) -> tuple[int, str]:
