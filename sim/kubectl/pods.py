@@ -1,4 +1,5 @@
-"""Choosing a pod and a container as kubectl's polymorphic helpers do."""
+"""Choosing a pod and a container the way kubectl does (AttachablePodForObject,
+FindOrDefaultContainerByName)."""
 
 from __future__ import annotations
 
