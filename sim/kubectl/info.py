@@ -77,11 +77,8 @@ def control_plane_url(cluster) -> str:
     profile = cluster.profile or {}
     cp = profile.get("control_plane") or {}
     port = int(cp.get("port", 6443))
-    host = cp.get("host") or cp.get("endpoint")
-    if not host:
-        host = _control_plane_address(cluster)
-    if str(host).startswith("https://"):
-        return str(host)
+    state = getattr(cluster, "state", None) or {}
+    host = cp.get("ip") or state.get("control_plane_ip") or _control_plane_address(cluster)
     return f"https://{host}:{port}" if port != 443 else f"https://{host}"
 
 
