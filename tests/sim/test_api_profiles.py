@@ -1,0 +1,112 @@
+"""Profiles as data, the tool registry, and the cluster's time controls."""
+
+import re
+
+import pytest
+
+from sim import tools
+from sim.cluster import Cluster
+from sim.controllers.profiles import known_profiles, load_profile
+
+
+def test_known_profiles_and_inheritance():
+    assert {"default", "gke", "aws", "addons"} <= set(known_profiles())
+    assert "_base" not in known_profiles()
+    addons = load_profile("addons")
+    assert addons["vars"]["dns_display_name"] == "KubeDNS"
+    assert addons["network"]["service_cidr"] == "10.96.0.0/12"  # from _base through default
+    assert len(addons["extra_objects"]) >= 8
+    first, second = load_profile("default"), load_profile("default")
+    first["nodes"].append({"name": "x"})
+    assert len(second["nodes"]) == 2  # each load is a fresh copy
+
+
+def test_addons_are_cluster_services_named_by_label():
+    cluster = Cluster("addons", workloads=False)
+    named = {s["metadata"]["name"]: s["metadata"]["labels"].get("kubernetes.io/name")
+             for s in cluster.store.list("services", "kube-system",
+                                         "kubernetes.io/cluster-service=true")}
+    assert named == {"elasticsearch-logging": "Elasticsearch", "kibana-logging": "Kibana",
+                     "kube-dns": "KubeDNS", "monitoring-grafana": "Grafana",
+                     "monitoring-heapster": "Heapster"}
+    for name in named:
+        ep = cluster.store.get("endpoints", "kube-system", name)
+        assert ep["subsets"][0]["addresses"], name
+
+
+def test_aws_nodes_are_named_by_address():
+    cluster = Cluster("aws", workloads=False)
+    for node in cluster.store.list("nodes"):
+        internal = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+        assert node["metadata"]["name"] == f"ip-{internal.replace('.', '-')}.us-east-1.compute.internal"
+    assert cluster.store.get("services", "kube-system", "kube-dns")["spec"]["clusterIP"] == "10.100.0.10"
+
+
+def test_control_plane_static_pods_and_kube_proxy():
+    cluster = Cluster("default", workloads=False)
+    pods = {p["metadata"]["name"]: p for p in cluster.store.list("pods", "kube-system")}
+    for component in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"):
+        pod = pods[f"{component}-k8s-control-plane"]
+        assert pod["status"]["podIP"] == "192.168.56.10"
+        assert pod["metadata"]["ownerReferences"][0]["kind"] == "Node"
+        assert pod["spec"]["priority"] == 2000001000
+        assert "serviceAccountName" not in pod["spec"]
+    proxies = [p for n, p in pods.items() if re.fullmatch(r"kube-proxy-[a-z0-9]{5}", n)]
+    assert sorted(p["spec"]["nodeName"] for p in proxies) == [
+        "k8s-control-plane", "k8s-worker-1", "k8s-worker-2"]
+    assert all(p["status"]["podIP"] == p["status"]["hostIP"] for p in proxies)
+
+
+def test_tool_registry():
+    assert tools.TOOLS["kubectl"] == "sim.kubectl.main:main"
+    assert tools.lookup("no-such-tool") is None
+    tools.register("broken-tool", "no_such_module_here:main")
+    try:
+        fn = tools.lookup("broken-tool")
+
+        class IO:
+            err = ""
+
+            def write_err(self, text):
+                IO.err += text
+
+        assert fn(None, ["broken-tool"], IO()) == 127
+        assert IO.err.startswith("broken-tool: not available")
+    finally:
+        tools.TOOLS.pop("broken-tool", None)
+
+
+def test_clock_moves_only_when_told(make_deployment):
+    cluster = Cluster("default", workloads=False)
+    start = cluster.clock.now()
+    assert cluster.clock.timestamp() == "2026-01-01T09:00:00Z"
+    cluster.reconcile()
+    assert cluster.clock.now() == start
+    cluster.tick()
+    step = (cluster.clock.now() - start).total_seconds()
+    assert 2.0 <= step <= 5.0
+    cluster.store.create(make_deployment("web", replicas=1))
+    assert cluster.wait_until(lambda: bool(cluster.store.list("pods", "default", "app=web")) and
+                              cluster.store.list("pods", "default", "app=web")[0]["status"]["phase"] == "Running",
+                              timeout=10)
+    assert (cluster.clock.now() - start).total_seconds() < step + 3
+
+
+def test_same_seed_same_names_other_seed_other_names(make_deployment):
+    def names(seed):
+        cluster = Cluster("gke", seed=seed, workloads=False)
+        cluster.store.create(make_deployment("web", replicas=2))
+        cluster.tick()
+        return ([n["metadata"]["name"] for n in cluster.store.list("nodes")] +
+                [p["metadata"]["name"] for p in cluster.store.list("pods", "default")])
+    assert names(3) == names(3)
+    assert names(3) != names(4)
+
+
+def test_profile_dict_can_be_given_directly():
+    profile = load_profile("default")
+    profile["nodes"] = [{"name": "solo-{i}", "count": 1}]
+    cluster = Cluster(profile, workloads=False)
+    assert [n["metadata"]["name"] for n in cluster.store.list("nodes")] == ["solo-1"]
+    with pytest.raises(ValueError):
+        load_profile("../etc/passwd")
