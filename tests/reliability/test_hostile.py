@@ -48,9 +48,17 @@ CASES: dict[str, Outcome] = {
     "exec-sleep.md": Outcome(("error", "error"), "the shell exited", ("sleep 100000",)),
     "set-prompt.md": Outcome(("verified", "verified")),
     "stty-echo.md": Outcome(("verified", "verified")),
+    "long-command.md": Outcome(("verified", "verified")),
 }
 
 KNOWN_BUGS = {
+    "long-command.md": (
+        "tutorial_runner/session.py: a command line longer than the pty's canonical-mode "
+        "limit (4095 bytes) is cut by the line discipline: bash runs only its first ~4090 "
+        "bytes (`echo xxx…` without `| wc -c`) and the truncated command's output is matched, "
+        "silently running a different command than documented (a long JSON patch or base64 "
+        "value in a guide); the input should reach bash whole (e.g. the pty in non-canonical "
+        "mode while typing, or a long line refused with a clear error)"),
     "exec-sleep.md": (
         "tutorial_runner/session.py: when the Ctrl-C sent after a timeout ends the shell "
         "itself (`exec sleep …`), interrupt() reads 'exited' (which closes the pty, child_fd "
