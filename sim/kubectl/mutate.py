@@ -216,7 +216,9 @@ def run_scale(ctx: Ctx) -> int:
             raise fail("no objects passed to scale")
         for t, obj in pairs:
             if t.resource not in SCALABLE:
-                raise KubectlError(f'error: the server could not find the requested resource')
+                # No scale subresource: the API server answers 404.
+                raise KubectlError("Error from server (NotFound): the server could not find "
+                                   "the requested resource")
             current = obj.get("spec", {}).get("replicas")
             if o["current-replicas"] != -1 and current != o["current-replicas"]:
                 raise fail(f"Expected replicas to be {o['current-replicas']}, was {current}")
