@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import random
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from .api.admission import ServerAdmission
@@ -34,7 +34,10 @@ class Cluster:
         self.seed = seed
         self.lock = threading.RLock()
         self.rng = random.Random(seed)
-        start = parse_time(str(self.profile.get("start", "2026-01-01T00:00:00Z")))
+        start = self.profile.get("start", "2026-01-01T00:00:00Z")
+        # YAML reads an unquoted timestamp as a datetime already
+        start = start.replace(tzinfo=timezone.utc) if isinstance(start, datetime) \
+            else parse_time(str(start))
         age = float(self.profile.get("cluster_age", 0))
         step = tuple(self.profile.get("command_seconds", (2.0, 5.0)))
         self.clock = VirtualClock(start - timedelta(seconds=age), seed, step)  # type: ignore[arg-type]
