@@ -11,8 +11,8 @@ from typing import Any
 MERGE_KEYS = {
     "containers": "name", "initContainers": "name", "ephemeralContainers": "name",
     "volumes": "name", "volumeMounts": "mountPath", "env": "name", "ports": "port",
-    "imagePullSecrets": "name", "tolerations": "key", "hostAliases": "ip",
-    "finalizers": None,
+    "imagePullSecrets": "name", "hostAliases": "ip", "topologySpreadConstraints":
+    "topologyKey", "volumeDevices": "devicePath", "resourceClaims": "name",
 }
 CONTAINER_PORT_KEY = "containerPort"
 
