@@ -115,9 +115,12 @@ def test_sigkill_during_update_leaves_old_or_new_never_partial(point, document, 
     new = _expected_update(document, tmp_path)
     old = document.read_bytes()
     flag = tmp_path / "paused"
+    # The killed run cannot remove its session directory: let it make it in tmp_path.
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
     child = subprocess.Popen([sys.executable, "-c", CHILD, point, str(flag), str(document)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+                             start_new_session=True, env=dict(os.environ, TMPDIR=str(sessions)))
     try:
         give_up = time.monotonic() + 30
         if point == "replaying":
