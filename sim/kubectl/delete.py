@@ -117,6 +117,7 @@ def run(ctx: Ctx) -> int:
             ctx.out(_message(t, t_ns, name, grace, dry, o["output"]))
         if dry == "none":
             reconcile(ctx)
+    errors.extend(sel.errors)
     if found == 0 and not errors:
         ctx.out("No resources found\n")
         return 0

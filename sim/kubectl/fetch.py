@@ -66,4 +66,5 @@ def fetch(cluster: Any, sel: Selection, namespace: str | None, *,
             objs = store.list(t.resource_ref, ns, label_selector=label_selector or None,
                               field_selector=field_selector or None)
             got.infos.append(Info(t, list(objs)))
+    got.errors.extend(sel.errors)
     return got

@@ -140,7 +140,11 @@ def selection_from_files(ctx, paths: list[str], recursive: bool) -> Selection:
     sel = Selection()
     seen: list[ResourceType] = []
     for m in read(ctx, paths, recursive):
-        t = type_for(ctx, m)
+        try:
+            t = type_for(ctx, m)
+        except KubectlError as e:
+            sel.errors.append(e.text)
+            continue
         if t not in seen:
             seen.append(t)
         sel.items.append((t, (m.obj.get("metadata") or {}).get("name")))

@@ -164,6 +164,8 @@ class Selection:
     # For ``-f``: the file each item came from, and its namespace if the manifest set one.
     sources: list[str] = field(default_factory=list)
     namespaces: list[str | None] = field(default_factory=list)
+    # Objects of a file that no served type matches: reported, the others still handled.
+    errors: list[str] = field(default_factory=list)
 
     @property
     def named(self) -> bool:

@@ -233,3 +233,13 @@ def test_endpoints_requests_warn_once_when_made(cluster, tmp_path):
     assert io.events[:3] == [("out", 'service "web" deleted from default namespace\n'),
                              ("err", warning),
                              ("out", 'endpoints "web" deleted from default namespace\n')]
+
+
+def test_delete_from_file_goes_on_past_an_unserved_kind(cluster, tmp_path):
+    old = ("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: old\nspec: {}\n")
+    write(tmp_path, "mixed.yaml", SERVICE + "---\n" + old)
+    run_sim(cluster, ["create", "-f", "mixed.yaml"], str(tmp_path))
+    out = run_sim(cluster, ["delete", "-f", "mixed.yaml"], str(tmp_path))
+    assert out.code == 1
+    assert out.stdout == 'service "web" deleted from default namespace\n'
+    assert out.stderr.startswith('error: resource mapping not found for name: "old"')
