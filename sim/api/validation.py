@@ -298,9 +298,31 @@ def validate_secret(obj: dict) -> list[FieldError]:
     return errs
 
 
+def go_label_selector(selector: dict | None) -> GoValue:
+    """A LabelSelector as Go's %#v prints it in a field error."""
+    if selector is None:
+        return GoValue("null")
+    labels = selector.get("matchLabels")
+    ml = go_map(labels) if labels else GoValue("map[string]string(nil)")
+    exprs = selector.get("matchExpressions")
+    if exprs:
+        items = ", ".join(
+            f'v1.LabelSelectorRequirement{{Key:"{e.get("key", "")}", Operator:"{e.get("operator", "")}", '
+            f'Values:[]string{{{", ".join(chr(34) + v + chr(34) for v in e.get("values") or [])}}}}}'
+            for e in exprs)
+        me = f"[]v1.LabelSelectorRequirement{{{items}}}"
+    else:
+        me = "[]v1.LabelSelectorRequirement(nil)"
+    return GoValue(f"v1.LabelSelector{{MatchLabels:{ml}, MatchExpressions:{me}}}")
+
+
 def validate(plural: str, obj: dict, old: dict | None, node_port_range: tuple[int, int]) -> list[FieldError]:
     errs = validate_metadata(plural, obj)
     if plural in ("deployments", "replicasets", "statefulsets", "daemonsets"):
+        if old is not None and \
+                (obj.get("spec") or {}).get("selector") != (old.get("spec") or {}).get("selector"):
+            errs.append(invalid("spec.selector", go_label_selector((obj.get("spec") or {}).get("selector")),
+                                "field is immutable"))
         errs += validate_workload(plural, obj)
     elif plural == "pods":
         errs += validate_containers("spec", obj.get("spec") or {})

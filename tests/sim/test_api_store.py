@@ -309,3 +309,15 @@ def test_secret_type_misplaced_in_metadata_is_an_unknown_field(cluster):
                               "data": {"nginx.crt": "YQ=="}})
     assert err.value.message == ('Secret in version "v1" cannot be handled as a Secret: '
                                  'strict decoding error: unknown field "metadata.type"')
+
+
+def test_workload_selectors_are_immutable(cluster, make_deployment):
+    d = cluster.store.create(make_deployment("web"))
+    changed = make_deployment("web", labels={"app": "other"})
+    changed["metadata"] = d["metadata"]
+    with pytest.raises(ApiError) as err:
+        cluster.store.update(changed)
+    assert err.value.kubectl_text() == (
+        'The Deployment "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{'
+        'MatchLabels:map[string]string{"app":"other"}, '
+        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable")
