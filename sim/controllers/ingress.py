@@ -47,7 +47,7 @@ class IngressStatusController:
             if now < entry["at"]:
                 wake = entry["at"] if wake is None else min(wake, entry["at"])
                 continue
-            addresses = self._addresses(cluster, cfg, entry)
+            addresses = self._addresses(cluster, cfg, entry, ing)
             status = {"loadBalancer": {"ingress": addresses}} if addresses else {"loadBalancer": {}}
             if ing.get("status") != status:
                 new = clone(ing)
@@ -58,10 +58,15 @@ class IngressStatusController:
                                          cfg["events_component"])
         return wake
 
-    def _addresses(self, cluster: "Cluster", cfg: dict, entry: dict) -> list[dict]:
+    def _addresses(self, cluster: "Cluster", cfg: dict, entry: dict, ing: dict) -> list[dict]:
         store = cluster.store
         source = cfg.get("address_from", "nodes")
         if source == "pool":
+            static = (ing["metadata"].get("annotations") or {}).get(
+                "kubernetes.io/ingress.global-static-ip-name")
+            if static:
+                # a cloud address reserved by name; none reserved yet: no address
+                return [{"ip": ip}] if (ip := _reserved(cluster, static)) else []
             if "ip" not in entry:
                 pool = ipaddress.ip_network(cfg.get("pool", "203.0.113.0/24"))
                 entry["ip"] = str(pool.network_address + cluster.rng.randrange(1, pool.num_addresses - 1))
@@ -80,3 +85,11 @@ class IngressStatusController:
             if pod.get("status", {}).get("phase") == "Running" and pod.get("status", {}).get("hostIP"):
                 ips.add(pod["status"]["hostIP"])
         return [{"ip": ip} for ip in sorted(ips)]
+
+
+def _reserved(cluster: "Cluster", name: str) -> str | None:
+    try:
+        from sim.net.host import reserved_address
+    except ImportError:
+        return None
+    return reserved_address(cluster, name)

@@ -543,3 +543,19 @@ def test_large_services_split_slices_and_truncate_endpoints(make_deployment, mak
     assert len(sl["endpoints"]) == 3
     ep = cluster.store.get("endpoints", "default", "big")
     assert "endpoints.kubernetes.io/over-capacity" not in ep["metadata"]["annotations"]
+
+
+def test_cloud_ingress_takes_a_reserved_static_address(monkeypatch):
+    from sim.controllers import ingress
+
+    monkeypatch.setattr(ingress, "_reserved",
+                        lambda c, name: "34.120.1.2" if name == "web-ip" else None)
+    cluster = Cluster("gke", workloads=False)
+    cluster.store.create({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "i", "annotations": {
+            "kubernetes.io/ingress.global-static-ip-name": "web-ip"}},
+        "spec": {"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}}})
+    cluster.run_for(150)
+    assert cluster.store.get("ingresses", "default", "i")["status"] == {
+        "loadBalancer": {"ingress": [{"ip": "34.120.1.2"}]}}
