@@ -133,6 +133,8 @@ def test_fork_bomb_is_contained(monkeypatch):
 def test_fork_bomb_is_contained_by_a_pid_cap(monkeypatch):
     """The fix proposed for the test above, applied here by the test: a per-namespace
     pid_max written before capabilities are dropped contains a fork bomb."""
+    if "pid_max" in sandbox_module._BWRAP_INIT:
+        pytest.skip("the sandbox caps its processes itself: test_fork_bomb_is_contained runs")
     capped_init = "echo 400 > /proc/sys/kernel/pid_max || exit 97; " + sandbox_module._BWRAP_INIT
     monkeypatch.setattr(sandbox_module, "_BWRAP_INIT", capped_init)
     box = sandbox_module.detect()
