@@ -32,7 +32,7 @@ CASES: dict[str, Outcome] = {
     "kubectl-stdin.md": Outcome(("failed", "verified"), TIMEOUT, ("apply -f -",)),
     "exit-shell.md": Outcome(("error", "error"), "the shell exited"),
     "kill-shell.md": Outcome(("error", "error"), "the shell exited"),
-    "kill-cluster-pkill.md": Outcome(("verified",)),
+    "kill-cluster-pkill.md": Outcome(("verified", "verified")),
     "kill-cluster-pid.md": Outcome(("verified",)),
     "huge-output.md": Outcome(("failed", "verified"), OVERFLOW, ("/dev/zero",)),
     "endless-output.md": Outcome(("failed", "verified"), OVERFLOW),
@@ -52,6 +52,18 @@ CASES: dict[str, Outcome] = {
 }
 
 KNOWN_BUGS = {
+    "kill-cluster-pid.md": (
+        "sim/client.py _connection_refused: with the cluster process gone, the simulated "
+        "kubectl prints 'The connection to the server localhost:8080 was refused …', the "
+        "message of a kubectl without any kubeconfig; the session's kubeconfig names "
+        "https://192.168.56.10:6443 (kubectl config view), so kubectl v1.35 prints five "
+        "'E… memcache.go:265] \"Unhandled Error\" err=\"couldn't get current server API group "
+        "list: Get \\\"https://192.168.56.10:6443/api?timeout=32s\\\": dial tcp "
+        "192.168.56.10:6443: connect: connection refused\"' lines on stderr and then 'The "
+        "connection to the server 192.168.56.10:6443 was refused - did you specify the right "
+        "host or port?' (checked with the real kubectl against a refusing server); the client "
+        "needs the server address without the cluster process (e.g. an environment variable "
+        "set by sim/environment.py)"),
     "long-command.md": (
         "tutorial_runner/session.py: a command line longer than the pty's canonical-mode "
         "limit (4095 bytes) is cut by the line discipline: bash runs only its first ~4090 "
