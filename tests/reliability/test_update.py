@@ -177,3 +177,34 @@ def test_update_through_a_symlink_rewrites_the_target(document, tmp_path):
     assert main(["update", "--sandbox", "off", "--environment", "plain", str(link)]) == 0
     assert link.is_symlink()
     assert document.read_bytes() == new
+
+
+FENCE_IN_OUTPUT = """\
+# A fence in the output
+
+```{transcript}
+$ printf 'a\\n```\\nb\\n'
+old
+```
+
+After.
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tutorial_runner/update.py: live output holding a line that closes the block's fence "
+    "(```) is written into the block as is: the fence ends early, the rest of the output "
+    "turns into prose and a stray fence swallows the text after the block, so the "
+    "document is corrupted (two blocks instead of one, and `check` fails after `update`); "
+    "update should lengthen the fence or leave that step alone and say why"))
+def test_update_never_breaks_the_block_structure(tmp_path, capsys):
+    from tutorial_runner.document import read_document
+
+    path = tmp_path / "fence.md"
+    path.write_text(FENCE_IN_OUTPUT, encoding="utf-8")
+    assert main(["update", "--sandbox", "off", "--environment", "plain", str(path)]) == 0
+    blocks = read_document(path).blocks
+    assert len(blocks) == 1
+    assert "After." not in "\n".join(blocks[0].body)
+    assert main(["check", "--no-cache", "--sandbox", "off", "--environment", "plain",
+                 str(path)]) == 0
