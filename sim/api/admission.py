@@ -7,7 +7,7 @@ from random import Random
 
 from . import defaults
 from .allocators import IPAllocator, PortAllocator, allocate_service, node_ports
-from .errors import ApiError, invalid_object
+from .errors import ApiError, forbidden, invalid_object
 from .registry import ResourceType
 from .schema import check_fields
 from .validation import validate
@@ -88,6 +88,8 @@ class ServerAdmission:
             _drop_type_dependent_fields(obj.setdefault("spec", {}), old.get("spec") or {})
         defaults.apply_defaults(rt.plural, obj, self.rng)
         errs = validate(rt.plural, obj, old, self.node_port_range)
+        if rt.plural == "pods" and not errs and not _pod_update_allowed(obj, old):
+            errs = [forbidden("spec", POD_UPDATE_MESSAGE)]
         if not errs and rt.plural == "services":
             spec, old_spec = obj["spec"], old.get("spec") or {}
             if spec.get("type") != "ExternalName":
@@ -154,3 +156,28 @@ def _bad_base64_at(text: str) -> int:
         if ch not in alphabet:
             return i
     return len(text) - (len(text) % 4)
+
+
+POD_UPDATE_MESSAGE = (
+    "pod updates may not change fields other than `spec.containers[*].image`,"
+    "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only "
+    "additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be "
+    "set to 1 if it was previously negative)")
+
+
+def _pod_update_allowed(new: dict, old: dict) -> bool:
+    """A running pod's spec is fixed but for images, deadlines and added tolerations."""
+    a, b = dict(new.get("spec") or {}), dict(old.get("spec") or {})
+    for spec in (a, b):
+        for field in ("containers", "initContainers"):
+            spec[field] = [{k: v for k, v in c.items() if k != "image"}
+                           for c in spec.get(field) or [] if isinstance(c, dict)]
+        spec.pop("activeDeadlineSeconds", None)
+    old_tolerations = b.pop("tolerations", None) or []
+    new_tolerations = a.pop("tolerations", None) or []
+    if any(t not in new_tolerations for t in old_tolerations):
+        return False
+    if b.get("terminationGracePeriodSeconds", 0) < 0:
+        a.pop("terminationGracePeriodSeconds", None)
+        b.pop("terminationGracePeriodSeconds", None)
+    return a == b

@@ -321,3 +321,21 @@ def test_workload_selectors_are_immutable(cluster, make_deployment):
         'The Deployment "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{'
         'MatchLabels:map[string]string{"app":"other"}, '
         "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable")
+
+
+def test_pod_spec_updates_are_limited(cluster):
+    store = cluster.store
+    store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                  "spec": {"containers": [{"name": "c", "image": "nginx:1.26",
+                                           "ports": [{"containerPort": 80}]}]}})
+    image = store.patch("pods", "default", "p", {"spec": {"containers": [
+        {"name": "c", "image": "nginx:1.27"}]}})
+    assert image["spec"]["containers"][0]["image"] == "nginx:1.27"
+    labelled = store.patch("pods", "default", "p", {"metadata": {"labels": {"a": "b"}}})
+    assert labelled["metadata"]["labels"] == {"a": "b"}
+    with pytest.raises(ApiError) as err:
+        store.patch("pods", "default", "p", {"spec": {"containers": [
+            {"name": "c", "ports": [{"containerPort": 8080}]}]}})
+    assert err.value.kubectl_text().startswith(
+        'The Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than '
+        "`spec.containers[*].image`,")
