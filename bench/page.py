@@ -133,9 +133,10 @@ def targets(results: dict) -> str:
     rows = []
     for key, label in _TARGETS.items():
         t = results["targets"][key]
-        value = "–" if t["value"] is None else f"{t['value']} {t['unit']}"
+        unit = "×" if t["unit"] == "x" else f" {t['unit']}"
+        value = "–" if t["value"] is None else f"{t['value']}{unit}"
         verdict = {True: "達成", False: "未達", None: "未計測"}[t["met"]]
-        rows.append([label, f"≤ {t['limit']} {t['unit']}", value, verdict])
+        rows.append([label, f"≤ {t['limit']}{unit}", value, verdict])
     return _table(["目標", "上限", "結果", "判定"], rows)
 
 
