@@ -123,7 +123,10 @@ def run_session(
     try:
         runner.run(environment, profile, sandbox)
     finally:
-        runner.close()
+        try:
+            runner.close()
+        except Exception:  # teardown trouble must not hide the results
+            pass
     result = SessionResult(session, runner.results, environment.name, profile,
                            time.monotonic() - started)
     if cache is not None and key is not None and all(b.status != ERROR for b in result.blocks):
@@ -169,6 +172,11 @@ class _Runner:
             except _SessionOver as over:
                 self._add(BlockResult(block, ERROR, str(over), self._partial_steps))
                 self._give_up(index + 1, f"not run: {over}")
+                return
+            except Exception as error:  # a session failure is a result, never a crash
+                message = f"the session failed: {type(error).__name__}: {error}"
+                self._add(BlockResult(block, ERROR, message, self._partial_steps))
+                self._give_up(index + 1, f"not run: {message}")
                 return
             self._add(result)
 

@@ -323,10 +323,11 @@ class ShellSession:
 
     def _restore_terminal(self) -> None:
         """A program killed in raw mode leaves the terminal raw: put back the shell's settings."""
-        if self.child is not None and self._termios is not None:
+        # After the shell has ended the pty is closed (child_fd -1): nothing to put back.
+        if self.child is not None and self._termios is not None and self.child.child_fd >= 0:
             try:
                 termios.tcsetattr(self.child.child_fd, termios.TCSANOW, self._termios)
-            except termios.error:
+            except (termios.error, OSError, ValueError):
                 pass
 
     # -- reading -----------------------------------------------------------------------
@@ -428,6 +429,8 @@ class ShellSession:
                 recovered, status = True, back.exit_status
                 break
             if back.state == "exited":
+                # The key ended the shell itself (`exec sleep …`): say so, not "timeout".
+                state, status = "exited", back.exit_status
                 break
         if not recovered:
             self.alive = False

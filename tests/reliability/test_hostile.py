@@ -71,13 +71,6 @@ KNOWN_BUGS = {
         "silently running a different command than documented (a long JSON patch or base64 "
         "value in a guide); the input should reach bash whole (e.g. the pty in non-canonical "
         "mode while typing, or a long line refused with a clear error)"),
-    "exec-sleep.md": (
-        "tutorial_runner/session.py: when the Ctrl-C sent after a timeout ends the shell "
-        "itself (`exec sleep …`), interrupt() reads 'exited' (which closes the pty, child_fd "
-        "-1) and then _restore_terminal() calls termios.tcsetattr(-1) and raises ValueError "
-        "(only termios.error is caught): the exception escapes run_session and `tutorial-runner "
-        "check` dies with a traceback, leaving every later session unchecked; it should report "
-        "'the shell exited' for that block and go on"),
     "set-prompt.md": (
         "tutorial_runner/session.py: a transcript that sets PS1 (as guides do to shorten the "
         "prompt) removes the salted marker; the next command times out and the session is lost "
@@ -141,7 +134,6 @@ def test_hostile_command(case, tmp_path, monkeypatch):
 
 
 @needs_bwrap
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["exec-sleep.md"])
 def test_a_shell_ended_by_the_interrupt_does_not_stop_the_run(tmp_path, monkeypatch, capsys):
     from tutorial_runner.cli import main
 
