@@ -5,6 +5,7 @@ cloud's controller) and where its address comes from are profile data."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -47,6 +48,16 @@ class IngressStatusController:
             if now < entry["at"]:
                 wake = entry["at"] if wake is None else min(wake, entry["at"])
                 continue
+            missing = _missing_static_ip(cluster, cfg, ing)
+            if missing:
+                # the cloud controller's sync fails and is retried with a growing delay,
+                # picking the address up once it has been reserved
+                cluster.record_event(ing, "Warning", "Sync", _sync_error(cluster, ing, missing),
+                                     cfg.get("events_component") or "loadbalancer-controller")
+                entry["retries"] = entry.get("retries", 0) + 1
+                entry["at"] = now + timedelta(seconds=min(5 * 2 ** (entry["retries"] - 1), 300))
+                wake = entry["at"] if wake is None else min(wake, entry["at"])
+                continue
             addresses = self._addresses(cluster, cfg, entry, ing)
             status = {"loadBalancer": {"ingress": addresses}} if addresses else {"loadBalancer": {}}
             if ing.get("status") != status:
@@ -65,8 +76,8 @@ class IngressStatusController:
             static = (ing["metadata"].get("annotations") or {}).get(
                 "kubernetes.io/ingress.global-static-ip-name")
             if static:
-                # a cloud address reserved by name; none reserved yet: no address
-                return [{"ip": ip}] if (ip := _reserved(cluster, static)) else []
+                ip = _reserved(cluster, static)
+                return [{"ip": ip}] if ip else []
             if "ip" not in entry:
                 pool = ipaddress.ip_network(cfg.get("pool", "203.0.113.0/24"))
                 entry["ip"] = str(pool.network_address + cluster.rng.randrange(1, pool.num_addresses - 1))
@@ -93,3 +104,45 @@ def _reserved(cluster: "Cluster", name: str) -> str | None:
     except ImportError:
         return None
     return reserved_address(cluster, name)
+
+
+def _static_ip_name(ing: dict) -> str | None:
+    return (ing["metadata"].get("annotations") or {}).get(
+        "kubernetes.io/ingress.global-static-ip-name")
+
+
+def _missing_static_ip(cluster: "Cluster", cfg: dict, ing: dict) -> str | None:
+    """The static address an Ingress names when the cloud has none reserved by that name."""
+    if cfg.get("address_from", "nodes") != "pool":
+        return None
+    name = _static_ip_name(ing)
+    return name if name and _reserved(cluster, name) is None else None
+
+
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(data: bytes, length: int) -> str:
+    n = int.from_bytes(data, "big")
+    out = []
+    for _ in range(length):
+        n, r = divmod(n, 36)
+        out.append(_BASE36[r])
+    return "".join(out)
+
+
+def _load_balancer_name(cluster: "Cluster", ing: dict) -> str:
+    """The cloud controller's name for an Ingress's load balancer: the cluster's short
+    id, the namespace and name, and a hash of the three."""
+    state = cluster.state.setdefault("ingress_status_cluster", {})
+    if "uid" not in state:
+        state["uid"] = "".join(cluster.rng.choice(_BASE36) for _ in range(8))
+    uid, ns, name = state["uid"], ing["metadata"].get("namespace", "default"), ing["metadata"]["name"]
+    digest = hashlib.sha256(";".join((uid, ns, name)).encode()).digest()
+    return f"{uid}-{ns}-{name}"[:53] + "-" + _base36(digest, 8)
+
+
+def _sync_error(cluster: "Cluster", ing: dict, static: str) -> str:
+    return ("Error syncing to GCP: error running load balancer syncing routine: loadbalancer "
+            f"{_load_balancer_name(cluster, ing)} does not exist: the given static IP name "
+            f"{static} doesn't translate to an existing static IP.")

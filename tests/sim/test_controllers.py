@@ -559,3 +559,30 @@ def test_cloud_ingress_takes_a_reserved_static_address(monkeypatch):
     cluster.run_for(150)
     assert cluster.store.get("ingresses", "default", "i")["status"] == {
         "loadBalancer": {"ingress": [{"ip": "34.120.1.2"}]}}
+
+
+def test_cloud_ingress_without_its_static_address_reports_the_sync_error():
+    from sim.net.host import reserved_addresses
+
+    cluster = Cluster("gke", workloads=False)
+    cluster.store.create({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "i", "annotations": {
+            "kubernetes.io/ingress.global-static-ip-name": "not-reserved"}},
+        "spec": {"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}}})
+    cluster.run_for(200)
+    assert not cluster.store.get("ingresses", "default", "i").get("status", {}).get(
+        "loadBalancer", {}).get("ingress")
+    warnings = [e for e in cluster.store.list("events", "default") if e["type"] == "Warning"]
+    assert len(warnings) == 1 and warnings[0]["reason"] == "Sync"
+    assert warnings[0]["count"] > 1
+    message = warnings[0]["message"]
+    assert message.startswith("Error syncing to GCP: error running load balancer syncing routine: "
+                              "loadbalancer ")
+    assert "-default-i-" in message
+    assert message.endswith(" does not exist: the given static IP name not-reserved "
+                            "doesn't translate to an existing static IP.")
+    reserved_addresses(cluster)["not-reserved"] = {"ip": "34.117.9.9", "region": ""}
+    cluster.run_for(400)
+    assert cluster.store.get("ingresses", "default", "i")["status"] == {
+        "loadBalancer": {"ingress": [{"ip": "34.117.9.9"}]}}
