@@ -34,6 +34,7 @@ MARKER_VARIABLE = "TUTORIAL_RUNNER_SESSION"
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 DEFAULT_OUTPUT_LIMIT = 1_000_000
 COLUMNS, ROWS = 200, 50
+_CANONICAL_LIMIT = 4000   # the line discipline keeps 4095 bytes of a line in canonical mode
 
 _ANSI = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"            # CSI: colours, cursor movement
@@ -128,6 +129,7 @@ class ShellSession:
         self.at_prompt = False
         self._pending = b""
         self._termios: list | None = None
+        self._long_input = False
         tag = self.salt.encode()
         self._marker = re.compile(rb"\x1e" + tag + rb"(?:P(\d+)|(C))\x1f")
         self._marker_span = len(tag) + 8
@@ -170,7 +172,12 @@ class ShellSession:
         if first.state != "prompt":
             self.close()
             raise SessionError(f"bash did not start ({first.state}): {first.text.strip()}")
-        init = (f"export -n PS1 PS2; unset HISTFILE PROMPT_COMMAND; set +H +o history; "
+        # A transcript may set its own PS1 (guides shorten the prompt): PROMPT_COMMAND puts
+        # the markers back before every prompt; its trace (`set -x`) goes to /dev/null so
+        # that the markers never show up as output.
+        init = (f"export -n PS1 PS2; unset HISTFILE; set +H +o history; "
+                f"_tutorial_ps1=$PS1 _tutorial_ps2=$PS2; "
+                f"PROMPT_COMMAND='{{ PS1=$_tutorial_ps1 PS2=$_tutorial_ps2; }} 2>/dev/null'; "
                 f"cd {shlex.quote(str(self.workdir))}")
         ready = self.run(init, timeout=15)
         if ready.state != "prompt":
@@ -254,7 +261,7 @@ class ShellSession:
         if os.isatty(0):
             size = shutil.get_terminal_size((self.size[1], self.size[0]))
             self.child.setwinsize(size.lines, size.columns)
-        self._send("stty echo; set -o emacs; PS1='[tutorial \\W]\\$ '; PS2='> '\n")
+        self._send("stty echo; set -o emacs; PROMPT_COMMAND=; PS1='[tutorial \\W]\\$ '; PS2='> '\n")
         self.child.interact(escape_character=None)
         self.alive = False
         self.child.close(force=True)
@@ -272,6 +279,9 @@ class ShellSession:
         lines = command_text.split("\n")
         started = time.monotonic()
         deadline = started + timeout
+        if self.at_prompt:
+            # Settings a command changed (`stty echo`) would otherwise echo every later input.
+            self._restore_terminal(only_if_changed=True)
         for line in lines[:-1]:
             self._send(line + "\n")
             step = self._read(deadline, None)
@@ -311,6 +321,8 @@ class ShellSession:
             raise SessionError("the shell has ended")
         self.at_prompt = False
         data = text.encode("utf-8")
+        if len(data) > _CANONICAL_LIMIT and self._termios is not None:
+            self._raw_input()
         while data:
             try:
                 written = os.write(self.child.child_fd, data)
@@ -321,11 +333,24 @@ class ShellSession:
                 raise
             data = data[written:]
 
-    def _restore_terminal(self) -> None:
+    def _raw_input(self) -> None:
+        """Canonical mode keeps at most 4095 bytes of a line and drops the rest: a longer
+        line is typed with the terminal non-canonical (nothing dropped, the writer waits for
+        bash to read instead).  Canonical mode comes back when bash next shows a marker."""
+        assert self.child is not None
+        attrs = termios.tcgetattr(self.child.child_fd)
+        attrs[3] &= ~termios.ICANON
+        attrs[6][termios.VMIN], attrs[6][termios.VTIME] = 1, 0
+        termios.tcsetattr(self.child.child_fd, termios.TCSANOW, attrs)
+        self._long_input = True
+
+    def _restore_terminal(self, only_if_changed: bool = False) -> None:
         """A program killed in raw mode leaves the terminal raw: put back the shell's settings."""
         # After the shell has ended the pty is closed (child_fd -1): nothing to put back.
         if self.child is not None and self._termios is not None and self.child.child_fd >= 0:
             try:
+                if only_if_changed and termios.tcgetattr(self.child.child_fd) == self._termios:
+                    return
                 termios.tcsetattr(self.child.child_fd, termios.TCSANOW, self._termios)
             except (termios.error, OSError, ValueError):
                 pass
@@ -408,6 +433,9 @@ class ShellSession:
 
     def _finish(self, reader: _Reader, match: re.Match[bytes], state: State) -> CommandOutput:
         self.at_prompt = state in ("prompt", "overflow")
+        if self._long_input:
+            self._long_input = False
+            self._restore_terminal()
         text, binary = normalize(bytes(reader.kept))
         status = int(match.group(1)) if match.group(1) is not None else None
         if state == "overflow":

@@ -64,23 +64,6 @@ KNOWN_BUGS = {
         "host or port?' (checked with the real kubectl against a refusing server); the client "
         "needs the server address without the cluster process (e.g. an environment variable "
         "set by sim/environment.py)"),
-    "long-command.md": (
-        "tutorial_runner/session.py: a command line longer than the pty's canonical-mode "
-        "limit (4095 bytes) is cut by the line discipline: bash runs only its first ~4090 "
-        "bytes (`echo xxx…` without `| wc -c`) and the truncated command's output is matched, "
-        "silently running a different command than documented (a long JSON patch or base64 "
-        "value in a guide); the input should reach bash whole (e.g. the pty in non-canonical "
-        "mode while typing, or a long line refused with a clear error)"),
-    "set-prompt.md": (
-        "tutorial_runner/session.py: a transcript that sets PS1 (as guides do to shorten the "
-        "prompt) removes the salted marker; the next command times out and the session is lost "
-        "('did not recover'); the runner's PS1/PS2 should survive (e.g. restored through a "
-        "read-only PROMPT_COMMAND, or PS1/PS2 made read-only) or the loss be named"),
-    "stty-echo.md": (
-        "tutorial_runner/session.py: terminal settings changed by a command (`stty echo`) are "
-        "only put back after a timeout or overflow, so every later command's echo shows up as "
-        "output ('+echo still here') and fails; the saved settings should be restored before "
-        "each command typed at bash's prompt"),
 }
 
 
