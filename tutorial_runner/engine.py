@@ -93,6 +93,14 @@ class Hooks:
         """After an input's output was matched."""
 
 
+class _HookRaised(Exception):
+    """An exception raised by the caller's hooks: passed on to the caller unchanged."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
 class _SessionOver(Exception):
     """The shell is gone: the remaining blocks cannot run."""
 
@@ -173,12 +181,21 @@ class _Runner:
                 self._add(BlockResult(block, ERROR, str(over), self._partial_steps))
                 self._give_up(index + 1, f"not run: {over}")
                 return
+            except _HookRaised as raised:  # the caller's own exception (play's quit): theirs
+                raise raised.error from None
             except Exception as error:  # a session failure is a result, never a crash
                 message = f"the session failed: {type(error).__name__}: {error}"
                 self._add(BlockResult(block, ERROR, message, self._partial_steps))
                 self._give_up(index + 1, f"not run: {message}")
                 return
             self._add(result)
+
+    @staticmethod
+    def _hook(method: Callable[..., None], *args: Any) -> None:
+        try:
+            method(*args)
+        except Exception as error:
+            raise _HookRaised(error) from error
 
     def close(self) -> None:
         if self.shell is not None:
@@ -311,7 +328,7 @@ class _Runner:
             return False
 
         documented_parts, typed_parts = [documented], [typed]
-        self.hooks.before_input(block, documented, typed, self.shell)
+        self._hook(self.hooks.before_input, block, documented, typed, self.shell)
         try:
             if interactive:
                 out = self.shell.send_input(typed, options.timeout, is_prompt)
@@ -373,7 +390,7 @@ class _Runner:
             diff, self.bindings.as_dict(), "\n".join(typed_parts), out.state, out.exit_status, note,
             binary, "$ " if line.kind == "command" else "")
         self._partial_steps.append(step)
-        self.hooks.step_done(block, step)
+        self._hook(self.hooks.step_done, block, step)
         if out.state == "exited" or (out.state in ("timeout", "overflow") and not out.recovered):
             raise _SessionOver(f"{state_note} at {block.path}:{line.number}"
                                + ("" if out.state == "exited" else " and did not recover"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -11,6 +12,16 @@ from pathlib import Path
 from tutorial_runner.engine import BlockResult, SessionResult, StepResult
 
 ORDER = ("verified", "failed", "unexpected-match", "error", "drift", "skipped")
+
+# Control characters other than tab and newline would act on the reader's terminal (or
+# make JUnit XML ill-formed: XML 1.0 forbids most of them): they are shown as \xNN.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character but tab and newline written as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
 
 
 def where(path: Path, line: int, root: Path | None = None) -> str:
@@ -63,7 +74,7 @@ def block_report(result: BlockResult, root: Path | None = None) -> list[str]:
         for step in result.steps:
             if not step.ok:
                 lines.extend("  " + row for row in step_report(result, step, root))
-    return lines
+    return [visible(line) for line in lines]
 
 
 def counts(results: Iterable[SessionResult]) -> Counter[str]:
@@ -115,7 +126,7 @@ def junit_xml(results: Sequence[SessionResult], root: Path | None = None,
         for block in session.blocks:
             case = ET.SubElement(suite, "testcase", {
                 "classname": _relative(block.block.path, root),
-                "name": f"line {block.block.line}: {first_command(block)}",
+                "name": visible(f"line {block.block.line}: {first_command(block)}"),
                 "file": _relative(block.block.path, root),
                 "line": str(block.block.line),
                 "time": f"{share:.3f}",
@@ -123,11 +134,11 @@ def junit_xml(results: Sequence[SessionResult], root: Path | None = None,
             text = "\n".join(block_report(block, root))
             if block.status in ("failed", "unexpected-match"):
                 message = block.message or _first_note(block) or "output does not match"
-                ET.SubElement(case, "failure", {"message": message}).text = text
+                ET.SubElement(case, "failure", {"message": visible(message)}).text = text
             elif block.status == "error":
-                ET.SubElement(case, "error", {"message": block.message}).text = text
+                ET.SubElement(case, "error", {"message": visible(block.message)}).text = text
             elif block.status == "skipped":
-                ET.SubElement(case, "skipped", {"message": block.message})
+                ET.SubElement(case, "skipped", {"message": visible(block.message)})
             elif block.status == "drift":
                 ET.SubElement(case, "system-out").text = text
     suites = ET.Element("testsuites")

@@ -40,8 +40,8 @@ _ANSI = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"            # CSI: colours, cursor movement
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: window titles, hyperlinks
     r"|\x1b[PX^_][^\x1b]*\x1b\\"           # DCS, SOS, PM, APC strings
-    r"|\x1b[@-Z\\-_]"                      # two-byte escapes
-    r"|\x1b[()][0-9A-Za-z]"                # character set selection
+    r"|\x1b[ -/]*[0-~]"                    # every other escape: ESC c (reset), ESC 7, ESC ( B …
+    r"|\x1b"                               # a lone ESC at the end
 )
 
 

@@ -177,11 +177,6 @@ def test_tutorial_files_cannot_be_redirected_outside_by_a_symlink_race(tmp_path,
     assert sorted(p.name for p in outside.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/report.py write_junit: live output with control characters (here "
-    "\\x01, \\x00, \\x0b from printf) is written into junit.xml as is; XML 1.0 forbids them, "
-    "so the report does not parse ('not well-formed (invalid token)') and CI cannot read "
-    "it; they should be replaced (e.g. by U+FFFD or a visible \\xNN) before writing"))
 def test_junit_report_stays_well_formed_with_control_characters(tmp_path, monkeypatch, capsys):
     import xml.etree.ElementTree as ET
 
@@ -198,11 +193,6 @@ def test_junit_report_stays_well_formed_with_control_characters(tmp_path, monkey
     assert "+a" in failure.text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/session.py normalize (or report.py): escape sequences outside the CSI/OSC/"
-    "DCS forms it strips, such as ESC c (a full terminal reset), reach the text report as is, "
-    "so `check` or pytest replays them on the reader's terminal and CI log viewers; every "
-    "remaining control character (other than tab and newline) should be shown escaped"))
 def test_the_text_report_carries_no_terminal_escapes(tmp_path, monkeypatch, capsys):
     from tutorial_runner.cli import main
 
