@@ -9,7 +9,10 @@ documented line is.
 
 from __future__ import annotations
 
+import errno
+import os
 import shlex
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -233,15 +236,17 @@ class _Runner:
     def _write_file(self, block: Block) -> BlockResult:
         assert self.shell is not None
         name = block.filename or ""
-        target = _safe_target(self.shell.workdir, name)
-        if target is None:
+        parts = _safe_parts(name)
+        if parts is None:
             return BlockResult(block, ERROR, f"unsafe file name {name!r}: "
                                              "a relative path inside the working directory is needed")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(block.text + "\n", encoding="utf-8")
+            write_inside(self.shell.workdir, parts, (block.text + "\n").encode("utf-8"))
         except OSError as error:
-            return BlockResult(block, ERROR, f"cannot write {name}: {error}")
+            if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.EEXIST):
+                return BlockResult(block, ERROR, f"unsafe file name {name!r}: a symbolic link "
+                                                 "or a file is in the way inside the working directory")
+            return BlockResult(block, ERROR, f"cannot write {name}: {error.strerror or error}")
         return BlockResult(block, VERIFIED, f"wrote {name}")
 
     def _run_transcript(self, index: int, block: Block) -> list[StepResult]:
@@ -419,18 +424,45 @@ class _Runner:
             return
 
 
-def _safe_target(workdir: Path, name: str) -> Path | None:
-    """``name`` inside ``workdir``; None for absolute paths, ``..`` and the like."""
+def _safe_parts(name: str) -> list[str] | None:
+    """The components of ``name``; None for absolute paths, ``..`` and the like."""
     if not name or "\0" in name or "\\" in name:
         return None
-    parts = PurePosixPath(name).parts
-    if PurePosixPath(name).is_absolute() or any(part in ("..", "") for part in parts) or name.endswith("/"):
+    path = PurePosixPath(name)
+    if path.is_absolute() or any(part in ("..", "") for part in path.parts) or name.endswith("/"):
         return None
-    target = workdir.joinpath(*parts)
+    parts = [part for part in path.parts if part != "."]
+    return parts or None
+
+
+_NOFOLLOW_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def write_inside(root: Path, parts: list[str], data: bytes) -> None:
+    """Write ``data`` to ``root/parts…`` without following any symbolic link on the way.
+
+    The session's processes may change the working directory while this runs: each
+    component is opened relative to its parent's descriptor with O_NOFOLLOW, so a swapped
+    in link fails (ELOOP/ENOTDIR) instead of leading outside."""
+    fd = os.open(root, _NOFOLLOW_DIR)
     try:
-        target.parent.resolve().relative_to(workdir.resolve())
-    except ValueError:  # a symlink the session made points elsewhere
-        return None
-    if target.is_symlink():
-        return None
-    return target
+        for part in parts[:-1]:
+            try:
+                os.mkdir(part, 0o777, dir_fd=fd)
+            except FileExistsError:
+                pass
+            inner = os.open(part, _NOFOLLOW_DIR, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK
+                      | os.O_CLOEXEC, 0o666, dir_fd=fd)
+        try:
+            if not stat.S_ISREG(os.fstat(out).st_mode):
+                raise OSError(errno.EEXIST, "not a regular file", parts[-1])
+            view = memoryview(data)
+            while view:
+                view = view[os.write(out, view):]
+        finally:
+            os.close(out)
+    finally:
+        os.close(fd)

@@ -21,6 +21,9 @@ Mode = Literal["auto", "require", "off"]
 Kind = Literal["bwrap", "unshare", "none"]
 
 _PROBE_TIMEOUT = 10.0
+# pid_max of the session's own pid namespace (per namespace since Linux 6.14; written while
+# the namespace's init still holds CAP_SYS_ADMIN): a fork bomb stops there, not at the host's.
+PROCESS_CAP = 1024
 
 
 class SandboxUnavailable(RuntimeError):
@@ -53,22 +56,32 @@ class Sandbox:
         args = [shutil.which("bwrap") or "bwrap"]
         if self.userns:
             args.append("--unshare-user")
+        # Only what a session needs is shown, not the host's whole tree: a read-only mount
+        # does not stop connect() on a unix socket, and the host keeps those in /run,
+        # /var/run, /var/tmp, home directories … (docker, containerd, D-Bus).
+        args += _system_binds()
         args += [
-            "--ro-bind", "/", "/",
             "--dev", "/dev",
             "--proc", "/proc",
             "--tmpfs", "/tmp",
+            "--tmpfs", "/run",
+            "--dir", "/var",
+            "--tmpfs", "/var/tmp",
+            "--symlink", "/run", "/var/run",
             "--unshare-net", "--unshare-pid", "--unshare-ipc",
             "--die-with-parent",
         ]
-        # The private /tmp hides whatever lived there: put back what the session must read
-        # (the runner's own interpreter, the environment's code) before its own directories.
-        for path in _default_readable() + readable:
-            if path.exists() and _under(path, Path("/tmp")):
-                args += ["--ro-bind", str(path), str(path)]
+        # The kernel lets a user namespace mount a fresh sysfs (the init does, for the
+        # private network) only where the host's is already visible.
+        args += ["--ro-bind", "/sys", "/sys"]
+        # The runner's own interpreter and code, and what the environment names, are
+        # shown read-only wherever they lie, before the session's own directories.
+        for path in _outside_system(_default_readable() + readable):
+            args += ["--ro-bind", str(path), str(path)]
         for path in writable:
             args += ["--bind", str(path), str(path)]
-        args += ["--chdir", str(cwd)]
+        # The new root is a tmpfs of bubblewrap's own: read-only too, as / was.
+        args += ["--remount-ro", "/", "--chdir", str(cwd)]
         if self.own_sysfs:
             args += ["--cap-add", "CAP_SYS_ADMIN", "--", "sh", "-c", _BWRAP_INIT, "sh", *argv]
         else:
@@ -83,10 +96,39 @@ class Sandbox:
 # Remount /sys for the new network namespace, then drop every capability for good.
 _BWRAP_INIT = (
     'mount -t sysfs sysfs /sys 2>/dev/null; '
+    f'echo {PROCESS_CAP} > /proc/sys/kernel/pid_max 2>/dev/null; '
     'exec setpriv --inh-caps=-all --bounding-set=-all "$@"'
 )
 # sh stays as the namespace's init so that the shell can be killed from inside (`kill -9 $$`).
-_UNSHARE_INIT = 'ip link set lo up 2>/dev/null; "$@"'
+_UNSHARE_INIT = f'ip link set lo up 2>/dev/null; echo {PROCESS_CAP} > /proc/sys/kernel/pid_max 2>/dev/null; "$@"'
+
+
+# The host's programs, libraries and configuration (resolver, users, certificates).
+SYSTEM_DIRS = ("/usr", "/etc", "/opt")
+SYSTEM_LINKS_OR_DIRS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+def _system_binds() -> list[str]:
+    args: list[str] = []
+    for name in SYSTEM_DIRS:
+        if os.path.isdir(name):
+            args += ["--ro-bind", name, name]
+    for name in SYSTEM_LINKS_OR_DIRS:
+        if os.path.islink(name):
+            args += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            args += ["--ro-bind", name, name]
+    return args
+
+
+def _outside_system(paths: list[Path]) -> list[Path]:
+    """Existing ``paths`` (resolved) not already shown, each once, outermost first."""
+    shown = [Path(name) for name in SYSTEM_DIRS]
+    kept: list[Path] = []
+    for path in sorted({p.resolve() for p in paths if p.exists()}, key=lambda p: len(p.parts)):
+        if not any(_under(path, parent) for parent in shown + kept):
+            kept.append(path)
+    return kept
 
 
 def _under(path: Path, parent: Path) -> bool:

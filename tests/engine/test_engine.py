@@ -1,6 +1,6 @@
 import pytest
 
-from tutorial_runner.engine import _safe_target
+from tutorial_runner.engine import _safe_parts, write_inside
 from tests.engine.conftest import PYTHON, FakeEnvironment, statuses
 from tests.session.conftest import PROMPT_PROGRAM
 
@@ -153,12 +153,35 @@ def test_files_are_written_before_the_next_command(run):
 
 
 @pytest.mark.parametrize("name", ["../x", "/etc/passwd", "a/../../b", "", "dir/"])
-def test_unsafe_file_names_are_refused(tmp_path, name):
-    assert _safe_target(tmp_path, name) is None
+def test_unsafe_file_names_are_refused(name):
+    assert _safe_parts(name) is None
 
 
 def test_safe_file_name(tmp_path):
-    assert _safe_target(tmp_path, "a/b.txt") == tmp_path / "a" / "b.txt"
+    assert _safe_parts("a/./b.txt") == ["a", "b.txt"]
+    write_inside(tmp_path, ["a", "b.txt"], b"hi\n")
+    assert (tmp_path / "a" / "b.txt").read_bytes() == b"hi\n"
+
+
+def test_no_symbolic_link_is_followed_on_the_way(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "sub").symlink_to(outside)
+    (work / "f.yaml").symlink_to(outside / "f.yaml")
+    with pytest.raises(OSError):
+        write_inside(work, ["sub", "f.yaml"], b"x")
+    with pytest.raises(OSError):
+        write_inside(work, ["f.yaml"], b"x")
+    assert list(outside.iterdir()) == []
+
+
+def test_a_fifo_in_the_way_is_refused_without_waiting(tmp_path):
+    import os
+    os.mkfifo(tmp_path / "f.yaml")
+    with pytest.raises(OSError):
+        write_inside(tmp_path, ["f.yaml"], b"x")
 
 
 def test_interactive_program_prompts(run, tmp_path):

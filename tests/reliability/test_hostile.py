@@ -148,14 +148,6 @@ while True:
 
 
 @needs_bwrap
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/engine.py _write_file/_safe_target: a tutorial-file is written by the "
-    "runner itself, outside the sandbox, after checking that its directory resolves inside "
-    "the working directory; a process of the session that swaps that directory for a "
-    "symlink between the check and the write makes the runner write (as the user running "
-    "it, with the document's content) anywhere on the host: a check-then-use race. Fix: "
-    "open each path component relative to the working directory's descriptor with "
-    "O_NOFOLLOW (os.open(..., dir_fd=...)), or write the file from inside the sandbox"))
 def test_tutorial_files_cannot_be_redirected_outside_by_a_symlink_race(tmp_path, monkeypatch):
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -108,14 +108,6 @@ def _fork_bomb_leaves_nothing(monkeypatch) -> None:
 
 
 @needs_bwrap
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/sandbox.py: nothing caps the number of processes of a session: the "
-    "bubblewrap pid namespace keeps the host's pid_max (4194304 here), and `ulimit -u` does "
-    "not bind the host's root (the kernel exempts INIT_USER), and the cgroup pids controller "
-    "is read-only here; a fork bomb would grow until the machine's own limit. Fix: in "
-    "_BWRAP_INIT (which still holds CAP_SYS_ADMIN in the new namespaces) write a small "
-    "value (e.g. 1024) to /proc/sys/kernel/pid_max, per pid namespace since Linux 6.14 "
-    "(test_fork_bomb_is_contained_by_a_pid_cap shows it works)"))
 def test_fork_bomb_is_contained(monkeypatch):
     with ShellSession() as shell:
         shell.start()
@@ -166,13 +158,6 @@ def test_leftover_check_sees_a_process_that_escaped(monkeypatch, tmp_path):
 
 
 @needs_bwrap
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/sandbox.py: `--ro-bind / /` leaves every unix-domain socket of the host "
-    "outside /tmp reachable: a read-only mount does not stop connect(), and a network "
-    "namespace covers only abstract sockets; a transcript can talk to /var/run/docker.sock, "
-    "containerd, the D-Bus system bus or a real cluster's local socket (root on a machine "
-    "with Docker). Bind only what a session needs (/usr, /bin, /lib*, /etc, the runner's "
-    "paths) or put tmpfs over /run, /var/run, /var/tmp …, so that no host socket is visible"))
 def test_host_unix_sockets_are_out_of_reach():
     import socket
     import tempfile
