@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -29,11 +30,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return BAD_INPUT
+    previous = _end_on_signals()
     try:
         return args.handler(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print("interrupted", file=sys.stderr)
-        return 130
+        return 128 + getattr(stop, "signum", signal.SIGINT)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a cancelled CI job, a closed terminal): ended like Ctrl-C, so that
+    every session is closed and its directory removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _end_on_signals() -> dict[int, object]:
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    previous: dict[int, object] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        previous[signum] = signal.signal(signum, stop)
+    return previous
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,7 +145,13 @@ def _sandbox_ok(mode: str) -> bool:
 
 def _documents(paths: Sequence[str]) -> tuple[list[Document], list[DocumentError]]:
     documents, errors = [], []
+    seen: set[Path] = set()
     for path in iter_document_paths(paths):
+        # Named twice (as a file and through its directory, or spelt two ways): run once.
+        key = path.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
         try:
             documents.append(read_document(path))
         except DocumentError as error:

@@ -31,6 +31,7 @@ from tutorial_runner.sandbox import Sandbox, choose
 State = Literal["prompt", "continuation", "interactive", "timeout", "exited", "overflow"]
 
 MARKER_VARIABLE = "TUTORIAL_RUNNER_SESSION"
+RUNNER_PID_VARIABLE = "TUTORIAL_RUNNER_PID"
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 DEFAULT_OUTPUT_LIMIT = 1_000_000
 COLUMNS, ROWS = 200, 50
@@ -215,6 +216,11 @@ class ShellSession:
         env["PS1"] = f"\x1e{self.salt}P${{?}}\x1f"
         env["PS2"] = f"\x1e{self.salt}C\x1f"
         env[MARKER_VARIABLE] = self.salt
+        if self.sandbox.kind == "none":
+            # Without a pid namespace nothing ends the session's services with the runner
+            # if it is killed outright: they may watch this process.  (In a sandbox the
+            # runner's pid is not visible, and the namespace ends with the runner anyway.)
+            env[RUNNER_PID_VARIABLE] = str(os.getpid())
         return env
 
     def close(self) -> None:

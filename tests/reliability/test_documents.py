@@ -157,12 +157,6 @@ def test_pytest_collects_a_broken_document_as_one_failing_item(tmp_path):
     assert "PASSED good.md::default" in done.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/cli.py _documents: a document named twice (as a file and through its "
-    "directory, or by two spellings of its path) is read and run once per mention: "
-    "'3 verified (3 sessions)' for one block, with duplicate JUnit test cases; "
-    "document.read_documents already keeps each document once (by resolved path), as DESIGN.md "
-    "says, and the CLI should do the same"))
 def test_a_document_named_several_ways_runs_once(check, tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()

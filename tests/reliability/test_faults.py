@@ -223,23 +223,13 @@ def test_ctrl_c_during_check_leaves_nothing(tmp_path):
     assert (left_dirs, left) == ([], [])
 
 
-SIGTERM_BUG = (
-    "tutorial_runner/cli.py: SIGTERM (what CI sends on a cancelled job or timeout) kills "
-    "`tutorial-runner check` without the clean-up Ctrl-C gets: the session's directory "
-    "(/tmp/tutorial-session-*) stays behind, and without bubblewrap the simulated cluster's "
-    "process (setsid, watching only its socket file, no SIM_WATCH_PID from sim/environment.py) "
-    "runs on forever; SIGTERM should end the run like KeyboardInterrupt (sessions closed)")
-
-
 @needs_bwrap
-@pytest.mark.xfail(strict=True, reason=SIGTERM_BUG)
 def test_sigterm_during_check_leaves_nothing(tmp_path):
     code, left_dirs, left = _stop_check_midway(tmp_path, "auto", signal.SIGTERM)
     assert left == []          # bubblewrap's pid namespace ends with the run
     assert left_dirs == []
 
 
-@pytest.mark.xfail(strict=True, reason=SIGTERM_BUG)
 def test_sigterm_during_an_unsandboxed_check_leaves_no_cluster_running(tmp_path):
     code, left_dirs, left = _stop_check_midway(tmp_path, "off", signal.SIGTERM)
     assert left == []

@@ -48,3 +48,15 @@ def test_a_long_line_inside_a_continued_command():
     with _shell() as shell:
         out = shell.run(f"for n in 1\ndo printf %s {word} | wc -c\ndone", timeout=5)
         assert (out.state, out.lines) == ("prompt", ["6000"])
+
+
+def test_the_runner_pid_is_given_only_where_it_is_visible():
+    import os
+
+    from tutorial_runner.sandbox import detect
+    with _shell() as shell:
+        assert shell.run("echo $TUTORIAL_RUNNER_PID", timeout=3).lines == [str(os.getpid())]
+    if detect().kind != "none":
+        with ShellSession(sandbox="auto") as boxed:
+            boxed.start()
+            assert boxed.run("echo ${TUTORIAL_RUNNER_PID-unset}", timeout=3).lines == ["unset"]
