@@ -237,7 +237,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
-    from tutorial_runner.update import apply_edits, edits_for
+    from tutorial_runner.update import UpdateRefused, apply_edits, edits_for
 
     environment = _environment(args.environment)
     if environment is None or not _sandbox_ok(args.sandbox):
@@ -252,7 +252,11 @@ def _update(args: argparse.Namespace) -> int:
             by_path.setdefault(edit.path, []).append(edit)
     changed = 0
     for path, edits in by_path.items():
-        applied = apply_edits(path, edits)
+        try:
+            applied = apply_edits(path, edits)
+        except UpdateRefused as error:
+            print(f"tutorial-runner: {error}", file=sys.stderr)
+            continue
         if applied:
             changed += applied
             print(f"{path}: {applied} step{'s' if applied != 1 else ''} rewritten")

@@ -163,12 +163,6 @@ def test_a_document_changed_during_the_replay_is_left_alone(document, tmp_path, 
     assert "second" in text    # the other step's lines were untouched by the author: updated
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/update.py apply_edits: on a document reached through a symlink "
-    "(docs/README.md -> ../README.md is common) os.replace swaps the link itself for a "
-    "regular file holding the new text; the real document keeps the old text and the link "
-    "is gone. It should rewrite the link's target (its temporary file beside the target) "
-    "and leave the link as it was"))
 def test_update_through_a_symlink_rewrites_the_target(document, tmp_path):
     link = tmp_path / "link" / "drift.md"
     link.parent.mkdir()
@@ -191,12 +185,6 @@ After.
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/update.py: live output holding a line that closes the block's fence "
-    "(```) is written into the block as is: the fence ends early, the rest of the output "
-    "turns into prose and a stray fence swallows the text after the block, so the "
-    "document is corrupted (two blocks instead of one, and `check` fails after `update`); "
-    "update should lengthen the fence or leave that step alone and say why"))
 def test_update_never_breaks_the_block_structure(tmp_path, capsys):
     from tutorial_runner.document import read_document
 
