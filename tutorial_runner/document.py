@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -93,10 +94,59 @@ def _decode(path: Path, data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+# MyST fences: ``` and ~~~ hold raw text up to a closing fence of the same character and at
+# least the same length; ::: (colon_fence) holds Markdown, so fences may open inside it.
+_FENCE_OPEN = re.compile(r"^(`{3,}|~{3,}|:{3,})\s*(\{[^}]*\})?")
+_OPTION = re.compile(r"^:([\w-]+):")
+
+
+def _myst_mistakes(text: str, path: Path) -> None:
+    """What myst-parser accepts silently in our directives: an unterminated fence (it runs
+    to the end of the document, prose and all) and an option given twice (the last wins)."""
+    stack: list[tuple[str, int, int, str | None]] = []   # (char, length, line, directive)
+    options: dict[str, int] | None = None
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.lstrip(" \t>").rstrip()
+        if stack and stack[-1][0] != ":":
+            char, length, _, name = stack[-1]
+            if options is not None:
+                option = _OPTION.match(line)
+                if option and name:
+                    key = option.group(1)
+                    if key in options:
+                        raise DocumentError(path, options["@"], f'{name}: duplicate option "{key}"')
+                    options[key] = number
+                    options.setdefault("@", number)
+                    continue
+                options = None
+            if line and set(line) == {char} and len(line) >= length:
+                stack.pop()
+            continue
+        opening = _FENCE_OPEN.match(line)
+        if opening is None:
+            if stack and line and set(line) == {":"} and len(line) >= stack[-1][1]:
+                stack.pop()
+            continue
+        mark, info = opening.group(1), opening.group(2)
+        if mark[0] == ":" and stack and info is None and line == mark and len(mark) >= stack[-1][1]:
+            stack.pop()   # a bare ::: closes the colon fence it is in
+            continue
+        name = info[1:-1].strip() if info else None
+        name = name if name in DIRECTIVES else None
+        stack.append((mark[0], len(mark), number, name))
+        options = {} if name else None
+    for char, length, number, name in stack:
+        if name:
+            raise DocumentError(path, number, f"{name}: unterminated fence: no closing "
+                                              f"{char * length} before the end of the document")
+
+
 def parse_text(text: str, path: Path | str) -> Document:
     """The blocks of ``text``, read as the document ``path`` (its suffix picks the parser)."""
     path = Path(path)
     parser = _parser_for(path)
+    if path.suffix.lower() == ".md":
+        _myst_mistakes(text, path)
     settings = copy.copy(_settings(type(parser)))
     doctree = new_document(str(path), settings)
     complaints: list[nodes.system_message] = []

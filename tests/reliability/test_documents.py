@@ -58,16 +58,7 @@ CASES: dict[str, tuple[int, str]] = {
     "unterminated-fence.md": (3, "unterminated"),
 }
 
-KNOWN_BUGS = {
-    "duplicate-option.md": (
-        "tutorial_runner/document.py (MyST): a transcript with `:timeout:` given twice is "
-        "accepted silently (the last value wins); the reST parser reports 'duplicate option' "
-        "and DESIGN.md says a duplicate option is a DocumentError"),
-    "unterminated-fence.md": (
-        "tutorial_runner/document.py (MyST): a ```{transcript} fence that is never closed "
-        "runs to the end of the file, swallowing the prose after it as expected output; "
-        "check exits 1 (a mismatch) instead of 2 naming the unterminated fence"),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _cases():
