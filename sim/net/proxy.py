@@ -189,7 +189,10 @@ def _handler(cluster: Any) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
                 sent.add(name.lower())
             if "date" not in sent:
-                self.send_header("Date", self.date_time_string())
+                # the API server's clock is the cluster's, never the host's
+                from sim.net.http import http_date
+                with cluster.lock:
+                    self.send_header("Date", http_date(cluster.clock.now()))
             payload = response.body if self.command != "HEAD" else b""
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -102,11 +102,13 @@ DESCRIBE = [
 
 @pytest.mark.parametrize("args", DESCRIBE, ids=" ".join)
 def test_describe_matches_kubectl(args, tmp_path):
-    import fixtures
     from kubectl_reference import ReferenceCluster
 
     ours_cluster = StoreCluster()
-    ours_cluster.clock.advance((fixtures.NOW - ours_cluster.clock.now()).total_seconds())
+    # describe computes ages on the client: ours must read the clock kubectl reads, now
+    # (not when the fixtures were imported, minutes earlier in a long run)
+    wall = datetime.now(timezone.utc).replace(microsecond=0)
+    ours_cluster.clock.advance((wall - ours_cluster.clock.now()).total_seconds())
     for obj in _objects():
         ours_cluster.add(copy.deepcopy(obj))
     stored = [copy.deepcopy(o) for r in ("nodes", "deployments", "replicasets", "pods",

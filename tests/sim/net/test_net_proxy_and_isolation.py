@@ -112,3 +112,25 @@ def test_any_request_path_gets_an_http_answer():
         assert 200 <= response.status < 600
 
     check()
+
+
+def test_the_proxy_dates_its_answers_by_the_cluster_clock():
+    from datetime import timedelta
+    from email.utils import parsedate_to_datetime
+
+    from sim.net import proxy
+
+    cluster = new_cluster()
+    server = proxy.start(cluster, 0)
+    try:
+        port = server.server_address[1]
+        dates = []
+        for _ in range(2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/namespaces", timeout=10) as reply:
+                dates.append(parsedate_to_datetime(reply.headers["Date"]))
+            cluster.clock.advance(3600)
+    finally:
+        server.shutdown()
+        server.server_close()
+    now = cluster.clock.now().replace(microsecond=0)
+    assert dates == [now - timedelta(hours=2), now - timedelta(hours=1)]
