@@ -8,7 +8,6 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence, TextIO
 
@@ -86,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--junit", metavar="FILE", type=Path, help="also write JUnit XML here")
     check.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                        help="sessions run in parallel (default 1)")
-    check.add_argument("--no-cache", action="store_true", help="replay every session")
+    check.add_argument("--no-cache", action="store_true",
+                       help="replay every session (documents already read are still taken "
+                            "from the cache, keyed by their bytes)")
     check.add_argument("--cache-dir", type=Path, metavar="DIR",
                        help="result cache (default: $TUTORIAL_RUNNER_CACHE or "
                             ".tutorial-cache in the project root)")
@@ -143,7 +144,11 @@ def _sandbox_ok(mode: str) -> bool:
     return True
 
 
-def _documents(paths: Sequence[str]) -> tuple[list[Document], list[DocumentError]]:
+def _documents(paths: Sequence[str], cache_dir: Path | None = None
+               ) -> tuple[list[Document], list[DocumentError]]:
+    from tutorial_runner.parsed import DocumentCache
+
+    reader = DocumentCache(cache_dir).read if cache_dir is not None else read_document
     documents, errors = [], []
     seen: set[Path] = set()
     for path in iter_document_paths(paths):
@@ -153,7 +158,7 @@ def _documents(paths: Sequence[str]) -> tuple[list[Document], list[DocumentError
             continue
         seen.add(key)
         try:
-            documents.append(read_document(path))
+            documents.append(reader(path))
         except DocumentError as error:
             errors.append(error)
     return documents, errors
@@ -197,6 +202,8 @@ def _run_all(sessions: list[Session], environment: Environment, sandbox: str,
 
     if jobs <= 1 or len(sessions) <= 1:
         return [one(session) for session in sessions]
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(one, sessions))
 
@@ -213,12 +220,13 @@ def _check(args: argparse.Namespace) -> int:
     environment = _environment(args.environment)
     if environment is None or not _sandbox_ok(args.sandbox):
         return BAD_INPUT
-    documents, errors = _documents(args.paths)
-    _report_errors(errors)
     root = project_root(Path(args.paths[0]))
+    cache_dir = args.cache_dir or default_directory(root)
+    documents, errors = _documents(args.paths, cache_dir)
+    _report_errors(errors)
     cache = None
     if not args.no_cache:
-        cache = Cache(args.cache_dir or default_directory(root))
+        cache = Cache(cache_dir)
     sessions = [session for document in documents for session in document.sessions]
     started = time.monotonic()
     progress = _Progress(sum(len(s.blocks) for s in sessions), sys.stderr, Path.cwd())

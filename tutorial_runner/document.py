@@ -16,19 +16,19 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from docutils import nodes
-from docutils.frontend import get_default_settings
-from docutils.parsers import Parser
-from docutils.parsers.rst import Parser as RstParser
-from docutils.parsers.rst import directives as rst_directives
-from docutils.utils import new_document
-
-from .directives import DIRECTIVES, STRICT_SETTING, transcript_node, tutorial_file_node
 from .model import Document, DocumentError
 
-__all__ = ["read_document", "read_documents", "parse_text", "SUFFIXES"]
+if TYPE_CHECKING:
+    from docutils import nodes
+    from docutils.parsers import Parser
+
+# docutils (and myst-parser for .md) are imported only when a document is really parsed:
+# finding documents, or reading one from the parsed-document cache, costs neither.
+_DIRECTIVE_NAMES = ("transcript", "tutorial-file")
+
+__all__ = ["read_document", "read_documents", "parse_text", "parse_bytes", "SUFFIXES"]
 
 SUFFIXES = (".md", ".rst")
 SKIPPED_DIRS = frozenset({"_build", ".venv", "venv", "node_modules", "__pycache__"})
@@ -43,6 +43,10 @@ def _our_directives() -> Iterator[None]:
     docutils keeps directives in a module-level dict; restoring it afterwards leaves
     other users of docutils in the same process (a Sphinx build, say) as they were.
     """
+    from docutils.parsers.rst import directives as rst_directives
+
+    from .directives import DIRECTIVES
+
     registry: dict[str, Any] = rst_directives._directives  # noqa: SLF001 - docutils' own table
     with _registry_lock:
         saved = {name: registry[name] for name in DIRECTIVES if name in registry}
@@ -66,6 +70,10 @@ def _myst_parser_class() -> type[Parser]:
 @functools.lru_cache(maxsize=None)
 def _settings(parser_class: type[Parser]) -> Any:
     """Default settings per parser, built once: docutils' option parser is slow to build."""
+    from docutils.frontend import get_default_settings
+
+    from .directives import STRICT_SETTING
+
     settings = get_default_settings(parser_class)
     settings.report_level = 5           # silence: unknown Sphinx directives and roles
     settings.halt_level = 5
@@ -81,6 +89,8 @@ def _parser_for(path: Path) -> Parser:
     if suffix == ".md":
         return _myst_parser_class()()
     if suffix == ".rst":
+        from docutils.parsers.rst import Parser as RstParser
+
         return RstParser()
     raise DocumentError(path, None, f"not a .md or .rst document (suffix {path.suffix!r})")
 
@@ -132,7 +142,7 @@ def _myst_mistakes(text: str, path: Path) -> None:
             stack.pop()   # a bare ::: closes the colon fence it is in
             continue
         name = info[1:-1].strip() if info else None
-        name = name if name in DIRECTIVES else None
+        name = name if name in _DIRECTIVE_NAMES else None
         stack.append((mark[0], len(mark), number, name))
         options = {} if name else None
     for char, length, number, name in stack:
@@ -147,9 +157,13 @@ def parse_text(text: str, path: Path | str) -> Document:
     parser = _parser_for(path)
     if path.suffix.lower() == ".md":
         _myst_mistakes(text, path)
+    from docutils.utils import new_document
+
+    from .directives import transcript_node, tutorial_file_node
+
     settings = copy.copy(_settings(type(parser)))
     doctree = new_document(str(path), settings)
-    complaints: list[nodes.system_message] = []
+    complaints: list["nodes.system_message"] = []
     doctree.reporter.attach_observer(
         lambda message: complaints.append(message) if _about_our_directives(message) else None
     )
@@ -178,7 +192,7 @@ def _about_our_directives(message: nodes.system_message) -> bool:
     text = message.astext()
     if "not recommended" in text:
         return False
-    return any(f'"{name}"' in text or f"'{name}'" in text for name in DIRECTIVES)
+    return any(f'"{name}"' in text or f"'{name}'" in text for name in _DIRECTIVE_NAMES)
 
 
 def read_document(path: Path | str) -> Document:
@@ -188,6 +202,11 @@ def read_document(path: Path | str) -> Document:
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(path, None, f"cannot read: {error.strerror or error}") from None
+    return parse_bytes(path, data)
+
+
+def parse_bytes(path: Path, data: bytes) -> Document:
+    """The blocks of a document's bytes (UTF-8, a BOM allowed)."""
     return parse_text(_decode(path, data), path)
 
 
