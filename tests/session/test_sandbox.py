@@ -193,3 +193,25 @@ def test_close_inside_an_interactive_program_does_not_type_stop_into_it(tmp_path
     assert time.monotonic() - begin < 2
     assert not flag.exists()
     assert session_processes(salt) == []
+
+
+@needs_bwrap
+def test_the_process_cap_is_the_sessions_own():
+    from pathlib import Path
+
+    host = Path("/proc/sys/kernel/pid_max").read_text()
+    with ShellSession(sandbox="require") as session:
+        session.start()
+        inside = session.run("cat /proc/sys/kernel/pid_max").lines
+    if detect().own_sysfs:
+        assert inside == [str(sandbox_module.PROCESS_CAP)]
+    assert Path("/proc/sys/kernel/pid_max").read_text() == host
+
+
+@needs_bwrap
+def test_only_the_system_and_the_runner_are_shown(boxed):
+    # /run is the sandbox's own (mount(8) keeps its table there): no socket of the host.
+    assert boxed.run("ls -A /var/tmp; find /run /var/run/ -type s").lines == []
+    assert boxed.run("test -e /home || test -e /farm || echo hidden").lines == ["hidden"]
+    out = boxed.run("touch /x /var/x 2>&1; echo x > /etc/x 2>&1").text
+    assert out.count("Read-only file system") == 3
