@@ -128,12 +128,46 @@ class _Terminal:
             self.saved = None
 
 
-def _connection_refused(tool: str) -> int:
-    if tool == "kubectl":
+def _server_of(path: str | None) -> str | None:
+    """The kubeconfig's server, as the cluster process left it next to its socket."""
+    if not path:
+        return None
+    try:
+        with open(path + ".server") as fh:
+            return fh.read().strip() or None
+    except OSError:
+        return None
+
+
+def _klog_error(message: str) -> str:
+    """One klog line at level E, as kubectl's client-go writes it (local time, own pid)."""
+    import time
+
+    now = time.time()
+    t = time.localtime(now)
+    micros = int((now - int(now)) * 1_000_000)
+    return (f"E{t.tm_mon:02d}{t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}."
+            f"{micros:06d} {os.getpid():7d} {message}\n")
+
+
+def _connection_refused(tool: str, server: str | None) -> int:
+    if tool != "kubectl":
+        sys.stderr.write(f"{tool}: the simulated cluster is not running\n")
+        return 1
+    if server is None:
+        # no kubeconfig at all: kubectl's built-in default
         sys.stderr.write("The connection to the server localhost:8080 was refused - "
                          "did you specify the right host or port?\n")
-    else:
-        sys.stderr.write(f"{tool}: the simulated cluster is not running\n")
+        return 1
+    address = server.split("://", 1)[-1].rstrip("/")
+    hostport = address if ":" in address.rsplit("]", 1)[-1] else address + ":443"
+    # discovery is tried five times (memcache), each failure logged, before kubectl gives up
+    message = (f'memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group '
+               f'list: Get \\"{server}/api?timeout=32s\\": dial tcp {hostport}: connect: '
+               'connection refused"')
+    sys.stderr.write("".join(_klog_error(message) for _ in range(5)))
+    sys.stderr.write(f"The connection to the server {address} was refused - "
+                     "did you specify the right host or port?\n")
     return 1
 
 
@@ -141,12 +175,12 @@ def run(argv: list[str]) -> int:
     tool = os.path.basename(argv[0])
     path = os.environ.get("SIM_SOCKET")
     if not path:
-        return _connection_refused(tool)
+        return _connection_refused(tool, None)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(path)
     except OSError:
-        return _connection_refused(tool)
+        return _connection_refused(tool, _server_of(path))
     terminal = _Terminal()
 
     def interrupted(signum, frame):

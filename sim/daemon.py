@@ -244,6 +244,34 @@ def _pid_file(path: str) -> str:
     return path + ".pid"
 
 
+def _id_file(path: str) -> str:
+    return path + ".id"
+
+
+def _server_file(path: str) -> str:
+    """The kubeconfig's server, for the client to name when the cluster process is gone."""
+    return path + ".server"
+
+
+def _identity(pid: int) -> str | None:
+    """What makes a pid unambiguous: its pid namespace (a pid read in another namespace
+    names another process) and the process's start time (a recycled pid has another)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if len(fields) < 20 or fields[0] in ("Z", "X"):
+        return None  # a zombie has ended already
+    return f"{namespace} {fields[19]}"
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as fh:
+        fh.write(text)
+
+
 def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None) -> int:
     from sim.cluster import Cluster
 
@@ -262,8 +290,11 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None) -> i
         tools.register(name.strip(), target.strip())
     for name in tools.names():
         tools.lookup(name)  # import now: the first call should be as quick as the others
-    with open(_pid_file(path), "w") as fh:
-        fh.write(str(os.getpid()))
+    from sim.kubectl.info import control_plane_url
+
+    _write(_server_file(path), control_plane_url(cluster) + "\n")
+    _write(_pid_file(path), str(os.getpid()))
+    _write(_id_file(path), (_identity(os.getpid()) or "") + "\n")
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
     watch_pid = int(os.environ.get("SIM_WATCH_PID") or 0) or None
     threading.Thread(target=server.watch, args=(watch_pid,), daemon=True).start()
@@ -271,7 +302,7 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None) -> i
         os.write(ready_fd, b"ready\n")
         os.close(ready_fd)
     server.serve()
-    for leftover in (path, _pid_file(path)):
+    for leftover in (path, _pid_file(path), _id_file(path), _server_file(path)):
         try:
             if leftover != path or os.stat(path).st_ino == server.inode:
                 os.unlink(leftover)
@@ -317,22 +348,31 @@ def _detach(path: str, profile: str, seed: int | None) -> int:
     return 1
 
 
+def _stop_process(pid: int, identity: str, timeout: float) -> None:
+    """Signal ``pid`` only while it is still the process that wrote ``identity``."""
+    if not identity or _identity(pid) != identity:
+        return  # gone, recycled, or seen from another pid namespace: not ours to signal
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and _identity(pid) == identity:
+        time.sleep(0.02)
+    if _identity(pid) == identity:
+        os.kill(pid, signal.SIGKILL)
+
+
 def stop(path: str, timeout: float = 5.0) -> int:
     try:
         with open(_pid_file(path)) as fh:
             pid = int(fh.read().strip())
+        with open(_id_file(path)) as fh:
+            identity = fh.read().strip()
     except (OSError, ValueError):
         return 0
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and _alive(pid):
-        time.sleep(0.02)
-    if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
-    for leftover in (path, _pid_file(path)):
+    _stop_process(pid, identity, timeout)
+    for leftover in (path, _pid_file(path), _id_file(path), _server_file(path)):
         try:
             os.unlink(leftover)
         except OSError:

@@ -37,6 +37,9 @@ class ServerAdmission:
     @staticmethod
     def _decode(rt: ResourceType, obj: dict) -> None:
         """What the API server's JSON decoding rejects before anything else looks."""
+        from .gotypes import check_types
+
+        check_types(rt.kind, rt.version, obj)
         if rt.plural == "secrets":
             import base64
             import binascii

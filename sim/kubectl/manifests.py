@@ -72,11 +72,10 @@ def _documents(text: str, source: str) -> list[Any]:
     try:
         return [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = (mark.line + 1) if mark is not None else 1
-        problem = getattr(e, "problem", None) or "could not parse"
-        raise fail(f"error parsing {source}: error converting YAML to JSON: yaml: line "
-                   f"{line}: {problem}") from None
+        from sim.kubectl.yamlerrors import go_yaml_message
+
+        raise fail(f"error parsing {source}: error converting YAML to JSON: yaml: "
+                   f"{go_yaml_message(e, text)}") from None
 
 
 def read(ctx, paths: list[str], recursive: bool = False) -> list[Manifest]:

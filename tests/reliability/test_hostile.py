@@ -51,20 +51,7 @@ CASES: dict[str, Outcome] = {
     "long-command.md": Outcome(("verified", "verified")),
 }
 
-KNOWN_BUGS = {
-    "kill-cluster-pid.md": (
-        "sim/client.py _connection_refused: with the cluster process gone, the simulated "
-        "kubectl prints 'The connection to the server localhost:8080 was refused …', the "
-        "message of a kubectl without any kubeconfig; the session's kubeconfig names "
-        "https://192.168.56.10:6443 (kubectl config view), so kubectl v1.35 prints five "
-        "'E… memcache.go:265] \"Unhandled Error\" err=\"couldn't get current server API group "
-        "list: Get \\\"https://192.168.56.10:6443/api?timeout=32s\\\": dial tcp "
-        "192.168.56.10:6443: connect: connection refused\"' lines on stderr and then 'The "
-        "connection to the server 192.168.56.10:6443 was refused - did you specify the right "
-        "host or port?' (checked with the real kubectl against a refusing server); the client "
-        "needs the server address without the cluster process (e.g. an environment variable "
-        "set by sim/environment.py)"),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def test_every_hostile_case_has_an_outcome():

@@ -23,27 +23,7 @@ MANIFESTS = CORPUS / "manifests"
 
 CASES = sorted(p.name for p in MANIFESTS.glob("*.md"))
 
-KNOWN_BUGS = {
-    "invalid-yaml.md": (
-        "sim/kubectl/manifests.py _documents: YAML errors carry PyYAML's wording "
-        "('mapping values are not allowed here'); kubectl (go-yaml) prints "
-        "'mapping values are not allowed in this context'"),
-    "yaml-tab.md": (
-        "sim/kubectl/manifests.py _documents: a tab in indentation gives PyYAML's "
-        "\"found character '\\t' that cannot start any token\"; kubectl prints "
-        "'found a tab character that violates indentation'"),
-    "yaml-unclosed-flow.md": (
-        "sim/kubectl/manifests.py _documents: an unclosed flow sequence gives "
-        "\"line 2: expected the node content, but found '<stream end>'\"; kubectl prints "
-        "'line 1: did not find expected node content'"),
-    "wrong-type.md": (
-        "sim/api/validation.py validate_workload: `replicas: \"two\"` is reported as "
-        "'The Deployment \"web\" is invalid: spec.replicas: Invalid value: \"two\": must be "
-        "greater than or equal to 0'; the API server fails decoding first: 'Error from server "
-        "(BadRequest): error when creating \"deploy.yaml\": Deployment in version \"v1\" cannot "
-        "be handled as a Deployment: json: cannot unmarshal string into Go struct field "
-        "DeploymentSpec.spec.replicas of type int32'"),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _cases():

@@ -339,3 +339,32 @@ def test_pod_spec_updates_are_limited(cluster):
     assert err.value.kubectl_text().startswith(
         'The Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than '
         "`spec.containers[*].image`,")
+
+
+@pytest.mark.parametrize("where, value, message", [
+    (("spec", "replicas"), "two",
+     'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal '
+     "string into Go struct field DeploymentSpec.spec.replicas of type int32"),
+    (("spec", "paused"), "yes",
+     'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal '
+     "string into Go struct field DeploymentSpec.spec.paused of type bool"),
+    (("spec", "template", "spec", "containers", 0, "ports"), [{"containerPort": [80]}],
+     'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal '
+     "array into Go struct field ContainerPort.spec.template.spec.containers.ports."
+     "containerPort of type int32"),
+])
+def test_a_field_of_the_wrong_json_type_fails_decoding(where, value, message):
+    cluster = Cluster("default", workloads=False)
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "web", "image": "nginx"}]}},
+                     "unknownField": 1}}
+    target = body
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    with pytest.raises(ApiError) as err:
+        cluster.store.create(body)
+    assert (err.value.code, err.value.reason, err.value.message) == (400, "BadRequest", message)
+    assert cluster.store.find("deployments", "default", "web") is None

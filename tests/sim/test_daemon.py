@@ -1,6 +1,7 @@
 """The cluster process and its client, end to end through real subprocesses."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -170,3 +171,40 @@ def test_raw_terminal_on_the_callers_side(session):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_a_killed_cluster_is_kubectl_s_refused_server(session):
+    server = session["run"]("kubectl", "config", "view", "--minify", "-o",
+                            "jsonpath={.clusters[0].cluster.server}").stdout.decode()
+    assert server.startswith("https://")
+    os.kill(session["pid"], signal.SIGKILL)
+    assert _wait_gone(session["pid"])
+    out = session["run"]("kubectl", "get", "svc")
+    assert out.returncode == 1 and out.stdout == b""
+    lines = out.stderr.decode().splitlines()
+    address = server.removeprefix("https://")
+    assert len(lines) == 6
+    for line in lines[:5]:
+        assert re.fullmatch(
+            r'E\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ memcache\.go:265\] "Unhandled Error" '
+            r'err="couldn\'t get current server API group list: Get '
+            + re.escape(f'\\"{server}/api?timeout=32s\\": dial tcp {address}: connect: '
+                        'connection refused"'), line), line
+    assert lines[5] == (f"The connection to the server {address} was refused - did you "
+                        "specify the right host or port?")
+
+
+def test_stop_signals_only_the_process_that_wrote_the_pid_file(tmp_path):
+    sock = tmp_path / "c.sock"
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        Path(str(sock) + ".pid").write_text(str(bystander.pid))
+        # the pid as another namespace (or an earlier process with that pid) saw it
+        Path(str(sock) + ".id").write_text("pid:[1] 12345\n")
+        assert subprocess.run([sys.executable, "-m", "sim.daemon", "--socket", str(sock),
+                               "--stop"], timeout=30).returncode == 0
+        assert bystander.poll() is None
+        assert not Path(str(sock) + ".pid").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
