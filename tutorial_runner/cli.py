@@ -37,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + getattr(stop, "signum", signal.SIGINT)
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            if handler is not None:   # None: not set from Python, nothing to put back
+                signal.signal(signum, handler)
 
 
 class Terminated(KeyboardInterrupt):

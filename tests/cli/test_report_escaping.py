@@ -35,3 +35,16 @@ def test_junit_and_text_report_with_control_characters():
     assert "+a\\x01b\\x00c\\x0bd\\x1b" in failure.text
     text = text_report([result])
     assert "+a\\x01b" in text and "\x1b" not in text and "\x00" not in text
+
+
+def test_main_puts_the_signal_handlers_back(tmp_path, monkeypatch):
+    import signal
+
+    from tutorial_runner.cli import main
+
+    monkeypatch.setenv("TUTORIAL_RUNNER_CACHE", str(tmp_path / "cache"))
+    doc = tmp_path / "d.md"
+    doc.write_text("```{transcript}\n$ echo hi\nhi\n```\n")
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    assert main(["check", "--sandbox", "off", "--environment", "plain", str(doc)]) == 0
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
