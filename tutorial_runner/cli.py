@@ -205,8 +205,34 @@ def _run_all(sessions: list[Session], environment: Environment, sandbox: str,
         return [one(session) for session in sessions]
     from concurrent.futures import ThreadPoolExecutor
 
+    # Ctrl-C or SIGTERM reaches the main thread only: the sessions running in the pool
+    # stop at their next block (and close) instead of running to their end.
+    cancelled = threading.Event()
+
+    def watched(session: Session, block: BlockResult, index: int, count: int) -> None:
+        if cancelled.is_set():
+            raise _Cancelled()
+        if progress is not None:
+            progress(session, block, index, count)
+
+    def one_of_many(session: Session) -> SessionResult:
+        if cancelled.is_set():
+            raise _Cancelled()
+        return run_session(session, environment, sandbox=sandbox, cache=cache, progress=watched)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(one, sessions))
+        futures = [pool.submit(one_of_many, session) for session in sessions]
+        try:
+            return [future.result() for future in futures]
+        except KeyboardInterrupt:
+            cancelled.set()
+            for future in futures:
+                future.cancel()
+            raise
+
+
+class _Cancelled(Exception):
+    """The run was interrupted: a session in the pool stops at its next block."""
 
 
 def _report_errors(errors: list[DocumentError]) -> None:
