@@ -4,7 +4,7 @@
     python -m sim.daemon --socket PATH --stop                              # stop
 
 It goes away by itself when its socket file disappears or when the process named by
-``SIM_WATCH_PID`` ends. ``SIM_SEED`` overrides the profile's seed. ``SIM_TOOLS_EXTRA="name=module:function,..."`` adds tools
+the variable ``--watch-pid-env NAME`` names (or by ``SIM_WATCH_PID``) ends. ``SIM_SEED`` overrides the profile's seed. ``SIM_TOOLS_EXTRA="name=module:function,..."`` adds tools
 (tests, benchmarks).
 """
 
@@ -272,7 +272,18 @@ def _write(path: str, text: str) -> None:
         fh.write(text)
 
 
-def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None) -> int:
+def _watched_pid(watch_env: str | None) -> int | None:
+    """The process whose end ends the cluster: named by ``watch_env`` (the variable the
+    caller says holds it), else by ``SIM_WATCH_PID``."""
+    for name in (watch_env, "SIM_WATCH_PID"):
+        value = os.environ.get(name) if name else None
+        if value and value.strip().isdigit() and int(value) > 0:
+            return int(value)
+    return None
+
+
+def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
+           watch_env: str | None = None) -> int:
     from sim.cluster import Cluster
 
     try:
@@ -296,7 +307,7 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None) -> i
     _write(_pid_file(path), str(os.getpid()))
     _write(_id_file(path), (_identity(os.getpid()) or "") + "\n")
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
-    watch_pid = int(os.environ.get("SIM_WATCH_PID") or 0) or None
+    watch_pid = _watched_pid(watch_env)
     threading.Thread(target=server.watch, args=(watch_pid,), daemon=True).start()
     if ready_fd is not None:
         os.write(ready_fd, b"ready\n")
@@ -311,7 +322,7 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None) -> i
     return 0
 
 
-def _detach(path: str, profile: str, seed: int | None) -> int:
+def _detach(path: str, profile: str, seed: int | None, watch_env: str | None = None) -> int:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -327,7 +338,7 @@ def _detach(path: str, profile: str, seed: int | None) -> int:
         os.dup2(log, 2)
         code = 1
         try:
-            code = _serve(path, profile, seed, write_fd)
+            code = _serve(path, profile, seed, write_fd, watch_env)
         except Exception:
             traceback.print_exc()
         finally:
@@ -388,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
                         default=int(os.environ["SIM_SEED"]) if os.environ.get("SIM_SEED") else None)
     parser.add_argument("--detach", action="store_true")
     parser.add_argument("--stop", action="store_true")
+    parser.add_argument("--watch-pid-env", metavar="NAME",
+                        help="end when the process whose pid this variable holds ends")
     args = parser.parse_args(argv)
     if not args.socket:
         parser.error("--socket (or SIM_SOCKET) is required")
@@ -401,8 +414,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     if args.detach:
-        return _detach(args.socket, args.profile, args.seed)
-    return _serve(args.socket, args.profile, args.seed, None)
+        return _detach(args.socket, args.profile, args.seed, args.watch_pid_env)
+    return _serve(args.socket, args.profile, args.seed, None, args.watch_pid_env)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from pathlib import Path
 from tutorial_runner.environment import SessionEnvironment
 
 SIM_DIR = Path(__file__).resolve().parent
+# the runner's pid, exported to a session that runs without a sandbox (DESIGN.md)
+RUNNER_PID_VARIABLE = "TUTORIAL_RUNNER_PID"
 PROJECT_DIR = SIM_DIR.parent
 
 _SHIM = """#!{python} -SI
@@ -60,7 +62,9 @@ class SimEnvironment:
             read_only.append(str(venv))
         return SessionEnvironment(
             env={"PATH": str(bindir), "SIM_SOCKET": socket_path},
-            start=daemon + ["--profile", profile, "--detach"],
+            # without a sandbox nothing else ends the cluster with a runner killed outright
+            start=daemon + ["--profile", profile, "--detach",
+                            "--watch-pid-env", RUNNER_PID_VARIABLE],
             stop=daemon + ["--stop"],
             input_prompts={"node $ ": ["sim-node", "sh", "-c"]},
             read_only_paths=read_only,

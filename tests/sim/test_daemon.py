@@ -208,3 +208,20 @@ def test_stop_signals_only_the_process_that_wrote_the_pid_file(tmp_path):
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def test_the_session_cluster_ends_with_the_runner_named_in_its_environment(tmp_path):
+    spec = SimEnvironment().prepare(tmp_path, tmp_path, None)
+    runner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    env = dict(os.environ, **spec.env, TUTORIAL_RUNNER_PID=str(runner.pid))
+    env.pop("SIM_WATCH_PID", None)
+    env["PATH"] = os.environ["PATH"]
+    assert subprocess.run(spec.start, env=env, timeout=60).returncode == 0
+    pid = int(Path(spec.env["SIM_SOCKET"] + ".pid").read_text())
+    try:
+        assert _alive(pid)
+        runner.kill()
+        runner.wait()
+        assert _wait_gone(pid)
+    finally:
+        subprocess.run(spec.stop, env=env, timeout=30)
