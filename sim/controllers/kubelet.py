@@ -65,6 +65,19 @@ def start_container(cluster: "Cluster", pod: dict, container: str) -> None:
         _call(fn, cluster, pod, container)
 
 
+def main_exit(cluster: "Cluster", pod: dict, container: str) -> int | None:
+    """The exit status of the container's main process once it has ended, else None."""
+    fn = _hook(cluster, "runtime", "main_exit_code")
+    if fn is None:
+        return None
+    code = _call(fn, cluster, pod, container)
+    return code if isinstance(code, int) else None
+
+
+BACKOFF_INITIAL = 10.0     # the kubelet's crash-loop back-off: doubled per restart,
+BACKOFF_MAX = 300.0        # capped at 5 minutes, forgotten after twice that without a crash
+
+
 # -- image names ---------------------------------------------------------------------------
 
 def normalize_image(image: str) -> str:
@@ -121,6 +134,7 @@ class Kubelet:
         store = cluster.store
         state = cluster.state.setdefault("kubelet", {})
         now = cluster.clock.now()
+        self._collect_exits(cluster, state)
         revisions = (store.table_revision("pods"), store.table_revision("nodes"))
         if revisions == self._seen_revisions:
             return self._timers(cluster, state, now)
@@ -154,6 +168,21 @@ class Kubelet:
                 self._forget(cluster, state.pop(uid))
         self._seen_revisions = (store.table_revision("pods"), store.table_revision("nodes"))
         return wake
+
+    def _collect_exits(self, cluster: "Cluster", state: dict) -> None:
+        """Containers whose main process has ended since the last pass (a command that
+        finished when the container started, or a shell whose session ended)."""
+        for uid, ps in list(state.items()):
+            for name, cs in list((ps.get("containers") or {}).items()):
+                if cs.get("stage") != "running":
+                    continue
+                pod = cluster.store.by_uid(uid)
+                if pod is None or pod["metadata"].get("deletionTimestamp"):
+                    break
+                code = main_exit(cluster, pod, name)
+                if code is not None:
+                    finish_container(cluster, pod["metadata"].get("namespace", "default"),
+                                     pod["metadata"]["name"], name, code)
 
     def _timers(self, cluster: "Cluster", state: dict, now: datetime):
         """Nothing changed since the last full pass: only pods with something due."""
@@ -343,6 +372,11 @@ class Kubelet:
                                               "message": f'Back-off pulling image "{image}": '
                                                          f'ErrImagePull: {cs["pull_error"]}'}}
             return cs["retry_at"] if cs.get("backoff_shown") else cs["backoff_at"]
+        if cs["stage"] == "crashloop":
+            if now < cs["restart_at"]:
+                return cs["restart_at"]
+            _restart(cluster, pod, c, cs, cstat, now, host)
+            return cs.get("next_probe")
         if cs["stage"] == "running" and c.get("readinessProbe"):
             if now >= cs["next_probe"]:
                 ok, message = probe(cluster, pod, name)
@@ -532,16 +566,16 @@ def finish_container(cluster: "Cluster", namespace: str, name: str, container: s
                           "startedAt": started}
             policy = pod["spec"].get("restartPolicy", "Always")
             if policy == "Always" or (policy == "OnFailure" and exit_code != 0):
-                cs["restarts"] = cs.get("restarts", 0) + 1
-                cstat["restartCount"] = cs["restarts"]
-                cstat["lastState"] = {"terminated": terminated}
-                cstat["state"] = {"running": {"startedAt": format_time(now)}}
+                spec = next(c for c in pod["spec"]["containers"] if c["name"] == container)
+                _crashed(cluster, new, spec, cs, cstat, terminated, now, ps["node"])
             else:
                 cs["stage"] = "terminated"
                 cstat["state"] = {"terminated": terminated}
                 cstat["ready"] = False
                 cstat["started"] = False
         stages = [c.get("stage") for c in ps["containers"].values()]
+        if any(s == "crashloop" for s in stages):
+            Kubelet()._conditions(cluster, new, True, True, False)
         if all(s == "terminated" for s in stages):
             codes = [s.get("state", {}).get("terminated", {}).get("exitCode", 0)
                      for s in status.get("containerStatuses") or []]
@@ -555,3 +589,65 @@ def finish_container(cluster: "Cluster", namespace: str, name: str, container: s
                     cond["status"] = "False"
                     cond["lastTransitionTime"] = format_time(now)
         cluster.store.write(new)
+
+
+def _pod_ref(pod: dict) -> str:
+    meta = pod["metadata"]
+    return f"{meta['name']}_{meta.get('namespace', 'default')}({meta.get('uid', '')})"
+
+
+def _crashed(cluster: "Cluster", pod: dict, spec: dict, cs: dict, cstat: dict,
+             terminated: dict, now: datetime, host: str) -> None:
+    """A container that restarts ended: started again at once unless it is in its back-off
+    (it crashed again within the back-off since its last restart): then CrashLoopBackOff."""
+    cstat["lastState"] = {"terminated": terminated}
+    last = cs.get("backoff_updated")
+    in_backoff = last is not None and (now - last).total_seconds() <= 2 * BACKOFF_MAX \
+        and cs.get("backoff", 0) > 0
+    if not in_backoff:
+        _restart(cluster, pod, spec, cs, cstat, now, host)
+        return
+    name = spec["name"]
+    delay = _go_duration(cs["backoff"])
+    cs["stage"] = "crashloop"
+    cs["restart_at"] = now + timedelta(seconds=cs["backoff"])
+    cstat["state"] = {"waiting": {
+        "reason": "CrashLoopBackOff",
+        "message": f"back-off {delay} restarting failed container={name} pod={_pod_ref(pod)}"}}
+    cstat["ready"] = False
+    cstat["started"] = False
+    cluster.events.record(pod, "Warning", "BackOff",
+                          f"Back-off restarting failed container {name} in pod {_pod_ref(pod)}",
+                          "kubelet", host, f"spec.containers{{{name}}}")
+
+
+def _restart(cluster: "Cluster", pod: dict, spec: dict, cs: dict, cstat: dict, now: datetime,
+             host: str) -> None:
+    """Start the container again: the back-off grows for the next crash."""
+    last = cs.get("backoff_updated")
+    expired = last is None or (now - last).total_seconds() > 2 * BACKOFF_MAX
+    cs["backoff"] = BACKOFF_INITIAL if expired or not cs.get("backoff") else \
+        min(cs["backoff"] * 2, BACKOFF_MAX)
+    cs["backoff_updated"] = now
+    cs["restarts"] = cs.get("restarts", 0) + 1
+    cs["container_id"] = hashlib.sha256(f"{cs['container_id']}/{cs['restarts']}".encode()).hexdigest()
+    name, image = spec["name"], spec.get("image", "")
+    path = f"spec.containers{{{name}}}"
+    for reason, message in (("Pulled", f'Container image "{image}" already present on machine'),
+                            ("Created", f"Created container: {name}"),
+                            ("Started", f"Started container {name}")):
+        cluster.events.record(pod, "Normal", reason, message, "kubelet", host, path)
+    last_state = cstat.get("lastState") or {}
+    cs["stage"] = "running"
+    cs["started_at"] = now
+    cstat.clear()
+    cstat.update(Kubelet()._running(spec, cs, now))
+    cstat["lastState"] = last_state
+    start_container(cluster, pod, name)
+    probe_spec = spec.get("readinessProbe")
+    if probe_spec:
+        cs["next_probe"] = _after(now, max(probe_spec.get("initialDelaySeconds", 0), 0.1))
+        cstat["ready"] = False
+    else:
+        cs.pop("next_probe", None)
+        cstat["ready"] = True

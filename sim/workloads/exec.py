@@ -162,8 +162,4 @@ def attach(cluster: Any, pod: dict, container: str, io: Any, stdin: bool = False
         return 0
     code = run(cluster, pod, container, list(state.argv), io, tty=tty, stdin=stdin)
     state.running, state.exit_code = False, code
-    from sim.workloads import exits
-
-    exits.report(cluster, addr.meta(pod, "namespace") or "default", addr.meta(pod, "name"),
-                 container, code)
     return code

@@ -297,10 +297,6 @@ def _run_main(cluster: Any, pod: dict, spec: dict, state: Container) -> None:
     if output:
         state.log.append((_now(cluster), output.decode("utf-8", "replace")))
     state.running, state.exit_code = False, code
-    from sim.workloads import exits
-
-    exits.report(cluster, addr.meta(pod, "namespace") or "default", addr.meta(pod, "name"),
-                 state.name, code)
 
 
 def main_exit_code(cluster: Any, pod: dict, container_name: str) -> int | None:
@@ -327,7 +323,7 @@ def stop_pod(cluster: Any, kubelet_state: Any = None) -> None:
     """A pod is gone: forget the containers of pods no longer in the store."""
     alive = {addr.meta(p, "uid") for p in addr.pods(cluster)}
     for key in [k for k, v in cluster.runtime.items()
-                if isinstance(v, dict) and k not in alive and k not in {"net", "exits"}
+                if isinstance(v, dict) and k not in alive and k != "net"
                 and all(isinstance(c, Container) for c in v.values())]:
         del cluster.runtime[key]
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from sim.api.objects import ALPHANUMS
+from sim.api.objects import ALPHANUMS, clone
 from sim.cluster import Cluster
 from sim.controllers import kubelet
 
@@ -586,3 +586,38 @@ def test_cloud_ingress_without_its_static_address_reports_the_sync_error():
     cluster.run_for(400)
     assert cluster.store.get("ingresses", "default", "i")["status"] == {
         "loadBalancer": {"ingress": [{"ip": "34.117.9.9"}]}}
+
+
+def test_a_container_that_keeps_ending_goes_through_crash_loop_back_off():
+    cluster = Cluster("default")
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "crash"},
+                          "spec": {"containers": [{"name": "c", "image": "busybox",
+                                                   "command": ["sh", "-c", "echo bye; exit 3"]}]}})
+    restarts_at: list[float] = []
+    start = cluster.clock.now()
+    seen = 0
+    waiting = None
+    for _ in range(1300):
+        cluster.run_for(1)
+        pod = cluster.store.get("pods", "default", "crash")
+        (cstat,) = pod["status"]["containerStatuses"]
+        if cstat["restartCount"] != seen:
+            seen = cstat["restartCount"]
+            restarts_at.append((cluster.clock.now() - start).total_seconds())
+        if "waiting" in cstat["state"] and waiting is None:
+            waiting = clone(cstat)
+    gaps = [round(b - a) for a, b in zip(restarts_at, restarts_at[1:])]
+    # the first restart is immediate, then 10 s, 20 s, 40 s … doubled up to 5 min
+    assert gaps[:7] == [10, 20, 40, 80, 160, 300, 300], restarts_at
+    assert pod["status"]["phase"] == "Running"
+    assert waiting["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    uid = pod["metadata"]["uid"]
+    assert waiting["state"]["waiting"]["message"] == (
+        f"back-off 10s restarting failed container=c pod=crash_default({uid})")
+    assert waiting["lastState"]["terminated"]["exitCode"] == 3
+    assert waiting["lastState"]["terminated"]["reason"] == "Error"
+    assert waiting["ready"] is False and waiting["restartCount"] == 1
+    backoffs = [e for e in cluster.store.list("events", "default") if e["reason"] == "BackOff"]
+    assert len(backoffs) == 1 and backoffs[0]["type"] == "Warning"
+    assert backoffs[0]["message"] == f"Back-off restarting failed container c in pod crash_default({uid})"
+    assert backoffs[0]["count"] == len(restarts_at)
