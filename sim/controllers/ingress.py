@@ -64,6 +64,10 @@ class IngressStatusController:
                 new = clone(ing)
                 new["status"] = status
                 store.write(new)
+                if source_is_cloud(cfg) and addresses and not entry.get("built"):
+                    entry["built"] = True
+                    _cloud_load_balancer_events(cluster, ing, addresses[0].get("ip", ""),
+                                                cfg.get("events_component") or "loadbalancer-controller")
                 if cfg.get("events_component"):
                     cluster.record_event(ing, "Normal", "Sync", "Scheduled for sync",
                                          cfg["events_component"])
@@ -146,3 +150,21 @@ def _sync_error(cluster: "Cluster", ing: dict, static: str) -> str:
     return ("Error syncing to GCP: error running load balancer syncing routine: loadbalancer "
             f"{_load_balancer_name(cluster, ing)} does not exist: the given static IP name "
             f"{static} doesn't translate to an existing static IP.")
+
+
+def source_is_cloud(cfg: dict) -> bool:
+    """A cloud's own controller (addresses from the cloud's pool) builds a load balancer."""
+    return cfg.get("address_from", "nodes") == "pool"
+
+
+def _cloud_load_balancer_events(cluster: "Cluster", ing: dict, ip: str, component: str) -> None:
+    """What the GCE controller reports as it builds an Ingress's load balancer: the URL
+    map, a target proxy and forwarding rule per protocol (HTTPS too with TLS), the IP."""
+    lb = _load_balancer_name(cluster, ing)
+    made = [("UrlMap", f"k8s2-um-{lb}"), ("TargetProxy", f"k8s2-tp-{lb}"),
+            ("ForwardingRule", f"k8s2-fr-{lb}")]
+    if ing["spec"].get("tls"):
+        made += [("TargetProxy", f"k8s2-ts-{lb}"), ("ForwardingRule", f"k8s2-fs-{lb}")]
+    for kind, name in made:
+        cluster.record_event(ing, "Normal", "Sync", f'{kind} "{name}" created', component)
+    cluster.record_event(ing, "Normal", "IPChanged", f"IP is now {ip}", component)

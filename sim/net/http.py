@@ -337,7 +337,7 @@ def _example(request: Request, now: datetime) -> Response:
         ("Content-Type", "text/html; charset=UTF-8"), ("Date", http_date(now)),
         ("Etag", '"3147526947+ident"'), ("Expires", http_date(now + timedelta(days=7))),
         ("Last-Modified", http_date(EXAMPLE_LAST_MODIFIED)), ("Server", _edge_pop(now)),
-        ("X-Cache", "HIT"), ("Content-Length", str(len(body))),
+        ("Vary", "Accept-Encoding"), ("X-Cache", "HIT"), ("Content-Length", str(len(body))),
     ], body)
 
 

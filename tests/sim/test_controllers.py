@@ -621,3 +621,24 @@ def test_a_container_that_keeps_ending_goes_through_crash_loop_back_off():
     assert len(backoffs) == 1 and backoffs[0]["type"] == "Warning"
     assert backoffs[0]["message"] == f"Back-off restarting failed container c in pod crash_default({uid})"
     assert backoffs[0]["count"] == len(restarts_at)
+
+
+def test_cloud_ingress_reports_the_load_balancer_it_builds():
+    cluster = Cluster("gke", workloads=False)
+    cluster.store.create({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"},
+        "spec": {"tls": [{"secretName": "s"}],
+                 "defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}}})
+    cluster.run_for(200)
+    ing = cluster.store.get("ingresses", "default", "web")
+    ip = ing["status"]["loadBalancer"]["ingress"][0]["ip"]
+    events = [(e["reason"], e["message"]) for e in cluster.store.list("events", "default")
+              if e["source"]["component"] == "loadbalancer-controller"]
+    built = [m for r, m in events if r == "Sync" and m.endswith('" created')]
+    names = [m.split('"')[1] for m in built]
+    assert [m.split(" ")[0] for m in built] == ["UrlMap", "TargetProxy", "ForwardingRule",
+                                                "TargetProxy", "ForwardingRule"]
+    assert [n[:8] for n in names] == ["k8s2-um-", "k8s2-tp-", "k8s2-fr-", "k8s2-ts-", "k8s2-fs-"]
+    assert len({n[8:] for n in names}) == 1 and "-default-web-" in names[0]
+    assert ("IPChanged", f"IP is now {ip}") in events
+    assert ("Sync", "Scheduled for sync") in events

@@ -159,6 +159,11 @@ def test_guide_002_external_name_and_selectorless_services():
                           "-H", "Host:example.com")
     assert out.split("\n")[0] == "HTTP/1.1 200 OK\r"
     assert re.search(r"^Date: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r$", out, re.M)
+    # example.com's edge answers in this order, Vary included
+    names = [line.split(":", 1)[0] for line in out.split("\r\n")[1:] if ":" in line]
+    assert names == ["Accept-Ranges", "Age", "Cache-Control", "Content-Type", "Date", "Etag",
+                     "Expires", "Last-Modified", "Server", "Vary", "X-Cache", "Content-Length"]
+    assert "\r\nVary: Accept-Encoding\r\n" in out
     endpoints = {"apiVersion": "v1", "kind": "Endpoints",
                  "metadata": {"name": "sample-none-selector", "namespace": "default"},
                  "subsets": [{"addresses": [{"ip": "17.178.96.59"}, {"ip": "172.217.175.110"}],
