@@ -57,6 +57,16 @@ class _Stdin:
         return data
 
 
+def _in_background() -> bool:
+    """Started as a background job (``cmd &``): the terminal's foreground is another group."""
+    for fd in (0, 1, 2):
+        try:
+            return os.tcgetpgrp(fd) != os.getpgrp()
+        except OSError:
+            continue
+    return False
+
+
 def _terminal_size() -> list[int]:
     for fd in (1, 2, 0):
         try:
@@ -196,7 +206,8 @@ def run(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, interrupted)
     call = {"tool": tool, "argv": [tool] + argv[1:], "cwd": os.getcwd(),
             "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
-            "tty": [os.isatty(0), os.isatty(1), os.isatty(2)], "size": _terminal_size()}
+            "tty": [os.isatty(0), os.isatty(1), os.isatty(2)], "size": _terminal_size(),
+            "background": _in_background()}
     P.send_json(sock, P.HELLO, call)
     stdin = _Stdin()
     out, err = sys.stdout.buffer, sys.stderr.buffer

@@ -184,8 +184,12 @@ class Server:
             tool = call.get("tool", "")
             fn = tools.lookup(tool)
             cluster = self.cluster
-            with cluster.lock:
-                cluster.tick()
+            if not call.get("background"):
+                # the pause before a command someone typed; a job sent to the background
+                # starts while the next command is typed, in whichever order the host's
+                # scheduler runs them, so it takes no pause of its own
+                with cluster.lock:
+                    cluster.tick()
             if fn is None:
                 io.write_err(f"{tool}: command not found\n")
                 io.finish(127)

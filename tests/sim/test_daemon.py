@@ -225,3 +225,24 @@ def test_the_session_cluster_ends_with_the_runner_named_in_its_environment(tmp_p
         assert _wait_gone(pid)
     finally:
         subprocess.run(spec.stop, env=env, timeout=30)
+
+
+def test_a_background_job_takes_no_pause_of_its_own(session):
+    """Virtual time must not depend on whether the host runs `cmd &` before or after the
+    next command: only foreground commands advance the clock."""
+    import pexpect
+
+    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-i"], env=session["env"],
+                          cwd=str(session["work"]), encoding="utf-8", timeout=30)
+    try:
+        shell.sendline("PS1='> '; set +m; set -m")
+        shell.expect_exact("> ")
+        shell.sendline("simtest now > a; (simtest now > b &); simtest now > b2 & wait; "
+                       "simtest now > c; echo done-$((1+1))")
+        shell.expect_exact("done-2")
+    finally:
+        shell.close(force=True)
+    work = session["work"]
+    a, b, b2, c = ((work / n).read_text().strip() for n in ("a", "b", "b2", "c"))
+    assert b2 == a
+    assert c > a

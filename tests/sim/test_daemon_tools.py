@@ -2,7 +2,7 @@
 
 
 def echo(cluster, argv, io):
-    """argv: echo [stdin|lines|edit TEXT|exec PROG...|exit N|count] - a small ToolIO exerciser."""
+    """argv: echo [stdin|lines|edit TEXT|exec PROG...|exit N|count|now] - a small ToolIO exerciser."""
     action = argv[1] if len(argv) > 1 else ""
     if action == "stdin":
         data = io.read_stdin()
@@ -38,6 +38,10 @@ def echo(cluster, argv, io):
         chunk = io.read_chunk()
         io.set_raw(False)
         io.write_out(f"key={chunk!r}\n")
+        return 0
+    if action == "now":
+        with cluster.lock:
+            io.write_out(cluster.clock.now().isoformat() + "\n")
         return 0
     if action == "block":
         io.write_out("waiting\n")
