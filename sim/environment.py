@@ -37,6 +37,13 @@ class SimEnvironment:
             SimEnvironment._version = "sim-" + digest.hexdigest()[:16]
         return SimEnvironment._version
 
+    def describe(self, profile: str | None) -> str:
+        """What a verified block ran against, for the site's badges: profile and version."""
+        from sim.controllers.profiles import load_profile
+
+        name = profile or "default"
+        return f"{name} · Kubernetes {load_profile(name)['version']}"
+
     def prepare(self, workdir: Path, statedir: Path, profile: str | None) -> SessionEnvironment:
         from sim import tools
         from sim.controllers.profiles import UnknownProfile, load_profile

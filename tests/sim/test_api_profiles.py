@@ -110,3 +110,13 @@ def test_profile_dict_can_be_given_directly():
     assert [n["metadata"]["name"] for n in cluster.store.list("nodes")] == ["solo-1"]
     with pytest.raises(ValueError):
         load_profile("../etc/passwd")
+
+
+def test_environment_describes_a_profile_by_name_and_emulated_version():
+    from sim.controllers.profiles import load_profile
+    from sim.environment import SimEnvironment
+
+    environment = SimEnvironment()
+    for name in ("default", "gke", "aws"):
+        assert environment.describe(name) == f"{name} · Kubernetes {load_profile(name)['version']}"
+    assert environment.describe(None) == environment.describe("default")
