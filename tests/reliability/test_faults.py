@@ -147,12 +147,6 @@ def test_broken_sandbox_request_is_refused_cleanly(jobs, tmp_path, capsys, monke
     assert "verified" not in out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tutorial_runner/sphinx (the `tutorial` builder behind `make doctest`): a page whose "
-    "transcript cannot be parsed (`:timeout: 0`) only logs 'bad.md:3: ERROR: transcript: …' "
-    "and the build exits 0 with a report of '1 verified', so a broken page passes the "
-    "doctest; SPEC: non-zero unless every transcript matches: the broken block should be "
-    "counted (report.txt, junit.xml) and the status be non-zero"))
 def test_doctest_fails_on_a_page_with_a_broken_transcript(tmp_path):
     root = tmp_path / "broken"
     shutil.copytree(HERE / "roots" / "broken", root)
@@ -162,6 +156,8 @@ def test_doctest_fails_on_a_page_with_a_broken_transcript(tmp_path):
     report = (root / "_build" / "report.txt").read_text(encoding="utf-8")
     assert "bad.md:3" in report
     assert done.returncode != 0, report
+    junit = (root / "_build" / "junit.xml").read_text(encoding="utf-8")
+    assert 'line="3"' in junit and "<error" in junit
 
 
 SLOW = """\

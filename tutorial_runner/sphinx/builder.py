@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Set
 from pathlib import Path
 from typing import Any
@@ -77,13 +78,20 @@ class TutorialBuilder(Builder):
         )
         root = Path(self.confdir)     # the project: paths read docs/…
         text = report.text_report(results, root, elapsed=time.monotonic() - started)
+        broken = [(os.path.relpath(self.env.doc2path(docname), root), line, message)
+                  for docname, found in sorted(collect.broken_of(self.env).items())
+                  for line, message in found]
+        if broken:
+            refused = [f"ERROR {path}:{line}: {message}" for path, line, message in broken]
+            text = "\n".join([*refused, "", text, f"{len(broken)} block(s) could not be read"])
         (outdir / "report.txt").write_text(text + "\n", encoding="utf-8")
-        report.write_junit(outdir / "junit.xml", results, root)
+        (outdir / "junit.xml").write_text(with_refused(report.junit_xml(results, root), broken),
+                                          encoding="utf-8")
         for (docname, _), result in zip(pairs, results, strict=True):
             for line, message in problems(result):
                 logger.warning(message, location=(docname, line), type="tutorial",
                                subtype="mismatch")
-        self.failed = not all(result.ok for result in results)
+        self.failed = bool(broken) or not all(result.ok for result in results)
         logger.info("%s: %s", "FAILED" if self.failed else "all transcripts hold",
                     text.splitlines()[-1])
 
@@ -92,6 +100,22 @@ class TutorialBuilder(Builder):
         builder = app.builder
         if exception is None and isinstance(builder, TutorialBuilder) and builder.failed:
             app.statuscode = 1
+
+
+def with_refused(junit: str, broken: list[tuple[str, int, str]]) -> str:
+    """The JUnit XML with one erroring test case for each block the reader refused."""
+    if not broken:
+        return junit
+    suites = ET.fromstring(junit.split("\n", 1)[1])
+    suite = suites[0]
+    for path, line, message in broken:
+        case = ET.SubElement(suite, "testcase", {"classname": path, "name": f"line {line}",
+                                                 "file": path, "line": str(line)})
+        ET.SubElement(case, "error", {"message": message})
+    suite.set("tests", str(int(suite.get("tests", "0")) + len(broken)))
+    suite.set("errors", str(int(suite.get("errors", "0")) + len(broken)))
+    ET.indent(suites)
+    return junit.split("\n", 1)[0] + "\n" + ET.tostring(suites, encoding="unicode") + "\n"
 
 
 def problems(result: Any) -> list[tuple[int, str]]:

@@ -28,10 +28,11 @@ logger = logging.getLogger(__name__)
 BLOCKS = "tutorial_runner_blocks"        # docname -> [Block]
 VERDICTS = "tutorial_runner_verdicts"    # docname -> {BlockKey: Verdict}
 KEYS = "tutorial_runner_keys"            # (docname, session name) -> session key
+BROKEN = "tutorial_runner_broken"        # docname -> [(line, message)] of refused blocks
 
 
 def init_env(app: Sphinx, env: BuildEnvironment, docnames: list[str] | None = None) -> None:
-    for name in (BLOCKS, VERDICTS, KEYS):
+    for name in (BLOCKS, VERDICTS, KEYS, BROKEN):
         if not hasattr(env, name):
             setattr(env, name, {})
 
@@ -39,6 +40,11 @@ def init_env(app: Sphinx, env: BuildEnvironment, docnames: list[str] | None = No
 def blocks_of(env: BuildEnvironment) -> dict[str, list[Block]]:
     init_env(None, env)  # type: ignore[arg-type]
     return getattr(env, BLOCKS)
+
+
+def broken_of(env: BuildEnvironment) -> dict[str, list[tuple[int, str]]]:
+    init_env(None, env)  # type: ignore[arg-type]
+    return getattr(env, BROKEN)
 
 
 def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
@@ -57,14 +63,16 @@ def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     blocks_of(env).pop(docname, None)
+    broken_of(env).pop(docname, None)
 
 
 def merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str],
                other: BuildEnvironment) -> None:
-    mine, theirs = blocks_of(env), blocks_of(other)
-    for docname in docnames:
-        if docname in theirs:
-            mine[docname] = theirs[docname]
+    for of in (blocks_of, broken_of):
+        mine, theirs = of(env), of(other)
+        for docname in docnames:
+            if docname in theirs:
+                mine[docname] = theirs[docname]
 
 
 def cache_dir(app: Sphinx) -> Path:

@@ -23,6 +23,7 @@ from ..directives import (
     transcript_node,
     tutorial_file_node,
 )
+from . import collect
 from .badges import badge_html, words
 from .lines import block_lines
 from .render import console_html, file_language
@@ -46,14 +47,25 @@ def _with_reason(result: list[nodes.Node]) -> list[nodes.Node]:
     return out
 
 
+def _record_broken(directive: Any, result: list[nodes.Node]) -> list[nodes.Node]:
+    """A block the directive refused (bad options, output before any command …) is kept
+    in the environment, so that the verification counts it as a failure, not as nothing."""
+    env = directive.state.document.settings.env
+    for node in result:
+        if isinstance(node, nodes.system_message) and node["level"] >= 3:
+            collect.broken_of(env).setdefault(env.docname, []).append(
+                (node.get("line") or directive.lineno, node.astext()))
+    return result
+
+
 class SphinxTranscriptDirective(TranscriptDirective):
     def run(self) -> list[nodes.Node]:
-        return _with_reason(super().run())
+        return _with_reason(_record_broken(self, super().run()))
 
 
 class SphinxTutorialFileDirective(TutorialFileDirective):
     def run(self) -> list[nodes.Node]:
-        return _with_reason(super().run())
+        return _with_reason(_record_broken(self, super().run()))
 
 
 class KeepTranscriptsUntranslated(SphinxTransform):
