@@ -21,6 +21,9 @@ main()
 """
 
 
+_DAEMON = "import sys; sys.path.insert(0, {root!r}); from sim.daemon import main; sys.exit(main())"
+
+
 class SimEnvironment:
     name = "sim"
     _version: str | None = None
@@ -62,7 +65,10 @@ class SimEnvironment:
             target.write_text(shim)
             target.chmod(0o755)
         socket_path = str(statedir / "cluster.sock")
-        daemon = [sys.executable, "-m", "sim.daemon", "--socket", socket_path]
+        # the daemon imports this very copy of sim (as the shims do), not whichever one the
+        # interpreter's own path would find: a sandbox shows only this project
+        daemon = [sys.executable, "-c", _DAEMON.format(root=str(PROJECT_DIR)),
+                  "--socket", socket_path]
         venv = Path(sys.prefix)
         read_only = [str(PROJECT_DIR)]
         if PROJECT_DIR not in (venv, *venv.parents):

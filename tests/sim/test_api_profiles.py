@@ -120,3 +120,29 @@ def test_environment_describes_a_profile_by_name_and_emulated_version():
     for name in ("default", "gke", "aws"):
         assert environment.describe(name) == f"{name} · Kubernetes {load_profile(name)['version']}"
     assert environment.describe(None) == environment.describe("default")
+
+
+def test_the_daemon_starts_from_the_copy_of_sim_that_prepared_it(tmp_path):
+    """A copy of the project verifies against its own sim, whatever the interpreter's
+    path finds first (an editable install pointing at another checkout, say)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import sim
+
+    copy = tmp_path / "copy"
+    shutil.copytree(Path(sim.__file__).parent, copy / "sim",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "sim" / "daemon.py").write_text("def main():\n    print('this copy')\n    return 0\n")
+    (tmp_path / "state").mkdir()
+    prepared = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; sys.path.insert(0, sys.argv[1]); from sim.environment import SimEnvironment; "
+         "from pathlib import Path; print(repr(SimEnvironment().prepare(Path(sys.argv[2]), "
+         "Path(sys.argv[2]), None).start))", str(copy), str(tmp_path / "state")],
+        capture_output=True, text=True, check=True)
+    start = eval(prepared.stdout)  # a list of strings printed by repr
+    ran = subprocess.run(start, cwd="/", capture_output=True, text=True)
+    assert ran.stdout.strip() == "this copy", ran.stderr
