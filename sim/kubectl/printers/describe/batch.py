@@ -6,7 +6,7 @@ from datetime import datetime
 from ..duration import format_age, parse_time
 from .pod import describe_pod_template
 from .writer import (Lookup, Writer, annotations_multiline, controller_of, events, find_events,
-                     labels_multiline, rfc1123z)
+                     labels_multiline, rfc1123z, object_header)
 from ..selectors import selector_string
 
 
@@ -72,10 +72,7 @@ def _or_unset(value: object, suffix: str = "") -> str:
 def describe_cronjob(cj: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta, spec, status = cj.get("metadata") or {}, cj.get("spec") or {}, cj.get("status") or {}
     w = Writer()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     w.write(0, f"Schedule:\t{spec.get('schedule', '')}\n")
     w.write(0, f"Concurrency Policy:\t{spec.get('concurrencyPolicy', '')}\n")
     suspend = spec.get("suspend")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ..selectors import format_labels
 from .writer import (Lookup, Writer, annotations_multiline, events, find_events, labels_multiline,
-                     safe_lookup)
+                     safe_lookup, object_header)
 
 
 def _host_port(ip: str, port: int) -> str:
@@ -67,10 +67,7 @@ def describe_service(svc: dict, now: datetime, lookup: Lookup, show_events: bool
     meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
     slices = service_slices(svc, lookup)
     w = Writer()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     w.write(0, f"Selector:\t{format_labels(spec.get('selector'))}\n")
     w.write(0, f"Type:\t{spec.get('type', '')}\n")
     if spec.get("ipFamilyPolicy") is not None:
@@ -116,10 +113,7 @@ def describe_service(svc: dict, now: datetime, lookup: Lookup, show_events: bool
 def describe_endpoints(ep: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = ep.get("metadata") or {}
     w = Writer()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     w.write(0, "Subsets:\n")
     for subset in ep.get("subsets") or []:
         ready = ",".join(a.get("ip", "") for a in subset.get("addresses") or [])
@@ -148,10 +142,7 @@ def _decoded_len(value: str) -> int:
 def describe_secret(secret: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = secret.get("metadata") or {}
     w = Writer()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     w.write(0, f"\nType:\t{secret.get('type', '')}\n")
     w.write(0, "\nData\n====\n")
     data = secret.get("data") or {}
@@ -166,10 +157,7 @@ def describe_secret(secret: dict, now: datetime, lookup: Lookup, show_events: bo
 def describe_configmap(cm: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = cm.get("metadata") or {}
     w = Writer()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     w.write(0, "\nData\n====\n")
     data = cm.get("data") or {}
     for key in sorted(data):
@@ -232,10 +220,7 @@ def describe_namespace(ns: dict, now: datetime, lookup: Lookup, show_events: boo
 def describe_serviceaccount(sa: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = sa.get("metadata") or {}
     w = Writer()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     names = [s.get("name", "") for s in sa.get("imagePullSecrets") or []]
     if not names:
         w.write(0, "Image pull secrets:\t<none>\n")

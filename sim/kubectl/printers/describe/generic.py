@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 
 from ..gofmt import go_sprint
-from .writer import Lookup, Writer, annotations_multiline, events, find_events, labels_multiline
+from .writer import Lookup, Writer, events, find_events, object_header
 
 _SKIP = {".metadata.managedFields", ".metadata.name", ".metadata.namespace", ".metadata.labels",
          ".metadata.annotations"}
@@ -80,10 +80,7 @@ def _content(w: Writer, level: int, content: dict, prefix: str) -> None:
 def describe_generic(obj: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = obj.get("metadata") or {}
     w = Writer()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     _content(w, 0, obj, "")
     if show_events:
         events(w, find_events(obj, lookup), now)

@@ -7,7 +7,7 @@ from ..cells_network import load_balancer_text
 from ..duration import parse_time
 from ..selectors import format_label_selector
 from .core import format_endpoint_slices
-from .writer import Lookup, Writer, annotations_multiline, events, find_events, labels_multiline
+from .writer import Lookup, Writer, annotations_multiline, events, find_events, labels_multiline, object_header
 
 
 def _backend(namespace: str, backend: dict, lookup: Lookup) -> str:
@@ -172,10 +172,7 @@ def describe_networkpolicy(np: dict, now: datetime, lookup: Lookup, show_events:
 def describe_endpointslice(eps: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
     meta = eps.get("metadata") or {}
     w = Writer()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     w.write(0, f"AddressType:\t{eps.get('addressType', '')}\n")
     ports = eps.get("ports") or []
     if not ports:

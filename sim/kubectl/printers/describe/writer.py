@@ -79,6 +79,14 @@ def annotations_multiline(w: Writer, title: str, annotations: dict | None) -> No
             w.write(0, f"{key}: {value}\n")
 
 
+def object_header(w: Writer, meta: dict) -> None:
+    """The Name / Namespace / Labels / Annotations lines most describers open with."""
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    labels_multiline(w, "Labels", meta.get("labels"))
+    annotations_multiline(w, "Annotations", meta.get("annotations"))
+
+
 def tolerations_multiline(w: Writer, title: str, tolerations: list[dict] | None,
                           initial: str = "") -> None:
     w.write(0, f"{initial}{title}:\t")
