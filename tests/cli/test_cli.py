@@ -7,6 +7,7 @@ import pytest
 
 from tutorial_runner.cli import main
 from tests.cli.conftest import write
+from tests.deps import sandbox_reason
 
 PASSING = '''
 # Counting
@@ -160,7 +161,7 @@ def test_play_walks_through_with_headings(tmp_path):
 
 
 @pytest.mark.parametrize("mode", ["off", pytest.param("require", marks=pytest.mark.skipif(
-    __import__("tutorial_runner.sandbox").sandbox.detect().kind == "none", reason="no sandbox here"))])
+    __import__("tutorial_runner.sandbox").sandbox.detect().kind == "none", reason=sandbox_reason()))])
 def test_shell_is_interactive(tmp_path, mode):
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(sys.executable, ["-m", "tutorial_runner", "shell", "--environment", "plain",

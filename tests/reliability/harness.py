@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.deps import needs_bwrap  # noqa: F401 - the reliability tests take it from here
 from tutorial_runner import engine
 from tutorial_runner.document import read_document
 from tutorial_runner.engine import SessionResult, run_session
@@ -35,12 +36,6 @@ WATCHED_DIRS = (Path("/etc"), Path("/usr"), Path("/root"), Path("/tmp"), REPO, H
 
 def bwrap_sandbox() -> bool:
     return shutil.which("bwrap") is not None and detect().kind == "bwrap"
-
-
-needs_bwrap = pytest.mark.skipif(
-    not bwrap_sandbox(),
-    reason="bubblewrap is not installed or not permitted here (user namespaces off?): "
-           "the sandbox's isolation cannot be checked")
 
 
 def sha256(path: Path) -> str:

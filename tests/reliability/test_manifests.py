@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.deps import REFERENCE_KUBECTL, needs_reference
 from tests.reliability.harness import CORPUS, record_shells, run_document, sha256
 from tutorial_runner.document import read_document
 
@@ -52,18 +53,10 @@ def test_bad_manifest_gives_kubectl_s_error(case, monkeypatch):
 
 # -- client-side wording against the real kubectl --------------------------------------------
 
-def _reference_kubectl() -> Path | None:
-    for candidate in (os.environ.get("KUBECTL_REFERENCE"), "/tmp/kubectl-ref/kubectl"):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return Path(candidate)
-    return None
-
-
 CLIENT_SIDE = ["invalid-yaml.md", "yaml-tab.md", "yaml-unclosed-flow.md"]
 
 
-@pytest.mark.skipif(_reference_kubectl() is None,
-                    reason="no reference kubectl (KUBECTL_REFERENCE or /tmp/kubectl-ref/kubectl)")
+@needs_reference
 @pytest.mark.parametrize("case", CLIENT_SIDE)
 def test_client_side_wording_is_kubectl_s(case, tmp_path):
     """The documented error is the one the real kubectl prints (no server is needed: the
@@ -79,7 +72,7 @@ def test_client_side_wording_is_kubectl_s(case, tmp_path):
         "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
         "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\n"
         "contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\n")
-    done = subprocess.run([str(_reference_kubectl()), *command[1:], "--validate=false"],
+    done = subprocess.run([str(REFERENCE_KUBECTL), *command[1:], "--validate=false"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=30,
                           env={"KUBECONFIG": str(kubeconfig), "PATH": "/usr/bin:/bin",
                                "HOME": str(tmp_path)})

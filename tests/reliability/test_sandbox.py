@@ -52,7 +52,10 @@ def test_without_bubblewrap_isolation_tests_skip_with_a_reason(tmp_path):
         cwd=REPO, capture_output=True, text=True, timeout=120,
         env={"PATH": str(bin_dir), "HOME": str(tmp_path), "LANG": "C.UTF-8"})
     assert "2 skipped" in done.stdout, done.stdout + done.stderr
-    assert done.stdout.count("bubblewrap is not installed or not permitted here") == 2
+    # A PATH without apt-get: make test could not install it, so the reason says so.
+    skips = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skips) == 2 and all("unavailable: bubblewrap (make test installs it only as "
+                                   "root with apt-get" in line for line in skips), done.stdout
 
 
 def _session_limits(shell: ShellSession) -> tuple[int, str]:
@@ -121,25 +124,6 @@ def test_fork_bomb_is_contained(monkeypatch):
     _fork_bomb_leaves_nothing(monkeypatch)
 
 
-@needs_bwrap
-def test_fork_bomb_is_contained_by_a_pid_cap(monkeypatch):
-    """The fix proposed for the test above, applied here by the test: a per-namespace
-    pid_max written before capabilities are dropped contains a fork bomb."""
-    if "pid_max" in sandbox_module._BWRAP_INIT:
-        pytest.skip("the sandbox caps its processes itself: test_fork_bomb_is_contained runs")
-    capped_init = "echo 400 > /proc/sys/kernel/pid_max || exit 97; " + sandbox_module._BWRAP_INIT
-    monkeypatch.setattr(sandbox_module, "_BWRAP_INIT", capped_init)
-    box = sandbox_module.detect()
-    if not box.own_sysfs:
-        pytest.skip("this bubblewrap sandbox runs without a user namespace: no init step")
-    with ShellSession(sandbox=box) as shell:
-        shell.start()
-        pid_max, nproc = _session_limits(shell)
-        assert pid_max == 400
-        _bounded_containment(shell, pid_max)
-    _fork_bomb_leaves_nothing(monkeypatch)
-
-
 def test_leftover_check_sees_a_process_that_escaped(monkeypatch, tmp_path):
     """Without a sandbox a process that drops the marker and leaves the terminal's session
     outlives the run: the check used by every case above does see it."""
@@ -166,7 +150,7 @@ def test_host_unix_sockets_are_out_of_reach():
 
     base = Path("/var/tmp")
     if not base.is_dir() or not os.access(base, os.W_OK):
-        pytest.skip("no writable /var/tmp to place a host socket outside /tmp")
+        pytest.skip("unavailable: no writable /var/tmp to place a host socket outside /tmp")
     directory = Path(tempfile.mkdtemp(prefix="trrel-", dir=base))
     path = directory / "host.sock"
     server = socket.socket(socket.AF_UNIX)

@@ -4,11 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.deps import sandbox_reason
+
 from tutorial_runner.sandbox import detect
 from tutorial_runner.session import ShellSession
 
 SANDBOXES = ["off", pytest.param("auto", marks=pytest.mark.skipif(
-    detect().kind == "none", reason="no sandbox (bubblewrap or unshare) works on this machine"))]
+    detect().kind == "none", reason=sandbox_reason()))]
 
 
 @pytest.fixture(params=SANDBOXES)

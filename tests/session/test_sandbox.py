@@ -4,13 +4,13 @@ import textwrap
 
 import pytest
 
+from tests.deps import UNAVAILABLE, needs_bwrap
+
 from tutorial_runner import sandbox as sandbox_module
 from tutorial_runner.environment import SessionEnvironment
 from tutorial_runner.sandbox import Sandbox, SandboxUnavailable, choose, detect
 from tutorial_runner.session import SessionError, ShellSession, session_processes
 
-needs_bwrap = pytest.mark.skipif(detect().kind != "bwrap",
-                                 reason="bubblewrap is not installed or not permitted here")
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_auto_without_a_sandbox_warns_once(monkeypatch, capsys):
 
 @pytest.mark.skipif(not shutil.which("unshare") or not sandbox_module._works(
     Sandbox("unshare").wrap(["true"], __import__("pathlib").Path("/"), [])),
-    reason="unshare cannot create namespaces here")
+    reason=f"{UNAVAILABLE}unshare cannot create namespaces here")
 def test_unshare_fallback_isolates_the_network():
     with ShellSession(sandbox=Sandbox("unshare")) as session:
         session.start()

@@ -3,7 +3,7 @@
 The server answers discovery, gets and lists (as JSON, or as a meta.k8s.io Table built
 by a caller-supplied function), field and label selectors on lists, and Status errors.
 It keeps no state beyond the objects it is given.  Tests that use it skip when no
-reference kubectl is present (KUBECTL_REFERENCE or /tmp/kubectl-ref/kubectl).
+reference kubectl is present (sim/reference.py: KUBECTL_REFERENCE or the fetched one).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-DEFAULT_PATH = "/tmp/kubectl-ref/kubectl"
+from sim import reference
 
 # group/version -> [(resource, kind, namespaced, short names)]
 RESOURCES: dict[str, list[tuple[str, str, bool, list[str]]]] = {
@@ -58,8 +58,8 @@ TableFn = Callable[[str, list[dict], dict], dict]
 
 
 def reference_kubectl() -> str | None:
-    path = os.environ.get("KUBECTL_REFERENCE") or DEFAULT_PATH
-    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+    path = reference.kubectl_path()
+    return str(path) if path else None
 
 
 def resource_of(obj: dict) -> str:

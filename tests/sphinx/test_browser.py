@@ -16,6 +16,8 @@ import pytest
 from tutorial_runner import site
 from tutorial_runner.sphinx import verify
 
+from tests.deps import chromium_reason
+
 from .cdp import Browser, find_chromium
 from .fake_engine import FakeEngine
 
@@ -54,7 +56,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     executable = find_chromium()
     if executable is None:
-        pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
+        pytest.skip(chromium_reason())
     chrome = Browser(executable, tmp_path_factory.mktemp("chromium-profile"))
     yield chrome
     chrome.close()

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("tutorial_runner.engine")
-
 ROOTS = Path(__file__).parent / "roots"
 
 

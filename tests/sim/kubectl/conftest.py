@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from sim.kubectl.main import main
+from tests.deps import REFERENCE_KUBECTL, needs_reference
 from tests.sim.kubectl.fakeio import FakeIO
 
-REFERENCE = os.environ.get("KUBECTL_REFERENCE") or "/tmp/kubectl-ref/kubectl"
+REFERENCE = str(REFERENCE_KUBECTL) if REFERENCE_KUBECTL else ""
 
 
 @dataclass
@@ -35,13 +36,6 @@ def run_sim(cluster, args: list[str], cwd: str, **io_kw) -> Run:
     io = FakeIO(cwd=cwd, **io_kw)
     code = main(cluster, list(args), io)
     return Run(io.stdout, io.stderr, code)
-
-
-def have_reference() -> bool:
-    return os.path.isfile(REFERENCE) and os.access(REFERENCE, os.X_OK)
-
-
-needs_reference = pytest.mark.skipif(not have_reference(), reason="no reference kubectl")
 
 
 def run_reference(args: list[str], cwd: str) -> Run:

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from tests.sim.kubectl.conftest import StoreCluster, have_reference, run_sim
+from tests.sim.kubectl.conftest import StoreCluster, needs_reference, run_sim
 from tests.sim.kubectl_reference import ReferenceCluster
 
 DEPLOYMENT = {
@@ -111,7 +111,7 @@ COMMANDS = [
 ]
 
 
-@pytest.mark.skipif(not have_reference(), reason="no reference kubectl")
+@needs_reference
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_matches_kubectl_against_same_objects(args, tmp_path):
     ours_cluster = StoreCluster()

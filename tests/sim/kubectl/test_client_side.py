@@ -103,7 +103,6 @@ def test_dry_run_messages_match_kubectl(args, workdir):
 
 
 @needs_reference
-@pytest.mark.skipif(not hasattr(printers, "to_yaml"), reason="printers without to_yaml")
 @pytest.mark.parametrize("args", YAML, ids=" ".join)
 def test_generators_dry_run_yaml_matches_kubectl(args, workdir):
     _compare(args[:3] + ["--dry-run=client", "-o", "yaml"] + args[3:], workdir)

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.sim.kubectl.conftest import REFERENCE, StoreCluster, have_reference, run_sim
+from tests.sim.kubectl.conftest import REFERENCE, StoreCluster, needs_reference, run_sim
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -52,7 +52,7 @@ def sim_cluster() -> StoreCluster:
     return c
 
 
-@pytest.mark.skipif(not have_reference(), reason="no reference kubectl")
+@needs_reference
 def test_config_sequence_matches_kubectl(tmp_path):
     path = tmp_path / "config"
     path.write_text(KUBECONFIG)

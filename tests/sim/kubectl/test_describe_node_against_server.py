@@ -9,10 +9,11 @@ from datetime import datetime, timezone
 import pytest
 
 from sim.cluster import Cluster
-from tests.sim.kubectl.conftest import have_reference, run_sim
+from tests.deps import needs_reference
+from tests.sim.kubectl.conftest import run_sim
 from tests.sim.kubectl_reference import ReferenceCluster
 
-pytestmark = pytest.mark.skipif(not have_reference(), reason="no reference kubectl")
+pytestmark = needs_reference
 
 RESOURCES = ("nodes", "pods", "leases", "events", "namespaces")
 

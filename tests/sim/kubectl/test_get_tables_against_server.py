@@ -14,9 +14,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "printers"))
 
-from tests.sim.kubectl.conftest import StoreCluster, have_reference, run_sim  # noqa: E402
+from tests.deps import needs_reference
+from tests.sim.kubectl.conftest import StoreCluster, run_sim  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not have_reference(), reason="no reference kubectl")
+pytestmark = needs_reference
 
 CREATED = "2026-01-01T08:00:00Z"
 

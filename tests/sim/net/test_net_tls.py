@@ -7,12 +7,13 @@ import subprocess
 
 import pytest
 
+from tests.deps import openssl_reason
 from simkit import create, deployment, get, new_cluster, pods, run, service, tool
 
 
 def _key_and_cert(tmp_path, subject="/CN=my-nginx/O=my-nginx", extra=()):
     if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
+        pytest.skip(openssl_reason())
     key, cert = tmp_path / "nginx.key", tmp_path / "nginx.crt"
     subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "36500", "-newkey", "rsa:2048",
                     "-keyout", str(key), "-out", str(cert), "-subj", subject, *extra],

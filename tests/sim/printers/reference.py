@@ -10,12 +10,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import kubectl_reference  # noqa: E402
 
+from tests.deps import needs_reference  # noqa: E402
+
 import fixtures  # noqa: E402
 from sim.kubectl.printers import table_cells, table_columns  # noqa: E402
 from sim.kubectl.printers.columns import NAME_COLUMN  # noqa: E402
 
-needs_kubectl = pytest.mark.skipif(kubectl_reference.reference_kubectl() is None,
-                                   reason="no reference kubectl")
+needs_kubectl = needs_reference
 
 
 def table_for(resource: str, objects: list[dict], query: dict) -> dict:
