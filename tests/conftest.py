@@ -1,13 +1,25 @@
 """The suite's closing lines: skips summed up by reason, and no skip for a missing
-dependency under CI (tests/deps.py says which reasons those are)."""
+dependency under CI (tests/deps.py says which reasons those are).
+
+Each test process (each pytest-xdist worker) gets a result cache of its own, removed at
+its end, so no test reads a result another process or an earlier run wrote in the
+project's .tutorial-cache."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections import Counter
 
 import pytest
 
 from tests.deps import MISSING
+
+if "TUTORIAL_RUNNER_CACHE" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="tutorial-runner-test-cache-")
+    os.environ["TUTORIAL_RUNNER_CACHE"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

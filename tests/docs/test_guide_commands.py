@@ -12,7 +12,7 @@ from tests.docs.guide_commands import (
 from tutorial_runner.document import parse_text
 
 needs_seeds = pytest.mark.skipif(
-    not SEEDS_DIR.is_dir(), reason=f"the guides are not next to the repository ({SEEDS_DIR})")
+    not SEEDS_DIR.is_dir(), reason=f"unavailable: the guides are not next to the repository ({SEEDS_DIR})")
 
 
 def _guides() -> list[Path]:
