@@ -2,7 +2,8 @@
 every core (pytest-xdist, ``-n auto``) and serially, each from a warm venv (this one).
 
 The copy is the committed tree (bench/doctest_site.copy_project), so the suite's own
-caches and screenshots stay out of the checkout."""
+caches and screenshots stay out of the checkout; the guides (../shared/seeds) are linked
+beside it as they are beside the checkout, so the same tests run."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.doctest_site import copy_project
+from bench.doctest_site import ROOT, copy_project
 
 _COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed)")
 
@@ -44,6 +45,9 @@ def run(repeat: int = 1) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as tmp:
         copy = Path(tmp) / "project"
         copy_project(copy)
+        shared = ROOT.parent / "shared"
+        if shared.is_dir():
+            (Path(tmp) / "shared").symlink_to(shared)
         parallel = [_run(copy, "auto") for _ in range(repeat)]
         serial = [_run(copy, None) for _ in range(repeat)]
     best = lambda runs: min(runs, key=lambda r: r["seconds"])  # noqa: E731
