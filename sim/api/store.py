@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from random import Random
 from typing import Callable, Iterable, Protocol
@@ -40,6 +41,9 @@ class _NoAdmission:
 
 
 # Types whose status is a subresource: a user's update leaves it alone.
+#: how many of the latest writes the store keeps for watches (Store.changes)
+CHANGES_KEPT = 20000
+
 _STATUS_SUBRESOURCE = {"pods", "deployments", "replicasets", "statefulsets", "daemonsets",
                        "services", "nodes", "namespaces", "ingresses", "jobs", "cronjobs",
                        "replicationcontrollers", "horizontalpodautoscalers",
@@ -104,6 +108,9 @@ class Store:
         #: (uid, propagation) of objects removed since the garbage collector last looked
         self.deleted: list[tuple[str, str]] = []
         self.on_delete: list[Callable[[ResourceType, dict, str], None]] = []
+        #: the latest writes as a watch reads them: (revision, "ADDED" | "MODIFIED" |
+        #: "DELETED", type, object), oldest first, the last CHANGES_KEPT of them
+        self.changes: deque[tuple[int, str, ResourceType, dict]] = deque(maxlen=CHANGES_KEPT)
 
     # -- types ---------------------------------------------------------------------
 
@@ -335,6 +342,7 @@ class Store:
         self.deleted.append((gone["metadata"].get("uid", ""), propagation))
         self.admission.release(rt, gone)
         table.revision = int(self._next_revision())
+        self.changes.append((self.revision, "DELETED", rt, gone))
         for hook in self.on_delete:
             hook(rt, gone, propagation)
         return gone
@@ -357,6 +365,7 @@ class Store:
         table.put(obj)
         table.revision = self.revision
         self.uids[md["uid"]] = (rt, md.get("namespace", ""), md["name"])
+        self.changes.append((self.revision, "ADDED", rt, obj))
         return obj
 
     def _replace(self, rt: ResourceType, new: dict, old: dict, internal: bool = False) -> dict:
@@ -378,4 +387,5 @@ class Store:
         table = self._tables[rt]
         table.put(new)
         table.revision = self.revision
+        self.changes.append((self.revision, "MODIFIED", rt, new))
         return new

@@ -1,0 +1,545 @@
+"""The Kubernetes API as requests and answers: ``handle(cluster, request) -> Response``.
+
+One function answers every client: the HTTP server of the cluster process
+(sim/api/listener.py) hands it each request that the real kubectl, helm or a client
+library sends.  It speaks the API server's REST paths:
+
+- discovery: ``/version``, ``/api``, ``/apis``, ``/api/v1``, ``/apis/GROUP/VERSION``
+  (the legacy documents; a client that asks for aggregated discovery is answered with
+  them, as a server without it would);
+- objects: ``/api/v1[/namespaces/NS]/RESOURCE[/NAME]`` and the same under
+  ``/apis/GROUP/VERSION``: GET (an object, a list with ``labelSelector`` and
+  ``fieldSelector``, or a ``meta.k8s.io/v1`` Table when the Accept header asks for one),
+  POST, PUT, PATCH (JSON patch, merge patch, strategic merge patch), DELETE with
+  ``propagationPolicy`` and ``gracePeriodSeconds``; ``dryRun=All`` and
+  ``fieldValidation`` on writes;
+- failures as ``Status`` objects with the API server's reasons and codes.
+
+It holds ``cluster.lock`` for the request and reconciles after a write, as the cluster
+process does after one of our own kubectl's commands.  The clock is not moved here: the
+caller decides when time passes.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sim.api.errors import ApiError
+from sim.api.registry import ResourceType
+from sim.api.selectors import field_matcher, matches, parse_field_selector, parse_label_selector
+
+MAX_BODY = 3 * 1024 * 1024          # the API server refuses request bodies over 3 MiB
+TABLE_MEDIA = "as=Table"
+PATCH_TYPES = {
+    "application/json-patch+json": "json",
+    "application/merge-patch+json": "merge",
+    "application/strategic-merge-patch+json": "strategic",
+}
+METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+SCALABLE = {"deployments", "replicasets", "statefulsets", "replicationcontrollers"}
+
+
+@dataclass
+class Request:
+    method: str
+    target: str                                   # path and query, as on the request line
+    headers: dict[str, str] = field(default_factory=dict)   # lower-case names
+    body: bytes = b""
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    @property
+    def query(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(urlsplit(self.target).query,
+                                                keep_blank_values=True).items()}
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+@dataclass
+class Response:
+    code: int
+    body: Any                                     # a JSON value
+    warnings: list[str] = field(default_factory=list)
+
+    def encode(self) -> bytes:
+        return json.dumps(self.body, separators=(",", ":")).encode() + b"\n"
+
+    def headers(self) -> list[tuple[str, str]]:
+        out = [("Content-Type", "application/json"), ("Cache-Control", "no-cache, private"),
+               ("X-Content-Type-Options", "nosniff")]
+        out += [("Warning", f'299 - "{w}"') for w in self.warnings]
+        return out
+
+
+def _status(err: ApiError) -> Response:
+    return Response(err.code, err.status())
+
+
+def _not_found_path() -> ApiError:
+    return ApiError(404, "NotFound", "the server could not find the requested resource",
+                    {})
+
+
+def handle(cluster: Any, request: Request) -> Response:
+    """Answer one request from the cluster's state (never raises for a client's mistake)."""
+    if request.method not in METHODS:
+        return _status(ApiError(405, "MethodNotAllowed",
+                                f"the server does not allow this method on the requested resource", {}))
+    if len(request.body) > MAX_BODY:
+        return _status(ApiError(413, "RequestEntityTooLarge",
+                                "the request body is too large", {}))
+    with cluster.lock:
+        try:
+            return _route(cluster, request)
+        except ApiError as err:
+            return _status(err)
+
+
+# -- discovery ------------------------------------------------------------------------
+
+def _version(cluster: Any) -> dict:
+    version = str(cluster.profile.get("version", "v1.35.2"))
+    major, minor = version.lstrip("v").split(".")[:2]
+    return {"major": major, "minor": minor, "emulationMajor": major, "emulationMinor": minor,
+            "minCompatibilityMajor": major, "minCompatibilityMinor": str(int(minor) - 1),
+            "gitVersion": version, "gitTreeState": "clean", "platform": "linux/amd64"}
+
+
+def _groups(cluster: Any) -> dict[str, list[str]]:
+    """group -> its served versions, in discovery order (the core group is "")."""
+    out: dict[str, list[str]] = {}
+    for rt in cluster.resources:
+        versions = out.setdefault(rt.group, [])
+        if rt.version not in versions:
+            versions.append(rt.version)
+    return out
+
+
+def _group_list(cluster: Any) -> dict:
+    groups = []
+    for group, versions in _groups(cluster).items():
+        if not group:
+            continue
+        entries = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
+        groups.append({"name": group, "versions": entries, "preferredVersion": entries[0]})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+
+
+def _resource_list(cluster: Any, group: str, version: str) -> dict:
+    resources = []
+    for rt in cluster.resources:
+        if rt.group != group or rt.version != version:
+            continue
+        entry = {"name": rt.plural, "singularName": rt.singular, "namespaced": rt.namespaced,
+                 "kind": rt.kind, "verbs": sorted(rt.verbs)}
+        if rt.short_names:
+            entry["shortNames"] = list(rt.short_names)
+        if rt.categories:
+            entry["categories"] = list(rt.categories)
+        resources.append(entry)
+    gv = f"{group}/{version}" if group else version
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,
+            "resources": resources}
+
+
+def _gv_path(group: str, version: str) -> str:
+    return f"apis/{group}/{version}" if group else f"api/{version}"
+
+
+def _openapi(cluster: Any, rest: list[str]) -> Response:
+    """The OpenAPI v3 index and, per group/version, a document of its operations with the
+    query parameters each one takes (kubectl reads it to learn that writes take
+    ``fieldValidation``).  Schemas are not served: clients fall back to their own types."""
+    groups = _groups(cluster)
+    if not rest:
+        paths = {}
+        for group, versions in groups.items():
+            for version in versions:
+                path = _gv_path(group, version)
+                digest = f"{abs(hash((path, cluster.profile.get('version')))) & 0xFFFFFFFF:08X}"
+                paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={digest}"}
+        return Response(200, {"paths": paths})
+    path = "/".join(rest)
+    for group, versions in groups.items():
+        for version in versions:
+            if _gv_path(group, version) == path:
+                return Response(200, _openapi_document(cluster, group, version))
+    raise _not_found_path()
+
+
+_WRITE_PARAMETERS = [{"name": name, "in": "query", "schema": {"type": "string"}}
+                     for name in ("dryRun", "fieldManager", "fieldValidation", "pretty")]
+
+
+def _openapi_document(cluster: Any, group: str, version: str) -> dict:
+    paths: dict = {}
+    for rt in cluster.resources:
+        if rt.group != group or rt.version != version:
+            continue
+        gvk = {"group": group, "version": version, "kind": rt.kind}
+        base = "/" + _gv_path(group, version) + ("/namespaces/{namespace}" if rt.namespaced else "")
+        write = {"x-kubernetes-group-version-kind": gvk, "parameters": _WRITE_PARAMETERS,
+                 "responses": {}}
+        paths[f"{base}/{rt.plural}"] = {
+            "get": {"x-kubernetes-action": "list", "x-kubernetes-group-version-kind": gvk,
+                    "responses": {}},
+            "post": {**write, "x-kubernetes-action": "post"}}
+        paths[f"{base}/{rt.plural}/{{name}}"] = {
+            "get": {"x-kubernetes-action": "get", "x-kubernetes-group-version-kind": gvk,
+                    "responses": {}},
+            "put": {**write, "x-kubernetes-action": "put"},
+            "patch": {**write, "x-kubernetes-action": "patch"},
+            "delete": {"x-kubernetes-action": "delete", "x-kubernetes-group-version-kind": gvk,
+                       "responses": {}}}
+    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": str(
+        cluster.profile.get("version", "v1.35.2"))}, "paths": paths, "components": {"schemas": {}}}
+
+
+# -- objects --------------------------------------------------------------------------
+
+@dataclass
+class _Target:
+    rt: ResourceType
+    namespace: str | None
+    name: str | None
+    subresource: str | None
+
+
+def _route(cluster: Any, request: Request) -> Response:
+    parts = [unquote(p) for p in request.path.split("/") if p]
+    if request.method == "GET":
+        if parts == ["version"]:
+            return Response(200, _version(cluster))
+        if parts == ["api"]:
+            return Response(200, {"kind": "APIVersions", "versions": ["v1"],
+                                  "serverAddressByClientCIDRs": [
+                                      {"clientCIDR": "0.0.0.0/0",
+                                       "serverAddress": _server_address(cluster)}]})
+        if parts == ["apis"]:
+            return Response(200, _group_list(cluster))
+        if parts[:2] == ["openapi", "v3"]:
+            return _openapi(cluster, parts[2:])
+    if parts[:1] == ["api"] and len(parts) >= 2:
+        group, version, rest = "", parts[1], parts[2:]
+    elif parts[:1] == ["apis"] and len(parts) >= 3:
+        group, version, rest = parts[1], parts[2], parts[3:]
+    else:
+        raise _not_found_path()
+    if version not in _groups(cluster).get(group, []):
+        raise _not_found_path()
+    if not rest:
+        if request.method != "GET":
+            raise _not_found_path()
+        return Response(200, _resource_list(cluster, group, version))
+    target = _target(cluster, group, version, rest)
+    return _VERBS[request.method](cluster, request, target)
+
+
+def _server_address(cluster: Any) -> str:
+    port = (cluster.profile.get("control_plane") or {}).get("port", 6443)
+    return f"127.0.0.1:{port}"
+
+
+def _target(cluster: Any, group: str, version: str, rest: list[str]) -> _Target:
+    namespace = None
+    if rest[0] == "namespaces" and len(rest) >= 3:
+        namespace, rest = rest[1], rest[2:]
+    resource = rest[0]
+    rt = next((t for t in cluster.resources if t.plural == resource and t.group == group
+               and t.version == version), None)
+    if rt is None or len(rest) > 3 or (namespace is not None and not rt.namespaced):
+        raise _not_found_path()
+    name = rest[1] if len(rest) > 1 else None
+    sub = rest[2] if len(rest) > 2 else None
+    if sub is not None and sub not in ("status", "scale") \
+            or sub == "scale" and rt.plural not in SCALABLE:
+        raise _not_found_path()
+    return _Target(rt, namespace, name, sub)
+
+
+def _list_kind(rt: ResourceType) -> str:
+    return f"{rt.kind}List"
+
+
+def _get(cluster: Any, request: Request, t: _Target) -> Response:
+    q = request.query
+    wants_table = TABLE_MEDIA in request.header("accept")
+    if t.subresource == "scale":
+        return Response(200, _scale(cluster.store.get(t.rt, t.namespace, t.name)))
+    if t.name is not None:
+        objects = [cluster.store.get(t.rt, t.namespace, t.name)]
+    else:
+        objects = cluster.store.list(t.rt, t.namespace, q.get("labelSelector") or None,
+                                     q.get("fieldSelector") or None)
+    revision = str(cluster.store.revision)
+    if wants_table:
+        return Response(200, _table(cluster, t.rt, objects, revision), _warnings(t.rt))
+    if t.name is not None:
+        return Response(200, objects[0], _warnings(t.rt))
+    return Response(200, {"kind": _list_kind(t.rt), "apiVersion": t.rt.api_version,
+                          "metadata": {"resourceVersion": revision}, "items": objects},
+                    _warnings(t.rt))
+
+
+def _scale(obj: dict) -> dict:
+    """The autoscaling/v1 Scale of a workload."""
+    md = obj["metadata"]
+    from sim.api.selectors import format_selector, selector_from_api, selector_from_map
+
+    selector = (obj.get("spec") or {}).get("selector") or {}
+    reqs = selector_from_api(selector) if "matchLabels" in selector or "matchExpressions" in \
+        selector else selector_from_map(selector)    # ReplicationController: a plain map
+    status = {"replicas": (obj.get("status") or {}).get("replicas", 0)}
+    if reqs:
+        status["selector"] = format_selector(reqs)
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                            "creationTimestamp") if k in md},
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)}, "status": status}
+
+
+def _write_scale(cluster: Any, request: Request, t: _Target, scale: dict) -> Response:
+    replicas = (scale.get("spec") or {}).get("replicas")
+    if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+        raise ApiError(422, "Invalid", f'Scale.autoscaling "{t.name}" is invalid: spec.replicas: '
+                       f"Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0",
+                       {"name": t.name, "group": "autoscaling", "kind": "Scale"})
+    options = _write_options(request)
+    updated = cluster.store.patch(t.rt, t.namespace, t.name, {"spec": {"replicas": replicas}},
+                                  "merge", **options)
+    _written(cluster, 200, updated, options["dry_run"])
+    return Response(200, _scale(updated if options["dry_run"] else
+                                cluster.store.get(t.rt, t.namespace, t.name)))
+
+
+def _warnings(rt: ResourceType) -> list[str]:
+    if rt.plural == "endpoints" and rt.group == "":
+        return ["v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"]
+    return []
+
+
+def _table(cluster: Any, rt: ResourceType, objects: list[dict], revision: str) -> dict:
+    from sim.kubectl.printers import table_cells, table_columns
+    from sim.kubectl.printers.columns import NAME_COLUMN
+
+    name_at = NAME_COLUMN.get(rt.plural, 0)
+    columns = [{"name": name, "type": "string", "format": "name" if i == name_at else "",
+                "description": "", "priority": priority}
+               for i, (name, priority) in enumerate(table_columns(rt.plural))]
+    now = cluster.clock.now()
+    rows = [{"cells": table_cells(rt.plural, obj, now=now),
+             "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                        "metadata": obj.get("metadata") or {}}} for obj in objects]
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+            "metadata": {"resourceVersion": revision}, "columnDefinitions": columns, "rows": rows}
+
+
+def _decode(request: Request) -> Any:
+    media = request.header("content-type").split(";")[0].strip()
+    if request.method == "PATCH":
+        if media not in PATCH_TYPES:
+            raise ApiError(415, "UnsupportedMediaType",
+                           f'the body of the request was in an unknown format - accepted media '
+                           f'types include: {", ".join(PATCH_TYPES)}', {})
+    elif media not in ("application/json", ""):
+        raise ApiError(415, "UnsupportedMediaType",
+                       f'the body of the request was in an unknown format - accepted media '
+                       f'types include: application/json, application/yaml, '
+                       f'application/vnd.kubernetes.protobuf', {})
+    try:
+        return json.loads(request.body or b"null")
+    except ValueError as exc:
+        raise ApiError(400, "BadRequest", f"error decoding request body: {exc}", {}) from None
+
+
+def _write_options(request: Request) -> dict:
+    q = request.query
+    dry_run = q.get("dryRun") == "All"
+    validation = q.get("fieldValidation") or "Warn"
+    if validation not in ("Strict", "Warn", "Ignore"):
+        raise ApiError(400, "BadRequest",
+                       f'fieldValidation parameter unsupported: {validation}', {})
+    return {"dry_run": dry_run, "field_validation": validation}
+
+
+def _object_body(request: Request, t: _Target) -> dict:
+    body = _decode(request)
+    if not isinstance(body, dict):
+        raise ApiError(400, "BadRequest", "the body of the request must be an object", {})
+    md = body.setdefault("metadata", {})
+    if not isinstance(md, dict):
+        raise ApiError(400, "BadRequest", "metadata must be an object", {})
+    if t.namespace is not None:
+        if md.get("namespace") and md["namespace"] != t.namespace:
+            raise ApiError(400, "BadRequest", "the namespace of the provided object does not "
+                                              "match the namespace sent on the request", {})
+        md["namespace"] = t.namespace
+    body.setdefault("apiVersion", t.rt.api_version)
+    body.setdefault("kind", t.rt.kind)
+    return body
+
+
+def _written(cluster: Any, code: int, obj: dict, dry_run: bool) -> Response:
+    warnings = list(cluster.store.warnings or [])
+    if not dry_run:
+        cluster.reconcile()
+    return Response(code, obj, warnings)
+
+
+def _post(cluster: Any, request: Request, t: _Target) -> Response:
+    if t.name is not None:
+        raise ApiError(405, "MethodNotAllowed",
+                       "the server does not allow this method on the requested resource", {})
+    body = _object_body(request, t)
+    options = _write_options(request)
+    created = cluster.store.create(body, **options)
+    return _written(cluster, 201, created, options["dry_run"])
+
+
+def _put(cluster: Any, request: Request, t: _Target) -> Response:
+    if t.name is None:
+        raise ApiError(405, "MethodNotAllowed",
+                       "the server does not allow this method on the requested resource", {})
+    if t.subresource == "scale":
+        return _write_scale(cluster, request, t, _decode(request) or {})
+    body = _object_body(request, t)
+    if (body.get("metadata") or {}).get("name") not in (None, t.name):
+        raise ApiError(400, "BadRequest", "the name of the object "
+                       f'({body["metadata"]["name"]}) does not match the name on the URL ({t.name})', {})
+    body["metadata"]["name"] = t.name
+    options = _write_options(request)
+    updated = cluster.store.update(body, subresource=t.subresource, **options)
+    return _written(cluster, 200, updated, options["dry_run"])
+
+
+def _patch(cluster: Any, request: Request, t: _Target) -> Response:
+    if t.name is None:
+        raise ApiError(405, "MethodNotAllowed",
+                       "the server does not allow this method on the requested resource", {})
+    patch = _decode(request)
+    kind = PATCH_TYPES[request.header("content-type").split(";")[0].strip()]
+    if t.subresource == "scale":
+        from sim.api.patch import apply_patch
+
+        current = _scale(cluster.store.get(t.rt, t.namespace, t.name))
+        return _write_scale(cluster, request, t, apply_patch(current, patch, kind))
+    options = _write_options(request)
+    patched = cluster.store.patch(t.rt, t.namespace, t.name, patch, kind, **options)
+    return _written(cluster, 200, patched, options["dry_run"])
+
+
+def _delete(cluster: Any, request: Request, t: _Target) -> Response:
+    if t.name is None:
+        raise ApiError(405, "MethodNotAllowed", "deletecollection is not served by this cluster yet", {})
+    options = _decode(request) if request.body.strip() else {}
+    options = options if isinstance(options, dict) else {}
+    q = request.query
+    propagation = q.get("propagationPolicy") or options.get("propagationPolicy") or "Background"
+    grace = q.get("gracePeriodSeconds", options.get("gracePeriodSeconds"))
+    dry_run = q.get("dryRun") == "All" or "All" in (options.get("dryRun") or [])
+    deleted = cluster.store.delete(t.rt, t.namespace, t.name, propagation=propagation,
+                                   dry_run=dry_run,
+                                   grace_period=None if grace in (None, "") else int(grace))
+    return _written(cluster, 200, deleted, dry_run)
+
+
+# -- watch ----------------------------------------------------------------------------
+
+WATCH_STEP = 0.5          # virtual seconds a waiting watch lets pass at a time
+WATCH_PACE = 0.01         # real seconds between two steps
+WATCH_CLOCK_LIMIT = 300   # virtual seconds one watch may move the clock, at most
+
+
+def is_watch(request: Request) -> bool:
+    return request.method == "GET" and request.query.get("watch") in ("true", "1")
+
+
+def watch(cluster: Any, request: Request, closed=lambda: False):
+    """A watch: a failed Response, or an iterator of ``{"type", "object"}`` events.
+
+    While the client waits, virtual time passes in steps of WATCH_STEP, as it does while
+    our own kubectl waits (cluster.wait_until), so that what it waits for (a pod's
+    graceful end, a rollout) happens; at most WATCH_CLOCK_LIMIT virtual seconds per
+    watch, and it ends after ``timeoutSeconds`` of virtual time.  ``closed()`` tells
+    whether the client has gone."""
+    from datetime import timedelta
+
+    with cluster.lock:
+        try:
+            parts = [unquote(p) for p in request.path.split("/") if p]
+            if parts[:1] == ["api"] and len(parts) >= 3:
+                group, version, rest = "", parts[1], parts[2:]
+            elif parts[:1] == ["apis"] and len(parts) >= 4:
+                group, version, rest = parts[1], parts[2], parts[3:]
+            else:
+                raise _not_found_path()
+            if version not in _groups(cluster).get(group, []):
+                raise _not_found_path()
+            t = _target(cluster, group, version, rest)
+        except ApiError as err:
+            return _status(err)
+        q = request.query
+        fields = q.get("fieldSelector") or ""
+        if t.name is not None:
+            fields = ",".join(filter(None, [fields, f"metadata.name={t.name}"]))
+        try:
+            initial_objects = cluster.store.list(t.rt, t.namespace, q.get("labelSelector") or None,
+                                                 fields or None)
+            labels = parse_label_selector(q.get("labelSelector") or "")
+            field_match = field_matcher(parse_field_selector(fields)) if fields else None
+        except ApiError as err:
+            return _status(err)
+        timeout = q.get("timeoutSeconds") or ""
+        start = cluster.clock.now()
+        end = start + timedelta(seconds=int(timeout)) if timeout.isdigit() else None
+        limit = start + timedelta(seconds=WATCH_CLOCK_LIMIT)
+        revision = cluster.store.revision
+        asked = q.get("resourceVersion") or ""
+        oldest = cluster.store.changes[0][0] if cluster.store.changes else revision + 1
+        since = int(asked) if asked.isdigit() and int(asked) >= oldest - 1 else revision
+
+    def wanted(rt: ResourceType, obj: dict) -> bool:
+        md = obj.get("metadata") or {}
+        return (rt is t.rt and (t.namespace is None or md.get("namespace") == t.namespace)
+                and (not labels or matches(labels, md.get("labels")))
+                and (field_match is None or field_match(obj)))
+
+    def events():
+        import time
+
+        nonlocal since
+        initial = q.get("sendInitialEvents") == "true"
+        if initial or asked in ("", "0"):
+            for obj in initial_objects:
+                yield {"type": "ADDED", "object": obj}
+        if initial:   # watch-list (client-go's WatchListClient): the initial events end here
+            yield {"type": "BOOKMARK", "object": {
+                "kind": t.rt.kind, "apiVersion": t.rt.api_version,
+                "metadata": {"resourceVersion": str(revision),
+                             "annotations": {"k8s.io/initial-events-end": "true"}}}}
+        while not closed():
+            with cluster.lock:
+                fresh = [(kind, obj) for rev, kind, rt, obj in cluster.store.changes
+                         if rev > since and wanted(rt, obj)]
+                since = cluster.store.revision
+                now = cluster.clock.now()
+                done = end is not None and now >= end
+                if not fresh and not done and now < limit:
+                    cluster.run_until(min(now + timedelta(seconds=WATCH_STEP), limit, end or limit))
+            for kind, obj in fresh:
+                yield {"type": kind, "object": obj}
+            if done:
+                return
+            if not fresh:
+                time.sleep(WATCH_PACE)
+
+    return events()
+
+
+_VERBS = {"GET": _get, "POST": _post, "PUT": _put, "PATCH": _patch, "DELETE": _delete}

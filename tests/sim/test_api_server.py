@@ -1,0 +1,227 @@
+"""The cluster's Kubernetes API over HTTP (sim/api/server.py, sim/api/listener.py).
+
+Two kinds of checks: the API's own answers to requests made by hand (codes, Status
+bodies, watch events), and the real kubectl v1.35.2 driving a simulated cluster through
+it, command by command beside our kubectl on a twin cluster (same profile, same seed),
+the two outputs compared with the runner's matcher (generated names and addresses bind
+one-to-one, ages match any age)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sim.api import listener
+from sim.api import server as api
+from sim.cluster import Cluster
+from sim.kubectl.main import main as our_kubectl
+from tests.deps import REFERENCE_KUBECTL, needs_reference
+from tests.sim.kubectl.fakeio import FakeIO
+from tutorial_runner.match import Bindings, match_output
+
+
+@pytest.fixture
+def served():
+    cluster = Cluster("default", seed=5, workloads=False)
+    server = listener.start(cluster)
+    yield cluster, server
+    server.close()
+
+
+def _call(server, method: str, path: str, body: bytes | dict | None = None,
+          content_type: str = "application/json", accept: str = "application/json"):
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    request = urllib.request.Request(server.url + path, data=data, method=method,
+                                     headers={"Content-Type": content_type, "Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read()), dict(err.headers)
+
+
+def _pod(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+
+
+def test_discovery_names_every_served_type(served):
+    cluster, server = served
+    code, groups, _ = _call(server, "GET", "/apis")
+    assert code == 200 and groups["kind"] == "APIGroupList"
+    served_groups = {rt.group for rt in cluster.resources} - {""}
+    assert {g["name"] for g in groups["groups"]} == served_groups
+    code, core, _ = _call(server, "GET", "/api/v1")
+    names = {r["name"] for r in core["resources"]}
+    assert names == {rt.plural for rt in cluster.resources if rt.group == ""}
+    code, version, _ = _call(server, "GET", "/version")
+    assert version["gitVersion"] == cluster.profile["version"]
+
+
+def test_create_get_conflict_and_delete(served):
+    cluster, server = served
+    code, created, _ = _call(server, "POST", "/api/v1/namespaces/default/pods", _pod("p"))
+    assert code == 201 and created["metadata"]["namespace"] == "default"
+    assert cluster.store.get("pods", "default", "p")["metadata"]["uid"] == created["metadata"]["uid"]
+    code, again, _ = _call(server, "POST", "/api/v1/namespaces/default/pods", _pod("p"))
+    assert (code, again["reason"], again["message"]) == (409, "AlreadyExists", 'pods "p" already exists')
+    stale = dict(created, metadata=dict(created["metadata"], resourceVersion="1"))
+    code, conflict, _ = _call(server, "PUT", "/api/v1/namespaces/default/pods/p", stale)
+    assert code == 409 and conflict["reason"] == "Conflict"
+    code, deleted, _ = _call(server, "DELETE", "/api/v1/namespaces/default/pods/p?gracePeriodSeconds=0")
+    assert code == 200 and cluster.store.find("pods", "default", "p") is None
+    code, missing, _ = _call(server, "GET", "/api/v1/namespaces/default/pods/p")
+    assert (code, missing["kind"], missing["reason"]) == (404, "Status", "NotFound")
+    assert missing["details"] == {"name": "p", "group": "", "kind": "pods"}
+
+
+def test_bad_requests_get_a_status_never_a_traceback(served):
+    _, server = served
+    code, body, _ = _call(server, "POST", "/api/v1/namespaces/default/pods", b"{not json")
+    assert code == 400 and body["reason"] == "BadRequest"
+    code, body, _ = _call(server, "POST", "/api/v1/namespaces/default/pods", b"{}",
+                          content_type="text/plain")
+    assert code == 415 and body["reason"] == "UnsupportedMediaType"
+    code, body, _ = _call(server, "GET", "/api/v1/namespaces/default/widgets")
+    assert code == 404 and body["reason"] == "NotFound"
+    code, body, _ = _call(server, "GET", "/apis/extensions/v1beta1/ingresses")
+    assert code == 404
+    code, body, _ = _call(server, "POST", "/api/v1/namespaces/default/pods",
+                          b" " * (api.MAX_BODY + 1))
+    assert code == 413 and body["reason"] == "RequestEntityTooLarge"
+    code, body, _ = _call(server, "PATCH", "/api/v1/namespaces/default/pods/x", b"{}",
+                          content_type="application/json")
+    assert code == 415
+
+
+def test_a_table_has_the_columns_kubectl_prints(served):
+    cluster, server = served
+    code, table, _ = _call(server, "GET", "/api/v1/nodes",
+                           accept="application/json;as=Table;v=v1;g=meta.k8s.io")
+    assert code == 200 and table["kind"] == "Table"
+    assert [c["name"] for c in table["columnDefinitions"]][:5] == ["Name", "Status", "Roles",
+                                                                  "Age", "Version"]
+    assert [r["cells"][0] for r in table["rows"]] == \
+        [n["metadata"]["name"] for n in cluster.store.list("nodes")]
+
+
+def test_endpoints_carry_the_deprecation_warning(served):
+    _, server = served
+    code, _, headers = _call(server, "GET", "/api/v1/namespaces/default/endpoints")
+    assert code == 200 and "v1 Endpoints is deprecated" in headers["Warning"]
+
+
+def test_a_watch_sees_a_write_and_a_waiting_watch_lets_time_pass(served):
+    cluster, server = served
+    events: list[dict] = []
+
+    def read() -> None:
+        url = server.url + "/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=60"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            for line in response:
+                events.append(json.loads(line))
+                if events[-1]["type"] == "DELETED":
+                    return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(0.3)
+    before = cluster.clock.now()
+    assert _call(server, "POST", "/api/v1/namespaces/default/pods", _pod("w"))[0] == 201
+    # a graceful delete: the kubelet ends the pod only as virtual time passes
+    assert _call(server, "DELETE", "/api/v1/namespaces/default/pods/w")[0] == 200
+    reader.join(20)
+    assert [e["type"] for e in events][0] == "ADDED" and events[-1]["type"] == "DELETED"
+    assert {e["object"]["metadata"]["name"] for e in events} == {"w"}
+    assert cluster.clock.now() > before
+
+
+# -- the real kubectl against the simulated cluster, beside ours -------------------------
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+        ports:
+        - containerPort: 80
+"""
+
+SCENARIO = [
+    "get nodes", "get pods -A", "get svc,ep", "apply -f web.yaml", "get deploy", "get rs",
+    "get pods -o wide", "get pods -l app=web -o name", "scale deploy web --replicas=3",
+    "get deploy web", "expose deploy web --port=80", "get svc web", "get endpointslices",
+    "apply -f web.yaml", "label deploy web tier=front", "get deploy --show-labels",
+    "get pods --field-selector=status.phase=Running -l app=web",
+    "rollout status deploy/web", "delete pod -l app=web", "get pods",
+    "delete svc web", "delete deploy web", "get deploy web", "get all",
+]
+
+
+@pytest.fixture
+def twins(tmp_path):
+    ours = Cluster("default", seed=9, workloads=False)
+    theirs = Cluster("default", seed=9, workloads=False)
+    server = listener.start(theirs)
+    (tmp_path / "web.yaml").write_text(DEPLOYMENT)
+    config = {"apiVersion": "v1", "kind": "Config", "current-context": "sim",
+              "clusters": [{"name": "sim", "cluster": {"server": server.url}}],
+              "users": [{"name": "u", "user": {}}],
+              "contexts": [{"name": "sim", "context": {"cluster": "sim", "user": "u",
+                                                       "namespace": "default"}}]}
+    (tmp_path / "config").write_text(json.dumps(config))
+    yield ours, theirs, tmp_path
+    server.close()
+
+
+def _real(tmp: Path, args: list[str]) -> tuple[int, str, str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "KUBECONFIG": str(tmp / "config"),
+           "KUBECTL_KUBERC": "false", "LANG": "C.UTF-8"}
+    done = subprocess.run([str(REFERENCE_KUBECTL), "--cache-dir", str(tmp / "cache"), *args],
+                          cwd=tmp, env=env, capture_output=True, text=True, timeout=60)
+    return done.returncode, done.stdout, done.stderr
+
+
+def _ours(cluster: Cluster, tmp: Path, args: list[str]) -> tuple[int, str, str]:
+    io = FakeIO(cwd=str(tmp))
+    code = our_kubectl(cluster, args, io)
+    return code, "".join(io.out), "".join(io.errs)
+
+
+@needs_reference
+def test_the_real_kubectl_prints_what_ours_prints_on_a_twin_cluster(twins):
+    ours, theirs, tmp = twins
+    bindings = Bindings()
+    differences = []
+    for command in SCENARIO:
+        args = command.split()
+        real = _real(tmp, args)
+        mine = _ours(ours, tmp, args)
+        for stream, expected, live in (("stdout", real[1], mine[1]), ("stderr", real[2], mine[2])):
+            result = match_output(expected.splitlines(), live.splitlines(), bindings)
+            if result.ok:
+                bindings = result.bindings
+            else:
+                differences.append((command, stream, "\n".join(result.diff)))
+        if real[0] != mine[0]:
+            differences.append((command, "exit", f"{real[0]} != {mine[0]}"))
+        ours.tick()
+        theirs.tick()
+    assert differences == []
