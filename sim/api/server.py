@@ -22,10 +22,13 @@ caller decides when time passes.
 from __future__ import annotations
 
 import json
+
+import yaml
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sim.api import protobuf
 from sim.api.errors import ApiError
 from sim.api.registry import ResourceType
 from sim.api.selectors import field_matcher, matches, parse_field_selector, parse_label_selector
@@ -347,11 +350,21 @@ def _decode(request: Request) -> Any:
             raise ApiError(415, "UnsupportedMediaType",
                            f'the body of the request was in an unknown format - accepted media '
                            f'types include: {", ".join(PATCH_TYPES)}', {})
+    elif media == protobuf.CONTENT_TYPE:
+        try:
+            return protobuf.decode(request.body)
+        except protobuf.ProtobufError as exc:
+            raise ApiError(400, "BadRequest", f"error decoding request body: {exc}", {}) from None
+    elif media == "application/yaml":
+        try:
+            return yaml.safe_load(request.body or b"null")
+        except yaml.YAMLError as exc:
+            raise ApiError(400, "BadRequest", f"error decoding request body: {exc}", {}) from None
     elif media not in ("application/json", ""):
         raise ApiError(415, "UnsupportedMediaType",
                        f'the body of the request was in an unknown format - accepted media '
                        f'types include: application/json, application/yaml, '
-                       f'application/vnd.kubernetes.protobuf', {})
+                       f'{protobuf.CONTENT_TYPE}', {})
     try:
         return json.loads(request.body or b"null")
     except ValueError as exc:

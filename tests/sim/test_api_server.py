@@ -172,6 +172,13 @@ SCENARIO = [
     "get pods --field-selector=status.phase=Running -l app=web",
     "rollout status deploy/web", "delete pod -l app=web", "get pods",
     "delete svc web", "delete deploy web", "get deploy web", "get all",
+    # typed commands: the real kubectl sends these as protobuf
+    "create deployment d --image=nginx --replicas=0", "get deploy d -o yaml",
+    "create configmap cm --from-literal=a=b --from-literal=c=d", "get cm cm -o json",
+    "create secret generic s --from-literal=user=admin", "get secret s -o yaml",
+    "create service nodeport np --tcp=80:8080", "get svc np -o jsonpath={.spec.ports}",
+    "create ingress ing --rule=foo.com/bar=np:80", "describe ingress ing",
+    "create namespace team", "get ns team",
 ]
 
 
