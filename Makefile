@@ -8,7 +8,7 @@ SPHINXOPTS  ?=
 BUILDDIR    := _build
 STAMP       := $(VENV)/.installed
 
-.PHONY: html doctest test bench gettext update-po clean venv system-deps reference
+.PHONY: html doctest test bench gettext update-po clean venv system-deps reference differential
 
 venv: $(STAMP)
 
@@ -62,6 +62,12 @@ test: $(STAMP) system-deps reference
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Every transcript of docs/ replayed with our kubectl and with the reference kubectl
+# v1.35.2: the share of kubectl commands whose outputs are the same, per verb, and each
+# difference with its file:line (also in _build/differential/report.json).
+differential: $(STAMP) system-deps reference
+	$(BIN)/python -m sim.differential docs --json $(BUILDDIR)/differential/report.json
 
 clean:
 	rm -rf $(BUILDDIR) .tutorial-cache

@@ -1,6 +1,6 @@
 """``make bench``: every benchmark in turn, a table, and bench/results.json.
 
-    python -m bench [--quick] [--only latency,prysk,doctest,scale,profile,suite] [--output FILE] [--no-docs]
+    python -m bench [--quick] [--only latency,prysk,doctest,scale,profile,suite,differential] [--output FILE] [--no-docs]
 
 ``--quick`` runs each part at a tiny size (for the smoke test: its figures mean nothing).
 A full run also redraws the chart and the figures of the performance page from the results;
@@ -22,7 +22,7 @@ from bench.table import print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PARTS = ("latency", "prysk", "doctest", "scale", "profile", "suite")
+PARTS = ("latency", "prysk", "doctest", "scale", "profile", "suite", "differential")
 
 
 def _parts(quick: bool) -> dict:
@@ -34,6 +34,7 @@ def _parts(quick: bool) -> dict:
             "scale": lambda: sim_scale.run(sizes=(10, 20), repeat=1),
             "profile": None,      # minutes under a profiler: left out of --quick
             "suite": None,        # the whole test suite, twice: left out of --quick
+            "differential": None,  # every session of docs/ twice: left out of --quick
         }
     return {
         "latency": lambda: latency.run(repeat=40),
@@ -42,7 +43,18 @@ def _parts(quick: bool) -> dict:
         "scale": lambda: sim_scale.run(sizes=(100, 1000, 10000), repeat=5),
         "profile": lambda: {"pods": 3000, "calls": profile_scale.run(3000, top=8)},
         "suite": lambda: suite.run(repeat=1),
+        "differential": _differential,
     }
+
+
+def _differential() -> dict:
+    """Our kubectl against the reference one on every transcript of docs/ (sim.differential)."""
+    from sim import differential
+
+    report = differential.run([ROOT / "docs"]).as_json()
+    report["differences"] = [{"where": d["where"], "command": d["command"]}
+                             for d in report["differences"]]
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +129,9 @@ def targets(results: dict) -> dict:
     judge("get_pods_growth_over_linear", None if worst is None else round(worst, 3), 1, "x")
     whole = (results.get("suite") or {}).get("parallel") or {}
     judge("test_suite_parallel", whole.get("seconds"), 240, "s")
+    diff = results.get("differential") or {}
+    judge("kubectl_differential", None if "share" not in diff else
+          round(100 * (1 - diff["share"]), 1), 5, "%")
     return out
 
 

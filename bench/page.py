@@ -127,6 +127,7 @@ _TARGETS = {
     "get_pods_10000": "10,000 Pod で `kubectl get pods`",
     "get_pods_growth_over_linear": "`kubectl get pods` の伸び（線形に対する比）",
     "test_suite_parallel": "`make test` のテストスイート（並列）",
+    "kubectl_differential": "本物の kubectl と出力が異なるコマンドの割合",
 }
 
 
@@ -137,6 +138,17 @@ def suite(part: dict) -> str:
         rows.append([label, f"{run['seconds']:.0f} s", f"{run['passed']:,}", str(run["failed"]),
                      str(run["skipped"])])
     return _table(["実行", "時間", "成功", "失敗", "スキップ"], rows)
+
+
+def differential(part: dict) -> str:
+    rows = [[f"`{verb}`", str(v["commands"]), str(v["identical"]),
+             f"{v['identical'] / v['commands']:.0%}"]
+            for verb, v in sorted(part["by_verb"].items(), key=lambda kv: (-kv[1]["commands"], kv[0]))]
+    rows.append(["合計", str(part["commands"]), str(part["identical"]), f"{part['share']:.1%}"])
+    table = _table(["動詞", "コマンド", "同じ出力", "割合"], rows)
+    where = "\n".join(f"- `{d['where']}`: `{d['command'].splitlines()[0]}`"
+                      for d in part["differences"])
+    return table + ("\n\n" + where if where else "")
 
 
 def targets(results: dict) -> str:
@@ -162,6 +174,7 @@ SECTIONS = {   # name: (the part of the results it needs, None: the whole; table
     "growth": ("scale", growth),
     "profile": ("profile", profile),
     "suite": ("suite", suite),
+    "differential": ("differential", differential),
     "targets": (None, targets),
 }
 

@@ -181,6 +181,31 @@ def _connection_refused(tool: str, server: str | None) -> int:
     return 1
 
 
+def tick_then_exec(program: str) -> None:
+    """The shim of a client other than ours (``check --kubectl PATH``): the cluster takes
+    the same pause before the command as before one of ours, then ``program`` runs."""
+    path = os.environ.get("SIM_SOCKET")
+    if path:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            P.send_json(sock, P.HELLO, {"tool": "", "tick_only": True,
+                                        "background": _in_background()})
+            while True:
+                frame = P.receive(sock)
+                if frame is None or frame[0] == P.EXIT:
+                    break
+        except OSError:
+            pass
+        finally:
+            sock.close()
+    try:
+        os.execv(program, [os.path.basename(sys.argv[0])] + sys.argv[1:])
+    except OSError as exc:
+        sys.stderr.write(f"{sys.argv[0]}: cannot run {program}: {exc.strerror}\n")
+        os._exit(127)
+
+
 def run(argv: list[str]) -> int:
     tool = os.path.basename(argv[0])
     path = os.environ.get("SIM_SOCKET")

@@ -1,6 +1,7 @@
 """One simulated cluster per session, serving tool calls on a unix socket.
 
-    python -m sim.daemon --socket PATH --profile NAME [--seed N] --detach   # start, return when ready
+    python -m sim.daemon --socket PATH --profile NAME [--seed N] [--kubeconfig FILE] --detach
+                                                          # start, return when ready
     python -m sim.daemon --socket PATH --stop                              # stop
 
 It goes away by itself when its socket file disappears or when the process named by
@@ -190,6 +191,9 @@ class Server:
                 # scheduler runs them, so it takes no pause of its own
                 with cluster.lock:
                     cluster.tick()
+            if call.get("tick_only"):      # another client's command: only the pause
+                io.finish(0)
+                return
             if fn is None:
                 io.write_err(f"{tool}: command not found\n")
                 io.finish(127)
@@ -257,6 +261,26 @@ def _server_file(path: str) -> str:
     return path + ".server"
 
 
+def _kubeconfig_file(path: str) -> str:
+    """A kubeconfig for clients other than ours (the real kubectl, helm, client libraries)."""
+    return path + ".kubeconfig"
+
+
+def _serve_api(cluster, path: str, extra_kubeconfig: str | None):
+    """The cluster's API over TLS on a loopback port, and a kubeconfig that reaches it."""
+    from sim.api import kubeconfig, listener
+
+    api_server = listener.start(cluster, secure=True)
+    with cluster.lock:
+        text = kubeconfig.render(cluster, api_server.server_address[1])
+    for target in filter(None, (_kubeconfig_file(path), extra_kubeconfig)):
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+    return api_server
+
+
 def _identity(pid: int) -> str | None:
     """What makes a pid unambiguous: its pid namespace (a pid read in another namespace
     names another process) and the process's start time (a recycled pid has another)."""
@@ -287,7 +311,7 @@ def _watched_pid(watch_env: str | None) -> int | None:
 
 
 def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
-           watch_env: str | None = None) -> int:
+           watch_env: str | None = None, kubeconfig: str | None = None) -> int:
     from sim.cluster import Cluster
 
     try:
@@ -308,6 +332,7 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
     from sim.kubectl.info import control_plane_url
 
     _write(_server_file(path), control_plane_url(cluster) + "\n")
+    api_server = _serve_api(cluster, path, kubeconfig)
     _write(_pid_file(path), str(os.getpid()))
     _write(_id_file(path), (_identity(os.getpid()) or "") + "\n")
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
@@ -317,7 +342,9 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
         os.write(ready_fd, b"ready\n")
         os.close(ready_fd)
     server.serve()
-    for leftover in (path, _pid_file(path), _id_file(path), _server_file(path)):
+    api_server.close()
+    for leftover in (path, _pid_file(path), _id_file(path), _server_file(path),
+                     _kubeconfig_file(path)):
         try:
             if leftover != path or os.stat(path).st_ino == server.inode:
                 os.unlink(leftover)
@@ -326,7 +353,8 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
     return 0
 
 
-def _detach(path: str, profile: str, seed: int | None, watch_env: str | None = None) -> int:
+def _detach(path: str, profile: str, seed: int | None, watch_env: str | None = None,
+            kubeconfig: str | None = None) -> int:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -342,7 +370,7 @@ def _detach(path: str, profile: str, seed: int | None, watch_env: str | None = N
         os.dup2(log, 2)
         code = 1
         try:
-            code = _serve(path, profile, seed, write_fd, watch_env)
+            code = _serve(path, profile, seed, write_fd, watch_env, kubeconfig)
         except Exception:
             traceback.print_exc()
         finally:
@@ -387,7 +415,8 @@ def stop(path: str, timeout: float = 5.0) -> int:
     except (OSError, ValueError):
         return 0
     _stop_process(pid, identity, timeout)
-    for leftover in (path, _pid_file(path), _id_file(path), _server_file(path)):
+    for leftover in (path, _pid_file(path), _id_file(path), _server_file(path),
+                     _kubeconfig_file(path)):
         try:
             os.unlink(leftover)
         except OSError:
@@ -405,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop", action="store_true")
     parser.add_argument("--watch-pid-env", metavar="NAME",
                         help="end when the process whose pid this variable holds ends")
+    parser.add_argument("--kubeconfig", metavar="PATH",
+                        help="also write the kubeconfig that reaches the API there "
+                             "(always written beside the socket as SOCKET.kubeconfig)")
     args = parser.parse_args(argv)
     if not args.socket:
         parser.error("--socket (or SIM_SOCKET) is required")
@@ -418,8 +450,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     if args.detach:
-        return _detach(args.socket, args.profile, args.seed, args.watch_pid_env)
-    return _serve(args.socket, args.profile, args.seed, None, args.watch_pid_env)
+        return _detach(args.socket, args.profile, args.seed, args.watch_pid_env, args.kubeconfig)
+    return _serve(args.socket, args.profile, args.seed, None, args.watch_pid_env, args.kubeconfig)
 
 
 if __name__ == "__main__":

@@ -58,16 +58,31 @@ def project_root(start: Path) -> Path:
     return here
 
 
+def _program_identity(program: str | None) -> Any:
+    """A chosen program as the key sees it: its path, and its size and time when it is a file
+    (another binary at the same path is another run); a name such as "reference" as is."""
+    if not program:
+        return None
+    path = Path(program).expanduser()
+    try:
+        stat = path.stat()
+    except OSError:
+        return program
+    return [str(path.resolve()), stat.st_size, stat.st_mtime_ns]
+
+
 class Cache:
     def __init__(self, directory: Path | str | None = None):
         self.directory = Path(directory) if directory is not None else default_directory()
 
-    def key(self, session: Session, environment: Any, profile: str | None) -> str:
+    def key(self, session: Session, environment: Any, profile: str | None,
+            kubectl: str | None = None) -> str:
         data = {
             "format": _FORMAT,
             "runner": runner_fingerprint(),
             "environment": [getattr(environment, "name", ""), environment.version()],
             "profile": profile,
+            "kubectl": _program_identity(kubectl),
             "blocks": [
                 [block.kind, block.filename, list(block.body),
                  _options(block.options)] for block in session.blocks

@@ -76,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
                               "without one (require), or never (off); default auto")
         sub.add_argument("--environment", metavar="NAME", default=None,
                          help="what sessions run against (default: sim when installed, else plain)")
+        sub.add_argument("--kubectl", metavar="PATH", default=None,
+                         help="run each session's kubectl as this program, against the "
+                              "session's cluster API ('reference': the pinned kubectl v1.35.2 "
+                              "that make test fetches); default: the environment's own")
 
     check = commands.add_parser(
         "check", help="verify the transcripts of documents",
@@ -197,9 +201,11 @@ class _Progress:
 
 
 def _run_all(sessions: list[Session], environment: Environment, sandbox: str,
-             cache: Cache | None, jobs: int, progress: _Progress | None) -> list[SessionResult]:
+             cache: Cache | None, jobs: int, progress: _Progress | None,
+             kubectl: str | None = None) -> list[SessionResult]:
     def one(session: Session) -> SessionResult:
-        return run_session(session, environment, sandbox=sandbox, cache=cache, progress=progress)
+        return run_session(session, environment, sandbox=sandbox, cache=cache, progress=progress,
+                           kubectl=kubectl)
 
     if jobs <= 1 or len(sessions) <= 1:
         return [one(session) for session in sessions]
@@ -218,7 +224,8 @@ def _run_all(sessions: list[Session], environment: Environment, sandbox: str,
     def one_of_many(session: Session) -> SessionResult:
         if cancelled.is_set():
             raise _Cancelled()
-        return run_session(session, environment, sandbox=sandbox, cache=cache, progress=watched)
+        return run_session(session, environment, sandbox=sandbox, cache=cache, progress=watched,
+                           kubectl=kubectl)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one_of_many, session) for session in sessions]
@@ -257,7 +264,8 @@ def _check(args: argparse.Namespace) -> int:
     sessions = [session for document in documents for session in document.sessions]
     started = time.monotonic()
     progress = _Progress(sum(len(s.blocks) for s in sessions), sys.stderr, Path.cwd())
-    results = _run_all(sessions, environment, args.sandbox, cache, args.jobs, progress)
+    results = _run_all(sessions, environment, args.sandbox, cache, args.jobs, progress,
+                       args.kubectl)
     progress.finish()
     elapsed = time.monotonic() - started
     print(text_report(results, Path.cwd(), verbose=args.verbose, elapsed=elapsed))
@@ -280,7 +288,7 @@ def _update(args: argparse.Namespace) -> int:
     documents, errors = _documents(args.paths)
     _report_errors(errors)
     sessions = [session for document in documents for session in document.sessions]
-    results = _run_all(sessions, environment, args.sandbox, None, args.jobs, None)
+    results = _run_all(sessions, environment, args.sandbox, None, args.jobs, None, args.kubectl)
     by_path: dict[Path, list] = {}
     for result in results:
         for edit in edits_for(result):
@@ -317,7 +325,8 @@ def _play(args: argparse.Namespace) -> int:
     except DocumentError as error:
         print(error, file=sys.stderr)
         return BAD_INPUT
-    return OK if play(document, environment, sandbox=args.sandbox) else MISMATCH
+    return OK if play(document, environment, sandbox=args.sandbox, kubectl=args.kubectl) \
+        else MISMATCH
 
 
 def _shell(args: argparse.Namespace) -> int:
@@ -328,7 +337,8 @@ def _shell(args: argparse.Namespace) -> int:
         return BAD_INPUT
     with ShellSession(sandbox=args.sandbox) as shell:
         try:
-            prepared = environment.prepare(shell.workdir, shell.statedir, args.cluster)
+            chosen = {"kubectl": args.kubectl} if args.kubectl else {}
+            prepared = environment.prepare(shell.workdir, shell.statedir, args.cluster, **chosen)
             shell.start(prepared)
         except (ValueError, SessionError) as error:
             print(f"tutorial-runner: {error}", file=sys.stderr)

@@ -36,7 +36,7 @@ __all__ = [
 STRICT_SETTING = "tutorial_runner_strict"
 
 TRANSCRIPT_OPTIONS = (
-    "session", "cluster", "vars", "unordered", "exact-whitespace",
+    "session", "cluster", "kubectl", "vars", "unordered", "exact-whitespace",
     "timeout", "hide", "skip", "expect-drift",
 )
 FILE_OPTIONS = ("session", "hide")

@@ -115,14 +115,20 @@ def run_session(
     cache: Any | None = None,
     progress: Progress | None = None,
     hooks: Hooks | None = None,
+    kubectl: str | None = None,
+    default_kubectl: str | None = None,
 ) -> SessionResult:
-    """Every block of ``session`` run in order in one fresh shell and environment."""
+    """Every block of ``session`` run in order in one fresh shell and environment.
+
+    The session's kubectl: ``kubectl`` (the command line's ``--kubectl``) if given, else the
+    session's own ``:kubectl:``, else ``default_kubectl`` (conf.py), else the environment's."""
     profile = session.cluster
+    client = kubectl or session.kubectl or default_kubectl
     key = None
     if hooks is not None:
         cache = None
     if cache is not None:
-        key = cache.key(session, environment, profile)
+        key = cache.key(session, environment, profile, client)
         hit = cache.load(key, session)
         if hit is not None:
             if progress is not None:
@@ -132,7 +138,7 @@ def run_session(
     started = time.monotonic()
     runner = _Runner(session, progress, hooks or Hooks())
     try:
-        runner.run(environment, profile, sandbox)
+        runner.run(environment, profile, sandbox, client)
     finally:
         try:
             runner.close()
@@ -160,11 +166,21 @@ class _Runner:
 
     # -- the session ---------------------------------------------------------------------
 
-    def run(self, environment: Environment, profile: str | None, sandbox: str) -> None:
+    def run(self, environment: Environment, profile: str | None, sandbox: str,
+            kubectl: str | None = None) -> None:
         blocks = self.session.blocks
         try:
             self.shell = ShellSession(sandbox=sandbox)
-            self.env = environment.prepare(self.shell.workdir, self.shell.statedir, profile)
+            # asked for only when chosen, so an environment without the option still works
+            chosen = {"kubectl": kubectl} if kubectl else {}
+            try:
+                self.env = environment.prepare(self.shell.workdir, self.shell.statedir, profile,
+                                               **chosen)
+            except TypeError as error:
+                if not chosen or "kubectl" not in str(error):
+                    raise
+                raise ValueError(f"the {environment.name} environment cannot run another "
+                                 f"kubectl ({kubectl})") from None
             self.shell.start(self.env)
         except (SandboxUnavailable, SessionError, LookupError, ValueError, OSError) as error:
             self._give_up(0, f"the session could not start: {error}")

@@ -16,6 +16,7 @@ class BlockOptions:
 
     session: str | None = None          # None: the document's default session
     cluster: str | None = None          # profile; only meaningful on a session's first block
+    kubectl: str | None = None          # the session's kubectl: a program's path, or "reference"
     vars: tuple[str, ...] = ()          # extra binding tokens, "TOKEN" or "TOKEN=DOCUMENTED"
     unordered: bool = False
     exact_whitespace: bool = False
@@ -63,6 +64,14 @@ class Session:
         for block in self.blocks:
             if block.options.cluster:
                 return block.options.cluster
+        return None
+
+    @property
+    def kubectl(self) -> str | None:
+        """The kubectl the session's blocks ask for (``:kubectl:``), if any."""
+        for block in self.blocks:
+            if block.options.kubectl:
+                return block.options.kubectl
         return None
 
 

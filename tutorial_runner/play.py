@@ -120,7 +120,8 @@ class Player(Hooks):
 
 
 def play(document: Document, environment: Environment, sandbox: str = "auto",
-         ask: Callable[[str], str] | None = None, out: TextIO | None = None) -> bool:
+         ask: Callable[[str], str] | None = None, out: TextIO | None = None,
+         kubectl: str | None = None) -> bool:
     """Walk through every session of ``document``; True when every step matched."""
     out = out or sys.stdout
     if ask is None:
@@ -134,7 +135,8 @@ def play(document: Document, environment: Environment, sandbox: str = "auto",
     ok = True
     for session in document.sessions:
         try:
-            result = run_session(session, environment, sandbox=sandbox, hooks=player)
+            result = run_session(session, environment, sandbox=sandbox, hooks=player,
+                                 kubectl=kubectl)
         except Quit:
             player.say("stopped.")
             return ok

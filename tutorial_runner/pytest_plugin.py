@@ -8,6 +8,7 @@ ini option ``tutorial_runner_paths`` (directories or glob patterns relative to t
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,8 @@ class TutorialSession(pytest.Item):
         from tutorial_runner.report import text_report
 
         state = _state(self.config)
-        result = run_session(self.tutorial_session, state.environment, sandbox=state.sandbox, cache=state.cache)
+        result = run_session(self.tutorial_session, state.environment, sandbox=state.sandbox,
+                             cache=state.cache, kubectl=os.environ.get("TUTORIAL_RUNNER_KUBECTL") or None)
         if not result.ok:
             raise TutorialFailure(text_report([result], Path(self.config.rootpath)))
         if all(block.status == "skipped" for block in result.blocks):

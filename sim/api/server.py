@@ -21,6 +21,7 @@ caller decides when time passes.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 
 import yaml
@@ -39,6 +40,7 @@ PATCH_TYPES = {
     "application/json-patch+json": "json",
     "application/merge-patch+json": "merge",
     "application/strategic-merge-patch+json": "strategic",
+    "application/apply-patch+yaml": "apply",
 }
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 SCALABLE = {"deployments", "replicasets", "statefulsets", "replicationcontrollers"}
@@ -69,18 +71,21 @@ class Response:
     code: int
     body: Any                                     # a JSON value
     warnings: list[str] = field(default_factory=list)
+    content_type: str = "application/json"      # other than JSON: ``body`` is the bytes
 
     def encode(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
         return json.dumps(self.body, separators=(",", ":")).encode() + b"\n"
 
     def headers(self) -> list[tuple[str, str]]:
-        out = [("Content-Type", "application/json"), ("Cache-Control", "no-cache, private"),
+        out = [("Content-Type", self.content_type), ("Cache-Control", "no-cache, private"),
                ("X-Content-Type-Options", "nosniff")]
         out += [("Warning", f'299 - "{w}"') for w in self.warnings]
         return out
 
 
-def _status(err: ApiError) -> Response:
+def status_response(err: ApiError) -> Response:
     return Response(err.code, err.status())
 
 
@@ -92,16 +97,16 @@ def _not_found_path() -> ApiError:
 def handle(cluster: Any, request: Request) -> Response:
     """Answer one request from the cluster's state (never raises for a client's mistake)."""
     if request.method not in METHODS:
-        return _status(ApiError(405, "MethodNotAllowed",
+        return status_response(ApiError(405, "MethodNotAllowed",
                                 f"the server does not allow this method on the requested resource", {}))
     if len(request.body) > MAX_BODY:
-        return _status(ApiError(413, "RequestEntityTooLarge",
+        return status_response(ApiError(413, "RequestEntityTooLarge",
                                 "the request body is too large", {}))
     with cluster.lock:
         try:
             return _route(cluster, request)
         except ApiError as err:
-            return _status(err)
+            return status_response(err)
 
 
 # -- discovery ------------------------------------------------------------------------
@@ -165,7 +170,8 @@ def _openapi(cluster: Any, rest: list[str]) -> Response:
         for group, versions in groups.items():
             for version in versions:
                 path = _gv_path(group, version)
-                digest = f"{abs(hash((path, cluster.profile.get('version')))) & 0xFFFFFFFF:08X}"
+                digest = hashlib.sha512(f"{path} {cluster.profile.get('version')}".encode()
+                                        ).hexdigest()[:128].upper()
                 paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={digest}"}
         return Response(200, {"paths": paths})
     path = "/".join(rest)
@@ -174,6 +180,25 @@ def _openapi(cluster: Any, rest: list[str]) -> Response:
             if _gv_path(group, version) == path:
                 return Response(200, _openapi_document(cluster, group, version))
     raise _not_found_path()
+
+
+# what the server answers with; clients also ask with the older "spec.v2@v1.0" spelling
+SWAGGER_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+
+
+def _swagger(cluster: Any, request: Request) -> Response:
+    """The Swagger 2.0 document kubectl falls back to for a group/version the v3 index
+    lacks; it holds no definitions, so a kind nobody serves reaches kubectl's "no matches
+    for kind" error. kubectl asks for it as protobuf (gnostic's openapi_v2.Document:
+    swagger = 1, info = 2 with title = 1 and version = 2)."""
+    version = str(cluster.profile.get("version"))
+    if "com.github.proto-openapi.spec.v2" in request.header("accept"):
+        def field(number: int, data: bytes) -> bytes:
+            return bytes([number << 3 | 2, len(data)]) + data
+        info = field(1, b"Kubernetes") + field(2, version.encode())
+        return Response(200, field(1, b"2.0") + field(2, info), content_type=SWAGGER_PROTOBUF)
+    return Response(200, {"swagger": "2.0", "info": {"title": "Kubernetes", "version": version},
+                          "paths": {}, "definitions": {}})
 
 
 _WRITE_PARAMETERS = [{"name": name, "in": "query", "schema": {"type": "string"}}
@@ -228,6 +253,8 @@ def _route(cluster: Any, request: Request) -> Response:
             return Response(200, _group_list(cluster))
         if parts[:2] == ["openapi", "v3"]:
             return _openapi(cluster, parts[2:])
+        if parts == ["openapi", "v2"]:
+            return _swagger(cluster, request)
     if parts[:1] == ["api"] and len(parts) >= 2:
         group, version, rest = "", parts[1], parts[2:]
     elif parts[:1] == ["apis"] and len(parts) >= 3:
@@ -316,7 +343,7 @@ def _write_scale(cluster: Any, request: Request, t: _Target, scale: dict) -> Res
     options = _write_options(request)
     updated = cluster.store.patch(t.rt, t.namespace, t.name, {"spec": {"replicas": replicas}},
                                   "merge", **options)
-    _written(cluster, 200, updated, options["dry_run"])
+    _written(cluster, 200, updated, options["dry_run"], t)
     return Response(200, _scale(updated if options["dry_run"] else
                                 cluster.store.get(t.rt, t.namespace, t.name)))
 
@@ -350,17 +377,17 @@ def _decode(request: Request) -> Any:
             raise ApiError(415, "UnsupportedMediaType",
                            f'the body of the request was in an unknown format - accepted media '
                            f'types include: {", ".join(PATCH_TYPES)}', {})
-    elif media == protobuf.CONTENT_TYPE:
-        try:
-            return protobuf.decode(request.body)
-        except protobuf.ProtobufError as exc:
-            raise ApiError(400, "BadRequest", f"error decoding request body: {exc}", {}) from None
-    elif media == "application/yaml":
+    if media in ("application/yaml", "application/apply-patch+yaml"):
         try:
             return yaml.safe_load(request.body or b"null")
         except yaml.YAMLError as exc:
             raise ApiError(400, "BadRequest", f"error decoding request body: {exc}", {}) from None
-    elif media not in ("application/json", ""):
+    if media == protobuf.CONTENT_TYPE:
+        try:
+            return protobuf.decode(request.body)
+        except protobuf.ProtobufError as exc:
+            raise ApiError(400, "BadRequest", f"error decoding request body: {exc}", {}) from None
+    if request.method != "PATCH" and media not in ("application/json", ""):
         raise ApiError(415, "UnsupportedMediaType",
                        f'the body of the request was in an unknown format - accepted media '
                        f'types include: application/json, application/yaml, '
@@ -398,8 +425,9 @@ def _object_body(request: Request, t: _Target) -> dict:
     return body
 
 
-def _written(cluster: Any, code: int, obj: dict, dry_run: bool) -> Response:
+def _written(cluster: Any, code: int, obj: dict, dry_run: bool, t: _Target) -> Response:
     warnings = list(cluster.store.warnings or [])
+    warnings += [w for w in _warnings(t.rt) if w not in warnings]
     if not dry_run:
         cluster.reconcile()
     return Response(code, obj, warnings)
@@ -412,7 +440,7 @@ def _post(cluster: Any, request: Request, t: _Target) -> Response:
     body = _object_body(request, t)
     options = _write_options(request)
     created = cluster.store.create(body, **options)
-    return _written(cluster, 201, created, options["dry_run"])
+    return _written(cluster, 201, created, options["dry_run"], t)
 
 
 def _put(cluster: Any, request: Request, t: _Target) -> Response:
@@ -428,7 +456,7 @@ def _put(cluster: Any, request: Request, t: _Target) -> Response:
     body["metadata"]["name"] = t.name
     options = _write_options(request)
     updated = cluster.store.update(body, subresource=t.subresource, **options)
-    return _written(cluster, 200, updated, options["dry_run"])
+    return _written(cluster, 200, updated, options["dry_run"], t)
 
 
 def _patch(cluster: Any, request: Request, t: _Target) -> Response:
@@ -443,8 +471,43 @@ def _patch(cluster: Any, request: Request, t: _Target) -> Response:
         current = _scale(cluster.store.get(t.rt, t.namespace, t.name))
         return _write_scale(cluster, request, t, apply_patch(current, patch, kind))
     options = _write_options(request)
+    if kind == "apply":
+        return _server_side_apply(cluster, request, t, patch, options)
     patched = cluster.store.patch(t.rt, t.namespace, t.name, patch, kind, **options)
-    return _written(cluster, 200, patched, options["dry_run"])
+    return _written(cluster, 200, patched, options["dry_run"], t)
+
+
+def _server_side_apply(cluster: Any, request: Request, t: _Target, config: Any,
+                       options: dict) -> Response:
+    """``application/apply-patch+yaml`` as far as this cluster keeps it: the object is
+    created from the configuration, or the configuration is merged into it (strategic merge:
+    lists merge by their keys). Field ownership (managedFields, conflicts between
+    managers) is not tracked: one manager's apply always wins."""
+    if not request.query.get("fieldManager"):
+        raise ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: '
+                       "Required value: is required for apply patch",
+                       {"group": "meta.k8s.io", "kind": "PatchOptions",
+                        "causes": [{"reason": "FieldValueRequired", "message":
+                                    "Required value: is required for apply patch",
+                                    "field": "fieldManager"}]})
+    if not isinstance(config, dict):
+        raise ApiError(400, "BadRequest", "error decoding request body: the body must be an object", {})
+    md = config.setdefault("metadata", {})
+    if not isinstance(md, dict):
+        raise ApiError(400, "BadRequest", "metadata must be an object", {})
+    md["name"] = t.name
+    if t.namespace is not None:
+        md["namespace"] = t.namespace
+    if cluster.store.find(t.rt, t.namespace, t.name) is None:
+        config.setdefault("apiVersion", t.rt.api_version)
+        config.setdefault("kind", t.rt.kind)
+        created = cluster.store.create(config, **options)
+        return _written(cluster, 201, created, options["dry_run"], t)
+    merge = {k: v for k, v in config.items() if k not in ("apiVersion", "kind")}
+    merge["metadata"] = {k: v for k, v in md.items() if k in ("labels", "annotations", "finalizers",
+                                                            "ownerReferences")}
+    patched = cluster.store.patch(t.rt, t.namespace, t.name, merge, "strategic", **options)
+    return _written(cluster, 200, patched, options["dry_run"], t)
 
 
 def _delete(cluster: Any, request: Request, t: _Target) -> Response:
@@ -459,7 +522,7 @@ def _delete(cluster: Any, request: Request, t: _Target) -> Response:
     deleted = cluster.store.delete(t.rt, t.namespace, t.name, propagation=propagation,
                                    dry_run=dry_run,
                                    grace_period=None if grace in (None, "") else int(grace))
-    return _written(cluster, 200, deleted, dry_run)
+    return _written(cluster, 200, deleted, dry_run, t)
 
 
 # -- watch ----------------------------------------------------------------------------
@@ -496,7 +559,7 @@ def watch(cluster: Any, request: Request, closed=lambda: False):
                 raise _not_found_path()
             t = _target(cluster, group, version, rest)
         except ApiError as err:
-            return _status(err)
+            return status_response(err)
         q = request.query
         fields = q.get("fieldSelector") or ""
         if t.name is not None:
@@ -507,7 +570,7 @@ def watch(cluster: Any, request: Request, closed=lambda: False):
             labels = parse_label_selector(q.get("labelSelector") or "")
             field_match = field_matcher(parse_field_selector(fields)) if fields else None
         except ApiError as err:
-            return _status(err)
+            return status_response(err)
         timeout = q.get("timeoutSeconds") or ""
         start = cluster.clock.now()
         end = start + timedelta(seconds=int(timeout)) if timeout.isdigit() else None
@@ -545,7 +608,7 @@ def watch(cluster: Any, request: Request, closed=lambda: False):
                 done = end is not None and now >= end
                 if not fresh and not done and now < limit:
                     cluster.run_until(min(now + timedelta(seconds=WATCH_STEP), limit, end or limit))
-            for kind, obj in fresh:
+            for kind, obj in _coalesced(fresh):
                 yield {"type": kind, "object": obj}
             if done:
                 return
@@ -553,6 +616,23 @@ def watch(cluster: Any, request: Request, closed=lambda: False):
                 time.sleep(WATCH_PACE)
 
     return events()
+
+
+def _coalesced(changes: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """One event per object for the changes of one step: the cluster reconciles to a fixed
+    point at once, so a watcher sees where an object ended, not each write on the way
+    (a pod whose command ends as it starts is seen Succeeded, as our kubectl sees it)."""
+    last: dict[tuple[str, str], tuple[str, dict]] = {}
+    for kind, obj in changes:
+        md = obj.get("metadata") or {}
+        key = (md.get("namespace") or "", md.get("name") or "")
+        before = last.pop(key, None)
+        if before is not None and before[0] == "ADDED":
+            if kind == "DELETED":
+                continue                  # came and went within the step
+            kind = "ADDED"
+        last[key] = (kind, obj)
+    return list(last.values())
 
 
 _VERBS = {"GET": _get, "POST": _post, "PUT": _put, "PATCH": _patch, "DELETE": _delete}

@@ -133,5 +133,6 @@ def _apply_error(e: Exception, creating: bool, source: str, t, obj: dict,
     info = (f'Resource: "{t.group}/{t.version}, Resource={t.resource}", GroupVersionKind: '
             f'"{t.group}/{t.version}, Kind={t.kind}"\nName: "{md.get("name", "")}", '
             f'Namespace: "{md.get("namespace", "")}"')
+    # the patcher adds its own source first (AddSourceToErr("patching", …)), then apply
     return (f"{prefix}{reason}): error when applying patch:\n{dumps(patch or {})}\nto:\n"
-            f'{info}\nfor: "{source}": {rest}')
+            f'{info}\nfor: "{source}": error when patching "{source}": {rest}')

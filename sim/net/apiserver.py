@@ -34,19 +34,90 @@ def chain(cluster: Any) -> list[x509.Certificate]:
         return state["apiserver-chain"]
     from sim.net import tls
 
-    ca_map = addr.get(cluster, "configmaps", "default", "kube-root-ca.crt")
-    ca = tls.load_chain(((ca_map or {}).get("data") or {}).get("ca.crt", "").encode())
-    key = (getattr(cluster, "state", None) or {}).get("root_ca_key")
     domain = addr.cluster_domain(cluster)
     names = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", f"kubernetes.default.svc.{domain}"]
     ips = [ip for ip, _ in endpoints(cluster)]
     svc = addr.get(cluster, "services", "default", "kubernetes")
     if svc and addr.service_ip_set(svc):
         ips.append(svc["spec"]["clusterIP"])
-    issuer = (ca[0], key) if ca and key is not None else None
-    made = tls.issue("kube-apiserver", names, issuer=issuer, ip_names=ips)[0]
+    # as kubeadm's certificate: the control plane's address, and the loopback for clients
+    # that reach the API on the cluster process's own listener (sim/api/listener.py)
+    from sim.kubectl.info import control_plane_url
+
+    host = control_plane_url(cluster).split("//", 1)[1].rsplit(":", 1)[0]
+    ips += [ip for ip in (host, "127.0.0.1") if addr_is_ip(ip) and ip not in ips]
+    names.append("localhost")
+    made, made_key = tls.issue("kube-apiserver", names, issuer=_ca(cluster), ip_names=ips)
+    state["apiserver-key"] = made_key
     state["apiserver-chain"] = [made]
     return state["apiserver-chain"]
+
+
+def addr_is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def ca_pem(cluster: Any) -> str:
+    """The cluster's CA certificate (PEM), as kube-root-ca.crt publishes it."""
+    ca_map = addr.get(cluster, "configmaps", "default", "kube-root-ca.crt")
+    return ((ca_map or {}).get("data") or {}).get("ca.crt", "")
+
+
+def _ca(cluster: Any) -> tuple[x509.Certificate, Any] | None:
+    from sim.net import tls
+
+    ca = tls.load_chain(ca_pem(cluster).encode())
+    key = (getattr(cluster, "state", None) or {}).get("root_ca_key")
+    return (ca[0], key) if ca and key is not None else None
+
+
+def serving_key(cluster: Any) -> Any:
+    """The private key of the serving certificate ``chain`` returns."""
+    chain(cluster)
+    return cluster.runtime["net"]["apiserver-key"]
+
+
+def token_user(cluster: Any, token: str) -> str | None:
+    """Who a bearer token names: a service account token the kubelet mounted in a pod that
+    still exists (sim.workloads.runtime writes them: its claims name the account, its
+    signature is the pod's), else None."""
+    import base64
+
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        uid = base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    subject = claims.get("sub") if isinstance(claims, dict) else None
+    if not isinstance(subject, str) or not subject.startswith("system:serviceaccount:"):
+        return None
+    namespace, _, account = subject[len("system:serviceaccount:"):].partition(":")
+    for pod in cluster.store.list("pods", namespace):
+        if pod["metadata"].get("uid") == uid and \
+                (pod.get("spec") or {}).get("serviceAccountName", "default") == account:
+            return subject
+    return None
+
+
+def admin_credentials(cluster: Any, user: str) -> tuple[x509.Certificate, Any]:
+    """A client certificate for the kubeconfig's user, as kubeadm writes admin.conf: issued
+    by the cluster's CA, in the group ``kubeadm:cluster-admins``."""
+    from sim.net import tls
+
+    state = cluster.runtime.setdefault("net", {})
+    if "admin-credentials" not in state:
+        state["admin-credentials"] = tls.issue(user, [], issuer=_ca(cluster),
+                                               organization="kubeadm:cluster-admins")
+    return state["admin-credentials"]
 
 
 def _status(code: int, reason: str, message: str) -> dict:

@@ -169,7 +169,7 @@ SCENARIO = [
     "get pods -o wide", "get pods -l app=web -o name", "scale deploy web --replicas=3",
     "get deploy web", "expose deploy web --port=80", "get svc web", "get endpointslices",
     "apply -f web.yaml", "label deploy web tier=front", "get deploy --show-labels",
-    "get pods --field-selector=status.phase=Running -l app=web",
+    "apply -f bad.yaml", "get pods --field-selector=status.phase=Running -l app=web",
     "rollout status deploy/web", "delete pod -l app=web", "get pods",
     "delete svc web", "delete deploy web", "get deploy web", "get all",
     # typed commands: the real kubectl sends these as protobuf
@@ -188,6 +188,8 @@ def twins(tmp_path):
     theirs = Cluster("default", seed=9, workloads=False)
     server = listener.start(theirs)
     (tmp_path / "web.yaml").write_text(DEPLOYMENT)
+    # a field the server does not know: the patch's strict decoding error, as each prints it
+    (tmp_path / "bad.yaml").write_text(DEPLOYMENT.replace("  replicas: 2\n", "  replicas: 2\n  foo: 1\n"))
     config = {"apiVersion": "v1", "kind": "Config", "current-context": "sim",
               "clusters": [{"name": "sim", "cluster": {"server": server.url}}],
               "users": [{"name": "u", "user": {}}],

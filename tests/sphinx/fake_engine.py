@@ -21,8 +21,10 @@ class FakeEngine:
         self.verdict_override: str | None = None   # every transcript gets this status
 
     def run_session(self, session: Session, environment: Any, sandbox: str = "auto",
-                    cache: Any = None, progress: Any = None) -> SessionResult:
+                    cache: Any = None, progress: Any = None, kubectl: str | None = None,
+                    default_kubectl: str | None = None) -> SessionResult:
         self.runs.append((session.document.name, session.name))
+        self.kubectl = kubectl or session.kubectl or default_kubectl
         results = [self._block(b) for b in session.blocks]
         if self.verdict_override:
             for result in results:

@@ -56,6 +56,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("tutorial_runner_environment", None, "env", types=(str, type(None)))
     app.add_config_value("tutorial_runner_verify_html", True, "env", types=(bool,))
     app.add_config_value("tutorial_runner_sandbox", "auto", "env", types=(str,))
+    # the sessions' kubectl when a document does not choose (None: the environment's own)
+    app.add_config_value("tutorial_runner_kubectl", None, "env", types=(str, type(None)))
     app.add_config_value("tutorial_runner_cache_dir", ".tutorial-cache", "env", types=(str,))
     app.add_config_value("tutorial_runner_report_dir", None, "env", types=(str, type(None)))
     app.add_config_value("tutorial_runner_languages", {}, "html", types=(dict,))

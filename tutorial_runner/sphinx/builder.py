@@ -75,6 +75,7 @@ class TutorialBuilder(Builder):
         results = verify.run_all(
             sessions, environment, cache=cache, sandbox=self.config.tutorial_runner_sandbox,
             jobs=max(1, self._app.parallel), on_done=progress,
+            default_kubectl=self.config.tutorial_runner_kubectl,
         )
         root = Path(self.confdir)     # the project: paths read docs/…
         text = report.text_report(results, root, elapsed=time.monotonic() - started)

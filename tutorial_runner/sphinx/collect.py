@@ -165,6 +165,7 @@ def _run(app: Sphinx, environment: Any, cache: Any | None, to_run: list[tuple[st
     results = verify.run_all(
         sessions, environment, cache=cache, sandbox=app.config.tutorial_runner_sandbox,
         jobs=max(1, app.parallel), on_done=progress,
+        default_kubectl=app.config.tutorial_runner_kubectl,
     )
     counts: Counter[str] = Counter()
     for (docname, session), result in zip(to_run, results, strict=True):

@@ -162,16 +162,23 @@ def run_all(
     sandbox: str,
     jobs: int,
     on_done: Callable[[Session, Any], None] | None = None,
+    default_kubectl: str | None = None,
 ) -> list[Any]:
     """Every session's result, in order; ``jobs`` at a time.  A session whose run raised
-    comes back as a result whose blocks are errors saying why."""
+    comes back as a result whose blocks are errors saying why.  The kubectl: the variable
+    ``TUTORIAL_RUNNER_KUBECTL`` (as the command line's ``--kubectl``), else a session's own
+    ``:kubectl:``, else ``default_kubectl`` (conf.py's ``tutorial_runner_kubectl``)."""
+    import os
+
+    forced = os.environ.get("TUTORIAL_RUNNER_KUBECTL") or None
     engine = engine_module()
     if engine is None:
         raise RuntimeError("the runner's engine (tutorial_runner.engine) is not installed")
 
     def one(session: Session) -> Any:
         try:
-            result = engine.run_session(session, env, sandbox=sandbox, cache=cache)
+            result = engine.run_session(session, env, sandbox=sandbox, cache=cache,
+                                        kubectl=forced, default_kubectl=default_kubectl)
         except Exception as error:  # one broken session must not hide the others' results
             message = f"the run failed: {type(error).__name__}: {error}"
             result = engine.SessionResult(
