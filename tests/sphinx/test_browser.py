@@ -119,6 +119,9 @@ def test_copy_button_copies_the_commands_only(served_site, browser):
     origin = served_site
     browser.send("Browser.grantPermissions", origin=origin,
                  permissions=["clipboardReadWrite", "clipboardSanitizedWrite"])
+    # the clipboard answers a focused document only; under load a headless tab may not be
+    # the focused one, so it is told to behave as focused
+    browser.send("Emulation.setFocusEmulationEnabled", enabled=True)
     browser.eval("navigator.clipboard.writeText('')", await_promise=True)
     browser.eval("document.querySelector('.tr-transcript').scrollIntoView({block: 'center'})")
     # the button shows on hover
