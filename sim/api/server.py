@@ -354,7 +354,8 @@ def _warnings(rt: ResourceType) -> list[str]:
     return []
 
 
-def _table(cluster: Any, rt: ResourceType, objects: list[dict], revision: str) -> dict:
+def _table(cluster: Any, rt: ResourceType, objects: list[dict], revision: str,
+           full: bool = False) -> dict:
     from sim.kubectl.printers import table_cells, table_columns
     from sim.kubectl.printers.columns import NAME_COLUMN
 
@@ -364,8 +365,10 @@ def _table(cluster: Any, rt: ResourceType, objects: list[dict], revision: str) -
                for i, (name, priority) in enumerate(table_columns(rt.plural))]
     now = cluster.clock.now()
     rows = [{"cells": table_cells(rt.plural, obj, now=now),
-             "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                        "metadata": obj.get("metadata") or {}}} for obj in objects]
+             "object": obj if full else {"kind": "PartialObjectMetadata",
+                                         "apiVersion": "meta.k8s.io/v1",
+                                         "metadata": obj.get("metadata") or {}}}
+            for obj in objects]
     return {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
             "metadata": {"resourceVersion": revision}, "columnDefinitions": columns, "rows": rows}
 
@@ -479,10 +482,6 @@ def _patch(cluster: Any, request: Request, t: _Target) -> Response:
 
 def _server_side_apply(cluster: Any, request: Request, t: _Target, config: Any,
                        options: dict) -> Response:
-    """``application/apply-patch+yaml`` as far as this cluster keeps it: the object is
-    created from the configuration, or the configuration is merged into it (strategic merge:
-    lists merge by their keys). Field ownership (managedFields, conflicts between
-    managers) is not tracked: one manager's apply always wins."""
     if not request.query.get("fieldManager"):
         raise ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: '
                        "Required value: is required for apply patch",
@@ -490,24 +489,34 @@ def _server_side_apply(cluster: Any, request: Request, t: _Target, config: Any,
                         "causes": [{"reason": "FieldValueRequired", "message":
                                     "Required value: is required for apply patch",
                                     "field": "fieldManager"}]})
+    obj, created = apply_configuration(cluster, t.rt, t.namespace, t.name, config, **options)
+    return _written(cluster, 201 if created else 200, obj, options["dry_run"], t)
+
+
+def apply_configuration(cluster: Any, rt: ResourceType, namespace: str | None, name: str,
+                        config: Any, dry_run: bool = False,
+                        field_validation: str = "Strict") -> tuple[dict, bool]:
+    """Server-side apply as far as this cluster keeps it: the object is created from the
+    configuration, or the configuration is merged into it (strategic merge: lists merge by
+    their keys). Field ownership (managedFields, conflicts between managers) is not
+    tracked: one manager's apply always wins. (object, created)"""
     if not isinstance(config, dict):
         raise ApiError(400, "BadRequest", "error decoding request body: the body must be an object", {})
     md = config.setdefault("metadata", {})
     if not isinstance(md, dict):
         raise ApiError(400, "BadRequest", "metadata must be an object", {})
-    md["name"] = t.name
-    if t.namespace is not None:
-        md["namespace"] = t.namespace
-    if cluster.store.find(t.rt, t.namespace, t.name) is None:
-        config.setdefault("apiVersion", t.rt.api_version)
-        config.setdefault("kind", t.rt.kind)
-        created = cluster.store.create(config, **options)
-        return _written(cluster, 201, created, options["dry_run"], t)
+    md["name"] = name
+    if namespace is not None:
+        md["namespace"] = namespace
+    options = {"dry_run": dry_run, "field_validation": field_validation}
+    if cluster.store.find(rt, namespace, name) is None:
+        config.setdefault("apiVersion", rt.api_version)
+        config.setdefault("kind", rt.kind)
+        return cluster.store.create(config, **options), True
     merge = {k: v for k, v in config.items() if k not in ("apiVersion", "kind")}
     merge["metadata"] = {k: v for k, v in md.items() if k in ("labels", "annotations", "finalizers",
                                                             "ownerReferences")}
-    patched = cluster.store.patch(t.rt, t.namespace, t.name, merge, "strategic", **options)
-    return _written(cluster, 200, patched, options["dry_run"], t)
+    return cluster.store.patch(rt, namespace, name, merge, "strategic", **options), False
 
 
 def _delete(cluster: Any, request: Request, t: _Target) -> Response:
@@ -578,7 +587,25 @@ def watch(cluster: Any, request: Request, closed=lambda: False):
         revision = cluster.store.revision
         asked = q.get("resourceVersion") or ""
         oldest = cluster.store.changes[0][0] if cluster.store.changes else revision + 1
-        since = int(asked) if asked.isdigit() and int(asked) >= oldest - 1 else revision
+        # "0" (and none) means: from now, after the current state as ADDED events
+        since = int(asked) if asked.isdigit() and int(asked) > 0 and int(asked) >= oldest - 1 \
+            else revision
+
+    tables = TABLE_MEDIA in request.header("accept")
+    first = [True]
+
+    def as_table(obj: dict) -> dict:
+        """An event's object as a one-row Table when the client asked for tables (`get -w`):
+        the column definitions come with the first event only, as the API server sends them."""
+        if not tables:
+            return obj
+        with cluster.lock:
+            table = _table(cluster, t.rt, [obj], str(cluster.store.revision),
+                           full=q.get("includeObject") == "Object")
+        if not first[0]:
+            table["columnDefinitions"] = []
+        first[0] = False
+        return table
 
     def wanted(rt: ResourceType, obj: dict) -> bool:
         md = obj.get("metadata") or {}
@@ -593,7 +620,7 @@ def watch(cluster: Any, request: Request, closed=lambda: False):
         initial = q.get("sendInitialEvents") == "true"
         if initial or asked in ("", "0"):
             for obj in initial_objects:
-                yield {"type": "ADDED", "object": obj}
+                yield {"type": "ADDED", "object": as_table(obj)}
         if initial:   # watch-list (client-go's WatchListClient): the initial events end here
             yield {"type": "BOOKMARK", "object": {
                 "kind": t.rt.kind, "apiVersion": t.rt.api_version,
@@ -609,7 +636,7 @@ def watch(cluster: Any, request: Request, closed=lambda: False):
                 if not fresh and not done and now < limit:
                     cluster.run_until(min(now + timedelta(seconds=WATCH_STEP), limit, end or limit))
             for kind, obj in _coalesced(fresh):
-                yield {"type": kind, "object": obj}
+                yield {"type": kind, "object": as_table(obj)}
             if done:
                 return
             if not fresh:

@@ -69,12 +69,25 @@ def run(ctx: Ctx) -> int:
             continue
         ns = manifests.namespace_for(ctx, t, m)
         name = (m.obj.get("metadata") or {}).get("name", "")
-        new, _ = modified_config(m.obj, ns)
+        if o["server-side"]:
+            new = copy.deepcopy(m.obj)      # sent as written: no last-applied annotation
+            if ns is not None:
+                new.setdefault("metadata", {})["namespace"] = ns
+        else:
+            new, _ = modified_config(m.obj, ns)
         ctx.touch(t)
         with ctx.locked():
             current = store.find(t.resource_ref, ns, name) if name else None
             try:
-                if current is None:
+                if o["server-side"]:
+                    verb = "serverside-applied"
+                    if dry != "client":
+                        from sim.api.server import apply_configuration
+
+                        apply_configuration(ctx.cluster, store.type_of(t.resource_ref), ns,
+                                            name, new, dry_run=dry == "server",
+                                            field_validation=validation)
+                elif current is None:
                     verb = "created"
                     if dry != "client":
                         store.create(new, dry_run=dry == "server", field_validation=validation)

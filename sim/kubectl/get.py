@@ -55,7 +55,9 @@ def run(ctx: Ctx) -> int:
         _sort(got, o["sort-by"])
     if o["ignore-not-found"]:
         got.errors = [e for e in got.errors if "(NotFound)" not in e]
-    if out.structured:
+    if o["watch-only"]:
+        code = _finish(ctx, got)          # changes only: what there is now is not listed
+    elif out.structured:
         code = _print_structured(ctx, out, got, sel)
     else:
         code = _print_tables(ctx, out, got, sel, all_ns, now)

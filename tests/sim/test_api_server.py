@@ -179,6 +179,9 @@ SCENARIO = [
     "create service nodeport np --tcp=80:8080", "get svc np -o jsonpath={.spec.ports}",
     "create ingress ing --rule=foo.com/bar=np:80", "describe ingress ing",
     "create namespace team", "get ns team",
+    # server-side apply; a watch from "now" (RV 0), as Table rows; changes only
+    "apply --server-side -f web.yaml", "get deploy web -w --request-timeout=1s",
+    "get pods --watch-only --request-timeout=1s",
 ]
 
 
