@@ -1,6 +1,6 @@
 """``make bench``: every benchmark in turn, a table, and bench/results.json.
 
-    python -m bench [--quick] [--only latency,prysk,doctest,scale,profile,suite,differential] [--output FILE] [--no-docs]
+    python -m bench [--quick] [--only latency,prysk,doctest,scale,profile,suite,differential,api] [--output FILE] [--no-docs]
 
 ``--quick`` runs each part at a tiny size (for the smoke test: its figures mean nothing).
 A full run also redraws the chart and the figures of the performance page from the results;
@@ -16,13 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench import doctest_site, latency, profile_scale, sim_scale, suite, versus_prysk
+from bench import api, doctest_site, latency, profile_scale, sim_scale, suite, versus_prysk
 from bench.stats import load
 from bench.table import print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PARTS = ("latency", "prysk", "doctest", "scale", "profile", "suite", "differential")
+PARTS = ("latency", "prysk", "doctest", "scale", "profile", "suite", "differential", "api")
 
 
 def _parts(quick: bool) -> dict:
@@ -35,6 +35,7 @@ def _parts(quick: bool) -> dict:
             "profile": None,      # minutes under a profiler: left out of --quick
             "suite": None,        # the whole test suite, twice: left out of --quick
             "differential": None,  # every session of docs/ twice: left out of --quick
+            "api": lambda: api.run(repeat=3, watches=5),
         }
     return {
         "latency": lambda: latency.run(repeat=40),
@@ -44,6 +45,7 @@ def _parts(quick: bool) -> dict:
         "profile": lambda: {"pods": 3000, "calls": profile_scale.run(3000, top=8)},
         "suite": lambda: suite.run(repeat=1),
         "differential": _differential,
+        "api": lambda: api.run(repeat=21, watches=50),
     }
 
 
@@ -129,6 +131,9 @@ def targets(results: dict) -> dict:
     judge("get_pods_growth_over_linear", None if worst is None else round(worst, 3), 1, "x")
     whole = (results.get("suite") or {}).get("parallel") or {}
     judge("test_suite_parallel", whole.get("seconds"), 240, "s")
+    served = results.get("api") or {}
+    judge("real_kubectl_get_over_client", served.get("get_over_client"), 1.5, "x")
+    judge("watch_event_median", (served.get("watch_event") or {}).get("median_ms"), 50, "ms")
     diff = results.get("differential") or {}
     judge("kubectl_differential", None if "share" not in diff else
           round(100 * (1 - diff["share"]), 1), 5, "%")

@@ -128,6 +128,8 @@ _TARGETS = {
     "get_pods_growth_over_linear": "`kubectl get pods` の伸び（線形に対する比）",
     "test_suite_parallel": "`make test` のテストスイート（並列）",
     "kubectl_differential": "本物の kubectl と出力が異なるコマンドの割合",
+    "real_kubectl_get_over_client": "本物の kubectl の `get pods` と `version --client` の比",
+    "watch_event_median": "書き込みから watch のイベントまで（中央値）",
 }
 
 
@@ -149,6 +151,15 @@ def differential(part: dict) -> str:
     where = "\n".join(f"- `{d['where']}`: `{d['command'].splitlines()[0]}`"
                       for d in part["differences"])
     return table + ("\n\n" + where if where else "")
+
+
+def api(part: dict) -> str:
+    rows = [["`kubectl version --client`（サーバーなし）", part["kubectl_version_client"]],
+            ["`kubectl get pods -A`（探索キャッシュあり）", part["kubectl_get_pods"]],
+            ["`kubectl get pods -A`（探索キャッシュなし）", part["kubectl_get_pods_cold"]],
+            ["書き込みから watch のイベントまで", part["watch_event"]]]
+    return _table(["測ったもの", "中央値", "p95"],
+                  [[label, _ms(s["median_ms"]), _ms(s["p95_ms"])] for label, s in rows])
 
 
 def targets(results: dict) -> str:
@@ -175,6 +186,7 @@ SECTIONS = {   # name: (the part of the results it needs, None: the whole; table
     "profile": ("profile", profile),
     "suite": ("suite", suite),
     "differential": ("differential", differential),
+    "api": ("api", api),
     "targets": (None, targets),
 }
 

@@ -33,6 +33,9 @@ from sim.api import streams
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out as two writes: with Nagle's algorithm the second waits for
+    # the client's delayed ACK, 40 ms on Linux, on every small response
+    disable_nagle_algorithm = True
     server: "ApiServer"
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -139,6 +139,38 @@ def _group_list(cluster: Any) -> dict:
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
+WITH_STATUS = {"pods", "services", "nodes", "namespaces", "deployments", "replicasets",
+               "statefulsets", "daemonsets", "jobs", "cronjobs", "ingresses",
+               "persistentvolumeclaims", "persistentvolumes", "replicationcontrollers",
+               "horizontalpodautoscalers", "poddisruptionbudgets", "resourcequotas",
+               "certificatesigningrequests", "customresourcedefinitions", "apiservices",
+               "servicecidrs", "validatingadmissionpolicies", "flowschemas",
+               "prioritylevelconfigurations", "resourceclaims", "volumeattachments"}
+_SCALE = ("scale", "autoscaling", "v1", "Scale", ("get", "patch", "update"))
+_CONNECT = ("create", "get")
+_PROXY = ("create", "delete", "get", "patch", "update")
+# parent -> (subresource, group, version, kind, verbs); group None: the parent's own
+_SUBRESOURCES: dict[str, list[tuple]] = {
+    "pods": [("attach", "", "v1", "PodAttachOptions", _CONNECT), ("binding", "", "v1", "Binding", ("create",)),
+             ("eviction", "policy", "v1", "Eviction", ("create",)),
+             ("exec", "", "v1", "PodExecOptions", _CONNECT), ("log", "", "v1", "Pod", ("get",)),
+             ("portforward", "", "v1", "PodPortForwardOptions", _CONNECT),
+             ("proxy", "", "v1", "PodProxyOptions", _PROXY)],
+    "services": [("proxy", "", "v1", "ServiceProxyOptions", _PROXY)],
+    "nodes": [("proxy", "", "v1", "NodeProxyOptions", _PROXY)],
+    "serviceaccounts": [("token", "authentication.k8s.io", "v1", "TokenRequest", ("create",))],
+    **{plural: [_SCALE] for plural in SCALABLE},
+}
+
+
+def subresources(rt: ResourceType) -> list[tuple]:
+    """(name, group, version, kind, verbs) of each subresource the type serves."""
+    found = list(_SUBRESOURCES.get(rt.plural, []))
+    if rt.plural in WITH_STATUS:
+        found.append(("status", rt.group, rt.version, rt.kind, ("get", "patch", "update")))
+    return sorted(found)
+
+
 def _resource_list(cluster: Any, group: str, version: str) -> dict:
     resources = []
     for rt in cluster.resources:
@@ -151,9 +183,50 @@ def _resource_list(cluster: Any, group: str, version: str) -> dict:
         if rt.categories:
             entry["categories"] = list(rt.categories)
         resources.append(entry)
+        for name, sub_group, sub_version, kind, verbs in subresources(rt):
+            sub = {"name": f"{rt.plural}/{name}", "singularName": "", "namespaced": rt.namespaced,
+                   "kind": kind, "verbs": list(verbs)}
+            if sub_group != rt.group or sub_version != rt.version:
+                sub.update(group=sub_group, version=sub_version)
+            resources.append(sub)
     gv = f"{group}/{version}" if group else version
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,
             "resources": resources}
+
+
+AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+
+def _aggregated(cluster: Any, core: bool) -> Response:
+    """Aggregated discovery (apidiscovery.k8s.io/v2): every group, version and resource in
+    one answer, as kubectl ≥ 1.30 asks for it first (else one request per group/version)."""
+    items = []
+    for group, versions in _groups(cluster).items():
+        if (group == "") != core:
+            continue
+        entries = []
+        for version in versions:
+            resources = []
+            for rt in cluster.resources:
+                if rt.group != group or rt.version != version:
+                    continue
+                entry = {"resource": rt.plural,
+                         "responseKind": {"group": group, "version": version, "kind": rt.kind},
+                         "scope": "Namespaced" if rt.namespaced else "Cluster",
+                         "singularResource": rt.singular, "verbs": sorted(rt.verbs)}
+                if rt.short_names:
+                    entry["shortNames"] = list(rt.short_names)
+                if rt.categories:
+                    entry["categories"] = list(rt.categories)
+                subs = [{"subresource": name, "responseKind": {"group": g, "version": v, "kind": k},
+                         "verbs": list(verbs)} for name, g, v, k, verbs in subresources(rt)]
+                if subs:
+                    entry["subresources"] = subs
+                resources.append(entry)
+            entries.append({"version": version, "resources": resources, "freshness": "Current"})
+        items.append({"metadata": {"name": group, "creationTimestamp": None}, "versions": entries})
+    return Response(200, {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
+                          "metadata": {}, "items": items}, content_type=AGGREGATED)
 
 
 def _gv_path(group: str, version: str) -> str:
@@ -244,6 +317,9 @@ def _route(cluster: Any, request: Request) -> Response:
     if request.method == "GET":
         if parts == ["version"]:
             return Response(200, _version(cluster))
+        if parts in (["api"], ["apis"]) and \
+                AGGREGATED.split(";", 1)[1] in request.header("accept").replace(" ", ""):
+            return _aggregated(cluster, core=parts == ["api"])
         if parts == ["api"]:
             return Response(200, {"kind": "APIVersions", "versions": ["v1"],
                                   "serverAddressByClientCIDRs": [

@@ -176,6 +176,7 @@ def _handler(cluster: Any) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "Go-http-client"
+        disable_nagle_algorithm = True   # else each small answer waits 40 ms for an ACK
 
         def _any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -59,7 +59,19 @@ def test_discovery_names_every_served_type(served):
     assert {g["name"] for g in groups["groups"]} == served_groups
     code, core, _ = _call(server, "GET", "/api/v1")
     names = {r["name"] for r in core["resources"]}
-    assert names == {rt.plural for rt in cluster.resources if rt.group == ""}
+    assert {n for n in names if "/" not in n} == {rt.plural for rt in cluster.resources
+                                                  if rt.group == ""}
+    assert {"pods/log", "pods/exec", "pods/status", "services/proxy"} <= names
+    code, apps, _ = _call(server, "GET", "/apis/apps/v1")
+    scale = next(r for r in apps["resources"] if r["name"] == "deployments/scale")
+    assert (scale["group"], scale["kind"]) == ("autoscaling", "Scale")
+    # aggregated discovery: the same in one answer per /api and /apis
+    code, aggregated, headers = _call(server, "GET", "/apis", accept=api.AGGREGATED + ",application/json")
+    assert headers["Content-Type"] == api.AGGREGATED
+    assert {g["metadata"]["name"] for g in aggregated["items"]} == served_groups
+    apps_v1 = next(g for g in aggregated["items"] if g["metadata"]["name"] == "apps")["versions"][0]
+    deployments = next(r for r in apps_v1["resources"] if r["resource"] == "deployments")
+    assert {s["subresource"] for s in deployments["subresources"]} == {"scale", "status"}
     code, version, _ = _call(server, "GET", "/version")
     assert version["gitVersion"] == cluster.profile["version"]
 
