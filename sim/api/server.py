@@ -385,7 +385,8 @@ def _get(cluster: Any, request: Request, t: _Target) -> Response:
                                      q.get("fieldSelector") or None)
     revision = str(cluster.store.revision)
     if wants_table:
-        return Response(200, _table(cluster, t.rt, objects, revision), _warnings(t.rt))
+        table = _table(cluster, t.rt, objects, revision, full=q.get("includeObject") == "Object")
+        return Response(200, table, _warnings(t.rt))
     if t.name is not None:
         return Response(200, objects[0], _warnings(t.rt))
     return Response(200, {"kind": _list_kind(t.rt), "apiVersion": t.rt.api_version,

@@ -249,3 +249,21 @@ def test_the_real_kubectl_prints_what_ours_prints_on_a_twin_cluster(twins):
         ours.tick()
         theirs.tick()
     assert differences == []
+
+
+@needs_reference
+@pytest.mark.parametrize("count", [11, 13, 60, 130])
+def test_sort_by_leaves_equal_keys_where_the_real_kubectl_does(twins, count):
+    """kubectl's --sort-by is Go's sort.Sort (pdqsort, not stable): with many equal keys
+    the order of the ties is the algorithm's, which ours must reproduce."""
+    ours, theirs, tmp = twins
+    for cluster in (ours, theirs):
+        for i in range(count):
+            cluster.store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+                "name": f"cm-{(i * 37) % count:03d}", "namespace": "default",
+                "labels": {"group": str((i * 7) % 3)}}})
+    for key in (".metadata.labels.group", ".metadata.creationTimestamp"):
+        args = ["get", "cm", "-l", "group", f"--sort-by={key}", "-o", "name"]
+        real = _real(tmp, args)
+        mine = _ours(ours, tmp, args)
+        assert real[0] == 0 and mine[1] == real[1]
