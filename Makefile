@@ -63,11 +63,11 @@ test: $(STAMP) system-deps reference
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# Every transcript of docs/ replayed with our kubectl and with the reference kubectl
-# v1.35.2: the share of kubectl commands whose outputs are the same, per verb, and each
-# difference with its file:line (also in _build/differential/report.json).
+# Every transcript of docs/ and of the tests replayed with our kubectl and with the
+# reference kubectl v1.35.2: the share of kubectl commands whose outputs are the same, per
+# verb, and each difference with its file:line (also in _build/differential/report.json).
 differential: $(STAMP) system-deps reference
-	$(BIN)/python -m sim.differential docs --json $(BUILDDIR)/differential/report.json
+	$(BIN)/python -m sim.differential --json $(BUILDDIR)/differential/report.json
 
 clean:
 	rm -rf $(BUILDDIR) .tutorial-cache

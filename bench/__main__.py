@@ -53,7 +53,7 @@ def _differential() -> dict:
     """Our kubectl against the reference one on every transcript of docs/ (sim.differential)."""
     from sim import differential
 
-    report = differential.run([ROOT / "docs"]).as_json()
+    report = differential.run([ROOT / p for p in differential.DEFAULT_PATHS]).as_json()
     report["differences"] = [{"where": d["where"], "command": d["command"]}
                              for d in report["differences"]]
     return report

@@ -217,6 +217,7 @@ def run(argv: list[str]) -> int:
     except OSError:
         return _connection_refused(tool, _server_of(path))
     terminal = _Terminal()
+    on_interrupt: list[int] = []     # the status to exit with on Ctrl-C, if the tool said
 
     def interrupted(signum, frame):
         try:
@@ -225,6 +226,9 @@ def run(argv: list[str]) -> int:
         except OSError:
             pass
         terminal.restore()
+        if on_interrupt:
+            sys.stdout.flush()
+            os._exit(on_interrupt[-1])
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
 
@@ -272,6 +276,8 @@ def run(argv: list[str]) -> int:
                 terminal.restore()
                 sock.close()
                 os.execv(found, program)
+            elif kind == P.ONINTR:
+                on_interrupt.append(int(P.decode(payload)["code"]))
             elif kind == P.EXIT:
                 return int(P.decode(payload)["code"])
     finally:

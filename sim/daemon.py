@@ -143,6 +143,10 @@ class ConnectionIO:
     def wait_closed(self, timeout: float | None = None) -> bool:
         return self._closed.wait(timeout)
 
+    def exit_on_interrupt(self, code: int) -> None:
+        """From now on, Ctrl-C ends the caller with ``code`` (the program handles SIGINT)."""
+        self._send_json(P.ONINTR, {"code": int(code)})
+
     def finish(self, code: int) -> None:
         self._send_json(P.EXIT, {"code": int(code)})
 

@@ -2,7 +2,7 @@
 
     python -m sim.differential [PATH ...] [--kubectl reference|PATH] [--jobs N] [--json FILE]
 
-Each session of the documents (default: docs/) is replayed twice from the same start (same
+Each session of the documents (default: docs/ and the transcripts under tests/) is replayed twice from the same start (same
 profile, same seed, the same commands typed into the same kind of sandboxed bash): once
 with our kubectl, once with the other one reaching the session's cluster through its API.
 Every command that runs kubectl is then compared: the other kubectl's output against ours,
@@ -24,6 +24,12 @@ from pathlib import Path
 
 from sim.environment import PROJECT_DIR
 
+# docs/ (the guides as written included) and the transcripts the tests replay; of the hostile
+# corpus only the cases that are about kubectl (the others are about the shell)
+DEFAULT_PATHS = ("docs", "tests/runner/fixtures", "tests/sphinx/roots",
+                 "tests/reliability/corpus/documents", "tests/reliability/corpus/manifests",
+                 "tests/reliability/roots", "tests/reliability/corpus/hostile/watch-pods.md",
+                 "tests/reliability/corpus/hostile/kubectl-stdin.md")
 _KUBECTL = re.compile(r"(?:^|[\s;|&(`$])kubectl\s+(.*)")
 _VALUE_FLAGS = {"-n", "--namespace", "--context", "--kubeconfig", "-s", "--server", "--cluster",
                 "--user", "--as", "--request-timeout", "-v", "--v"}
@@ -169,7 +175,8 @@ def run(paths: list[Path], kubectl: str = "reference", jobs: int = 2,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.differential",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="*", type=Path, default=[PROJECT_DIR / "docs"])
+    parser.add_argument("paths", nargs="*", type=Path,
+                        default=[PROJECT_DIR / p for p in DEFAULT_PATHS])
     parser.add_argument("--kubectl", default="reference")
     parser.add_argument("--jobs", "-j", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write the figures here")

@@ -12,6 +12,9 @@ client -> daemon                         daemon -> client
   INTR    b"" (Ctrl-C: the caller quits)   RAW     {"raw": bool}
                                            EXEC    {"argv": [...]}
                                            EXIT    {"code": int}
+                                           ONINTR  {"code": int} (Ctrl-C: exit with
+                                                   this status, as a program that
+                                                   catches SIGINT does)
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from _struct import Struct
 
 HELLO, INPUT, EDITED, RAWED, INTR = b"H", b"I", b"E", b"A", b"C"
 OUT, ERR, NEED, EDIT, RAW, EXEC, EXIT = b"O", b"R", b"N", b"D", b"W", b"L", b"X"
+ONINTR = b"T"
 
 _HEAD = Struct(">cI")
 

@@ -62,6 +62,10 @@ def run(ctx: Ctx) -> int:
     else:
         code = _print_tables(ctx, out, got, sel, all_ns, now)
     if (o["watch"] or o["watch-only"]) and code == 0:
+        # kubectl's watch catches Ctrl-C and exits 1 (its interrupt handler)
+        exit_on_interrupt = getattr(ctx.io, "exit_on_interrupt", None)
+        if callable(exit_on_interrupt):
+            exit_on_interrupt(1)
         ctx.io.wait_closed()
     return code
 
@@ -114,7 +118,8 @@ def _print_tables(ctx: Ctx, out: output.Output, got: Fetched, sel: resolve.Selec
             chunk = []
         chunk.extend(info.objects)
     flush()
-    if not written and not got.errors and not o["ignore-not-found"]:
+    # a watch lists what there is without saying that there is nothing (kubectl's watch path)
+    if not written and not got.errors and not o["ignore-not-found"] and not o["watch"]:
         namespaced = not all_ns and all(i.type.namespaced for i in got.infos)
         if namespaced:
             ctx.err(f"No resources found in {ctx.namespace} namespace.\n")

@@ -112,6 +112,17 @@ def test_interrupt_ends_the_call(session):
     assert session["run"]("simtest", "hi").stdout == b"simtest hi\n"
 
 
+def test_a_watch_interrupted_exits_1_as_kubectl_does(session):
+    """`kubectl get -w` catches Ctrl-C (kubectl's interrupt handler) and exits 1, where a
+    program that does not (the test tool above) dies of the signal."""
+    proc = subprocess.Popen(["kubectl", "get", "namespaces", "-w"], cwd=session["work"],
+                            env=session["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().split() == [b"NAME", b"STATUS", b"AGE"]
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 1
+
+
 def test_no_cluster_is_a_refused_connection(tmp_path, session):
     out = session["run"]("kubectl", "get", "pods",
                          extra={"SIM_SOCKET": str(tmp_path / "absent.sock")})
