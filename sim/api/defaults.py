@@ -282,6 +282,40 @@ def endpoints(obj: dict) -> None:
                 port.setdefault("protocol", "TCP")
 
 
+def job(obj: dict, rng: Random) -> None:
+    """SetDefaults_Job and the registry's generated selector: the pods a Job makes carry
+    its uid and name as labels, and its selector matches the uid (unless manualSelector)."""
+    from sim.api.objects import new_uid
+
+    spec = obj.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        return
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+        spec["parallelism"] = 1
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    md = obj.setdefault("metadata", {})
+    template = spec.setdefault("template", {})
+    if isinstance(md, dict) and isinstance(template, dict) and not spec.get("manualSelector") \
+            and not spec.get("selector"):
+        uid = md.setdefault("uid", new_uid(rng))
+        labels = template.setdefault("metadata", {}).setdefault("labels", {})
+        name = md.get("name", "")
+        labels.update({"batch.kubernetes.io/controller-uid": uid,
+                       "batch.kubernetes.io/job-name": name, "controller-uid": uid,
+                       "job-name": name})
+        spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+    template_labels = ((template.get("metadata") or {}).get("labels") if isinstance(template, dict)
+                       else None)
+    if isinstance(md, dict) and not md.get("labels") and template_labels:
+        md["labels"] = dict(template_labels)     # a Job without labels takes its pods'
+    _template(obj)
+
+
 def apply_defaults(plural: str, obj: dict, rng: Random) -> None:
     if plural == "pods":
         pod(obj, rng)
@@ -293,6 +327,8 @@ def apply_defaults(plural: str, obj: dict, rng: Random) -> None:
         statefulset(obj)
     elif plural == "daemonsets":
         daemonset(obj)
+    elif plural == "jobs":
+        job(obj, rng)
     elif plural == "services":
         service(obj)
     elif plural == "secrets":

@@ -13,6 +13,7 @@ def default_controllers() -> list[Controller]:
     from .gc import GarbageCollector
     from .heartbeat import HeartbeatController
     from .ingress import IngressStatusController
+    from .job import JobController
     from .kubelet import Kubelet
     from .namespaces import NamespaceController
     from .replicaset import ReplicaSetController
@@ -21,7 +22,8 @@ def default_controllers() -> list[Controller]:
     from .statefulset import StatefulSetController
 
     return [NamespaceController(), GarbageCollector(), DeploymentController(),
-            ReplicaSetController(), StatefulSetController(), DaemonSetController(), Scheduler(), Kubelet(),
+            ReplicaSetController(), StatefulSetController(), DaemonSetController(), JobController(),
+            Scheduler(), Kubelet(),
             EndpointsController(), EndpointSliceController(),
             EndpointSliceMirroringController(), ServiceLoadBalancerController(),
             IngressStatusController(), HeartbeatController()]

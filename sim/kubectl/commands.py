@@ -36,6 +36,7 @@ SHORTS: dict[str, str] = {
  "help": "Help about any command",
 
  "create deployment": "Create a deployment with the specified name",
+ "create job": "Create a job with the specified name",
  "create service": "Create a service using a specified subcommand",
  "create service clusterip": "Create a ClusterIP service",
  "create service nodeport": "Create a NodePort service",

@@ -157,6 +157,26 @@ def run_deployment(ctx: Ctx) -> int:
     return emit(ctx, obj, lambda e: f"failed to create deployment: {e}")
 
 
+def run_job(ctx: Ctx) -> int:
+    """``create job NAME --image=IMAGE [-- COMMAND…]`` as create_job.go builds it: one
+    container named after the Job, restartPolicy Never."""
+    name = name_arg(ctx)
+    image = ctx.opts["image"]
+    if not image:
+        raise fail("either --image or --from must be specified")
+    container: dict = {"name": name, "image": image, "resources": {}}
+    if ctx.opts.after_dash:
+        container["command"] = list(ctx.opts.after_dash)
+    md: dict = {"name": name}
+    if enforced_namespace(ctx):
+        md["namespace"] = enforced_namespace(ctx)
+    obj = {"apiVersion": "batch/v1", "kind": "Job", "metadata": md,
+           "spec": {"template": {"metadata": {},
+                                 "spec": {"containers": [container], "restartPolicy": "Never"}}},
+           "status": {}}
+    return emit(ctx, obj, lambda e: f"failed to create job: {e}")
+
+
 def _service_runner(svc_type: str) -> Callable[[Ctx], int]:
     def run(ctx: Ctx) -> int:
         o = ctx.opts
@@ -239,6 +259,7 @@ COMMAND = Command(
             Command("externalname", _service_runner("ExternalName"),
                     _SVC_FLAGS + (f("external-name"),), required=("external-name",)),
         ]),
+        Command("job", run_job, WRITE_FLAGS + (f("image"), f("from"))),
         Command("namespace", run_namespace, WRITE_FLAGS, aliases=("ns",)),
         Command("configmap", run_configmap, WRITE_FLAGS + _FROM, aliases=("cm",)),
         Command("secret", run_group, WRITE_FLAGS, children=[

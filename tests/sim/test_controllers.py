@@ -642,3 +642,48 @@ def test_cloud_ingress_reports_the_load_balancer_it_builds():
     assert len({n[8:] for n in names}) == 1 and "-default-web-" in names[0]
     assert ("IPChanged", f"IP is now {ip}") in events
     assert ("Sync", "Scheduled for sync") in events
+
+
+def _job(name: str, script: str, **spec) -> dict:
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": "default"},
+            "spec": {**spec, "template": {"spec": {"restartPolicy": "Never", "containers": [
+                {"name": "c", "image": "busybox", "command": ["sh", "-c", script]}]}}}}
+
+
+def _conditions(job: dict) -> dict[str, str]:
+    return {c["type"]: c.get("reason", "") for c in job["status"].get("conditions") or []}
+
+
+@pytest.fixture
+def running():
+    """A cluster whose containers run their commands (the workloads' runtime): Jobs end."""
+    return Cluster("default", seed=4)
+
+
+def test_a_job_runs_its_pods_to_the_completions_it_asks(running):
+    cluster = running
+    made = cluster.store.create(_job("three", "echo done", completions=3, parallelism=2))
+    uid = made["metadata"]["uid"]
+    assert made["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+    assert made["metadata"]["labels"]["job-name"] == "three"
+    cluster.reconcile()
+    first = cluster.store.list("pods", "default", label_selector=f"controller-uid={uid}")
+    assert len(first) == 2                        # parallelism, not completions
+    assert cluster.wait_until(lambda: "Complete" in _conditions(
+        cluster.store.get("jobs", "default", "three")), timeout=120)
+    job = cluster.store.get("jobs", "default", "three")
+    assert job["status"]["succeeded"] == 3 and "active" not in job["status"]
+    assert _conditions(job) == {"SuccessCriteriaMet": "CompletionsReached",
+                                "Complete": "CompletionsReached"}
+    pods = cluster.store.list("pods", "default", label_selector="job-name=three")
+    assert [p["status"]["phase"] for p in pods] == ["Succeeded"] * 3
+
+
+def test_a_failing_job_stops_at_its_backoff_limit(running):
+    cluster = running
+    cluster.store.create(_job("bad", "exit 1", backoffLimit=1))
+    assert cluster.wait_until(lambda: "Failed" in _conditions(
+        cluster.store.get("jobs", "default", "bad")), timeout=120)
+    job = cluster.store.get("jobs", "default", "bad")
+    assert job["status"]["failed"] == 2 and _conditions(job)["Failed"] == "BackoffLimitExceeded"
+    assert len(cluster.store.list("pods", "default", label_selector="job-name=bad")) == 2

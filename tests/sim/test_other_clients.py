@@ -96,6 +96,15 @@ hello from the pod
 pod "hello" deleted from default namespace
 $ kubectl logs web-5d8b7c9f6d-x7kqp --tail=1
 ...
+$ kubectl create job hello --image=busybox -- echo hello from a job
+job.batch/hello created
+$ kubectl wait --for=condition=complete job/hello --timeout=60s
+job.batch/hello condition met
+$ kubectl logs job/hello
+hello from a job
+$ kubectl get jobs
+NAME    STATUS     COMPLETIONS   DURATION   AGE
+hello   Complete   1/1           1s         2s
 $ kubectl expose deployment web --port=80
 service/web exposed
 $ kubectl get endpoints web
