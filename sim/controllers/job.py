@@ -57,21 +57,20 @@ class JobController:
                 cluster.record_event(job, "Normal", "SuccessfulCreate",
                                      f"Created pod: {pod['metadata']['name']}", COMPONENT)
         status.setdefault("startTime", now)
-        if done:
-            message = "Reached expected number of succeeded pods"
-            set_condition(conditions, "SuccessCriteriaMet", "True", now, "CompletionsReached",
-                          message, probe_time=True)
-            set_condition(conditions, "Complete", "True", now, "CompletionsReached", message,
-                          probe_time=True)
-            status["completionTime"] = now
-            cluster.record_event(job, "Normal", "Completed", "Job completed", COMPONENT)
-        elif over:
-            message = "Job has reached the specified backoff limit"
-            set_condition(conditions, "FailureTarget", "True", now, "BackoffLimitExceeded",
-                          message, probe_time=True)
-            set_condition(conditions, "Failed", "True", now, "BackoffLimitExceeded", message,
-                          probe_time=True)
-            cluster.record_event(job, "Warning", "BackoffLimitExceeded", message, COMPONENT)
+        if done or over:
+            # the target condition first, then the final one (as v1.31+ controllers write them)
+            target, final, reason, message = (
+                ("SuccessCriteriaMet", "Complete", "CompletionsReached",
+                 "Reached expected number of succeeded pods") if done else
+                ("FailureTarget", "Failed", "BackoffLimitExceeded",
+                 "Job has reached the specified backoff limit"))
+            for ctype in (target, final):
+                set_condition(conditions, ctype, "True", now, reason, message, probe_time=True)
+            if done:
+                status["completionTime"] = now
+                cluster.record_event(job, "Normal", "Completed", "Job completed", COMPONENT)
+            else:
+                cluster.record_event(job, "Warning", reason, message, COMPONENT)
         if conditions:
             status["conditions"] = conditions
         for key, value in (("active", 0 if done or over else len(active)),
