@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.kubectl import (apply, attach, config, create, events, delete, describe, edit, execverb, expose, get, info,
-                         logs, mutate, proxy, rollout, run, waitverb)
+                         logs, mutate, proxy, rollout, run, setimage, waitverb)
 from sim.kubectl.command import Command, Ctx
 
 # One-line descriptions, by command path (kubectl's own texts).
@@ -50,6 +50,10 @@ SHORTS: dict[str, str] = {
  "create ingress": "Create an ingress with the specified name",
  "rollout status": "Show the status of the rollout",
  "rollout restart": "Restart a resource",
+ "rollout history": "View rollout history",
+ "rollout undo": "Undo a previous rollout",
+ "set": "Set specific features on objects",
+ "set image": "Update the image of a pod template",
  "config view": "Display merged kubeconfig settings or a specified kubeconfig file",
  "config current-context": "Display the current-context",
  "config get-contexts": "Describe one or many contexts",
@@ -101,6 +105,7 @@ ROOT = Command("kubectl", None, (), children=[
     Command("edit", edit.run, edit.FLAGS),
     Command("delete", delete.run, delete.FLAGS),
     rollout.COMMAND,
+    setimage.SET_COMMAND,
     Command("scale", mutate.run_scale, mutate.SCALE_FLAGS, required=("replicas",)),
     Command("cluster-info", info.run_cluster_info, info.CLUSTER_INFO_FLAGS),
     Command("describe", describe.run, describe.FLAGS),

@@ -10,7 +10,7 @@ from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.durations import parse_duration
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
 from sim.kubectl.flags import BOOL, INT, SLICE, f
-from sim.kubectl.writes import reconcile
+from sim.kubectl.writes import named_object, reconcile
 
 STATUS_FLAGS = (f("watch", "w", BOOL, True), f("revision", kind=INT, default=0),
                 f("timeout", default="0s"), f("filename", "f", SLICE), f("recursive", "R", BOOL),
@@ -158,12 +158,8 @@ def run_restart(ctx: Ctx) -> int:
             if t.kind not in VIEWABLE:
                 errors.append(f'error: {t.resource_ref} "{name}" restarting is not supported')
                 continue
-            try:
-                obj = ctx.cluster.store.get(t.resource_ref, ctx.namespace, name)
-            except Exception as e:
-                if not is_api_error(e):
-                    raise
-                errors.append(api_text(e))
+            obj = named_object(ctx, t, name, errors)
+            if obj is None:
                 continue
             annotations = ((((obj.get("spec") or {}).get("template") or {}).get("metadata")
                             or {}).get("annotations") or {})
@@ -183,7 +179,14 @@ def run_restart(ctx: Ctx) -> int:
     return 0
 
 
+def _history_commands() -> list[Command]:
+    from sim.kubectl.setimage import HISTORY_COMMAND, UNDO_COMMAND
+
+    return [HISTORY_COMMAND, UNDO_COMMAND]
+
+
 COMMAND = Command("rollout", run_group, (), children=[
     Command("status", run_status, STATUS_FLAGS),
     Command("restart", run_restart, RESTART_FLAGS),
+    *_history_commands(),
 ])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.kubectl.errors import fail
+from sim.kubectl.errors import api_text, fail, is_api_error
 
 
 def dry_run_mode(value: str) -> str:
@@ -37,3 +37,15 @@ def validation_directive(value: str) -> str:
         return "Warn"
     raise fail(f'invalid - validate option "{value}"; must be one of: strict (or true), warn, '
                f"ignore (or false)")
+
+
+def named_object(ctx, t, name: str, errors: list[str]) -> dict | None:
+    """The object a command names, or None with the API's error added to ``errors``
+    (commands that go on to their next object print every error at the end)."""
+    try:
+        return ctx.cluster.store.get(t.resource_ref, ctx.namespace, name)
+    except Exception as e:
+        if not is_api_error(e):
+            raise
+        errors.append(api_text(e))
+        return None

@@ -192,7 +192,12 @@ SCENARIO = [
     "create ingress ing --rule=foo.com/bar=np:80", "describe ingress ing",
     "create namespace team", "get ns team",
     # server-side apply; a watch from "now" (RV 0), as Table rows; changes only
-    "apply --server-side -f web.yaml", "get deploy web -w --request-timeout=1s",
+    "apply --server-side -f web.yaml",
+    # a rollout's history: new images, undo, a container that is not there
+    "set image deploy/web nginx=nginx:1.27", "rollout status deploy/web",
+    "set image deploy/web nginx=nginx:1.28", "rollout history deploy/web",
+    "rollout undo deploy/web", "rollout history deploy/web", "set image deploy/web foo=x",
+    "rollout undo deploy/web --to-revision=9", "get deploy web -w --request-timeout=1s",
     "get pods --watch-only --request-timeout=1s",
 ]
 
