@@ -9,11 +9,12 @@ from .objects import clone
 
 # patchMergeKey of the list fields users patch (k8s.io/api struct tags), by field name.
 # Keyed by the field name alone: the names are unambiguous for the types served here.
+# A list without a patch strategy (a node's taints, a pod's tolerations) is replaced whole.
 _MERGE_KEYS = {
     "containers": "name", "initContainers": "name", "ephemeralContainers": "name",
     "volumes": "name", "env": "name", "volumeMounts": "mountPath",
     "imagePullSecrets": "name", "conditions": "type", "addresses": "type",
-    "hostAliases": "ip", "ownerReferences": "uid", "taints": "key",
+    "hostAliases": "ip", "ownerReferences": "uid",
     "topologySpreadConstraints": "topologyKey", "secrets": "name",
     "resourceClaims": "name", "volumeDevices": "devicePath",
 }

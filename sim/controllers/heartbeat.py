@@ -54,6 +54,7 @@ class HeartbeatController:
                 new = clone(lease)
                 new["spec"]["renewTime"] = renew
                 store.write(new)
+            node = _unschedulable_taint(cluster, node, format_time(now))
             beat = format_time(_latest(born, now, STATUS_SECONDS))
             conditions = node.get("status", {}).get("conditions") or []
             if conditions and any(c.get("lastHeartbeatTime") != beat for c in conditions):
@@ -62,3 +63,27 @@ class HeartbeatController:
                     cond["lastHeartbeatTime"] = beat
                 store.write(new)
         return None
+
+
+UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+
+
+def _unschedulable_taint(cluster: "Cluster", node: dict, now: str) -> dict:
+    """The node lifecycle controller's TaintNodesByCondition: a cordoned node
+    (spec.unschedulable) carries the NoSchedule taint node.kubernetes.io/unschedulable,
+    which goes when it is uncordoned."""
+    spec = node.get("spec") or {}
+    taints = list(spec.get("taints") or [])
+    has = any(t.get("key") == UNSCHEDULABLE for t in taints)
+    if bool(spec.get("unschedulable")) == has:
+        return node
+    new = clone(node)
+    if has:
+        taints = [t for t in taints if t.get("key") != UNSCHEDULABLE]
+    else:
+        taints.append({"effect": "NoSchedule", "key": UNSCHEDULABLE, "timeAdded": now})
+    if taints:
+        new["spec"]["taints"] = taints
+    else:
+        new["spec"].pop("taints", None)
+    return cluster.store.write(new)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.kubectl import (apply, attach, config, create, events, delete, describe, edit, execverb, expose, get, info,
-                         logs, mutate, proxy, rollout, run, setimage, waitverb)
+                         logs, mutate, nodes, proxy, rollout, run, setimage, waitverb)
 from sim.kubectl.command import Command, Ctx
 
 # One-line descriptions, by command path (kubectl's own texts).
@@ -53,6 +53,9 @@ SHORTS: dict[str, str] = {
  "rollout history": "View rollout history",
  "rollout undo": "Undo a previous rollout",
  "set": "Set specific features on objects",
+ "cordon": "Mark node as unschedulable",
+ "uncordon": "Mark node as schedulable",
+ "taint": "Update the taints on one or more nodes",
  "set image": "Update the image of a pod template",
  "config view": "Display merged kubeconfig settings or a specified kubeconfig file",
  "config current-context": "Display the current-context",
@@ -108,6 +111,9 @@ ROOT = Command("kubectl", None, (), children=[
     setimage.SET_COMMAND,
     Command("scale", mutate.run_scale, mutate.SCALE_FLAGS, required=("replicas",)),
     Command("cluster-info", info.run_cluster_info, info.CLUSTER_INFO_FLAGS),
+    Command("cordon", nodes.run_cordon, nodes.CORDON_FLAGS),
+    Command("uncordon", nodes.run_uncordon, nodes.CORDON_FLAGS),
+    Command("taint", nodes.run_taint, nodes.TAINT_FLAGS),
     Command("describe", describe.run, describe.FLAGS),
     Command("logs", logs.run, logs.FLAGS),
     Command("attach", attach.run, attach.FLAGS),

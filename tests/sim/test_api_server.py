@@ -191,6 +191,14 @@ SCENARIO = [
     "create service nodeport np --tcp=80:8080", "get svc np -o jsonpath={.spec.ports}",
     "create ingress ing --rule=foo.com/bar=np:80", "describe ingress ing",
     "create namespace team", "get ns team",
+    # nodes: cordon (the lifecycle controller's taint follows), taints added, replaced, removed
+    "cordon k8s-worker-2", "cordon k8s-worker-2", "get nodes", "describe node k8s-worker-2",
+    "uncordon k8s-worker-2", "taint nodes k8s-worker-1 dedicated=db:NoSchedule",
+    "taint nodes k8s-worker-1 dedicated=db:NoSchedule --overwrite",
+    "taint nodes k8s-worker-1 a=1:NoSchedule b=2:NoExecute",
+    "taint nodes k8s-worker-1 a:NoSchedule- c=3:NoSchedule",
+    "get node k8s-worker-1 -o jsonpath={.spec.taints}", "taint nodes k8s-worker-1 x=1:Bogus",
+    "taint nodes k8s-worker-1 dedicated- b- c-", "taint nodes k8s-worker-1 zz-",
     # server-side apply; a watch from "now" (RV 0), as Table rows; changes only
     "apply --server-side -f web.yaml",
     # a rollout's history: new images, undo, a container that is not there
