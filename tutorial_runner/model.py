@@ -59,20 +59,19 @@ class Session:
     name: str
     blocks: list[Block] = field(default_factory=list)
 
+    def _first(self, option: str) -> str | None:
+        """A session-wide option: the first block that gives it."""
+        return next((getattr(b.options, option) for b in self.blocks
+                     if getattr(b.options, option)), None)
+
     @property
     def cluster(self) -> str | None:
-        for block in self.blocks:
-            if block.options.cluster:
-                return block.options.cluster
-        return None
+        return self._first("cluster")
 
     @property
     def kubectl(self) -> str | None:
         """The kubectl the session's blocks ask for (``:kubectl:``), if any."""
-        for block in self.blocks:
-            if block.options.kubectl:
-                return block.options.kubectl
-        return None
+        return self._first("kubectl")
 
 
 @dataclass

@@ -25,7 +25,7 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from sim.api import server as api
 from sim.api import streams
@@ -101,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
             if subresource == "log":
                 text, follow = streams.logs(cluster, self.path)
                 return self._log(text, follow)
-            query = parse_qs(urlsplit(self.path).query)
+            query = streams.query_of(self.path)
             pod, container = streams.resolve(cluster, namespace, name,
                                              (query.get("container") or [""])[-1], subresource)
         except ApiError as err:
@@ -119,9 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Sec-WebSocket-Protocol", protocol)
         self.end_headers()
         self.wfile.flush()
-        tty = (query.get("tty") or ["false"])[-1] == "true"
-        stdin = (query.get("stdin") or ["false"])[-1] == "true"
-        io = streams.WebSocketIO(self.connection, protocol, tty, stdin)
+        io = streams.WebSocketIO(self.connection, protocol, streams.flag(query, "tty"),
+                                 streams.flag(query, "stdin"))
         streams.run_stream(cluster, self.path, io, pod, container, subresource)
 
     def _log(self, text: str, follow: bool) -> None:

@@ -312,6 +312,20 @@ class _Target:
     subresource: str | None
 
 
+def _group_version(cluster: Any, parts: list[str]) -> tuple[str, str, list[str]]:
+    """``/api/VERSION/…`` or ``/apis/GROUP/VERSION/…`` of a served group and version:
+    (group, version, the rest of the path); otherwise the API server's 404."""
+    if parts[:1] == ["api"] and len(parts) >= 2:
+        group, version, rest = "", parts[1], parts[2:]
+    elif parts[:1] == ["apis"] and len(parts) >= 3:
+        group, version, rest = parts[1], parts[2], parts[3:]
+    else:
+        raise _not_found_path()
+    if version not in _groups(cluster).get(group, []):
+        raise _not_found_path()
+    return group, version, rest
+
+
 def _route(cluster: Any, request: Request) -> Response:
     parts = [unquote(p) for p in request.path.split("/") if p]
     if request.method == "GET":
@@ -331,14 +345,7 @@ def _route(cluster: Any, request: Request) -> Response:
             return _openapi(cluster, parts[2:])
         if parts == ["openapi", "v2"]:
             return _swagger(cluster, request)
-    if parts[:1] == ["api"] and len(parts) >= 2:
-        group, version, rest = "", parts[1], parts[2:]
-    elif parts[:1] == ["apis"] and len(parts) >= 3:
-        group, version, rest = parts[1], parts[2], parts[3:]
-    else:
-        raise _not_found_path()
-    if version not in _groups(cluster).get(group, []):
-        raise _not_found_path()
+    group, version, rest = _group_version(cluster, parts)
     if not rest:
         if request.method != "GET":
             raise _not_found_path()
@@ -635,13 +642,8 @@ def watch(cluster: Any, request: Request, closed=lambda: False):
     with cluster.lock:
         try:
             parts = [unquote(p) for p in request.path.split("/") if p]
-            if parts[:1] == ["api"] and len(parts) >= 3:
-                group, version, rest = "", parts[1], parts[2:]
-            elif parts[:1] == ["apis"] and len(parts) >= 4:
-                group, version, rest = parts[1], parts[2], parts[3:]
-            else:
-                raise _not_found_path()
-            if version not in _groups(cluster).get(group, []):
+            group, version, rest = _group_version(cluster, parts)
+            if not rest:
                 raise _not_found_path()
             t = _target(cluster, group, version, rest)
         except ApiError as err:

@@ -35,11 +35,11 @@ def match(path: str) -> tuple[str, str, str] | None:
     return found.groups() if found else None  # type: ignore[return-value]
 
 
-def _query(path: str) -> dict[str, list[str]]:
+def query_of(path: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(path).query, keep_blank_values=True)
 
 
-def _flag(query: dict[str, list[str]], name: str) -> bool:
+def flag(query: dict[str, list[str]], name: str) -> bool:
     return (query.get(name) or ["false"])[-1].lower() in ("true", "1")
 
 
@@ -78,10 +78,10 @@ def logs(cluster: Any, path: str) -> tuple[str, bool]:
     from sim.workloads import runtime
 
     namespace, name, _ = match(path)  # type: ignore[misc]
-    query = _query(path)
+    query = query_of(path)
     pod, container = resolve(cluster, namespace, name, (query.get("container") or [""])[-1],
                              "log")
-    previous = _flag(query, "previous")
+    previous = flag(query, "previous")
     with cluster.lock:
         problem = log_status_error(pod, container, previous)
         if problem:
@@ -95,7 +95,7 @@ def logs(cluster: Any, path: str) -> tuple[str, bool]:
     limit = (query.get("limitBytes") or [""])[-1]
     if limit.isdigit() and int(limit) > 0:
         text = text.encode()[:int(limit)].decode("utf-8", "ignore")
-    return text, running and _flag(query, "follow")
+    return text, running and flag(query, "follow")
 
 
 def accept_key(key: str) -> str:
@@ -151,7 +151,7 @@ class WebSocketIO:
                     elif isinstance(event, (BytesMessage, TextMessage)):
                         payload = event.data if isinstance(event.data, bytes) else event.data.encode()
                         self._message(payload)
-        except (EOFError, OSError, Exception):
+        except Exception:     # a broken frame or connection ends the stream
             pass
         self._closed.set()
         self._input.put(None)
@@ -296,8 +296,8 @@ def run_stream(cluster: Any, path: str, io: WebSocketIO, pod: dict, container: s
     """Run the exec'd command (or attach to the main process) and report how it ended."""
     from sim.workloads import exec as wexec
 
-    query = _query(path)
-    tty, stdin = _flag(query, "tty"), _flag(query, "stdin")
+    query = query_of(path)
+    tty, stdin = flag(query, "tty"), flag(query, "stdin")
     argv = query.get("command") or []
     try:
         if subresource == "exec":

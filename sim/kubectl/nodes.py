@@ -42,8 +42,7 @@ def _write_spec(ctx, node: dict, field: str, value, verb: str) -> None:
 def _schedulable(ctx, unschedulable: bool) -> int:
     verb = "cordoned" if unschedulable else "uncordoned"
     if not ctx.args and not ctx.opts["selector"]:
-        raise fail("error: resource(s) were provided, but no name was specified"
-                   .removeprefix("error: "))
+        raise fail("resource(s) were provided, but no name was specified")
     with ctx.locked():
         nodes, errors = _nodes(ctx, [a.split("/", 1)[-1] for a in ctx.args])
         for node in nodes:

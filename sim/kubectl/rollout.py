@@ -10,6 +10,7 @@ from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.durations import parse_duration
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
 from sim.kubectl.flags import BOOL, INT, SLICE, f
+from sim.kubectl.setimage import HISTORY_COMMAND, UNDO_COMMAND
 from sim.kubectl.writes import named_object, reconcile
 
 STATUS_FLAGS = (f("watch", "w", BOOL, True), f("revision", kind=INT, default=0),
@@ -179,14 +180,8 @@ def run_restart(ctx: Ctx) -> int:
     return 0
 
 
-def _history_commands() -> list[Command]:
-    from sim.kubectl.setimage import HISTORY_COMMAND, UNDO_COMMAND
-
-    return [HISTORY_COMMAND, UNDO_COMMAND]
-
-
 COMMAND = Command("rollout", run_group, (), children=[
     Command("status", run_status, STATUS_FLAGS),
     Command("restart", run_restart, RESTART_FLAGS),
-    *_history_commands(),
+    HISTORY_COMMAND, UNDO_COMMAND,
 ])
