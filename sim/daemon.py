@@ -270,6 +270,11 @@ def _kubeconfig_file(path: str) -> str:
     return path + ".kubeconfig"
 
 
+def _files(path: str) -> tuple[str, ...]:
+    """Everything the cluster process leaves beside and at its socket."""
+    return (path, _pid_file(path), _id_file(path), _server_file(path), _kubeconfig_file(path))
+
+
 def _serve_api(cluster, path: str, extra_kubeconfig: str | None):
     """The cluster's API over TLS on a loopback port, and a kubeconfig that reaches it."""
     from sim.api import kubeconfig, listener
@@ -347,8 +352,7 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
         os.close(ready_fd)
     server.serve()
     api_server.close()
-    for leftover in (path, _pid_file(path), _id_file(path), _server_file(path),
-                     _kubeconfig_file(path)):
+    for leftover in _files(path):
         try:
             if leftover != path or os.stat(path).st_ino == server.inode:
                 os.unlink(leftover)
@@ -419,8 +423,7 @@ def stop(path: str, timeout: float = 5.0) -> int:
     except (OSError, ValueError):
         return 0
     _stop_process(pid, identity, timeout)
-    for leftover in (path, _pid_file(path), _id_file(path), _server_file(path),
-                     _kubeconfig_file(path)):
+    for leftover in _files(path):
         try:
             os.unlink(leftover)
         except OSError:
