@@ -338,7 +338,7 @@ def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
         tools.register(name.strip(), target.strip())
     for name in tools.names():
         tools.lookup(name)  # import now: the first call should be as quick as the others
-    from sim.kubectl.info import control_plane_url
+    from sim.net.apiserver import control_plane_url
 
     _write(_server_file(path), control_plane_url(cluster) + "\n")
     api_server = _serve_api(cluster, path, kubeconfig)

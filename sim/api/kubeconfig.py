@@ -9,12 +9,36 @@ from typing import Any
 
 import yaml
 
+STATE_KEY = "kubectl"
+
+
+def kubeconfig_state(cluster: Any) -> dict:
+    """What `kubectl config` changed in this cluster's kubeconfig (its context's namespace)."""
+    holder = getattr(cluster, "state", None)
+    if holder is None:
+        holder = cluster.state = {}
+    return holder.setdefault(STATE_KEY, {})
+
+
+def context_namespace(cluster: Any) -> str | None:
+    """The namespace the current context sets, if any."""
+    holder = getattr(cluster, "state", None) or {}
+    return (holder.get(STATE_KEY) or {}).get("namespace") or None
+
+
+def names(cluster: Any) -> tuple[str, str, str]:
+    """(context, cluster, user) as kubeadm names them, or as the profile says."""
+    profile = getattr(cluster, "profile", None) or {}
+    kc = profile.get("kubeconfig") or {}
+    cluster_name = kc.get("cluster") or profile.get("cluster_name") or "kubernetes"
+    user = kc.get("user") or f"{cluster_name}-admin"
+    return kc.get("context") or f"{user}@{cluster_name}", cluster_name, user
+
 
 def render(cluster: Any, port: int) -> str:
     from cryptography.hazmat.primitives import serialization
 
-    from sim.kubectl.config import context_namespace, names
-    from sim.kubectl.info import control_plane_url
+    from sim.net.apiserver import control_plane_url
     from sim.net import apiserver
 
     context, cluster_name, user = names(cluster)

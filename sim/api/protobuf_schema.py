@@ -136,10 +136,9 @@ def build(api: Path, apimachinery: Path, served: set[tuple[str, str]]) -> dict:
 
 
 def _served() -> set[tuple[str, str]]:
-    from sim.cluster import Cluster
+    from sim.api.registry import Registry
 
-    cluster = Cluster("default", seed=1, workloads=False)
-    return {(rt.group, rt.version) for rt in cluster.resources}
+    return {(rt.group, rt.version) for rt in Registry()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,6 +52,8 @@ class Request:
     target: str                                   # path and query, as on the request line
     headers: dict[str, str] = field(default_factory=dict)   # lower-case names
     body: bytes = b""
+    #: in process: the body as a decoded value already (``body`` is then unused)
+    value: Any = None
 
     @property
     def path(self) -> str:
@@ -440,8 +442,8 @@ def _warnings(rt: ResourceType) -> list[str]:
 
 def _table(cluster: Any, rt: ResourceType, objects: list[dict], revision: str,
            full: bool = False) -> dict:
-    from sim.kubectl.printers import table_cells, table_columns
-    from sim.kubectl.printers.columns import NAME_COLUMN
+    from sim.printers import table_cells, table_columns
+    from sim.printers.columns import NAME_COLUMN
 
     name_at = NAME_COLUMN.get(rt.plural, 0)
     columns = [{"name": name, "type": "string", "format": "name" if i == name_at else "",
@@ -464,6 +466,8 @@ def _decode(request: Request) -> Any:
             raise ApiError(415, "UnsupportedMediaType",
                            f'the body of the request was in an unknown format - accepted media '
                            f'types include: {", ".join(PATCH_TYPES)}', {})
+    if request.value is not None:
+        return request.value
     if media in ("application/yaml", "application/apply-patch+yaml"):
         try:
             return yaml.safe_load(request.body or b"null")

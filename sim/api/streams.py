@@ -74,7 +74,6 @@ def resolve(cluster: Any, namespace: str, name: str, container: str | None,
 
 def logs(cluster: Any, path: str) -> tuple[str, bool]:
     """``GET …/log``: the text (``tailLines``, ``limitBytes``), and whether to keep following."""
-    from sim.kubectl.pods import log_status_error
     from sim.workloads import runtime
 
     namespace, name, _ = match(path)  # type: ignore[misc]
@@ -312,3 +311,44 @@ def run_stream(cluster: Any, path: str, io: WebSocketIO, pod: dict, container: s
             cluster.reconcile()
     io.finish(success() if not code else exit_status(argv, int(code)))
 
+
+def log_status_error(pod: dict, name: str, previous: bool = False) -> str | None:
+    """The kubelet's validateContainerLogStatus: why there are no logs, or None."""
+    pod_name = pod["metadata"]["name"]
+    cs = container_status(pod, name)
+    if cs is None:
+        return f'container "{name}" in pod "{pod_name}" is not available'
+    state = cs.get("state") or {}
+    last = (cs.get("lastState") or {}).get("terminated")
+    if previous:
+        if not last or not last.get("containerID"):
+            return f'previous terminated container "{name}" in pod "{pod_name}" not found'
+        return None
+    if state.get("running") is not None:
+        return None
+    if state.get("terminated") is not None:
+        if state["terminated"].get("containerID") or (last and last.get("containerID")):
+            return None
+        return f'container "{name}" in pod "{pod_name}" is terminated'
+    if last:
+        return None if last.get("containerID") else \
+            f'container "{name}" in pod "{pod_name}" is terminated'
+    waiting = state.get("waiting")
+    if waiting is not None:
+        reason = waiting.get("reason", "")
+        if reason == "ErrImagePull":
+            return f'container "{name}" in pod "{pod_name}" is waiting to start: image can\'t be pulled'
+        if reason == "ImagePullBackOff":
+            return (f'container "{name}" in pod "{pod_name}" is waiting to start: trying and '
+                    f"failing to pull image")
+        return f'container "{name}" in pod "{pod_name}" is waiting to start: {reason}'
+    return f'container "{name}" in pod "{pod_name}" is waiting to start - no logs yet'
+
+
+def container_status(pod: dict, name: str) -> dict | None:
+    status = pod.get("status") or {}
+    for key in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
+        for cs in status.get(key) or []:
+            if cs.get("name") == name:
+                return cs
+    return None

@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
+from ..api.store import Store
+from ..clock import VirtualClock
+
+
+class ClusterView(Protocol):
+    """What a controller sees of the cluster that runs it (``sim.cluster.Cluster`` is one):
+    the store it reads and writes, the clock, the randomness, the profile, and the
+    private memory of controllers and the workloads."""
+
+    store: Store
+    clock: VirtualClock
+    rng: random.Random
+    profile: dict
+    runtime: dict
+    state: dict
+    workloads: bool
+    lock: Any               # held by whoever drives the cluster
+    events: Any             # sim.controllers.events.EventRecorder
+    admission: Any          # sim.api.admission.ServerAdmission (its address allocators)
+
+    def record_event(self, obj: dict, type: str, reason: str, message: str,
+                     component: str, host: str | None = None) -> dict: ...
+
+    def reconcile(self, max_rounds: int = 200, periodic: bool = False) -> Any: ...
 
 
 class Controller(Protocol):
@@ -19,7 +42,7 @@ class Controller(Protocol):
     name: str
     watches: tuple[str, ...]
 
-    def sync(self, cluster: "Cluster") -> datetime | None: ...
+    def sync(self, cluster: ClusterView) -> datetime | None: ...
 
 
 def set_condition(conditions: list[dict], ctype: str, status: str, now: str,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..api.objects import clone
+from .base import ClusterView
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 _VAR = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 _LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -38,7 +37,7 @@ def _fill(value: Any, variables: dict) -> Any:
     return value
 
 
-def _node_names(cluster: "Cluster") -> list[dict]:
+def _node_names(cluster: ClusterView) -> list[dict]:
     """Expand the profile's node groups into one entry per node."""
     rng = cluster.rng
     profile = cluster.profile
@@ -51,7 +50,7 @@ def _node_names(cluster: "Cluster") -> list[dict]:
     return out
 
 
-def build_node(cluster: "Cluster", entry: dict, internal_ip: str, external_ip: str | None,
+def build_node(cluster: ClusterView, entry: dict, internal_ip: str, external_ip: str | None,
                pod_cidr: str) -> dict:
     profile = cluster.profile
     group = entry["group"]
@@ -145,7 +144,7 @@ def _pick_external(rng, pool: ipaddress.IPv4Network, used: set[str]) -> str:
             return ip
 
 
-def bootstrap(cluster: "Cluster") -> None:
+def bootstrap(cluster: ClusterView) -> None:
     profile = cluster.profile
     store = cluster.store
     net = profile.get("network", {})
@@ -211,7 +210,7 @@ def bootstrap(cluster: "Cluster") -> None:
     cluster.reconcile()
 
 
-def _static_pod(cluster: "Cluster", node: dict, manifest: dict) -> dict:
+def _static_pod(cluster: ClusterView, node: dict, manifest: dict) -> dict:
     """The mirror pod the kubelet posts for a static manifest on ``node``."""
     import hashlib
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
+from .base import ClusterView
 
 
-def cluster_ca_pem(cluster: "Cluster") -> str:
+def cluster_ca_pem(cluster: ClusterView) -> str:
     """A self-signed ``kubernetes`` CA; Ed25519 signatures are deterministic, so the same
     seed always gives the same certificate."""
     from cryptography import x509

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..api.objects import clone
-from .base import pod_active, pod_ready
-from .scheduler import fit_failure
+from .base import ClusterView, pod_active, pod_ready
+from .scheduler import fit_failure, pinned_node
 from .workloads import drop_zero, owned_pods, pod_from_template
-
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 
 def node_affinity(node_name: str) -> dict:
     return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
         "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In",
                                                 "values": [node_name]}]}]}}}
-
-
-def pinned_node(pod: dict) -> str | None:
-    """The node a pod's required node affinity names by ``metadata.name``, if any."""
-    terms = (((pod["spec"].get("affinity") or {}).get("nodeAffinity") or {})
-             .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
-    for term in terms:
-        for field in term.get("matchFields") or []:
-            if field.get("key") == "metadata.name" and field.get("operator") == "In":
-                values = field.get("values") or []
-                if len(values) == 1:
-                    return values[0]
-    return None
 
 
 _DAEMON_TOLERATIONS = [
@@ -46,7 +28,7 @@ class DaemonSetController:
     name = "daemonset"
     watches = ("daemonsets", "pods", "nodes")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         nodes = store.list("nodes")
         for ds in store.list("daemonsets"):

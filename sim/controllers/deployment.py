@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from ..api.objects import clone, owner_reference
 from ..clock import parse_time
-from .base import set_condition
+from .base import ClusterView, set_condition
 from .hashing import pod_template_hash
 from .workloads import drop_zero, int_or_percent, owned_index
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
@@ -45,7 +42,7 @@ class DeploymentController:
     name = "deployment"
     watches = ("deployments", "replicasets")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         rs_by_owner = owned_index(cluster, "replicasets")
         wake = None
         for d in cluster.store.list("deployments"):
@@ -58,7 +55,7 @@ class DeploymentController:
 
     # -- one deployment ---------------------------------------------------------------
 
-    def _sync_one(self, cluster: "Cluster", d: dict, rss: list[dict]):
+    def _sync_one(self, cluster: ClusterView, d: dict, rss: list[dict]):
         spec = d["spec"]
         template = spec["template"]
         new_rs = next((rs for rs in rss
@@ -79,7 +76,7 @@ class DeploymentController:
         self._cleanup(cluster, d, old)
         return self._status(cluster, d, new_rs, old, created)
 
-    def _create_rs(self, cluster: "Cluster", d: dict, old: list[dict], want: int) -> dict:
+    def _create_rs(self, cluster: ClusterView, d: dict, old: list[dict], want: int) -> dict:
         spec = d["spec"]
         h = pod_template_hash(spec["template"], d.get("status", {}).get("collisionCount"))
         template = clone(spec["template"])
@@ -114,18 +111,18 @@ class DeploymentController:
                                  "deployment-controller")
         return created
 
-    def _annotate(self, cluster: "Cluster", d: dict, rs: dict, revision: int) -> dict:
+    def _annotate(self, cluster: ClusterView, d: dict, rs: dict, revision: int) -> dict:
         new = clone(rs)
         new["metadata"].setdefault("annotations", {})[REVISION] = str(revision)
         return cluster.store.write(new)
 
-    def _set_deployment_revision(self, cluster: "Cluster", d: dict, revision: int) -> None:
+    def _set_deployment_revision(self, cluster: ClusterView, d: dict, revision: int) -> None:
         if (d["metadata"].get("annotations") or {}).get(REVISION) != str(revision):
             new = clone(d)
             new["metadata"].setdefault("annotations", {})[REVISION] = str(revision)
             cluster.store.write(new)
 
-    def _scale_rs(self, cluster: "Cluster", d: dict, rs: dict, replicas: int) -> dict:
+    def _scale_rs(self, cluster: ClusterView, d: dict, rs: dict, replicas: int) -> dict:
         current = _replicas(rs)
         if current == replicas:
             return rs
@@ -144,7 +141,7 @@ class DeploymentController:
                              f"to {replicas} from {current}", "deployment-controller")
         return written
 
-    def _scale(self, cluster: "Cluster", d: dict, new_rs: dict, old: list[dict], want: int):
+    def _scale(self, cluster: ClusterView, d: dict, new_rs: dict, old: list[dict], want: int):
         strategy = d["spec"].get("strategy", {})
         active_old = [r for r in old if _replicas(r) > 0]
         if not active_old:
@@ -181,14 +178,14 @@ class DeploymentController:
             result.append(rs)
         return new_rs, result
 
-    def _cleanup(self, cluster: "Cluster", d: dict, old: list[dict]) -> None:
+    def _cleanup(self, cluster: ClusterView, d: dict, old: list[dict]) -> None:
         limit = d["spec"].get("revisionHistoryLimit", 10)
         idle = [r for r in old if _replicas(r) == 0 and not r.get("status", {}).get("replicas")]
         idle.sort(key=_revision)
         for rs in idle[:max(0, len(idle) - limit)]:
             cluster.store.delete("replicasets", rs["metadata"]["namespace"], rs["metadata"]["name"])
 
-    def _status(self, cluster: "Cluster", d: dict, new_rs: dict, old: list[dict], created: bool):
+    def _status(self, cluster: ClusterView, d: dict, new_rs: dict, old: list[dict], created: bool):
         spec = d["spec"]
         want = spec.get("replicas", 1)
         every = [new_rs] + old

@@ -3,14 +3,10 @@ and the EndpointSlice mirroring controller."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..api.objects import clone, owner_reference, random_suffix
 from ..api.selectors import selector_from_map
-from .base import pod_ready
+from .base import ClusterView, pod_ready
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
 SLICE_CONTROLLER = "endpointslice-controller.k8s.io"
@@ -37,7 +33,7 @@ def resolve_target_port(svc_port: dict, pod: dict) -> int | None:
     return None
 
 
-def _selected_pods(cluster: "Cluster", svc: dict) -> list[dict]:
+def _selected_pods(cluster: ClusterView, svc: dict) -> list[dict]:
     """The Service's pods that have an address and are not going away (label index)."""
     reqs = selector_from_map(svc["spec"].get("selector"))
     return [p for p in cluster.store.list("pods", svc["metadata"]["namespace"], reqs)
@@ -86,7 +82,7 @@ class EndpointsController:
     name = "endpoints"
     watches = ("services", "pods", "endpoints")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s
                     for s in store.list("services")}
@@ -102,7 +98,7 @@ class EndpointsController:
                 store.remove(ep_type, ep)
         return None
 
-    def _sync_service(self, cluster: "Cluster", svc: dict, pods: list[dict]) -> None:
+    def _sync_service(self, cluster: ClusterView, svc: dict, pods: list[dict]) -> None:
         publish = svc["spec"].get("publishNotReadyAddresses", False)
         subsets: dict[tuple, dict] = {}
         for pod in pods:
@@ -180,7 +176,7 @@ class EndpointSliceController:
     name = "endpointslice"
     watches = ("services", "pods", "endpointslices", "nodes")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         slices_by_svc: dict[tuple, list[dict]] = {}
         for sl in store.list("endpointslices"):
@@ -296,7 +292,7 @@ class EndpointSliceMirroringController:
     name = "endpointslicemirroring"
     watches = ("services", "endpoints", "endpointslices")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         rt = store.type_of("endpointslices")
         mirrored: dict[tuple, list[dict]] = {}

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from ..api.objects import clone
 from ..clock import parse_time
+from .base import ClusterView
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 #: events older than this are gone (the API server's --event-ttl default)
 EVENT_TTL = timedelta(hours=1)
 
 
 class EventRecorder:
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: ClusterView):
         self.cluster = cluster
         self._index: dict[tuple, str] = {}
         self._serial = 0

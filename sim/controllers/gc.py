@@ -3,12 +3,9 @@ propagation) or lose the reference (orphan)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..api.objects import clone
+from .base import ClusterView
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 # Types that have owners in this cluster (controllers set ownerReferences on them).
 DEPENDENT_TYPES = ("replicasets", "pods", "endpointslices", "controllerrevisions", "jobs",
@@ -20,7 +17,7 @@ class GarbageCollector:
     watches = ("namespaces", "nodes", "deployments", "replicasets", "statefulsets",
                "daemonsets", "services", "pods", "jobs", "cronjobs")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         while store.deleted:
             batch, store.deleted = store.deleted, []

@@ -6,13 +6,11 @@ looks (a periodic controller) instead of writing every renewal as virtual time p
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from ..api.objects import clone
 from ..clock import format_time, parse_time
+from .base import ClusterView
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 LEASE_SECONDS = 10
 STATUS_SECONDS = 300
@@ -32,7 +30,7 @@ class HeartbeatController:
     watches = ("nodes",)
     periodic = True
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         now = cluster.clock.now()
         for node in store.list("nodes"):
@@ -68,7 +66,7 @@ class HeartbeatController:
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 
 
-def _unschedulable_taint(cluster: "Cluster", node: dict, now: str) -> dict:
+def _unschedulable_taint(cluster: ClusterView, node: dict, now: str) -> dict:
     """The node lifecycle controller's TaintNodesByCondition: a cordoned node
     (spec.unschedulable) carries the NoSchedule taint node.kubernetes.io/unschedulable,
     which goes when it is uncordoned."""

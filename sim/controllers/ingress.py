@@ -8,19 +8,16 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from ..api.objects import clone
-
-if TYPE_CHECKING:
-    from ..cluster import Cluster
+from .base import ClusterView
 
 
 class IngressStatusController:
     name = "ingress-status"
     watches = ("ingresses", "ingressclasses", "services", "pods")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         cfg = cluster.profile.get("ingress") or {}
         if not cfg:
             return None
@@ -73,7 +70,7 @@ class IngressStatusController:
                                          cfg["events_component"])
         return wake
 
-    def _addresses(self, cluster: "Cluster", cfg: dict, entry: dict, ing: dict) -> list[dict]:
+    def _addresses(self, cluster: ClusterView, cfg: dict, entry: dict, ing: dict) -> list[dict]:
         store = cluster.store
         source = cfg.get("address_from", "nodes")
         if source == "pool":
@@ -102,7 +99,7 @@ class IngressStatusController:
         return [{"ip": ip} for ip in sorted(ips)]
 
 
-def _reserved(cluster: "Cluster", name: str) -> str | None:
+def _reserved(cluster: ClusterView, name: str) -> str | None:
     try:
         from sim.net.host import reserved_address
     except ImportError:
@@ -115,7 +112,7 @@ def _static_ip_name(ing: dict) -> str | None:
         "kubernetes.io/ingress.global-static-ip-name")
 
 
-def _missing_static_ip(cluster: "Cluster", cfg: dict, ing: dict) -> str | None:
+def _missing_static_ip(cluster: ClusterView, cfg: dict, ing: dict) -> str | None:
     """The static address an Ingress names when the cloud has none reserved by that name."""
     if cfg.get("address_from", "nodes") != "pool":
         return None
@@ -135,7 +132,7 @@ def _base36(data: bytes, length: int) -> str:
     return "".join(out)
 
 
-def _load_balancer_name(cluster: "Cluster", ing: dict) -> str:
+def _load_balancer_name(cluster: ClusterView, ing: dict) -> str:
     """The cloud controller's name for an Ingress's load balancer: the cluster's short
     id, the namespace and name, and a hash of the three."""
     state = cluster.state.setdefault("ingress_status_cluster", {})
@@ -146,7 +143,7 @@ def _load_balancer_name(cluster: "Cluster", ing: dict) -> str:
     return f"{uid}-{ns}-{name}"[:53] + "-" + _base36(digest, 8)
 
 
-def _sync_error(cluster: "Cluster", ing: dict, static: str) -> str:
+def _sync_error(cluster: ClusterView, ing: dict, static: str) -> str:
     return ("Error syncing to GCP: error running load balancer syncing routine: loadbalancer "
             f"{_load_balancer_name(cluster, ing)} does not exist: the given static IP name "
             f"{static} doesn't translate to an existing static IP.")
@@ -157,7 +154,7 @@ def source_is_cloud(cfg: dict) -> bool:
     return cfg.get("address_from", "nodes") == "pool"
 
 
-def _cloud_load_balancer_events(cluster: "Cluster", ing: dict, ip: str, component: str) -> None:
+def _cloud_load_balancer_events(cluster: ClusterView, ing: dict, ip: str, component: str) -> None:
     """What the GCE controller reports as it builds an Ingress's load balancer: the URL
     map, a target proxy and forwarding rule per protocol (HTTPS too with TLS), the IP."""
     lb = _load_balancer_name(cluster, ing)

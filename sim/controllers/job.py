@@ -6,14 +6,10 @@ ttlSecondsAfterFinished, no pod failure policy; a failed pod is replaced at once
 controller waits an exponential back-off between replacements)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..api.objects import clone
-from .base import pod_active, pod_ready, set_condition
+from .base import ClusterView, pod_active, pod_ready, set_condition
 from .workloads import owned_pods, pod_from_template
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 COMPONENT = "job-controller"
 
@@ -27,14 +23,14 @@ class JobController:
     name = "job"
     watches = ("jobs", "pods")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         for job in cluster.store.list("jobs"):
             if job["metadata"].get("deletionTimestamp") or _finished(job):
                 continue
             self._sync_one(cluster, job)
         return None
 
-    def _sync_one(self, cluster: "Cluster", job: dict) -> None:
+    def _sync_one(self, cluster: ClusterView, job: dict) -> None:
         spec = job.get("spec") or {}
         pods = owned_pods(cluster, job)
         succeeded = sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Succeeded")

@@ -7,19 +7,16 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..api.objects import clone
 from ..clock import format_time
-from .base import set_condition
-
-if TYPE_CHECKING:
-    from ..cluster import Cluster
+from .base import ClusterView, set_condition
 
 
 # -- hooks into sim.workloads (present once that package lands) ---------------------------
 
-def _hook(cluster: "Cluster", module: str, name: str):
+def _hook(cluster: ClusterView, module: str, name: str):
     """``sim.workloads.<module>.<name>`` when that package provides it (and the cluster
     was made with workloads), else None: the kubelet then behaves as for a plain image."""
     if not getattr(cluster, "workloads", True):
@@ -39,7 +36,7 @@ def _call(fn, *args):
         return None
 
 
-def image_known(cluster: "Cluster", image: str) -> bool:
+def image_known(cluster: ClusterView, image: str) -> bool:
     known = _hook(cluster, "images", "known")
     if known is None:
         return True
@@ -47,7 +44,7 @@ def image_known(cluster: "Cluster", image: str) -> bool:
     return True if result is None else bool(result)
 
 
-def probe(cluster: "Cluster", pod: dict, container: str) -> tuple[bool, str]:
+def probe(cluster: ClusterView, pod: dict, container: str) -> tuple[bool, str]:
     fn = _hook(cluster, "runtime", "probe_ready")
     if fn is None:
         return True, ""
@@ -59,13 +56,13 @@ def probe(cluster: "Cluster", pod: dict, container: str) -> tuple[bool, str]:
     return bool(result), ""
 
 
-def start_container(cluster: "Cluster", pod: dict, container: str) -> None:
+def start_container(cluster: ClusterView, pod: dict, container: str) -> None:
     fn = _hook(cluster, "runtime", "start_container")
     if fn is not None:
         _call(fn, cluster, pod, container)
 
 
-def main_exit(cluster: "Cluster", pod: dict, container: str) -> int | None:
+def main_exit(cluster: ClusterView, pod: dict, container: str) -> int | None:
     """The exit status of the container's main process once it has ended, else None."""
     fn = _hook(cluster, "runtime", "main_exit_code")
     if fn is None:
@@ -130,7 +127,7 @@ class Kubelet:
     def __init__(self) -> None:
         self._seen_revisions: tuple | None = None
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         state = cluster.state.setdefault("kubelet", {})
         now = cluster.clock.now()
@@ -169,7 +166,7 @@ class Kubelet:
         self._seen_revisions = (store.table_revision("pods"), store.table_revision("nodes"))
         return wake
 
-    def _collect_exits(self, cluster: "Cluster", state: dict) -> None:
+    def _collect_exits(self, cluster: ClusterView, state: dict) -> None:
         """Containers whose main process has ended since the last pass (a command that
         finished when the container started, or a shell whose session ended)."""
         for uid, ps in list(state.items()):
@@ -184,7 +181,7 @@ class Kubelet:
                     finish_container(cluster, pod["metadata"].get("namespace", "default"),
                                      pod["metadata"]["name"], name, code)
 
-    def _timers(self, cluster: "Cluster", state: dict, now: datetime):
+    def _timers(self, cluster: ClusterView, state: dict, now: datetime):
         """Nothing changed since the last full pass: only pods with something due."""
         wake: datetime | None = None
         due = [uid for uid, ps in state.items() if ps.get("due") is not None and ps["due"] <= now]
@@ -205,7 +202,7 @@ class Kubelet:
 
     # -- start ---------------------------------------------------------------------
 
-    def _admit(self, cluster: "Cluster", pod: dict) -> datetime:
+    def _admit(self, cluster: ClusterView, pod: dict) -> datetime:
         rng = cluster.rng
         now = cluster.clock.now()
         node = cluster.store.get("nodes", None, pod["spec"]["nodeName"])
@@ -243,14 +240,14 @@ class Kubelet:
         ps["rv"], ps["due"], ps["wake"] = written["metadata"]["resourceVersion"], sandbox_at, sandbox_at
         return sandbox_at
 
-    def _needs_pull(self, cluster: "Cluster", node: str, container: dict) -> bool:
+    def _needs_pull(self, cluster: ClusterView, node: str, container: dict) -> bool:
         policy = container.get("imagePullPolicy", "IfNotPresent")
         if policy == "Always":
             return True
         images = self._images(cluster, node)
         return normalize_image(container.get("image", "")) not in images
 
-    def _images(self, cluster: "Cluster", node: str) -> set[str]:
+    def _images(self, cluster: ClusterView, node: str) -> set[str]:
         per_node = cluster.state.setdefault("node_images", {})
         if node not in per_node:
             per_node[node] = {normalize_image(i) for i in
@@ -266,7 +263,7 @@ class Kubelet:
 
     # -- progress ---------------------------------------------------------------------
 
-    def _advance(self, cluster: "Cluster", pod: dict, ps: dict, now: datetime):
+    def _advance(self, cluster: ClusterView, pod: dict, ps: dict, now: datetime):
         new = clone(pod)
         status = new["status"]
         wake: datetime | None = None
@@ -412,7 +409,7 @@ class Kubelet:
 
     # -- termination -------------------------------------------------------------------
 
-    def _terminate(self, cluster: "Cluster", pod: dict, ps: dict):
+    def _terminate(self, cluster: ClusterView, pod: dict, ps: dict):
         now = cluster.clock.now()
         if "stop_at" not in ps:
             host = pod["spec"]["nodeName"]
@@ -438,7 +435,7 @@ class Kubelet:
         cluster.store.remove(cluster.store.type_of("pods"), pod)
         return None
 
-    def _forget(self, cluster: "Cluster", ps: dict) -> None:
+    def _forget(self, cluster: ClusterView, ps: dict) -> None:
         if ps.get("ip") and not ps.get("host_network"):
             ipam = cluster.state.setdefault("ipam", {}).get(ps["node"])
             if ipam:
@@ -449,7 +446,7 @@ class Kubelet:
 
     # -- pieces ------------------------------------------------------------------------
 
-    def _allocate_ip(self, cluster: "Cluster", node_name: str) -> str:
+    def _allocate_ip(self, cluster: ClusterView, node_name: str) -> str:
         """host-local IPAM: the next free address after the last one given, from .2."""
         ipam = cluster.state.setdefault("ipam", {})
         entry = ipam.get(node_name)
@@ -509,7 +506,7 @@ class Kubelet:
             out["volumeMounts"] = mounts
         return out
 
-    def _conditions(self, cluster: "Cluster", pod: dict, sandbox: bool, initialized: bool,
+    def _conditions(self, cluster: ClusterView, pod: dict, sandbox: bool, initialized: bool,
                     ready: bool) -> None:
         now = cluster.clock.timestamp()
         status = pod.setdefault("status", {})
@@ -540,7 +537,7 @@ class Kubelet:
                                 for c in conditions]
 
 
-def finish_container(cluster: "Cluster", namespace: str, name: str, container: str,
+def finish_container(cluster: ClusterView, namespace: str, name: str, container: str,
                      exit_code: int, reason: str | None = None) -> None:
     """A container's process ended (its command finished, or it was killed): the pod
     moves to Succeeded/Failed once all its containers are done and restartPolicy says
@@ -596,7 +593,7 @@ def _pod_ref(pod: dict) -> str:
     return f"{meta['name']}_{meta.get('namespace', 'default')}({meta.get('uid', '')})"
 
 
-def _crashed(cluster: "Cluster", pod: dict, spec: dict, cs: dict, cstat: dict,
+def _crashed(cluster: ClusterView, pod: dict, spec: dict, cs: dict, cstat: dict,
              terminated: dict, now: datetime, host: str) -> None:
     """A container that restarts ended: started again at once unless it is in its back-off
     (it crashed again within the back-off since its last restart): then CrashLoopBackOff."""
@@ -621,7 +618,7 @@ def _crashed(cluster: "Cluster", pod: dict, spec: dict, cs: dict, cstat: dict,
                           "kubelet", host, f"spec.containers{{{name}}}")
 
 
-def _restart(cluster: "Cluster", pod: dict, spec: dict, cs: dict, cstat: dict, now: datetime,
+def _restart(cluster: ClusterView, pod: dict, spec: dict, cs: dict, cstat: dict, now: datetime,
              host: str) -> None:
     """Start the container again: the back-off grows for the next crash."""
     last = cs.get("backoff_updated")

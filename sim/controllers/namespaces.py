@@ -3,13 +3,10 @@ deletion."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ..cluster import Cluster
+from .base import ClusterView
 
 
-def _root_ca(cluster: "Cluster") -> str:
+def _root_ca(cluster: ClusterView) -> str:
     pem = cluster.state.get("root_ca_pem")
     if pem is None:
         from .certs import cluster_ca_pem
@@ -23,7 +20,7 @@ class NamespaceController:
     name = "namespace"
     watches = ("namespaces", "serviceaccounts", "configmaps")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         for ns in store.list("namespaces"):
             name = ns["metadata"]["name"]
@@ -46,7 +43,7 @@ class NamespaceController:
                               "data": {"ca.crt": _root_ca(cluster)}})
         return None
 
-    def _finish_deletion(self, cluster: "Cluster", ns: dict) -> None:
+    def _finish_deletion(self, cluster: ClusterView, ns: dict) -> None:
         store = cluster.store
         name = ns["metadata"]["name"]
         for rt in store.registry:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..api.objects import clone
 from ..api.selectors import matches, selector_from_api
-from .base import pod_active, pod_ready
+from .base import ClusterView, pod_active, pod_ready
 from .workloads import drop_zero, owned_pods, pod_from_template
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 
@@ -30,7 +26,7 @@ class ReplicaSetController:
     name = "replicaset"
     watches = ("replicasets", "pods")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         for rs in store.list("replicasets"):
             if rs["metadata"].get("deletionTimestamp"):
@@ -60,7 +56,7 @@ class ReplicaSetController:
             self._status(cluster, rs, pods)
         return None
 
-    def _status(self, cluster: "Cluster", rs: dict, pods: list[dict]) -> None:
+    def _status(self, cluster: ClusterView, rs: dict, pods: list[dict]) -> None:
         template_labels = (rs["spec"]["template"].get("metadata") or {}).get("labels") or {}
         reqs = [(k, "Equals", (v,)) for k, v in template_labels.items()]
         ready = sum(1 for p in pods if pod_ready(p))

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..api.objects import clone
-from .base import set_condition
-
-if TYPE_CHECKING:
-    from ..cluster import Cluster
+from .base import ClusterView, set_condition
 
 
 def _tolerates(pod: dict, taint: dict) -> bool:
@@ -28,6 +23,19 @@ def node_ready(node: dict) -> bool:
                for c in node.get("status", {}).get("conditions") or [])
 
 
+def pinned_node(pod: dict) -> str | None:
+    """The node a pod's required node affinity names by ``metadata.name``, if any."""
+    terms = (((pod["spec"].get("affinity") or {}).get("nodeAffinity") or {})
+             .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
+    for term in terms:
+        for field in term.get("matchFields") or []:
+            if field.get("key") == "metadata.name" and field.get("operator") == "In":
+                values = field.get("values") or []
+                if len(values) == 1:
+                    return values[0]
+    return None
+
+
 def fit_failure(pod: dict, node: dict, load: int = 0) -> str | None:
     """Why ``pod`` cannot go to ``node`` (the scheduler's reason text), or None."""
     capacity = str(node.get("status", {}).get("allocatable", {}).get("pods", "110"))
@@ -43,7 +51,6 @@ def fit_failure(pod: dict, node: dict, load: int = 0) -> str | None:
     for key, value in (pod["spec"].get("nodeSelector") or {}).items():
         if labels.get(key) != value:
             return "node(s) didn't match Pod's node affinity/selector"
-    from .daemonset import pinned_node
 
     pinned = pinned_node(pod)
     if pinned and pinned != node["metadata"]["name"]:
@@ -57,7 +64,7 @@ class Scheduler:
     name = "scheduler"
     watches = ("pods", "nodes")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         store = cluster.store
         pending = []
         load: dict[str, int] = {}
@@ -103,7 +110,7 @@ class Scheduler:
                                  f"{pod['metadata']['name']} to {node_name}", "default-scheduler")
         return None
 
-    def _unschedulable(self, cluster: "Cluster", pod: dict, total: int,
+    def _unschedulable(self, cluster: ClusterView, pod: dict, total: int,
                        reasons: dict[str, int]) -> None:
         parts = ", ".join(f"{n} {why}" for why, n in sorted(reasons.items()))
         message = (f"0/{total} nodes are available: {parts}. preemption: 0/{total} nodes are "

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from ..api.objects import clone
+from .base import ClusterView
 
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 FINALIZER = "service.kubernetes.io/load-balancer-cleanup"
 COMPONENT = "service-controller"
@@ -28,7 +26,7 @@ class ServiceLoadBalancerController:
     name = "service-lb"
     watches = ("services",)
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         cfg = cluster.profile.get("load_balancer")
         if not cfg:
             return None
@@ -103,7 +101,7 @@ class ServiceLoadBalancerController:
         return wake
 
     @staticmethod
-    def _ensure_finalizer(cluster: "Cluster", svc: dict) -> None:
+    def _ensure_finalizer(cluster: ClusterView, svc: dict) -> None:
         fin = svc["metadata"].get("finalizers") or []
         if FINALIZER not in fin:
             new = clone(svc)
@@ -111,7 +109,7 @@ class ServiceLoadBalancerController:
             cluster.store.write(new)
 
     @staticmethod
-    def _address(cluster: "Cluster", cfg: dict, svc: dict) -> dict:
+    def _address(cluster: ClusterView, cfg: dict, svc: dict) -> dict:
         if cfg.get("kind") == "hostname":
             digits = "".join(str(cluster.rng.randrange(10)) for _ in range(10))
             region = cfg.get("region") or cluster.profile.get("region", "us-east-1")
@@ -130,7 +128,7 @@ class ServiceLoadBalancerController:
                 return {"ip": ip, "ipMode": "VIP"}
 
     @staticmethod
-    def _release(cluster: "Cluster", entry: dict) -> None:
+    def _release(cluster: ClusterView, entry: dict) -> None:
         address = (entry or {}).get("address") or {}
         if address.get("ip"):
             cluster.state.setdefault("lb_ips", set()).discard(address["ip"])

@@ -4,15 +4,11 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from ..api.objects import clone, owner_reference
-from .base import pod_active, pod_ready
+from .base import ClusterView, pod_active, pod_ready
 from .hashing import fnv32a
 from .workloads import drop_zero, owned_index, owned_pods, pod_from_template
-
-if TYPE_CHECKING:
-    from ..cluster import Cluster
 
 
 def revision_name(sts: dict) -> str:
@@ -32,7 +28,7 @@ class StatefulSetController:
     name = "statefulset"
     watches = ("statefulsets", "pods")
 
-    def sync(self, cluster: "Cluster"):
+    def sync(self, cluster: ClusterView):
         revs_by_owner = owned_index(cluster, "controllerrevisions")
         for sts in cluster.store.list("statefulsets"):
             if sts["metadata"].get("deletionTimestamp"):
@@ -41,7 +37,7 @@ class StatefulSetController:
                            revs_by_owner.get(sts["metadata"]["uid"], []))
         return None
 
-    def _sync_one(self, cluster: "Cluster", sts: dict, pods: list[dict], revisions: list[dict]):
+    def _sync_one(self, cluster: ClusterView, sts: dict, pods: list[dict], revisions: list[dict]):
         store = cluster.store
         set_name = sts["metadata"]["name"]
         ns = sts["metadata"]["namespace"]

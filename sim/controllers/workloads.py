@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from ..api.objects import clone, owner_reference
-
-if TYPE_CHECKING:
-    from ..cluster import Cluster
+from .base import ClusterView
 
 
-def owned(cluster: "Cluster", plural: str, owner: dict) -> list[dict]:
+def owned(cluster: ClusterView, plural: str, owner: dict) -> list[dict]:
     uid = owner["metadata"]["uid"]
     return [o for o in cluster.store.list(plural, owner["metadata"]["namespace"])
             if any(r.get("uid") == uid and r.get("controller")
                    for r in o["metadata"].get("ownerReferences") or [])]
 
 
-def owned_index(cluster: "Cluster", plural: str) -> dict[str, list[dict]]:
+def owned_index(cluster: ClusterView, plural: str) -> dict[str, list[dict]]:
     """Objects of a type by their controller's uid (one pass over the type)."""
     out: dict[str, list[dict]] = {}
     for obj in cluster.store.list(plural):
@@ -29,7 +26,7 @@ def owned_index(cluster: "Cluster", plural: str) -> dict[str, list[dict]]:
     return out
 
 
-def owned_pods(cluster: "Cluster", owner: dict) -> list[dict]:
+def owned_pods(cluster: ClusterView, owner: dict) -> list[dict]:
     """Pods whose controller is ``owner``, found through its selector (the label index)."""
     from ..api.selectors import selector_from_api
 

@@ -60,7 +60,7 @@ def run(ctx: Ctx) -> int:
     out = output.parse(o["output"], tables=False)
     items = manifests.read(ctx, o["filename"], o["recursive"])
     errors: list[str] = []
-    store = ctx.cluster.store
+    api = ctx.api
     for m in items:
         try:
             t = manifests.type_for(ctx, m)
@@ -77,20 +77,19 @@ def run(ctx: Ctx) -> int:
             new, _ = modified_config(m.obj, ns)
         ctx.touch(t)
         with ctx.locked():
-            current = store.find(t.resource_ref, ns, name) if name else None
+            current = api.find(t.resource_ref, ns, name) if name else None
             try:
                 if o["server-side"]:
                     verb = "serverside-applied"
                     if dry != "client":
-                        from sim.api.server import apply_configuration
-
-                        apply_configuration(ctx.cluster, store.type_of(t.resource_ref), ns,
-                                            name, new, dry_run=dry == "server",
-                                            field_validation=validation)
+                        api.patch(t.resource_ref, ns, name, new, "apply",
+                                    dry_run=dry == "server", field_validation=validation,
+                                    field_manager=_field_manager(ctx, server_side=True),
+                                    force=o["force-conflicts"])
                 elif current is None:
                     verb = "created"
                     if dry != "client":
-                        store.create(new, dry_run=dry == "server", field_validation=validation)
+                        api.create(new, dry_run=dry == "server", field_validation=validation)
                 else:
                     verb = _patch(ctx, t, ns, name, new, current, dry, validation)
             except Exception as e:
@@ -102,7 +101,7 @@ def run(ctx: Ctx) -> int:
             ctx.server_warnings()
             if dry == "none":
                 reconcile(ctx)
-            shown = store.find(t.resource_ref, ns, name) if dry == "none" else None
+            shown = api.find(t.resource_ref, ns, name) if dry == "none" else None
         if out.kind:
             output.print_object(ctx, out, shown or new)
         else:
@@ -111,6 +110,14 @@ def run(ctx: Ctx) -> int:
         ctx.err("".join(e + "\n" for e in errors))
         return 1
     return 0
+
+
+def _field_manager(ctx: Ctx, server_side: bool) -> str:
+    """GetApplyFieldManagerFlag: a server-side apply is ``kubectl``'s unless named."""
+    name = ctx.opts["field-manager"]
+    if server_side and name == "kubectl-client-side-apply":
+        return "kubectl"
+    return name
 
 
 def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str, validation: str) -> str:
@@ -124,7 +131,7 @@ def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str, validation
         return "unchanged"
     if dry != "client":
         try:
-            ctx.cluster.store.patch(t.resource_ref, ns, name, patch, "strategic",
+            ctx.api.patch(t.resource_ref, ns, name, patch, "strategic",
                                     dry_run=dry == "server", field_validation=validation)
         except Exception as e:
             e.patch = patch  # type: ignore[attr-defined]

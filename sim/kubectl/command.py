@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from sim.api.client import Client
 from sim.kubectl.flags import Flag, FlagSet, Parsed
 
 DEFAULT_NAMESPACE = "default"
@@ -46,6 +47,14 @@ class Ctx:
     explicit_namespace: bool = False
     command: "Command | None" = None
     warned: set = field(default_factory=set)
+    _api: Any = field(default=None, repr=False)
+
+    @property
+    def api(self) -> Client:
+        """The cluster's API, as this command's client of it."""
+        if self._api is None:
+            self._api = Client(self.cluster)
+        return self._api
 
     @property
     def args(self) -> list[str]:
@@ -79,8 +88,8 @@ class Ctx:
             self.warn(message)
 
     def server_warnings(self) -> None:
-        """What the store's admission said about the last write."""
-        for message in getattr(self.cluster.store, "warnings", None) or []:
+        """What the API server's answer to the last request said (its Warning headers)."""
+        for message in self.api.warnings:
             self.warn(message)
 
     def color_allowed(self) -> bool:
@@ -106,8 +115,68 @@ class Ctx:
 def run_group(ctx: Ctx) -> int:
     """cmdutil.DefaultSubCommandRun: help without arguments, an error with an unknown one."""
     from sim.kubectl.errors import usage
-    from sim.kubectl.main import help_text
     if ctx.args:
         raise usage(ctx.path, f'unknown command "{ctx.args[0]}"')
     ctx.out(help_text(ctx.command, ctx.path) if ctx.command else "")
     return 0
+
+
+def help_text(cmd: Command, path: str) -> str:
+    """A short help in cobra's layout: description, subcommands, usage."""
+    text = f"{cmd.short}.\n\n" if cmd.short else ""
+    if cmd.children:
+        text += "Available Commands:\n"
+        width = max(len(c.name) for c in cmd.children) + 3
+        for c in cmd.children:
+            text += f"  {c.name.ljust(width)}{c.short}".rstrip() + "\n"
+        text += "\n"
+    grouping = cmd.children and (cmd.run is None or cmd.run is run_group) and path != "kubectl"
+    usage_line = cmd.usage or (f"{path} SUBCOMMAND [options]" if grouping
+                               else f"{path} [flags] [options]")
+    text += f"Usage:\n  {usage_line}\n\n"
+    text += ("Use \"kubectl options\" for a list of global command-line options (applies to "
+             "all commands).\n")
+    return text
+
+
+def find(root: Command, args: list[str]) -> tuple[list[Command], list[str]]:
+    """cobra's Find: walk the tree along the first non-flag arguments."""
+    chain = [root]
+    rest = list(args)
+    while True:
+        cmd = chain[-1]
+        if not cmd.children:
+            return chain, rest
+        fs = cmd.flagset()
+        idx = _first_positional(rest, fs)
+        if idx is None:
+            return chain, rest
+        nxt = cmd.child(rest[idx])
+        if nxt is None:
+            return chain, rest
+        chain.append(nxt)
+        rest = rest[:idx] + rest[idx + 1:]
+
+
+def _first_positional(args: list[str], fs: FlagSet) -> int | None:
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return None
+        if a.startswith("--"):
+            name = a[2:]
+            if "=" not in name:
+                flag = fs.by_name.get(name)
+                if flag is not None and flag.kind != "bool" and flag.no_value is None:
+                    i += 1
+        elif a.startswith("-") and len(a) > 1:
+            body = a[1:]
+            if "=" not in body and len(body) == 1:
+                flag = fs.by_short.get(body)
+                if flag is not None and flag.kind != "bool" and flag.no_value is None:
+                    i += 1
+        else:
+            return i
+        i += 1
+    return None

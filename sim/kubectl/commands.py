@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim.kubectl import (apply, attach, config, create, events, delete, describe, edit, execverb, expose, get, info,
                          logs, mutate, nodes, proxy, rollout, run, setimage, waitverb)
-from sim.kubectl.command import Command, Ctx
+from sim.kubectl.command import Command, Ctx, find, help_text
 
 # One-line descriptions, by command path (kubectl's own texts).
 SHORTS: dict[str, str] = {
@@ -91,8 +91,7 @@ def _api_versions(ctx: Ctx) -> int:
 
 def _help(ctx: Ctx) -> int:
     """``kubectl help [COMMAND…]``: the same text as ``COMMAND --help``."""
-    from sim.kubectl.main import find, help_text
-    chain, rest = find(ctx.args)
+    chain, rest = find(ROOT, ctx.args)
     if rest and rest[0] not in [c.name for c in chain[-1].children] and chain[-1] is ROOT:
         ctx.out(f'Unknown help topic [`{rest[0]}`]\n')
     path = " ".join(["kubectl"] + [c.name for c in chain[1:]])

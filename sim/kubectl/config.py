@@ -9,35 +9,11 @@ from sim.kubectl import output
 from sim.kubectl.command import Command, Ctx, run_group
 from sim.kubectl.errors import fail
 from sim.kubectl.flags import BOOL, f
-from sim.kubectl.printers.tabwriter import table_layout
-
-STATE_KEY = "kubectl"
-
-
-def _state(cluster: Any) -> dict:
-    holder = getattr(cluster, "state", None)
-    if holder is None:
-        holder = cluster.state = {}
-    return holder.setdefault(STATE_KEY, {})
-
-
-def context_namespace(cluster: Any) -> str | None:
-    """The namespace the current context sets, if any."""
-    holder = getattr(cluster, "state", None) or {}
-    return (holder.get(STATE_KEY) or {}).get("namespace") or None
-
-
-def names(cluster: Any) -> tuple[str, str, str]:
-    """(context, cluster, user) as kubeadm names them, or as the profile says."""
-    profile = getattr(cluster, "profile", None) or {}
-    kc = profile.get("kubeconfig") or {}
-    cluster_name = kc.get("cluster") or profile.get("cluster_name") or "kubernetes"
-    user = kc.get("user") or f"{cluster_name}-admin"
-    return kc.get("context") or f"{user}@{cluster_name}", cluster_name, user
-
+from sim.api.kubeconfig import context_namespace, kubeconfig_state, names
+from sim.printers.tabwriter import table_layout
 
 def _config(ctx: Ctx) -> dict:
-    from sim.kubectl.info import control_plane_url
+    from sim.net.apiserver import control_plane_url
     context, cluster_name, user = names(ctx.cluster)
     context_body: dict[str, Any] = {"cluster": cluster_name}
     ns = context_namespace(ctx.cluster)
@@ -115,7 +91,7 @@ def run_set_context(ctx: Ctx) -> int:
     if target != context:
         raise fail(f'cannot create context "{target}" in this session\'s kubeconfig')
     if o.changed("namespace"):
-        _state(ctx.cluster)["namespace"] = o["namespace"]
+        kubeconfig_state(ctx.cluster)["namespace"] = o["namespace"]
     ctx.out(f'Context "{context}" modified.\n')
     return 0
 

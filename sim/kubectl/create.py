@@ -62,7 +62,7 @@ def emit(ctx: Ctx, obj: dict, failure: Callable[[Exception], str] | None,
         send["metadata"].setdefault("namespace", ctx.namespace)
         with ctx.locked():
             try:
-                shown = ctx.cluster.store.create(
+                shown = ctx.api.create(
                     send, dry_run=dry == "server",
                     field_validation=validation_directive(ctx.opts["validate"]))
             except Exception as e:
@@ -119,7 +119,7 @@ def run_files(ctx: Ctx) -> int:
             ctx.touch(t)
             with ctx.locked():
                 try:
-                    shown = ctx.cluster.store.create(
+                    shown = ctx.api.create(
                         obj, dry_run=dry == "server",
                         field_validation=validation_directive(o["validate"]))
                 except Exception as e:

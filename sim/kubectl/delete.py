@@ -60,7 +60,7 @@ def run(ctx: Ctx) -> int:
     propagation = _propagation(o["cascade"])
     if not ctx.args and not o["filename"]:
         raise fail(NO_RESOURCES)
-    store = ctx.cluster.store
+    api = ctx.api
     errors: list[str] = []
     deleted: list[tuple] = []
     with ctx.locked():
@@ -87,7 +87,7 @@ def run(ctx: Ctx) -> int:
                                 else ctx.namespace, name))
                 continue
             ctx.touch(t)
-            for obj in store.list(t.resource_ref, t_ns, label_selector=o["selector"] or None,
+            for obj in api.list(t.resource_ref, t_ns, label_selector=o["selector"] or None,
                                   field_selector=o["field-selector"] or None):
                 targets.append((t, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
         found = 0
@@ -101,9 +101,9 @@ def run(ctx: Ctx) -> int:
             ctx.touch(t)
             try:
                 if dry == "client":
-                    store.get(t.resource_ref, t_ns, name)
+                    api.get(t.resource_ref, t_ns, name)
                 else:
-                    store.delete(t.resource_ref, t_ns, name, propagation=propagation,
+                    api.delete(t.resource_ref, t_ns, name, propagation=propagation,
                                  dry_run=dry == "server", grace_period=grace if grace >= 0 else None)
             except Exception as e:
                 if not is_api_error(e):
@@ -143,7 +143,7 @@ def wait_gone(ctx: Ctx, deleted: list[tuple]) -> None:
     cluster = ctx.cluster
 
     def gone() -> bool:
-        return all(cluster.store.find(d[0].resource_ref, d[1], d[2]) is None for d in deleted)
+        return all(ctx.api.find(d[0].resource_ref, d[1], d[2]) is None for d in deleted)
 
     wait_until = getattr(cluster, "wait_until", None)
     with ctx.locked():

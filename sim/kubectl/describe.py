@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from sim.kubectl import resolve
-from sim.kubectl import printers as p
+from sim import printers as p
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import KubectlError, fail
 from sim.kubectl.fetch import fetch
@@ -21,15 +21,15 @@ NO_TYPE = ('You must specify the type of resource to describe. Use "kubectl api-
            'for a complete list of supported resources.')
 
 
-def lookup_for(cluster):
+def lookup_for(api):
     def lookup(resource: str, namespace: str | None, label_selector=None, field_selector=None):
-        return cluster.store.list(resource, namespace, label_selector=label_selector,
+        return api.list(resource, namespace, label_selector=label_selector,
                                   field_selector=field_selector)
     return lookup
 
 
 def describe_one(ctx: Ctx, t: resolve.ResourceType, obj: dict, show_events: bool) -> str:
-    kwargs = {"now": ctx.now(), "lookup": lookup_for(ctx.cluster)}
+    kwargs = {"now": ctx.now(), "lookup": lookup_for(ctx.api)}
     if "show_events" in inspect.signature(p.describe).parameters:
         kwargs["show_events"] = show_events
     return p.describe(t.resource, obj, **kwargs)
@@ -50,7 +50,7 @@ def run(ctx: Ctx) -> int:
         if sel.named and o["selector"]:
             raise fail("name cannot be provided when a selector is specified")
         ns = None if all_ns else ctx.namespace
-        got = fetch(ctx.cluster, sel, ns, label_selector=o["selector"])
+        got = fetch(ctx.api, sel, ns, label_selector=o["selector"])
         pairs = got.pairs()
         # v1.35 shows events for every object (hiding them for several is v1.36).
         show_events = o["show-events"]
@@ -78,7 +78,7 @@ def _describe_matching(ctx: Ctx, type_arg: str, prefix: str, ns: str | None, ori
     if len(types) != 1:
         raise KubectlError(original)
     t = types[0]
-    objs = ctx.cluster.store.list(t.resource_ref, ns if t.namespaced else None)
+    objs = ctx.api.list(t.resource_ref, ns if t.namespaced else None)
     matched = [o for o in objs if o["metadata"]["name"].startswith(prefix)]
     if not matched:
         raise KubectlError(original)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from sim.kubectl import printers as p
+from sim import printers as p
 from sim.kubectl import resolve
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
@@ -77,7 +77,7 @@ def run(ctx: Ctx) -> int:
                    "   '<resource>'")
     with ctx.locked():
         sel = resolve.select(ctx.cluster, ctx.args, ctx.path)
-        got = fetch(ctx.cluster, sel, ctx.namespace)
+        got = fetch(ctx.api, sel, ctx.namespace)
         for message in got.warnings:
             ctx.warn(message)
         if got.errors:
@@ -138,7 +138,7 @@ def run(ctx: Ctx) -> int:
                 continue
             with ctx.locked():
                 try:
-                    ctx.cluster.store.patch(t.resource_ref, before["metadata"].get("namespace"),
+                    ctx.api.patch(t.resource_ref, before["metadata"].get("namespace"),
                                             name, patch, "merge")
                 except Exception as e:
                     if not is_api_error(e):

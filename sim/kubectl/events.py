@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sim.kubectl import printers as p
+from sim import printers as p
 from sim.kubectl import resolve
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import fail
 from sim.kubectl.flags import BOOL, INT, SLICE, f
-from sim.kubectl.printers.duration import parse_time
-from sim.kubectl.printers.tabwriter import table_layout
+from sim.printers.duration import parse_time
+from sim.printers.tabwriter import table_layout
 
 FLAGS = (f("watch", "w", BOOL), f("all-namespaces", "A", BOOL), f("for"),
          f("types", kind=SLICE), f("no-headers", kind=BOOL), f("output", "o"),
@@ -42,7 +42,7 @@ def run(ctx: Ctx) -> int:
             if not slash or not name:
                 raise fail("--for must be in resource/name form")
             for_kind, for_name = resolve.resolve_type(ctx.cluster, type_token).kind, name
-        events = ctx.cluster.store.list("events", None if all_ns else ctx.namespace)
+        events = ctx.api.list("events", None if all_ns else ctx.namespace)
         now = ctx.now()
     wanted = [t.lower() for t in o["types"]]
     shown = [e for e in events

@@ -142,7 +142,7 @@ def run(ctx: Ctx) -> int:
         raise fail(NO_RESOURCES)
     dry = dry_run_mode(o["dry-run"])
     out = output.parse(o["output"], tables=False)
-    store = ctx.cluster.store
+    api = ctx.api
     with ctx.locked():
         if o["filename"]:
             from sim.kubectl.manifests import selection_from_files
@@ -153,7 +153,7 @@ def run(ctx: Ctx) -> int:
             raise fail("resource(s) were provided, but no name was specified")
         for t, name in sel.items:
             try:
-                obj = store.get(t.resource_ref, ctx.namespace if t.namespaced else None, name)
+                obj = api.get(t.resource_ref, ctx.namespace if t.namespaced else None, name)
             except Exception as e:
                 if not is_api_error(e):
                     raise
@@ -170,7 +170,7 @@ def run(ctx: Ctx) -> int:
                     svc = with_typed_annotation(svc)
                 svc["metadata"]["namespace"] = ctx.namespace
                 try:
-                    shown = store.create(svc, dry_run=dry == "server")
+                    shown = api.create(svc, dry_run=dry == "server")
                 except Exception as e:
                     if not is_api_error(e):
                         raise

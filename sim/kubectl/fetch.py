@@ -43,11 +43,10 @@ def warnings_for(t: ResourceType) -> list[str]:
     return []
 
 
-def fetch(cluster: Any, sel: Selection, namespace: str | None, *,
+def fetch(api: Any, sel: Selection, namespace: str | None, *,
           label_selector: str = "", field_selector: str = "") -> Fetched:
     """``namespace`` None means all namespaces; cluster-scoped types ignore it."""
     got = Fetched()
-    store = cluster.store
     for t, name in sel.items:
         ns = namespace if t.namespaced else None
         for w in warnings_for(t):
@@ -55,7 +54,7 @@ def fetch(cluster: Any, sel: Selection, namespace: str | None, *,
                 got.warnings.append(w)
         if name is not None:
             try:
-                obj = store.get(t.resource_ref, ns if ns is not None else None, name)
+                obj = api.get(t.resource_ref, ns if ns is not None else None, name)
             except Exception as e:
                 if not is_api_error(e):
                     raise
@@ -63,7 +62,7 @@ def fetch(cluster: Any, sel: Selection, namespace: str | None, *,
                 continue
             got.infos.append(Info(t, [obj]))
         else:
-            objs = store.list(t.resource_ref, ns, label_selector=label_selector or None,
+            objs = api.list(t.resource_ref, ns, label_selector=label_selector or None,
                               field_selector=field_selector or None)
             got.infos.append(Info(t, list(objs)))
     got.errors.extend(sel.errors)

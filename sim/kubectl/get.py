@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.kubectl import output, resolve
-from sim.kubectl import printers as p
+from sim import printers as p
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import KubectlError, fail, usage
 from sim.kubectl.fetch import Fetched, fetch
@@ -46,7 +46,7 @@ def run(ctx: Ctx) -> int:
         if sel.named and all_ns and not o["filename"]:
             raise fail("a resource cannot be retrieved by name across all namespaces")
         ns = None if all_ns else ctx.namespace
-        got = fetch(ctx.cluster, sel, ns, label_selector=o["selector"],
+        got = fetch(ctx.api, sel, ns, label_selector=o["selector"],
                     field_selector=o["field-selector"])
         now = ctx.now()
     for w in got.warnings:

@@ -9,8 +9,9 @@ import re
 from sim.kubectl.command import Ctx
 from sim.kubectl.errors import fail
 from sim.kubectl.flags import BOOL, SLICE, f
-from sim.kubectl.printers.tabwriter import table_layout
+from sim.printers.tabwriter import table_layout
 from sim.kubectl.resolve import all_types
+from sim.net.apiserver import control_plane_url
 
 CLIENT_VERSION = "v1.35.2"
 KUSTOMIZE_VERSION = "v5.7.1"
@@ -59,7 +60,7 @@ def run_version(ctx: Ctx) -> int:
         if o["output"] == "json":
             ctx.out(json.dumps(info, indent=2) + "\n")
         else:
-            from sim.kubectl import printers
+            from sim import printers
             ctx.out(printers.to_yaml(info) + "\n")
     if server:
         cmaj, cmin = _minor(CLIENT_VERSION)
@@ -72,27 +73,6 @@ def run_version(ctx: Ctx) -> int:
 
 
 # -- cluster-info --------------------------------------------------------------------------
-
-def control_plane_url(cluster) -> str:
-    profile = cluster.profile or {}
-    cp = profile.get("control_plane") or {}
-    port = int(cp.get("port", 6443))
-    state = getattr(cluster, "state", None) or {}
-    host = cp.get("ip") or state.get("control_plane_ip") or _control_plane_address(cluster)
-    return f"https://{host}:{port}" if port != 443 else f"https://{host}"
-
-
-def _control_plane_address(cluster) -> str:
-    nodes = cluster.store.list("nodes")
-    chosen = next((n for n in nodes if "node-role.kubernetes.io/control-plane"
-                   in (n["metadata"].get("labels") or {})), nodes[0] if nodes else None)
-    if chosen is None:
-        return "127.0.0.1"
-    for a in (chosen.get("status") or {}).get("addresses") or []:
-        if a.get("type") == "InternalIP":
-            return a["address"]
-    return "127.0.0.1"
-
 
 def _join_scheme_name_port(scheme: str, name: str, port: str) -> str:
     if scheme:
@@ -108,8 +88,8 @@ def run_cluster_info(ctx: Ctx) -> int:
     namespace = ctx.namespace if ctx.explicit_namespace else "kube-system"
     with ctx.locked():
         host = control_plane_url(ctx.cluster)
-        services = ctx.cluster.store.list("services", namespace,
-                                          label_selector="kubernetes.io/cluster-service=true")
+        services = ctx.api.list("services", namespace,
+                                label_selector="kubernetes.io/cluster-service=true")
     lines = [f"Kubernetes control plane is running at {host}"]
     for svc in services:
         spec = svc.get("spec") or {}

@@ -69,7 +69,7 @@ def _by_selector(ctx: Ctx) -> int:
     o = ctx.opts
     tail = o["tail"] if o.changed("tail") else 10
     with ctx.locked():
-        pods = ctx.cluster.store.list("pods", ctx.namespace, label_selector=o["selector"])
+        pods = ctx.api.list("pods", ctx.namespace, label_selector=o["selector"])
         if not pods:
             ctx.err(f"No resources found in {ctx.namespace} namespace.\n")
             return 0

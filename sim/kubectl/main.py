@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.kubectl.command import DEFAULT_NAMESPACE, Command, Ctx, run_group
+from sim.kubectl.command import DEFAULT_NAMESPACE, Command, Ctx, find, help_text
 from sim.kubectl.commands import ROOT, SUGGEST_FOR, SUGGESTIBLE
 from sim.kubectl.errors import KubectlError, UsageError, from_api, is_api_error
-from sim.kubectl.flags import FlagSet
 
 
 def main(cluster: Any, argv: list[str], io: Any) -> int:
@@ -27,51 +26,8 @@ def main(cluster: Any, argv: list[str], io: Any) -> int:
         raise
 
 
-def find(args: list[str]) -> tuple[list[Command], list[str]]:
-    """cobra's Find: walk the tree along the first non-flag arguments."""
-    chain = [ROOT]
-    rest = list(args)
-    while True:
-        cmd = chain[-1]
-        if not cmd.children:
-            return chain, rest
-        fs = cmd.flagset()
-        idx = _first_positional(rest, fs)
-        if idx is None:
-            return chain, rest
-        nxt = cmd.child(rest[idx])
-        if nxt is None:
-            return chain, rest
-        chain.append(nxt)
-        rest = rest[:idx] + rest[idx + 1:]
-
-
-def _first_positional(args: list[str], fs: FlagSet) -> int | None:
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            return None
-        if a.startswith("--"):
-            name = a[2:]
-            if "=" not in name:
-                flag = fs.by_name.get(name)
-                if flag is not None and flag.kind != "bool" and flag.no_value is None:
-                    i += 1
-        elif a.startswith("-") and len(a) > 1:
-            body = a[1:]
-            if "=" not in body and len(body) == 1:
-                flag = fs.by_short.get(body)
-                if flag is not None and flag.kind != "bool" and flag.no_value is None:
-                    i += 1
-        else:
-            return i
-        i += 1
-    return None
-
-
 def _run(cluster: Any, args: list[str], io: Any) -> int:
-    chain, rest = find(args)
+    chain, rest = find(ROOT, args)
     cmd = chain[-1]
     path = " ".join(["kubectl"] + [c.name for c in chain[1:]])
     try:
@@ -105,7 +61,7 @@ def _check_kubeconfig_flags(cluster: Any, cmd: Command, path: str, opts) -> None
     --client``)."""
     if path.startswith("kubectl config") or (cmd.name == "version" and opts.get("client")):
         return
-    from sim.kubectl.config import names
+    from sim.api.kubeconfig import names
     context, cluster_name, _ = names(cluster)
     if opts.get("context") and opts["context"] != context:
         raise KubectlError("Error in configuration: context was not found for specified "
@@ -115,26 +71,8 @@ def _check_kubeconfig_flags(cluster: Any, cmd: Command, path: str, opts) -> None
 
 
 def _context_namespace(cluster: Any) -> str:
-    from sim.kubectl.config import context_namespace
+    from sim.api.kubeconfig import context_namespace
     return context_namespace(cluster) or DEFAULT_NAMESPACE
-
-
-def help_text(cmd: Command, path: str) -> str:
-    """A short help in cobra's layout: description, subcommands, usage."""
-    text = f"{cmd.short}.\n\n" if cmd.short else ""
-    if cmd.children:
-        text += "Available Commands:\n"
-        width = max(len(c.name) for c in cmd.children) + 3
-        for c in cmd.children:
-            text += f"  {c.name.ljust(width)}{c.short}".rstrip() + "\n"
-        text += "\n"
-    grouping = cmd.children and (cmd.run is None or cmd.run is run_group) and cmd is not ROOT
-    usage_line = cmd.usage or (f"{path} SUBCOMMAND [options]" if grouping
-                               else f"{path} [flags] [options]")
-    text += f"Usage:\n  {usage_line}\n\n"
-    text += ("Use \"kubectl options\" for a list of global command-line options (applies to "
-             "all commands).\n")
-    return text
 
 
 def unknown_command(name: str) -> str:

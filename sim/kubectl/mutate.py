@@ -144,7 +144,7 @@ def _run_meta(ctx: Ctx, field: str, pair_type: str) -> int:
     else:
         new, remove = _parse_annotations(pairs)
     dry = dry_run_mode(o["dry-run"])
-    store = ctx.cluster.store
+    api = ctx.api
     errors: list[str] = []
     with ctx.locked():
         got = find_targets(ctx, resources, selector=o["selector"], select_all=o["all"],
@@ -179,7 +179,7 @@ def _run_meta(ctx: Ctx, field: str, pair_type: str) -> int:
                 patch = {"metadata": {field: {**{k: new[k] for k in added},
                                               **{r: None for r in removed}}}}
                 try:
-                    result = store.patch(t.resource_ref, obj["metadata"].get("namespace"),
+                    result = api.patch(t.resource_ref, obj["metadata"].get("namespace"),
                                          obj["metadata"]["name"], patch, "merge",
                                          dry_run=dry == "server")
                 except Exception as e:
@@ -205,7 +205,7 @@ def run_scale(ctx: Ctx) -> int:
         raise fail("The --replicas=COUNT flag is required, and COUNT must be greater than or "
                    "equal to 0")
     dry = dry_run_mode(o["dry-run"])
-    store = ctx.cluster.store
+    api = ctx.api
     with ctx.locked():
         got = find_targets(ctx, ctx.args, selector=o["selector"], select_all=o["all"],
                            files=o["filename"], recursive=o["recursive"])
@@ -225,7 +225,7 @@ def run_scale(ctx: Ctx) -> int:
             result = copy.deepcopy(obj)
             result.setdefault("spec", {})["replicas"] = o["replicas"]
             if dry != "client":
-                result = store.patch(t.resource_ref, obj["metadata"].get("namespace"),
+                result = api.patch(t.resource_ref, obj["metadata"].get("namespace"),
                                      obj["metadata"]["name"],
                                      {"spec": {"replicas": o["replicas"]}}, "merge",
                                      dry_run=dry == "server")
@@ -262,7 +262,7 @@ def run_patch(ctx: Ctx) -> int:
     except yaml.YAMLError as e:
         raise fail(f'unable to parse "{text}": yaml: {getattr(e, "problem", e)}') from None
     dry = dry_run_mode(o["dry-run"])
-    store = ctx.cluster.store
+    api = ctx.api
     errors: list[str] = []
     with ctx.locked():
         got = find_targets(ctx, ctx.args, files=o["filename"], recursive=o["recursive"])
@@ -270,7 +270,7 @@ def run_patch(ctx: Ctx) -> int:
         pairs = got.pairs()
         for t, obj in pairs:
             try:
-                result = store.patch(t.resource_ref, obj["metadata"].get("namespace"),
+                result = api.patch(t.resource_ref, obj["metadata"].get("namespace"),
                                      obj["metadata"]["name"], patch, o["type"],
                                      dry_run=dry != "none")
             except Exception as e:

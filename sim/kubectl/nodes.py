@@ -21,7 +21,7 @@ _TAINT = re.compile(r"^([^=:]+)(?:=([^:]*))?(?::(.*))?$")
 def _nodes(ctx, names: list[str]) -> tuple[list[dict], list[str]]:
     errors: list[str] = []
     if ctx.opts["selector"]:
-        return ctx.cluster.store.list("nodes", None, label_selector=ctx.opts["selector"]), errors
+        return ctx.api.list("nodes", None, label_selector=ctx.opts["selector"]), errors
     t = resolve.resolve_type(ctx.cluster, "nodes")
     found = [named_object(ctx, t, name, errors) for name in names]
     return [n for n in found if n is not None], errors
@@ -35,7 +35,7 @@ def _write_spec(ctx, node: dict, field: str, value, verb: str) -> None:
         spec.pop(field, None)
     else:
         spec[field] = value
-    ctx.cluster.store.update(new)
+    ctx.api.update(new)
     ctx.out(f"node/{node['metadata']['name']} {verb}\n")
 
 
@@ -122,7 +122,7 @@ def run_taint(ctx) -> int:
     add, remove = _parse_taints(specs, ctx.path)
     with ctx.locked():
         if ctx.opts["all"]:
-            nodes, errors = ctx.cluster.store.list("nodes"), []
+            nodes, errors = ctx.api.list("nodes"), []
         else:
             nodes, errors = _nodes(ctx, [n.split("/", 1)[-1] for n in names])
         for node in nodes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.kubectl import printers as p
+from sim import printers as p
 from sim.kubectl.errors import KubectlError, fail
 
 GENERIC_FORMATS = ("go-template", "go-template-file", "json", "jsonpath", "jsonpath-as-json",
@@ -58,7 +58,7 @@ def parse(value: str, *, tables: bool = True) -> Output:
 def validate_template(out: Output) -> None:
     """Parse errors surface before anything runs, as kubectl builds its printer first."""
     if out.kind == "jsonpath":
-        from sim.kubectl.printers.jsonpath import check_jsonpath
+        from sim.printers.jsonpath import check_jsonpath
         try:
             check_jsonpath(out.template)
         except p.JSONPathError as e:

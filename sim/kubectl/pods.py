@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.api.streams import container_status, log_status_error
 from sim.kubectl import resolve
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
 
@@ -36,14 +37,14 @@ def selector_of(obj: dict) -> dict | None:
     return sel.get("matchLabels") or None
 
 
-def pods_for(cluster: Any, obj: dict) -> list[dict]:
+def pods_for(api: Any, obj: dict) -> list[dict]:
     if obj.get("kind") == "Pod":
         return [obj]
     selector = selector_of(obj)
     if not selector:
         return []
     text = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-    pods = cluster.store.list("pods", obj["metadata"].get("namespace"), label_selector=text)
+    pods = api.list("pods", obj["metadata"].get("namespace"), label_selector=text)
     return sorted(pods, key=_activity, reverse=True)
 
 
@@ -55,12 +56,12 @@ def resolve_pod(ctx, name_arg: str) -> tuple[dict, int]:
     else:
         t, name = resolve.resolve_type(ctx.cluster, "pods"), name_arg
     try:
-        obj = ctx.cluster.store.get(t.resource_ref, ctx.namespace if t.namespaced else None, name)
+        obj = ctx.api.get(t.resource_ref, ctx.namespace if t.namespaced else None, name)
     except Exception as e:
         if not is_api_error(e):
             raise
         raise KubectlError(api_text(e)) from None
-    pods = pods_for(ctx.cluster, obj)
+    pods = pods_for(ctx.api, obj)
     if not pods:
         raise fail(f"cannot attach to {obj['kind']}: selector for {name} has no pods"
                    if obj.get("kind") != "Pod" else f"no pod {name}")
@@ -101,15 +102,6 @@ def container_for(ctx, pod: dict, name: str, quiet: bool = False) -> dict:
     return containers[0]
 
 
-def container_status(pod: dict, name: str) -> dict | None:
-    status = pod.get("status") or {}
-    for key in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
-        for cs in status.get(key) or []:
-            if cs.get("name") == name:
-                return cs
-    return None
-
-
 def is_running(pod: dict, name: str) -> bool:
     cs = container_status(pod, name) or {}
     return (cs.get("state") or {}).get("running") is not None
@@ -121,34 +113,3 @@ def require_running(pod: dict, name: str) -> None:
         raise fail(f'unable to upgrade connection: container not found ("{name}")')
 
 
-def log_status_error(pod: dict, name: str, previous: bool = False) -> str | None:
-    """The kubelet's validateContainerLogStatus: why there are no logs, or None."""
-    pod_name = pod["metadata"]["name"]
-    cs = container_status(pod, name)
-    if cs is None:
-        return f'container "{name}" in pod "{pod_name}" is not available'
-    state = cs.get("state") or {}
-    last = (cs.get("lastState") or {}).get("terminated")
-    if previous:
-        if not last or not last.get("containerID"):
-            return f'previous terminated container "{name}" in pod "{pod_name}" not found'
-        return None
-    if state.get("running") is not None:
-        return None
-    if state.get("terminated") is not None:
-        if state["terminated"].get("containerID") or (last and last.get("containerID")):
-            return None
-        return f'container "{name}" in pod "{pod_name}" is terminated'
-    if last:
-        return None if last.get("containerID") else \
-            f'container "{name}" in pod "{pod_name}" is terminated'
-    waiting = state.get("waiting")
-    if waiting is not None:
-        reason = waiting.get("reason", "")
-        if reason == "ErrImagePull":
-            return f'container "{name}" in pod "{pod_name}" is waiting to start: image can\'t be pulled'
-        if reason == "ImagePullBackOff":
-            return (f'container "{name}" in pod "{pod_name}" is waiting to start: trying and '
-                    f"failing to pull image")
-        return f'container "{name}" in pod "{pod_name}" is waiting to start: {reason}'
-    return f'container "{name}" in pod "{pod_name}" is waiting to start - no logs yet'

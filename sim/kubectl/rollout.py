@@ -96,7 +96,7 @@ def run_status(ctx: Ctx) -> int:
     if o["revision"] < 0:
         raise fail(f"revision must be a positive integer: {o['revision']}")
     timeout = parse_duration(o["timeout"])
-    store = ctx.cluster.store
+    api = ctx.api
     with ctx.locked():
         sel = resolve.select(ctx.cluster, ctx.args, ctx.path)
         targets: list[tuple[resolve.ResourceType, str]] = []
@@ -104,7 +104,7 @@ def run_status(ctx: Ctx) -> int:
             ns = ctx.namespace if t.namespaced else None
             if name is not None:
                 try:
-                    store.get(t.resource_ref, ns, name)
+                    api.get(t.resource_ref, ns, name)
                 except Exception as e:
                     if not is_api_error(e):
                         raise
@@ -112,7 +112,7 @@ def run_status(ctx: Ctx) -> int:
                 targets.append((t, name))
             else:
                 targets.extend((t, obj["metadata"]["name"]) for obj in
-                               store.list(t.resource_ref, ns, label_selector=o["selector"] or None))
+                               api.list(t.resource_ref, ns, label_selector=o["selector"] or None))
     if not targets:
         ctx.err(f"No resources found in {ctx.namespace} namespace.\n")
         return 0
@@ -129,7 +129,7 @@ def _watch(ctx: Ctx, t: resolve.ResourceType, name: str, timeout: float, watch: 
     last = [""]
 
     def step() -> bool:
-        obj = ctx.cluster.store.find(t.resource_ref, ns, name)
+        obj = ctx.api.find(t.resource_ref, ns, name)
         if obj is None:
             raise fail("object has been deleted")
         message, done = _status(obj)
@@ -171,7 +171,7 @@ def run_restart(ctx: Ctx) -> int:
                 continue
             patch: dict[str, Any] = {"spec": {"template": {"metadata": {"annotations": {
                 RESTARTED_AT: stamp}}}}}
-            ctx.cluster.store.patch(t.resource_ref, ctx.namespace, name, patch, "strategic")
+            ctx.api.patch(t.resource_ref, ctx.namespace, name, patch, "strategic")
             reconcile(ctx)
             ctx.out(f"{t.kind_ref}/{name} restarted\n")
     if errors:

@@ -147,7 +147,7 @@ def run(ctx: Ctx) -> int:
         send = dict(pod, metadata=dict(pod["metadata"], namespace=ctx.namespace))
         with ctx.locked():
             try:
-                created = ctx.cluster.store.create(send, dry_run=dry == "server")
+                created = ctx.api.create(send, dry_run=dry == "server")
             except Exception as e:
                 if not is_api_error(e):
                     raise
@@ -182,7 +182,7 @@ def _expose(ctx: Ctx, pod: dict, dry: str, out) -> None:
         send = dict(svc, metadata=dict(metadata, namespace=ctx.namespace))
         with ctx.locked():
             try:
-                shown = ctx.cluster.store.create(send, dry_run=dry == "server")
+                shown = ctx.api.create(send, dry_run=dry == "server")
             except Exception as e:
                 if not is_api_error(e):
                     raise
@@ -208,7 +208,7 @@ def _ready(pod: dict | None) -> bool:
 
 
 def _current(ctx: Ctx, ns: str, name: str) -> dict | None:
-    return ctx.cluster.store.find("pods", ns, name)
+    return ctx.api.find("pods", ns, name)
 
 
 def _wait(ctx: Ctx, predicate) -> bool:
@@ -279,7 +279,7 @@ def _attach_session(ctx: Ctx, ns: str, name: str, restart: str) -> int:
 def _remove(ctx: Ctx, ns: str, name: str) -> None:
     with ctx.locked():
         try:
-            ctx.cluster.store.delete("pods", ns, name)
+            ctx.api.delete("pods", ns, name)
         except Exception as e:
             if not is_api_error(e):
                 raise

@@ -60,7 +60,7 @@ def run_set_image(ctx: Ctx) -> int:
                         changed = True
             if errors or not changed:
                 continue
-            ctx.cluster.store.update(new)
+            ctx.api.update(new)
             reconcile(ctx)
             ctx.out(f"{t.kind_ref}/{name} image updated\n")
     if errors:
@@ -72,7 +72,7 @@ def _revisions(ctx: Ctx, deployment: dict) -> dict[int, dict]:
     """The Deployment's ReplicaSets by revision."""
     uid = deployment["metadata"]["uid"]
     found = {}
-    for rs in ctx.cluster.store.list("replicasets", deployment["metadata"]["namespace"]):
+    for rs in ctx.api.list("replicasets", deployment["metadata"]["namespace"]):
         if not any(r.get("uid") == uid for r in rs["metadata"].get("ownerReferences") or []):
             continue
         text = (rs["metadata"].get("annotations") or {}).get(REVISION, "")
@@ -140,7 +140,7 @@ def run_undo(ctx: Ctx) -> int:
             return 0
         new = clone(deployment)
         new["spec"]["template"] = template
-        ctx.cluster.store.update(new)
+        ctx.api.update(new)
         reconcile(ctx)
     ctx.out(f"{t.kind_ref}/{name} rolled back\n")
     return 0

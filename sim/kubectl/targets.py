@@ -32,7 +32,7 @@ def find_targets(ctx: Ctx, args: list[str], *, selector: str = "", select_all: b
     if sel.named and selector:
         raise fail("name cannot be provided when a selector is specified")
     ns = None if all_namespaces else ctx.namespace
-    got = fetch(ctx.cluster, sel, ns, label_selector=selector)
+    got = fetch(ctx.api, sel, ns, label_selector=selector)
     for message in got.warnings:
         ctx.warn(message)
     return got

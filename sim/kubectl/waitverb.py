@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from sim.kubectl import printers as p
+from sim import printers as p
 from sim.kubectl import resolve
 from sim.kubectl.command import Ctx
 from sim.kubectl.durations import parse_duration
@@ -124,7 +124,7 @@ def run(ctx: Ctx) -> int:
     timeout = parse_duration(o["timeout"])
     if timeout < 0:
         timeout = 7 * 24 * 3600.0
-    store = ctx.cluster.store
+    api = ctx.api
     with ctx.locked():
         sel = resolve.select(ctx.cluster, ctx.args, ctx.path)
         targets: list[tuple[resolve.ResourceType, str | None, str]] = []
@@ -135,7 +135,7 @@ def run(ctx: Ctx) -> int:
                 targets.append((t, ns if ns is not None or not t.namespaced else ctx.namespace,
                                 name))
             else:
-                for obj in store.list(t.resource_ref, ns, label_selector=o["selector"] or None,
+                for obj in api.list(t.resource_ref, ns, label_selector=o["selector"] or None,
                                       field_selector=o["field-selector"] or None):
                     targets.append((t, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
     if not targets:
@@ -145,7 +145,7 @@ def run(ctx: Ctx) -> int:
     wait_until = getattr(ctx.cluster, "wait_until", None)
     for t, ns, name in targets:
         with ctx.locked():
-            obj = store.find(t.resource_ref, ns, name)
+            obj = api.find(t.resource_ref, ns, name)
             if obj is None and kind not in ("delete", "create"):
                 raise KubectlError(f'Error from server (NotFound): {t.resource_ref} "{name}" '
                                    f"not found")
@@ -153,7 +153,7 @@ def run(ctx: Ctx) -> int:
                 continue
 
             def check() -> bool:
-                return met(store.find(t.resource_ref, ns, name))
+                return met(api.find(t.resource_ref, ns, name))
             ok = check()
             if not ok and timeout > 0 and callable(wait_until):
                 ok = wait_until(check, timeout=timeout, step=1.0)

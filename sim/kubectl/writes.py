@@ -43,7 +43,7 @@ def named_object(ctx, t, name: str, errors: list[str]) -> dict | None:
     """The object a command names, or None with the API's error added to ``errors``
     (commands that go on to their next object print every error at the end)."""
     try:
-        return ctx.cluster.store.get(t.resource_ref, ctx.namespace, name)
+        return ctx.api.get(t.resource_ref, ctx.namespace, name)
     except Exception as e:
         if not is_api_error(e):
             raise

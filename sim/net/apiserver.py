@@ -42,8 +42,6 @@ def chain(cluster: Any) -> list[x509.Certificate]:
         ips.append(svc["spec"]["clusterIP"])
     # as kubeadm's certificate: the control plane's address, and the loopback for clients
     # that reach the API on the cluster process's own listener (sim/api/listener.py)
-    from sim.kubectl.info import control_plane_url
-
     host = control_plane_url(cluster).split("//", 1)[1].rsplit(":", 1)[0]
     ips += [ip for ip in (host, "127.0.0.1") if addr_is_ip(ip) and ip not in ips]
     names.append("localhost")
@@ -51,6 +49,29 @@ def chain(cluster: Any) -> list[x509.Certificate]:
     state["apiserver-key"] = made_key
     state["apiserver-chain"] = [made]
     return state["apiserver-chain"]
+
+
+def control_plane_url(cluster: Any) -> str:
+    """The API's address as kubeconfig and cluster-info give it: the profile's, else the
+    control-plane node's InternalIP, on the profile's port."""
+    profile = cluster.profile or {}
+    cp = profile.get("control_plane") or {}
+    port = int(cp.get("port", 6443))
+    state = getattr(cluster, "state", None) or {}
+    host = cp.get("ip") or state.get("control_plane_ip") or _control_plane_address(cluster)
+    return f"https://{host}:{port}" if port != 443 else f"https://{host}"
+
+
+def _control_plane_address(cluster: Any) -> str:
+    nodes = cluster.store.list("nodes")
+    chosen = next((n for n in nodes if "node-role.kubernetes.io/control-plane"
+                   in (n["metadata"].get("labels") or {})), nodes[0] if nodes else None)
+    if chosen is None:
+        return "127.0.0.1"
+    for a in (chosen.get("status") or {}).get("addresses") or []:
+        if a.get("type") == "InternalIP":
+            return a["address"]
+    return "127.0.0.1"
 
 
 def addr_is_ip(text: str) -> bool:

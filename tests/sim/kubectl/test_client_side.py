@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.kubectl import printers
+from sim import printers
 from tests.sim.kubectl.conftest import NoServer, needs_reference, run_reference, run_sim
 
 ERRORS = [

@@ -15,7 +15,7 @@ import scenario_rich
 from reference import kubectl_reference
 
 matches, resource_of = kubectl_reference.matches, kubectl_reference.resource_of
-from sim.kubectl.printers import (as_list, custom_columns, describe, jsonpath, kind_prefix,
+from sim.printers import (as_list, custom_columns, describe, jsonpath, kind_prefix,
                                   print_table, to_json, to_name, to_yaml)
 
 GOLDEN_DIR = Path(__file__).parent / "golden"

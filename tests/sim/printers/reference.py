@@ -13,8 +13,8 @@ import kubectl_reference  # noqa: E402
 from tests.deps import needs_reference  # noqa: E402
 
 import fixtures  # noqa: E402
-from sim.kubectl.printers import table_cells, table_columns  # noqa: E402
-from sim.kubectl.printers.columns import NAME_COLUMN  # noqa: E402
+from sim.printers import table_cells, table_columns  # noqa: E402
+from sim.printers.columns import NAME_COLUMN  # noqa: E402
 
 needs_kubectl = needs_reference
 

@@ -8,7 +8,7 @@ import pytest
 from reference import cluster, kubectl_reference, lookup_in, needs_kubectl
 import scenario
 import scenario_rich
-from sim.kubectl.printers import describe
+from sim.printers import describe
 
 pytestmark = needs_kubectl
 OBJECTS = scenario.objects() + scenario_rich.objects()

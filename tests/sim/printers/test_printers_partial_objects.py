@@ -11,7 +11,7 @@ import pytest
 import scenario
 import scenario_rich
 from reference import kubectl_reference
-from sim.kubectl import printers as p
+from sim import printers as p
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
 OBJECTS = scenario.objects() + scenario_rich.objects()

@@ -9,7 +9,7 @@ import pytest
 from reference import cluster, kubectl_reference, needs_kubectl
 import scenario
 import scenario_rich
-from sim.kubectl.printers import (CustomColumnsError, JSONPathError, SortError, as_list,
+from sim.printers import (CustomColumnsError, JSONPathError, SortError, as_list,
                                   check_jsonpath, custom_columns, jsonpath, jsonpath_as_json,
                                   sort_objects, to_json, to_name, to_yaml)
 

@@ -7,7 +7,7 @@ from reference import cluster, kubectl_reference, needs_kubectl
 from fixtures import NOW
 import scenario
 import scenario_rich
-from sim.kubectl.printers import kind_prefix, print_table
+from sim.printers import kind_prefix, print_table
 
 pytestmark = needs_kubectl
 

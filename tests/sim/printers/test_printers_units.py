@@ -5,12 +5,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sim.kubectl.printers import format_age, table_cells, translate_timestamp_since
-from sim.kubectl.printers.columns import endpoints_text, ingress_hosts, load_balancer_text
-from sim.kubectl.printers.quantity import Quantity
-from sim.kubectl.printers.selectors import format_label_selector, selector_string
-from sim.kubectl.printers.structured import yaml_needs_quotes
-from sim.kubectl.printers.tabwriter import describe_layout, table_layout
+from sim.printers import format_age, table_cells, translate_timestamp_since
+from sim.printers.columns import endpoints_text, ingress_hosts, load_balancer_text
+from sim.printers.quantity import Quantity
+from sim.printers.selectors import format_label_selector, selector_string
+from sim.printers.structured import yaml_needs_quotes
+from sim.printers.tabwriter import describe_layout, table_layout
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -183,7 +183,7 @@ def test_a_naive_clock_reading_is_utc() -> None:
 
 
 def test_jsonpath_values_are_the_decoded_values() -> None:
-    from sim.kubectl.printers import jsonpath_values
+    from sim.printers import jsonpath_values
     svc = {"status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}, "spec": {"ports": [{"port": 80}]}}
     assert jsonpath_values("{.status.loadBalancer.ingress}", svc) == [[[{"ip": "1.2.3.4"}]]]
     assert jsonpath_values("{.spec.ports[0].port}{.missing}", svc) == [[80], []]

@@ -7,7 +7,7 @@ import string
 import pytest
 
 from reference import cluster, needs_kubectl
-from sim.kubectl.printers import as_list, to_json, to_yaml
+from sim.printers import as_list, to_json, to_yaml
 
 pytestmark = needs_kubectl
 ALPHABET = string.printable + "é日\u00a0" + " " * 6 + ":#-?&*!|>'\"%@`{}[],"
