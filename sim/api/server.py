@@ -21,6 +21,7 @@ caller decides when time passes.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 
@@ -387,20 +388,66 @@ def _get(cluster: Any, request: Request, t: _Target) -> Response:
     wants_table = TABLE_MEDIA in request.header("accept")
     if t.subresource == "scale":
         return Response(200, _scale(cluster.store.get(t.rt, t.namespace, t.name)))
+    revision = str(cluster.store.revision)
+    list_meta = {"resourceVersion": revision}
     if t.name is not None:
         objects = [cluster.store.get(t.rt, t.namespace, t.name)]
     else:
         objects = cluster.store.list(t.rt, t.namespace, q.get("labelSelector") or None,
                                      q.get("fieldSelector") or None)
-    revision = str(cluster.store.revision)
+        objects = _page(t.rt, objects, q, list_meta)
     if wants_table:
         table = _table(cluster, t.rt, objects, revision, full=q.get("includeObject") == "Object")
+        table["metadata"] = list_meta
         return Response(200, table, _warnings(t.rt))
     if t.name is not None:
         return Response(200, objects[0], _warnings(t.rt))
     return Response(200, {"kind": _list_kind(t.rt), "apiVersion": t.rt.api_version,
-                          "metadata": {"resourceVersion": revision}, "items": objects},
-                    _warnings(t.rt))
+                          "metadata": list_meta, "items": objects}, _warnings(t.rt))
+
+
+def _key(rt: ResourceType, obj: dict) -> str:
+    """The object's key below its type, as etcd's continue tokens name it."""
+    md = obj["metadata"]
+    return f'{md.get("namespace", "")}/{md["name"]}' if rt.namespaced else md["name"]
+
+
+def _position(rt: ResourceType, key: str) -> tuple[str, ...]:
+    return tuple(key.split("/", 1)) if rt.namespaced else ("", key)
+
+
+def _continue_start(text: str) -> str:
+    """The key a continue token starts after; a token this server did not make is a 400."""
+    try:
+        token = json.loads(base64.b64decode(text, validate=True))
+        if token.get("v") != "meta.k8s.io/v1":
+            raise ValueError("incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+        start = token["start"]
+        if not isinstance(start, str) or not start.endswith("\x00"):
+            raise ValueError("continue key is invalid")
+        return start[:-1]
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ApiError(400, "BadRequest", f"continue key is not valid: {exc}", {}) from None
+
+
+def _page(rt: ResourceType, objects: list[dict], q: dict[str, str], list_meta: dict) -> list[dict]:
+    """``limit`` and ``continue``: a chunk of the list after the token's key, and a token
+    for the next (``{"v", "rv", "start"}`` in base64, as the API server's); the count of
+    what remains when no selector filtered the list."""
+    if q.get("continue"):
+        start = _position(rt, _continue_start(q["continue"]))
+        objects = [o for o in objects if _position(rt, _key(rt, o)) > start]
+    limit = q.get("limit") or ""
+    if not limit.isdigit() or int(limit) <= 0 or len(objects) <= int(limit):
+        return objects
+    n = int(limit)
+    chunk = objects[:n]
+    token = {"v": "meta.k8s.io/v1", "rv": int(list_meta["resourceVersion"]),
+             "start": _key(rt, chunk[-1]) + "\x00"}
+    list_meta["continue"] = base64.b64encode(json.dumps(token, separators=(",", ":")).encode()).decode()
+    if not q.get("labelSelector") and not q.get("fieldSelector"):
+        list_meta["remainingItemCount"] = len(objects) - n
+    return chunk
 
 
 def _scale(obj: dict) -> dict:
@@ -608,18 +655,31 @@ def apply_configuration(cluster: Any, rt: ResourceType, namespace: str | None, n
 
 
 def _delete(cluster: Any, request: Request, t: _Target) -> Response:
-    if t.name is None:
-        raise ApiError(405, "MethodNotAllowed", "deletecollection is not served by this cluster yet", {})
-    options = _decode(request) if request.body.strip() else {}
+    options = _decode(request) if request.body.strip() or request.value is not None else {}
     options = options if isinstance(options, dict) else {}
     q = request.query
     propagation = q.get("propagationPolicy") or options.get("propagationPolicy") or "Background"
     grace = q.get("gracePeriodSeconds", options.get("gracePeriodSeconds"))
     dry_run = q.get("dryRun") == "All" or "All" in (options.get("dryRun") or [])
-    deleted = cluster.store.delete(t.rt, t.namespace, t.name, propagation=propagation,
-                                   dry_run=dry_run,
-                                   grace_period=None if grace in (None, "") else int(grace))
-    return _written(cluster, 200, deleted, dry_run, t)
+    grace = None if grace in (None, "") else int(grace)
+    if t.name is not None:
+        deleted = cluster.store.delete(t.rt, t.namespace, t.name, propagation=propagation,
+                                       dry_run=dry_run, grace_period=grace)
+        return _written(cluster, 200, deleted, dry_run, t)
+    if t.rt.namespaced and t.namespace is None:
+        raise ApiError(405, "MethodNotAllowed",
+                       "the server does not allow this method on the requested resource", {})
+    # deletecollection: what the list selects, each deleted as one DELETE would, answered
+    # with the list as it was (the generic registry's DeleteCollection)
+    revision = str(cluster.store.revision)
+    listed = cluster.store.list(t.rt, t.namespace, q.get("labelSelector") or None,
+                                q.get("fieldSelector") or None)
+    for obj in listed:
+        cluster.store.delete(t.rt, t.namespace, obj["metadata"]["name"], propagation=propagation,
+                             dry_run=dry_run, grace_period=grace)
+    return _written(cluster, 200, {"kind": _list_kind(t.rt), "apiVersion": t.rt.api_version,
+                                   "metadata": {"resourceVersion": revision}, "items": listed},
+                    dry_run, t)
 
 
 # -- watch ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -280,3 +281,71 @@ def test_sort_by_leaves_equal_keys_where_the_real_kubectl_does(twins, count):
         real = _real(tmp, args)
         mine = _ours(ours, tmp, args)
         assert real[0] == 0 and mine[1] == real[1]
+
+
+def _configmaps(cluster: Cluster, namespace: str, count: int, labels=lambda i: {}) -> None:
+    for i in range(count):
+        cluster.store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+            "name": f"cm-{i:02d}", "namespace": namespace, "labels": labels(i)}})
+
+
+def test_a_list_comes_in_chunks_that_continue_where_the_last_ended(served):
+    cluster, server = served
+    for ns in ("a", "a-b", "b"):
+        cluster.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        _configmaps(cluster, ns, 4)
+    whole = [(o["metadata"]["namespace"], o["metadata"]["name"])
+             for o in cluster.store.list("configmaps")]
+    seen, token, remaining = [], "", []
+    while True:
+        code, page, _ = _call(server, "GET", "/api/v1/configmaps?limit=5"
+                              + (f"&continue={urllib.parse.quote(token)}" if token else ""))
+        assert code == 200 and len(page["items"]) <= 5
+        seen += [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in page["items"]]
+        token = page["metadata"].get("continue", "")
+        if not token:
+            assert "remainingItemCount" not in page["metadata"]
+            break
+        remaining.append(page["metadata"]["remainingItemCount"])
+    assert seen == whole and remaining == [len(whole) - 5 * (i + 1) for i in range(len(remaining))]
+    # a selector: chunks still, but how many remain is not known
+    code, page, _ = _call(server, "GET", "/api/v1/namespaces/a/configmaps?limit=2&fieldSelector="
+                          "metadata.name!=cm-00")
+    assert [o["metadata"]["name"] for o in page["items"]] == ["cm-01", "cm-02"]
+    assert page["metadata"]["continue"] and "remainingItemCount" not in page["metadata"]
+    code, table, _ = _call(server, "GET", "/api/v1/namespaces/b/configmaps?limit=3",
+                           accept=f"application/json;{api.TABLE_MEDIA};v=v1;g=meta.k8s.io")
+    assert len(table["rows"]) == 3 and table["metadata"]["remainingItemCount"] == 1
+    code, status, _ = _call(server, "GET", "/api/v1/configmaps?limit=5&continue=not-a-token")
+    assert code == 400 and status["reason"] == "BadRequest"
+    assert status["message"].startswith("continue key is not valid: ")
+
+
+def test_deletecollection_deletes_what_the_selector_names(served):
+    cluster, server = served
+    _configmaps(cluster, "default", 5, labels=lambda i: {"even": str(i % 2 == 0).lower()})
+    code, dry, _ = _call(server, "DELETE", "/api/v1/namespaces/default/configmaps"
+                         "?labelSelector=even%3Dtrue&dryRun=All")
+    assert code == 200 and len(dry["items"]) == 3 and len(cluster.store.list("configmaps", "default",
+                                                                             "even")) == 5
+    code, gone, _ = _call(server, "DELETE", "/api/v1/namespaces/default/configmaps"
+                          "?labelSelector=even%3Dtrue")
+    assert code == 200 and gone["kind"] == "ConfigMapList"
+    assert [o["metadata"]["name"] for o in gone["items"]] == ["cm-00", "cm-02", "cm-04"]
+    assert [o["metadata"]["name"] for o in cluster.store.list("configmaps", "default", "even")] \
+        == ["cm-01", "cm-03"]
+    code, status, _ = _call(server, "DELETE", "/api/v1/configmaps")
+    assert code == 405 and status["reason"] == "MethodNotAllowed"
+
+
+@needs_reference
+def test_the_real_kubectl_reads_a_long_list_in_chunks(twins):
+    """kubectl asks for 500 at a time and follows the continue tokens: chunks of 3 print
+    the same table as one answer, and as ours."""
+    ours, theirs, tmp = twins
+    for cluster in (ours, theirs):
+        _configmaps(cluster, "default", 8)
+    chunked = _real(tmp, ["get", "cm", "-A", "--chunk-size=3"])
+    whole = _real(tmp, ["get", "cm", "-A", "--chunk-size=0"])
+    assert chunked[0] == 0 and chunked[1] == whole[1] and chunked[1].count("\n") > 9
+    assert _ours(ours, tmp, ["get", "cm", "-A"])[1] == chunked[1]
