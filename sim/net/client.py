@@ -126,7 +126,10 @@ def respond(cluster: Any, target: Target, request: http.Request) -> http.Respons
     now = cluster.clock.now()
     request.client_ip = request.client_ip or target.client_ip
     if target.kind == "site":
-        return http.site(target.site, request, now, target.port)
+        state = cluster.runtime.setdefault("net", {})
+        sequence = state["site-requests"] = state.get("site-requests", -1) + 1
+        edge = http.edge_server(str(cluster.profile.get("region") or ""), sequence)
+        return http.site(target.site, request, now, target.port, edge)
     if target.kind == "ingress":
         return ingress.handle(cluster, request, target.address, request.scheme == "https",
                               _forwarder(cluster))

@@ -3,6 +3,8 @@ container), Elasticsearch and the other add-ons, and the sites of the outside wo
 
 from __future__ import annotations
 
+import hashlib
+
 import json
 import posixpath
 from dataclasses import dataclass, field
@@ -319,24 +321,39 @@ EXAMPLE_404 = """<?xml version="1.0" encoding="iso-8859-1"?>
 EXAMPLE_LAST_MODIFIED = datetime(2019, 10, 17, 7, 18, 26, tzinfo=timezone.utc)
 
 
-def _edge_pop(now: datetime) -> str:
-    pops = ("ord/572A", "ord/4CF4", "sec/B4A5", "nyb/1D2E", "lga/1315")
-    return f"ECS ({pops[int(now.timestamp()) // 7 % len(pops)]})"
+# example.com's CDN: the points of presence and the edge servers in each. A client reaches
+# the POP its anycast route leads to (by the cluster's region: the nearest; without a
+# region, one chosen by the region's name) and, within it, the servers in turn.
+EDGE_POPS = {"ord": ("4CF4", "572A"), "sec": ("B4A5", "B4B1"), "nyb": ("1D2E", "1D1A"),
+             "lga": ("1315", "1316")}
+REGION_POPS = (("us-central", "ord"), ("us-west", "sec"), ("us-east", "lga"),
+               ("northamerica", "nyb"))
 
 
-def _example(request: Request, now: datetime) -> Response:
+def edge_server(region: str, sequence: int) -> str:
+    """The ``Server`` header of example.com's answer to the ``sequence``-th request from a
+    cluster in ``region``."""
+    pop = next((p for prefix, p in REGION_POPS if region.startswith(prefix)), None)
+    if pop is None:
+        names = sorted(EDGE_POPS)
+        pop = names[int(hashlib.sha256(region.encode()).hexdigest(), 16) % len(names)]
+    servers = EDGE_POPS[pop]
+    return f"ECS ({pop}/{servers[sequence % len(servers)]})"
+
+
+def _example(request: Request, now: datetime, edge: str) -> Response:
     if request.host_name not in {"example.com", "www.example.com", "example.net",
                                  "www.example.net", "example.org", "www.example.org"}:
         body = EXAMPLE_404.encode()
         return Response(404, [("Content-Type", "text/html"), ("Date", http_date(now)),
-                              ("Server", _edge_pop(now)), ("Content-Length", str(len(body)))], body)
+                              ("Server", edge), ("Content-Length", str(len(body)))], body)
     body = EXAMPLE_PAGE.encode()
     age = int((now - EXAMPLE_LAST_MODIFIED).total_seconds()) % 604800
     return Response(200, [
         ("Accept-Ranges", "bytes"), ("Age", str(age)), ("Cache-Control", "max-age=604800"),
         ("Content-Type", "text/html; charset=UTF-8"), ("Date", http_date(now)),
         ("Etag", '"3147526947+ident"'), ("Expires", http_date(now + timedelta(days=7))),
-        ("Last-Modified", http_date(EXAMPLE_LAST_MODIFIED)), ("Server", _edge_pop(now)),
+        ("Last-Modified", http_date(EXAMPLE_LAST_MODIFIED)), ("Server", edge),
         ("Vary", "Accept-Encoding"), ("X-Cache", "HIT"), ("Content-Length", str(len(body))),
     ], body)
 
@@ -378,9 +395,10 @@ def _apple(request: Request, now: datetime) -> Response:
                           ("Connection", "close")], b"", reason="MOVED PERMANENTLY")
 
 
-def site(site: Site, request: Request, now: datetime, port: int) -> Response:
+def site(site: Site, request: Request, now: datetime, port: int, edge: str = "") -> Response:
+    """A site's answer; ``edge``: the ``Server`` header of the CDN server that answers."""
     if site.operator == "example":
-        return _example(request, now)
+        return _example(request, now, edge or edge_server("", 0))
     if site.operator == "google":
         return _google(request, now, port)
     return _apple(request, now)

@@ -1,7 +1,7 @@
 """Service routing: round robin over ready endpoints, node ports, external and
 load-balancer addresses, and readiness deciding membership."""
 
-from simkit import create, deployment, get, new_cluster, pods, run, service, sh, tool
+from simkit import create, deployment, get, new_cluster, pod, pods, run, service, sh, tool
 
 
 def _app(cluster, replicas=3, svc_type="ClusterIP", **svc):
@@ -128,3 +128,26 @@ def test_a_host_network_pod_answers_on_its_nodes_address():
     code, out, _ = tool(cluster, "curl", ["-s", f"http://{address}/"])
     assert code == 0 and "<title>Welcome to nginx!</title>" in out
     assert tool(cluster, "curl", ["-s", f"http://{address}:81/"])[0] == 7
+
+
+def test_example_com_answers_from_the_nearest_pop_each_edge_server_in_turn():
+    """The CDN's Server header: the POP the cluster's region reaches, its servers in turn;
+    the clock plays no part, so any client that makes the same requests sees the same."""
+    import re
+
+    from sim.net.http import EDGE_POPS, edge_server
+
+    cluster = new_cluster("gke")
+    client = pod("client", "nginx")
+    create(cluster, client)
+    headers = []
+    for _ in range(3):
+        code, out, _ = run(cluster, client, ["curl", "-sI", "http://example.com/"])
+        assert code == 0
+        headers.append(re.search(r"^Server: (.*?)\r?$", out, re.M).group(1))
+        cluster.run_for(11)
+    pops = {h.split("(")[1].split("/")[0] for h in headers}
+    assert pops == {"ord"}                              # gke's us-central1: Chicago
+    assert headers[0] != headers[1] and headers[0] == headers[2]
+    assert edge_server("europe-west1", 0) == edge_server("europe-west1", 0)
+    assert edge_server("europe-west1", 0).split("(")[1].split("/")[0] in EDGE_POPS
