@@ -62,3 +62,39 @@ def random_suffix(rng: Random, length: int = 5) -> str:
 def safe_encode(text: str) -> str:
     """rand.SafeEncodeString: each character mapped into the alphabet above."""
     return "".join(ALPHANUMS[ord(c) % len(ALPHANUMS)] for c in text)
+
+
+def set_condition(conditions: list[dict], ctype: str, status: str, now: str,
+                  reason: str | None = None, message: str | None = None,
+                  probe_time: bool = False, update_time: bool = False) -> list[dict]:
+    """Add or change a condition; lastTransitionTime moves only when the status does."""
+    for cond in conditions:
+        if cond.get("type") == ctype:
+            if cond.get("status") != status:
+                cond["lastTransitionTime"] = now
+            cond["status"] = status
+            if update_time:
+                if cond.get("reason") != reason or cond.get("message") != message:
+                    cond["lastUpdateTime"] = now
+            _fill(cond, reason, message)
+            return conditions
+    cond: dict = {"type": ctype, "status": status}
+    if probe_time:
+        cond["lastProbeTime"] = None
+    cond["lastTransitionTime"] = now
+    if update_time:
+        cond["lastUpdateTime"] = now
+    _fill(cond, reason, message)
+    conditions.append(cond)
+    return conditions
+
+
+def _fill(cond: dict, reason: str | None, message: str | None) -> None:
+    if reason is None:
+        cond.pop("reason", None)
+    else:
+        cond["reason"] = reason
+    if message is None:
+        cond.pop("message", None)
+    else:
+        cond["message"] = message

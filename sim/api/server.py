@@ -354,6 +354,9 @@ def _route(cluster: Any, request: Request) -> Response:
             raise _not_found_path()
         return Response(200, _resource_list(cluster, group, version))
     target = _target(cluster, group, version, rest)
+    if target.subresource == "binding" and request.method != "POST":
+        raise ApiError(405, "MethodNotAllowed",
+                       "the server does not allow this method on the requested resource", {})
     return _VERBS[request.method](cluster, request, target)
 
 
@@ -373,8 +376,9 @@ def _target(cluster: Any, group: str, version: str, rest: list[str]) -> _Target:
         raise _not_found_path()
     name = rest[1] if len(rest) > 1 else None
     sub = rest[2] if len(rest) > 2 else None
-    if sub is not None and sub not in ("status", "scale") \
-            or sub == "scale" and rt.plural not in SCALABLE:
+    if sub is not None and sub not in ("status", "scale", "binding") \
+            or sub == "scale" and rt.plural not in SCALABLE \
+            or sub == "binding" and rt.plural != "pods":
         raise _not_found_path()
     return _Target(rt, namespace, name, sub)
 
@@ -572,6 +576,13 @@ def _written(cluster: Any, code: int, obj: dict, dry_run: bool, t: _Target) -> R
 
 
 def _post(cluster: Any, request: Request, t: _Target) -> Response:
+    if t.subresource == "binding":
+        from sim.api.binding import bind
+
+        options = _write_options(request)
+        status = bind(cluster.store, t.namespace or "default", t.name, _decode(request),
+                      cluster.clock.timestamp(), options["dry_run"])
+        return _written(cluster, 201, status, options["dry_run"], t)
     if t.name is not None:
         raise ApiError(405, "MethodNotAllowed",
                        "the server does not allow this method on the requested resource", {})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..api.objects import clone, owner_reference
+from ..api.objects import clone, owner_reference, set_condition
 from ..clock import parse_time
-from .base import ClusterView, set_condition
+from .base import ClusterView
 from .hashing import pod_template_hash
 from .workloads import drop_zero, int_or_percent, owned_index
 

@@ -6,8 +6,8 @@ ttlSecondsAfterFinished, no pod failure policy; a failed pod is replaced at once
 controller waits an exponential back-off between replacements)."""
 from __future__ import annotations
 
-from ..api.objects import clone
-from .base import ClusterView, pod_active, pod_ready, set_condition
+from ..api.objects import clone, set_condition
+from .base import ClusterView, pod_active, pod_ready
 from .workloads import owned_pods, pod_from_template
 
 

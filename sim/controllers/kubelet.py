@@ -9,9 +9,9 @@ import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..api.objects import clone
+from ..api.objects import clone, set_condition
 from ..clock import format_time
-from .base import ClusterView, set_condition
+from .base import ClusterView
 
 
 # -- hooks into sim.workloads (present once that package lands) ---------------------------

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..api.objects import clone
-from .base import ClusterView, set_condition
+from ..api.binding import assigned
+from ..api.objects import clone, set_condition
+from .base import ClusterView
 
 
 def _tolerates(pod: dict, taint: dict) -> bool:
@@ -95,16 +96,7 @@ class Scheduler:
                 continue
             node_name = best[1]["metadata"]["name"]
             load[node_name] = load.get(node_name, 0) + 1
-            bound = clone(pod)
-            bound["spec"]["nodeName"] = node_name
-            conditions = bound.setdefault("status", {}).setdefault("conditions", [])
-            set_condition(conditions, "PodScheduled", "True", cluster.clock.timestamp(),
-                          probe_time=True)
-            for cond in conditions:
-                cond.pop("reason", None)
-                cond.pop("message", None)
-                cond["observedGeneration"] = pod["metadata"].get("generation", 1)
-            store.write(bound)
+            store.write(assigned(pod, node_name, cluster.clock.timestamp()))
             cluster.record_event(pod, "Normal", "Scheduled",
                                  f"Successfully assigned {pod['metadata']['namespace']}/"
                                  f"{pod['metadata']['name']} to {node_name}", "default-scheduler")

@@ -349,3 +349,32 @@ def test_the_real_kubectl_reads_a_long_list_in_chunks(twins):
     whole = _real(tmp, ["get", "cm", "-A", "--chunk-size=0"])
     assert chunked[0] == 0 and chunked[1] == whole[1] and chunked[1].count("\n") > 9
     assert _ours(ours, tmp, ["get", "cm", "-A"])[1] == chunked[1]
+
+
+def test_a_pod_for_another_scheduler_is_bound_by_hand(served):
+    """pods/binding: what a scheduler of one's own writes; the kubelet then starts the pod."""
+    cluster, server = served
+    pod = _pod("manual")
+    pod["spec"]["schedulerName"] = "my-scheduler"
+    assert _call(server, "POST", "/api/v1/namespaces/default/pods", pod)[0] == 201
+    cluster.run_for(5)
+    assert not cluster.store.get("pods", "default", "manual")["spec"].get("nodeName")
+    node = cluster.store.list("nodes")[-1]["metadata"]["name"]
+    binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "manual"},
+               "target": {"apiVersion": "v1", "kind": "Node", "name": node}}
+    code, status, _ = _call(server, "POST", "/api/v1/namespaces/default/pods/manual/binding",
+                            binding)
+    assert (code, status["status"], status["code"]) == (201, "Success", 201)
+    cluster.run_for(10)
+    bound = cluster.store.get("pods", "default", "manual")
+    assert bound["spec"]["nodeName"] == node and bound["status"]["phase"] == "Running"
+    assert any(c["type"] == "PodScheduled" and c["status"] == "True"
+               for c in bound["status"]["conditions"])
+    code, status, _ = _call(server, "POST", "/api/v1/namespaces/default/pods/manual/binding",
+                            binding)
+    assert code == 409 and status["message"] == (
+        f'Operation cannot be fulfilled on pods/binding "manual": pod manual is already '
+        f'assigned to node "{node}"')
+    assert _call(server, "GET", "/api/v1/namespaces/default/pods/manual/binding")[0] == 405
+    wrong = dict(binding, target={"kind": "Pod", "name": "x"})
+    assert _call(server, "POST", "/api/v1/namespaces/default/pods/manual/binding", wrong)[0] == 422
