@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.api.errors import ApiError, conflict
+from sim.api.errors import ApiError, conflict, invalid_object, not_supported
 from sim.api.objects import clone, set_condition
 
 
@@ -34,11 +34,8 @@ def bind(store: Any, namespace: str, name: str, binding: Any, now: str,
         raise ApiError(400, "BadRequest", "the name of the object "
                        f'({binding["metadata"]["name"]}) does not match the name on the URL ({name})', {})
     if target.get("kind", "Node") not in ("Node", ""):
-        raise ApiError(422, "Invalid", f'Binding.core "{name}" is invalid: target.kind: '
-                       f'Unsupported value: "{target.get("kind")}": supported values: "Node"',
-                       {"name": name, "kind": "Binding", "causes": [{
-                           "reason": "FieldValueNotSupported", "field": "target.kind",
-                           "message": f'Unsupported value: "{target.get("kind")}": supported values: "Node"'}]})
+        raise invalid_object("Binding", "", name,
+                             [not_supported("target.kind", target.get("kind"), ["Node"])])
     pod = store.get("pods", namespace, name)
     if pod["metadata"].get("deletionTimestamp"):
         raise conflict("pods/binding", "", name, f"pod {name} is being deleted, cannot be assigned to a host")

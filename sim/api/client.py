@@ -50,22 +50,10 @@ class Client:
 
     def type_of(self, resource: str | ResourceType) -> ResourceType:
         """``pods``, ``deployments.apps`` or a ResourceType, as discovery names them."""
-        if isinstance(resource, ResourceType):
-            return resource
-        plural, _, group = resource.partition(".")
-        try:
-            return self.cluster.resources.get(plural, group if group else None)
-        except KeyError:
-            raise ApiError(404, "NotFound", "the server could not find the requested "
-                                            f"resource ({resource})") from None
+        return self.cluster.resources.lookup(resource)
 
     def type_for_object(self, obj: dict) -> ResourceType:
-        api_version, kind = obj.get("apiVersion") or "", obj.get("kind") or ""
-        rt = self.cluster.resources.for_kind(api_version, kind)
-        if rt is None:
-            raise ApiError(400, "BadRequest",
-                           f'no matches for kind "{kind}" in version "{api_version}"', {})
-        return rt
+        return self.cluster.resources.for_object(obj)
 
     # -- the round trip ----------------------------------------------------------------
 

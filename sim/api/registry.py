@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import ApiError
+
 _RW = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 _NO_COLLECTION = ("create", "delete", "get", "list", "patch", "update", "watch")
 
@@ -224,6 +226,27 @@ class Registry:
             if rt.kind == kind and rt.group == group and rt.version == version:
                 return rt
         return None
+
+    def lookup(self, resource: "str | ResourceType") -> "ResourceType":
+        """``pods``, ``deployments.apps`` or a ResourceType; the core type for a bare plural;
+        an unknown one is the API server's NotFound."""
+        if isinstance(resource, ResourceType):
+            return resource
+        plural, _, group = resource.partition(".")
+        try:
+            return self.get(plural, group if group else None)
+        except KeyError:
+            raise ApiError(404, "NotFound", "the server could not find the requested "
+                                            f"resource ({resource})") from None
+
+    def for_object(self, obj: dict) -> "ResourceType":
+        """The type of a manifest; one not served is a BadRequest (``no matches for kind``)."""
+        api_version, kind = obj.get("apiVersion") or "", obj.get("kind") or ""
+        rt = self.for_kind(api_version, kind)
+        if rt is None:
+            raise ApiError(400, "BadRequest",
+                           f'no matches for kind "{kind}" in version "{api_version}"', {})
+        return rt
 
     def served(self, api_version: str, kind: str) -> bool:
         return self.for_kind(api_version, kind) is not None

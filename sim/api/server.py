@@ -92,6 +92,11 @@ def status_response(err: ApiError) -> Response:
     return Response(err.code, err.status())
 
 
+def _method_not_allowed() -> ApiError:
+    return ApiError(405, "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource", {})
+
+
 def _not_found_path() -> ApiError:
     return ApiError(404, "NotFound", "the server could not find the requested resource",
                     {})
@@ -100,8 +105,7 @@ def _not_found_path() -> ApiError:
 def handle(cluster: Any, request: Request) -> Response:
     """Answer one request from the cluster's state (never raises for a client's mistake)."""
     if request.method not in METHODS:
-        return status_response(ApiError(405, "MethodNotAllowed",
-                                f"the server does not allow this method on the requested resource", {}))
+        return status_response(_method_not_allowed())
     if len(request.body) > MAX_BODY:
         return status_response(ApiError(413, "RequestEntityTooLarge",
                                 "the request body is too large", {}))
@@ -355,8 +359,7 @@ def _route(cluster: Any, request: Request) -> Response:
         return Response(200, _resource_list(cluster, group, version))
     target = _target(cluster, group, version, rest)
     if target.subresource == "binding" and request.method != "POST":
-        raise ApiError(405, "MethodNotAllowed",
-                       "the server does not allow this method on the requested resource", {})
+        raise _method_not_allowed()
     return _VERBS[request.method](cluster, request, target)
 
 
@@ -410,14 +413,20 @@ def _get(cluster: Any, request: Request, t: _Target) -> Response:
                           "metadata": list_meta, "items": objects}, _warnings(t.rt))
 
 
-def _key(rt: ResourceType, obj: dict) -> str:
-    """The object's key below its type, as etcd's continue tokens name it."""
+def _key(obj: dict) -> tuple[str, str]:
+    """Where an object stands in its type's list (the store's order)."""
     md = obj["metadata"]
-    return f'{md.get("namespace", "")}/{md["name"]}' if rt.namespaced else md["name"]
+    return md.get("namespace", ""), md["name"]
 
 
-def _position(rt: ResourceType, key: str) -> tuple[str, ...]:
-    return tuple(key.split("/", 1)) if rt.namespaced else ("", key)
+def _token_key(rt: ResourceType, key: tuple[str, str]) -> str:
+    """The key as etcd's continue tokens name it: ``namespace/name``, or ``name``."""
+    return "/".join(key) if rt.namespaced else key[1]
+
+
+def _from_token_key(rt: ResourceType, text: str) -> tuple[str, str]:
+    namespace, _, name = text.partition("/") if rt.namespaced else ("", "", text)
+    return namespace, name
 
 
 def _continue_start(text: str) -> str:
@@ -439,15 +448,15 @@ def _page(rt: ResourceType, objects: list[dict], q: dict[str, str], list_meta: d
     for the next (``{"v", "rv", "start"}`` in base64, as the API server's); the count of
     what remains when no selector filtered the list."""
     if q.get("continue"):
-        start = _position(rt, _continue_start(q["continue"]))
-        objects = [o for o in objects if _position(rt, _key(rt, o)) > start]
+        start = _from_token_key(rt, _continue_start(q["continue"]))
+        objects = [o for o in objects if _key(o) > start]
     limit = q.get("limit") or ""
     if not limit.isdigit() or int(limit) <= 0 or len(objects) <= int(limit):
         return objects
     n = int(limit)
     chunk = objects[:n]
     token = {"v": "meta.k8s.io/v1", "rv": int(list_meta["resourceVersion"]),
-             "start": _key(rt, chunk[-1]) + "\x00"}
+             "start": _token_key(rt, _key(chunk[-1])) + "\x00"}
     list_meta["continue"] = base64.b64encode(json.dumps(token, separators=(",", ":")).encode()).decode()
     if not q.get("labelSelector") and not q.get("fieldSelector"):
         list_meta["remainingItemCount"] = len(objects) - n
@@ -584,8 +593,7 @@ def _post(cluster: Any, request: Request, t: _Target) -> Response:
                       cluster.clock.timestamp(), options["dry_run"])
         return _written(cluster, 201, status, options["dry_run"], t)
     if t.name is not None:
-        raise ApiError(405, "MethodNotAllowed",
-                       "the server does not allow this method on the requested resource", {})
+        raise _method_not_allowed()
     body = _object_body(request, t)
     options = _write_options(request)
     created = cluster.store.create(body, **options)
@@ -594,8 +602,7 @@ def _post(cluster: Any, request: Request, t: _Target) -> Response:
 
 def _put(cluster: Any, request: Request, t: _Target) -> Response:
     if t.name is None:
-        raise ApiError(405, "MethodNotAllowed",
-                       "the server does not allow this method on the requested resource", {})
+        raise _method_not_allowed()
     if t.subresource == "scale":
         return _write_scale(cluster, request, t, _decode(request) or {})
     body = _object_body(request, t)
@@ -610,8 +617,7 @@ def _put(cluster: Any, request: Request, t: _Target) -> Response:
 
 def _patch(cluster: Any, request: Request, t: _Target) -> Response:
     if t.name is None:
-        raise ApiError(405, "MethodNotAllowed",
-                       "the server does not allow this method on the requested resource", {})
+        raise _method_not_allowed()
     patch = _decode(request)
     kind = PATCH_TYPES[request.header("content-type").split(";")[0].strip()]
     if t.subresource == "scale":
@@ -678,8 +684,7 @@ def _delete(cluster: Any, request: Request, t: _Target) -> Response:
                                        dry_run=dry_run, grace_period=grace)
         return _written(cluster, 200, deleted, dry_run, t)
     if t.rt.namespaced and t.namespace is None:
-        raise ApiError(405, "MethodNotAllowed",
-                       "the server does not allow this method on the requested resource", {})
+        raise _method_not_allowed()
     # deletecollection: what the list selects, each deleted as one DELETE would, answered
     # with the list as it was (the generic registry's DeleteCollection)
     revision = str(cluster.store.revision)

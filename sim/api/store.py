@@ -116,22 +116,10 @@ class Store:
 
     def type_of(self, resource: str | ResourceType) -> ResourceType:
         """``pods``, ``deployments.apps`` or a ResourceType; the core type for a bare plural."""
-        if isinstance(resource, ResourceType):
-            return resource
-        plural, _, group = resource.partition(".")
-        try:
-            return self.registry.get(plural, group if group else None)
-        except KeyError:
-            raise errors.ApiError(404, "NotFound",
-                                  f"the server could not find the requested resource ({resource})") from None
+        return self.registry.lookup(resource)
 
     def type_for_object(self, obj: dict) -> ResourceType:
-        api_version = obj.get("apiVersion") or ""
-        kind = obj.get("kind") or ""
-        rt = self.registry.for_kind(api_version, kind)
-        if rt is None:
-            raise errors.bad_request(f'no matches for kind "{kind}" in version "{api_version}"')
-        return rt
+        return self.registry.for_object(obj)
 
     def table_revision(self, resource: str | ResourceType) -> int:
         return self._tables[self.type_of(resource)].revision

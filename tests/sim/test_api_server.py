@@ -377,4 +377,6 @@ def test_a_pod_for_another_scheduler_is_bound_by_hand(served):
         f'assigned to node "{node}"')
     assert _call(server, "GET", "/api/v1/namespaces/default/pods/manual/binding")[0] == 405
     wrong = dict(binding, target={"kind": "Pod", "name": "x"})
-    assert _call(server, "POST", "/api/v1/namespaces/default/pods/manual/binding", wrong)[0] == 422
+    code, status, _ = _call(server, "POST", "/api/v1/namespaces/default/pods/manual/binding", wrong)
+    assert code == 422 and status["message"] == ('Binding "manual" is invalid: target.kind: '
+                                                 'Unsupported value: "Pod": supported values: "Node"')
