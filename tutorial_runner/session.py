@@ -113,11 +113,15 @@ class ShellSession:
         columns: int = COLUMNS,
         rows: int = ROWS,
         quiet: float = 0.15,
+        rlimits: dict[int, int] | None = None,
     ):
         self.sandbox = sandbox if isinstance(sandbox, Sandbox) else choose(sandbox)
         self.output_limit = output_limit
         self.size = (rows, columns)
         self.quiet = quiet
+        # resource.RLIMIT_* -> limit, set in bash's process before the sandbox starts, so
+        # that every process of the session inherits it
+        self.rlimits = dict(rlimits or {})
         self.salt = secrets.token_hex(8)
         self.root = Path(tempfile.mkdtemp(prefix="tutorial-session-"))
         self.workdir = self.root / "work"
@@ -160,7 +164,8 @@ class ShellSession:
         argv = self.sandbox.wrap(argv, self.workdir, [self.workdir, self.statedir], readable)
         try:
             self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(self.workdir), env=env,
-                                       echo=False, dimensions=self.size, encoding=None)
+                                       echo=False, dimensions=self.size, encoding=None,
+                                       preexec_fn=self._set_limits if self.rlimits else None)
         except pexpect.ExceptionPexpect as error:
             raise SessionError(f"cannot start bash: {error}") from error
         self.child.delaybeforesend = None
@@ -192,6 +197,12 @@ class ShellSession:
                 status = started.exit_status
                 self.close()
                 raise SessionError(f"environment did not start (exit status {status}): {detail}")
+
+    def _set_limits(self) -> None:
+        import resource
+
+        for which, value in self.rlimits.items():
+            resource.setrlimit(which, (value, value))
 
     def _shell_env(self) -> dict[str, str]:
         extra = dict(self.environment.env)
