@@ -71,6 +71,9 @@ class Live:
         self.pool.shutdown(wait=True)
 
 
+LIVE = web.AppKey("live", Live)
+
+
 class Connection:
     """One reader's socket and session."""
 
@@ -337,7 +340,7 @@ class Connection:
 
 
 async def socket_handler(request: web.Request) -> web.StreamResponse:
-    live: Live = request.app["live"]
+    live: Live = request.app[LIVE]
     query = request.query
     language = query.get("lang", "")
     page = read_page(live.settings.site, language, query.get("doc", ""))
@@ -398,11 +401,11 @@ def busy_page(live: Live, status: int = 503) -> web.Response:
 
 
 async def status_handler(request: web.Request) -> web.Response:
-    return web.json_response(request.app["live"].status())
+    return web.json_response(request.app[LIVE].status())
 
 
 async def site_handler(request: web.Request) -> web.StreamResponse:
-    site: Path = request.app["live"].settings.site.resolve()
+    site: Path = request.app[LIVE].settings.site.resolve()
     relative = request.match_info.get("path", "")
     target = (site / relative).resolve()
     if not target.is_relative_to(site):
@@ -419,7 +422,7 @@ async def site_handler(request: web.Request) -> web.StreamResponse:
 def make_app(settings: Settings) -> web.Application:
     app = web.Application()
     live = Live(settings)
-    app["live"] = live
+    app[LIVE] = live
     app.router.add_get("/_live/status", status_handler)
     app.router.add_get("/_live/ws", socket_handler)
     app.router.add_static("/_live/static/", STATIC)
