@@ -50,6 +50,7 @@ class LiveResult:
     def as_message(self) -> dict[str, object]:
         return {"type": "step", "block": self.input.block, "index": self.input.index,
                 "line": self.input.line, "number": self.input.number, "status": self.status,
+                "typed": self.typed,
                 "diff": self.diff, "bound": self.bound, "bindings": self.bindings}
 
 

@@ -35,7 +35,8 @@
   fetch("/_live/status", { cache: "no-store" })
     .then((answer) => (answer.ok ? answer.json() : null))
     .then((status) => { if (status && status.live) addControls(); })
-    .catch(() => {});
+    .catch(() => {})
+    .finally(() => { state.probed = true; });
 
   function addControls() {
     document.body.classList.add("tr-live-available");
@@ -164,7 +165,7 @@
     const box = element("div", "tr-live-diff tr-live-diff-" + message.status);
     box.dataset.key = key;
     box.append(element("div", "tr-live-diff-title",
-      (message.status === "drift" ? "≠ " : "✗ ") + (L[message.status] || "") + " (" + message.line + ")"));
+      (message.status === "drift" ? "≠ " : "✗ ") + (L[message.status] || "") + ": $ " + message.typed));
     const pre = element("pre", "tr-live-diff-output");
     for (const line of message.diff || []) {
       const kind = { "+": "gi", "-": "gd", "@": "gu" }[line.charAt(0)] || "";
