@@ -244,3 +244,49 @@ def test_the_site_is_served_and_nothing_outside_it(site):
             assert not app[LIVE].active
 
     _run(scenario())
+
+
+def test_another_site_in_the_reader_s_browser_cannot_open_a_session(site):
+    async def scenario():
+        async with live_server(Settings(site=site)) as (app, url), aiohttp.ClientSession() as http:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(url + SOCKET, origin="http://example.org")
+            assert refused.value.status == 403
+            reader = Reader(await http.ws_connect(url + SOCKET, origin=url))
+            await reader.until(lambda r: r.of("ready"))
+            await reader.ws.close()
+
+    _run(scenario())
+
+
+HIDDEN_PAGE = '''
+```{transcript}
+:hide:
+$ kubectl create deployment hidden-web --image=nginx
+deployment.apps/hidden-web created
+```
+
+```{transcript}
+$ kubectl get deployments -o name
+deployment.apps/hidden-web
+```
+'''
+
+
+def test_a_set_up_block_the_page_hides_runs_by_itself(tmp_path):
+    document = tmp_path / "hidden.md"
+    document.write_text(HIDDEN_PAGE)
+    write_site(tmp_path / "site", document, "hidden")
+
+    async def scenario():
+        async with live_server(Settings(site=tmp_path / "site")) as (app, url), \
+                aiohttp.ClientSession() as http:
+            reader = Reader(await http.ws_connect(url + "/_live/ws?doc=hidden&lang=en&session=default"))
+            await reader.until(lambda r: r.of("step"))
+            assert _steps(reader) == [(0, 0, "ok")]
+            await reader.send(type="run", block=1, index=0)
+            await reader.until(lambda r: len(r.of("step")) == 2)
+            assert _steps(reader)[1] == (1, 0, "ok")
+            await reader.ws.close()
+
+    _run(scenario())

@@ -28,6 +28,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import yarl
 from aiohttp import WSMsgType, web
 
 from tutorial_runner.environment import load_environment
@@ -344,6 +345,10 @@ async def socket_handler(request: web.Request) -> web.StreamResponse:
     query = request.query
     language = query.get("lang", "")
     page = read_page(live.settings.site, language, query.get("doc", ""))
+    origin = request.headers.get("Origin")
+    if origin is not None and yarl.URL(origin).host_port_subcomponent != request.host:
+        # another site open in the reader's browser may not drive a session
+        raise web.HTTPForbidden(text="the live terminal answers pages of this site only")
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=1 << 20)
     if not ws.can_prepare(request).ok:
         if len(live.active) >= live.settings.max_sessions:
