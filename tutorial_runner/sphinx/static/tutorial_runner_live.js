@@ -40,6 +40,7 @@
 
   function addControls() {
     document.body.classList.add("tr-live-available");
+    loadAssets().catch(() => { assets = null; });   // ready before the first "Try it"
     for (const transcript of transcripts) {
       if (transcript.querySelector('.tr-badge[data-status="skipped"]')) continue;
       const bar = element("div", "tr-live-controls");
