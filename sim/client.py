@@ -41,11 +41,21 @@ class _Stdin:
         data, self.buffer = self.buffer, b""
         return data
 
-    def line(self) -> bytes:
-        while b"\n" not in self.buffer and self._fill():
+    def line(self, raw: bool = False) -> bytes:
+        """One line with its newline.  ``raw``: the caller's terminal is in raw mode, where
+        Enter arrives as a carriage return; the container's terminal would turn it into a
+        newline (ICRNL), so a carriage return ends the line too."""
+        ends = (b"\n", b"\r") if raw else (b"\n",)
+
+        def end() -> int:
+            found = [at for at in (self.buffer.find(e) for e in ends) if at >= 0]
+            return min(found) if found else -1
+
+        while end() < 0 and self._fill():
             pass
-        if b"\n" in self.buffer:
-            line, _, self.buffer = self.buffer.partition(b"\n")
+        at = end()
+        if at >= 0:
+            line, self.buffer = self.buffer[:at], self.buffer[at + 1:]
             return line + b"\n"
         data, self.buffer = self.buffer, b""
         return data
@@ -255,8 +265,8 @@ def run(argv: list[str]) -> int:
                 err.flush()
             elif kind == P.NEED:
                 mode = P.decode(payload)["mode"]
-                data = stdin.all() if mode == "all" else stdin.line() if mode == "line" \
-                    else stdin.chunk()
+                data = stdin.all() if mode == "all" else \
+                    stdin.line(raw=terminal.saved is not None) if mode == "line" else stdin.chunk()
                 if data:
                     P.send(sock, P.INPUT, data)
                 if mode == "all" or not data:

@@ -290,3 +290,45 @@ def test_a_set_up_block_the_page_hides_runs_by_itself(tmp_path):
             await reader.ws.close()
 
     _run(scenario())
+
+
+INTERACTIVE_PAGE = '''
+```{transcript}
+$ kubectl run curl --image=radial/busyboxplus:curl -i --tty
+All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.
+If you don't see a command prompt, try pressing enter.
+[ root@curl:/ ]$ nslookup kubernetes
+Server:    10.96.0.10
+Address 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local
+
+Name:      kubernetes
+Address 1: 10.96.0.1 kubernetes.default.svc.cluster.local
+[ root@curl:/ ]$ exit
+Session ended, resume using 'kubectl attach curl -c curl -i -t' command when the pod is running
+```
+'''
+
+
+def test_lines_typed_to_a_program_are_sent_to_it_and_the_whole_exchange_is_checked(tmp_path):
+    document = tmp_path / "interactive.md"
+    document.write_text(INTERACTIVE_PAGE)
+    write_site(tmp_path / "site", document, "interactive")
+
+    async def scenario():
+        async with live_server(Settings(site=tmp_path / "site")) as (app, url), \
+                aiohttp.ClientSession() as http:
+            reader = Reader(await http.ws_connect(url + "/_live/ws?doc=interactive&lang=en&session=default"))
+            await reader.until(lambda r: r.of("ready") and r.screen.endswith(b"$ "))
+            await reader.send(type="run", block=0, index=0)
+            await reader.until(lambda r: r.screen.endswith(b"[ root@curl:/ ]$ "))
+            # Enter from a browser's terminal is a carriage return, in the program's raw mode too
+            await reader.send(type="run", block=0, index=3)
+            await reader.until(lambda r: b"kubernetes.default.svc" in r.screen
+                               and r.screen.endswith(b"[ root@curl:/ ]$ "))
+            assert not reader.of("step")          # the program still runs: nothing to mark
+            await reader.send(type="run", block=0, index=9)
+            await reader.until(lambda r: r.of("step"))
+            assert _steps(reader) == [(0, 0, "ok")], reader.of("step")
+            await reader.ws.close()
+
+    _run(scenario())

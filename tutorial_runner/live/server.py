@@ -95,6 +95,7 @@ class Connection:
         self.clicked: int | None = None
         self.output = bytearray()
         self.at_prompt = False
+        self.begun = False              # the reader has typed part of a line at the prompt
         self.queue: collections.deque[int] = collections.deque()
         self.started_at = time.monotonic()
         self.last_input = time.monotonic()
@@ -207,6 +208,7 @@ class Connection:
             if self.running is not None:
                 self._finished()
             self.at_prompt = True
+            self.begun = False
             self.clicked = None
             self._pump()
 
@@ -241,7 +243,9 @@ class Connection:
         self.at_prompt = False
         typed = self.checker.typed(number).replace("\n", "\r")
         # Ctrl-E Ctrl-U: whatever the reader had begun to type on the line goes first
-        self.shell.send(b"\x05\x15" + typed.encode("utf-8") + b"\r")
+        clear = b"\x05\x15" if self.begun else b""
+        self.begun = False
+        self.shell.send(clear + typed.encode("utf-8") + b"\r")
 
     # -- the browser ------------------------------------------------------------------
 
@@ -290,6 +294,8 @@ class Connection:
             text = str(data.get("data", ""))
             if "\r" in text or "\n" in text:
                 self.at_prompt = False     # a line went to bash: wait for its next prompt
+            elif self.at_prompt:
+                self.begun = True
             with contextlib.suppress(OSError):
                 self.shell.send(text.encode("utf-8"))
         elif kind == "run":
