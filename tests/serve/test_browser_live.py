@@ -11,6 +11,7 @@ import base64
 import functools
 import http.server
 import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -36,7 +37,9 @@ q = json.dumps     # a selector as a JavaScript string
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("live-site")
-    assert site_build.html(work / "build", ["-q"], source=LIVE_SITE, confdir=LIVE_SITE,
+    source = work / "src"        # a copy: the build writes catalogues and caches beside it
+    shutil.copytree(LIVE_SITE, source)
+    assert site_build.html(work / "build", ["-q"], source=source, confdir=source,
                            languages={"ja": "日本語", "en": "English"}) == 0
     return work / "build" / "html"
 
