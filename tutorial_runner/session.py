@@ -271,6 +271,12 @@ class ShellSession:
                     pass
             time.sleep(0.005)
 
+    def take_pending(self) -> bytes:
+        """What bash printed after the last marker read (the visible part of its prompt),
+        for a caller that reads the terminal itself from now on."""
+        pending, self._pending = self._pending, b""
+        return pending
+
     def interact(self) -> int:
         """Hand the shell over to the person at this terminal, with ordinary prompts."""
         if self.child is None or not self.alive:

@@ -7,9 +7,7 @@ import select
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
-from pathlib import Path
 
 from tutorial_runner.cli import main
 

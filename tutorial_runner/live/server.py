@@ -37,6 +37,7 @@ from tutorial_runner.live.labels import labels
 from tutorial_runner.live.pages import Page, read_page
 from tutorial_runner.live.terminal import (
     Limits, LiveShell, More, Output, Prompt, Started, output_lines)
+from tutorial_runner.match import substitute
 from tutorial_runner.transcript import classify_block, static_input_guess
 
 HERE = Path(__file__).parent
@@ -253,25 +254,33 @@ class Connection:
         self.outgoing.put_nowait(item)
 
     async def sender(self) -> None:
+        """Sends what is queued, in order; terminal bytes that queued up go as one frame."""
         while True:
             item = await self.outgoing.get()
-            if item is None:
-                break
-            if isinstance(item, bytes):
-                chunks = [item]
-                while not self.outgoing.empty():
-                    peek = self.outgoing._queue[0]  # type: ignore[attr-defined]
-                    if not isinstance(peek, bytes):
-                        break
-                    chunks.append(self.outgoing.get_nowait())  # type: ignore[arg-type]
-                await self.ws.send_bytes(b"".join(chunks))
-                if not self.reading and self.outgoing.qsize() < _QUEUE_HIGH // 2 \
-                        and self.shell is not None and not self.over:
-                    self._resume_reading()
-            else:
-                await self.ws.send_str(json.dumps(item, ensure_ascii=False))
-        with contextlib.suppress(Exception):
-            await self.ws.close()
+            batch: list[bytes] = []
+            while True:
+                if isinstance(item, bytes):
+                    batch.append(item)
+                else:
+                    if batch:
+                        await self._send_bytes(b"".join(batch))
+                        batch = []
+                    if item is None:
+                        with contextlib.suppress(Exception):
+                            await self.ws.close()
+                        return
+                    await self.ws.send_str(json.dumps(item, ensure_ascii=False))
+                if self.outgoing.empty():
+                    break
+                item = self.outgoing.get_nowait()
+            if batch:
+                await self._send_bytes(b"".join(batch))
+
+    async def _send_bytes(self, data: bytes) -> None:
+        await self.ws.send_bytes(data)
+        if not self.reading and self.outgoing.qsize() < _QUEUE_HIGH // 2 \
+                and self.shell is not None and not self.over:
+            self._resume_reading()
 
     async def message(self, data: dict[str, Any]) -> None:
         kind = data.get("type")
@@ -286,7 +295,7 @@ class Connection:
             self.put({"type": "reset"})
             await self.stop_session()
             self.over = False
-            await self._start_or_say()
+            await self.start()
             return
         if self.shell is None or self.checker is None:
             return
@@ -321,13 +330,11 @@ class Connection:
             return
         guesses = static_input_guess(classify_block(blocks[block], list(self.shell.input_prompts)))
         if 0 <= index < len(guesses) and guesses[index].kind == "interactive":
-            from tutorial_runner.match import substitute
-
             text = substitute(guesses[index].input, self.checker.bindings,
                               blocks[block].options.vars)
             self.shell.send(text.encode("utf-8") + b"\r")
 
-    async def _start_or_say(self) -> None:
+    async def start(self) -> None:
         try:
             await self.start_session()
         except Exception as error:  # the environment could not start: say so, keep the socket
@@ -377,7 +384,7 @@ async def socket_handler(request: web.Request) -> web.StreamResponse:
     sender = asyncio.ensure_future(connection.sender())
     watchdog = asyncio.ensure_future(connection.watchdog())
     try:
-        await connection._start_or_say()
+        await connection.start()
         async for message in ws:
             if message.type == WSMsgType.TEXT:
                 try:

@@ -166,8 +166,7 @@ class LiveShell:
         ready = self.shell.run(self._reader_settings(), timeout=15)
         if ready.state != "prompt":
             raise RuntimeError(f"the shell did not take the reader's settings: {ready.text!r}")
-        self.first = self.shell._pending
-        self.shell._pending = b""
+        self.first = self.shell.take_pending()
 
     def _reader_settings(self) -> str:
         salt = self.salt

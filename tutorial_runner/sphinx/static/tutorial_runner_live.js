@@ -288,7 +288,7 @@
       } else if (message.type === "ended") {
         state.ended = true;
         document.body.classList.remove("tr-live-ready");
-        status(L["ended-" + message.reason] || L.ended, "ended");
+        status(L["ended-" + message.reason] || L[message.reason] || L.ended, "ended");
       }
     };
     socket.onclose = () => {
