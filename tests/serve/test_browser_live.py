@@ -120,6 +120,9 @@ def test_a_reader_follows_the_page_live_in_both_languages(served, browser):
     _try_it(browser, FIRST)
     assert browser.eval("document.querySelector('.tr-live-title').textContent") == "ターミナル"
     assert browser.eval("document.querySelector('.tr-live-try').textContent") == "試してみる"
+    # a block the page does not run offers no Try it
+    assert browser.eval("document.querySelectorAll('.tr-transcript[data-tr-skip] .tr-live-try').length") == 0
+    assert browser.eval("document.querySelectorAll('.tr-live-try').length") == 2
 
     # each command of the first transcript, clicked in the page: every one ✓
     rows = _rows(browser, FIRST)
@@ -190,7 +193,7 @@ def test_on_a_static_host_the_page_offers_no_live_controls(built, browser):
         browser.navigate(f"http://127.0.0.1:{server.server_address[1]}/ja/service.html")
         browser.wait_for("window.trLive && window.trLive.probed")
         assert browser.eval("document.querySelectorAll('.tr-live-try').length") == 0
-        assert browser.eval("document.querySelectorAll('.tr-transcript[data-tr-block]').length") == 2
+        assert browser.eval("document.querySelectorAll('.tr-transcript[data-tr-block]').length") == 3
     finally:
         server.shutdown()
         server.server_close()

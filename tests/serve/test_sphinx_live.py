@@ -38,8 +38,10 @@ def test_each_transcript_says_its_session_and_place(built, language):
     html = (built / language / "service.html").read_text(encoding="utf-8")
     places = re.findall(r'<div class="tr-transcript[^"]*" data-tr-block="(\d+)" '
                         r'data-tr-session="([^"]+)">', html)
-    # block 0 is the tutorial-file: the transcripts are the session's blocks 1 and 2
+    # block 0 is the tutorial-file: the transcripts are the session's blocks 1, 2 and 3
     assert places == [("1", "default"), ("2", "default")]
+    assert '<div class="tr-transcript tr-status-unverified" data-tr-block="3" '\
+        'data-tr-session="default" data-tr-skip="1">' in html
     config = _config(html)
     assert config["doc"] == "service" and config["lang"] == language
     assert config["labels"] == labels(language)

@@ -59,4 +59,5 @@ def attributes(app: Any, docname: str, block: Block) -> str:
     index = block_index(app, docname, block)
     if index is None:
         return ""
-    return f' data-tr-block="{index}" data-tr-session="{escape(block.session_name)}"'
+    skip = ' data-tr-skip="1"' if block.options.skip is not None else ""
+    return f' data-tr-block="{index}" data-tr-session="{escape(block.session_name)}"{skip}'

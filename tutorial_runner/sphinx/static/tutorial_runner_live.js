@@ -42,7 +42,7 @@
     document.body.classList.add("tr-live-available");
     loadAssets().catch(() => { assets = null; });   // ready before the first "Try it"
     for (const transcript of transcripts) {
-      if (transcript.querySelector('.tr-badge[data-status="skipped"]')) continue;
+      if (transcript.dataset.trSkip) continue;        // a block the page does not run
       const bar = element("div", "tr-live-controls");
       bar.append(
         button(L.try, "tr-live-try", () => open(transcript.dataset.trSession)),
