@@ -133,3 +133,12 @@ def test_run_the_rest_starts_at_the_first_command_not_run_yet():
     checker.check(1, [])
     assert checker.rest_of(1) == [0, 1]       # all run: the whole block again
     assert checker.rest_of(4) == []           # a skipped block has nothing to run
+
+
+def test_a_command_continued_with_backslashes_is_the_one_line_bash_keeps():
+    checker = _checker()
+    checker.check(0, ["NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE",
+                      "web    ClusterIP   10.96.0.12   <none>        80/TCP    1s"])
+    # bash's history holds `curl -s 10.96.0.12 | head -1` for the two lines typed
+    assert checker.claim("curl -s 10.96.0.12 | head -1") == 1
+    assert checker.claim("curl -s 192.0.2.10 | head -1") is None

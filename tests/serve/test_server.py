@@ -332,3 +332,67 @@ def test_lines_typed_to_a_program_are_sent_to_it_and_the_whole_exchange_is_check
             await reader.ws.close()
 
     _run(scenario())
+
+
+def test_run_the_rest_answers_the_program_s_prompts_as_the_page_does(tmp_path):
+    document = tmp_path / "interactive.md"
+    document.write_text(INTERACTIVE_PAGE)
+    write_site(tmp_path / "site", document, "interactive")
+
+    async def scenario():
+        async with live_server(Settings(site=tmp_path / "site")) as (app, url), \
+                aiohttp.ClientSession() as http:
+            reader = Reader(await http.ws_connect(url + "/_live/ws?doc=interactive&lang=en&session=default"))
+            await reader.until(lambda r: r.of("ready") and r.screen.endswith(b"$ "))
+            await reader.send(type="rest", block=0)
+            await reader.until(lambda r: r.of("step"))
+            assert _steps(reader) == [(0, 0, "ok")], reader.of("step")
+            assert b"[ root@curl:/ ]$ nslookup kubernetes\r\n" in reader.screen
+            assert b"[ root@curl:/ ]$ exit\r\n" in reader.screen
+            await reader.ws.close()
+
+    _run(scenario())
+
+
+SETUP_BETWEEN = '''
+```{transcript}
+$ echo first
+first
+```
+
+```{transcript}
+:hide:
+$ kubectl create deployment set-up --image=nginx
+deployment.apps/set-up created
+```
+
+```{transcript}
+$ kubectl get deployments -o name
+deployment.apps/set-up
+```
+'''
+
+
+def test_a_hidden_set_up_runs_before_any_later_command_the_reader_clicks(tmp_path):
+    document = tmp_path / "between.md"
+    document.write_text(SETUP_BETWEEN)
+    write_site(tmp_path / "site", document, "between")
+
+    async def scenario():
+        async with live_server(Settings(site=tmp_path / "site")) as (app, url), \
+                aiohttp.ClientSession() as http:
+            reader = Reader(await http.ws_connect(url + "/_live/ws?doc=between&lang=en&session=default"))
+            await reader.until(lambda r: r.of("ready") and r.screen.endswith(b"$ "))
+            # the reader skips the first block: the set-up still runs before the third
+            await reader.send(type="run", block=2, index=0)
+            await reader.until(lambda r: len(r.of("step")) == 2)
+            assert _steps(reader) == [(1, 0, "ok"), (2, 0, "ok")]
+            # clicking the hidden block's command (the page never shows it) does nothing
+            await reader.send(type="rest", block=1)
+            await reader.send(type="run", block=0, index=0)
+            await reader.until(lambda r: len(r.of("step")) == 3)
+            assert _steps(reader)[2] == (0, 0, "ok")
+            assert reader.screen.count(b"kubectl create deployment set-up") == 1
+            await reader.ws.close()
+
+    _run(scenario())

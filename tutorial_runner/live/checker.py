@@ -163,5 +163,7 @@ class LiveChecker:
 
 
 def _normal(text: str) -> str:
-    """Commands compare without surrounding blanks and trailing blanks of each line."""
+    """Commands compare without surrounding blanks and trailing blanks of each line, and
+    without backslash-newlines (bash's history keeps such a command as one line)."""
+    text = text.replace("\\\n", "")
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))

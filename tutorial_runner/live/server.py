@@ -37,8 +37,9 @@ from tutorial_runner.live.labels import labels
 from tutorial_runner.live.pages import Page, read_page
 from tutorial_runner.live.terminal import (
     Limits, LiveShell, More, Output, Prompt, Started, output_lines)
-from tutorial_runner.match import substitute
-from tutorial_runner.transcript import classify_block, static_input_guess
+from tutorial_runner.match import match_prompt, substitute
+from tutorial_runner.session import normalize
+from tutorial_runner.transcript import INTERACTIVE_PROMPT, classify_block, static_input_guess
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -76,6 +77,16 @@ class Live:
 LIVE = web.AppKey("live", Live)
 
 
+@dataclass(frozen=True)
+class ProgramLine:
+    """A line the page types to a program that runs (``[ root@curl:/ ]$ nslookup …``): sent
+    once that program shows the prompt the line begins with."""
+
+    block: int
+    index: int
+    text: str           # the documented line, prompt included
+
+
 class Connection:
     """One reader's socket and session."""
 
@@ -97,7 +108,8 @@ class Connection:
         self.output = bytearray()
         self.at_prompt = False
         self.begun = False              # the reader has typed part of a line at the prompt
-        self.queue: collections.deque[int] = collections.deque()
+        self.typed_setup: set[int] = set()   # hidden set-up commands already typed
+        self.queue: collections.deque[int | ProgramLine] = collections.deque()
         self.started_at = time.monotonic()
         self.last_input = time.monotonic()
         self.over = False
@@ -124,6 +136,7 @@ class Connection:
         self.checker = LiveChecker(session, shell.input_prompts)
         self.running = self.claimed = self.clicked = None
         self.queue.clear()
+        self.typed_setup.clear()
         self.output.clear()
         self.started_at = time.monotonic()
         self._write_files(self.checker.files_due())
@@ -196,6 +209,8 @@ class Connection:
             self.put(event.data)
             if self.running is not None and len(self.output) < self.live.settings.limits.output_kept:
                 self.output += event.data
+            if self.running is not None and self.queue and isinstance(self.queue[0], ProgramLine):
+                self._answer_program()
         elif isinstance(event, Started):
             self.running = event
             self.at_prompt = False
@@ -208,6 +223,8 @@ class Connection:
         elif isinstance(event, Prompt):
             if self.running is not None:
                 self._finished()
+            while self.queue and isinstance(self.queue[0], ProgramLine):
+                self.queue.popleft()        # its program has ended: the line has no one to go to
             self.at_prompt = True
             self.begun = False
             self.clicked = None
@@ -232,13 +249,57 @@ class Connection:
         assert self.checker is not None
         entry = self.checker.next_input()
         if entry is not None and entry.hidden and entry.number not in self.queue:
-            self.queue.append(entry.number)
+            self.queue.appendleft(entry.number)
+
+    def _hidden_before(self, number: int) -> int | None:
+        """A set-up command the page does not show, before ``number``, that has not run:
+        it runs first, as check would have run it."""
+        assert self.checker is not None
+        return next((e.number for e in self.checker.inputs[:number]
+                     if e.hidden and e.number not in self.checker.results
+                     and e.number not in self.typed_setup), None)
+
+    def _answer_program(self) -> None:
+        """The running program waits at the prompt the next queued line begins with: type
+        the rest of that line, with the bindings substituted."""
+        assert self.checker is not None and self.shell is not None
+        line = self.queue[0]
+        assert isinstance(line, ProgramLine)
+        text, _ = normalize(bytes(self.output[-4096:]))
+        partial = text.rsplit("\n", 1)[-1]
+        options = self.checker.session.blocks[line.block].options
+        matched = match_prompt(line.text, partial, self.checker.bindings, options.vars)
+        if matched is not None:
+            rest = matched[1]
+        else:
+            # a prompt of another shape than documented (a generated pod name that is now a
+            # plain one) still means the program waits for its next line, as check sees it
+            shown, documented = INTERACTIVE_PROMPT.match(partial), INTERACTIVE_PROMPT.match(line.text)
+            if shown is None or documented is None or shown.end() != len(partial):
+                return
+            rest = line.text[documented.end():]
+        self.queue.popleft()
+        typed = substitute(rest, self.checker.bindings, options.vars)
+        self.shell.send(typed.encode("utf-8") + b"\r")
 
     def _pump(self) -> None:
         """Type the next queued page command once bash waits at its prompt."""
-        if not self.at_prompt or not self.queue or self.shell is None or self.checker is None:
+        if not self.at_prompt or self.shell is None or self.checker is None:
+            return
+        while self.queue and isinstance(self.queue[0], ProgramLine):
+            self.queue.popleft()            # bash waits, not a program: nothing to answer
+        if not self.queue:
             return
         number = self.queue.popleft()
+        assert isinstance(number, int)
+        setup = self._hidden_before(number)
+        if setup is not None:
+            self.queue.appendleft(number)
+            if setup in self.queue:
+                self.queue.remove(setup)
+            number = setup
+        if self.checker.inputs[number].hidden:
+            self.typed_setup.add(number)
         self._write_files(self.checker.files_due(number))
         self.clicked = number
         self.at_prompt = False
@@ -310,9 +371,9 @@ class Connection:
         elif kind == "run":
             self._run(int(data.get("block", -1)), int(data.get("index", -1)))
         elif kind == "rest":
-            for number in self.checker.rest_of(int(data.get("block", -1))):
-                if number not in self.queue:
-                    self.queue.append(number)
+            for item in self._rest(int(data.get("block", -1))):
+                if item not in self.queue:
+                    self.queue.append(item)
             self._pump()
 
     def _run(self, block: int, index: int) -> None:
@@ -320,6 +381,8 @@ class Connection:
         that waits (``/ # nslookup …``) is sent to it, with the bindings substituted."""
         assert self.checker is not None and self.shell is not None
         entry = self.checker.find(block, index)
+        if entry is not None and entry.hidden:
+            return                          # runs by itself when the page reaches it
         if entry is not None:
             if entry.number not in self.queue:
                 self.queue.append(entry.number)
@@ -333,6 +396,39 @@ class Connection:
             text = substitute(guesses[index].input, self.checker.bindings,
                               blocks[block].options.vars)
             self.shell.send(text.encode("utf-8") + b"\r")
+
+    def _rest(self, block: int) -> list[int | ProgramLine]:
+        """The block's commands from the next one not run, each followed by the lines the
+        page types to the program it starts."""
+        assert self.checker is not None and self.shell is not None
+        blocks = self.checker.session.blocks
+        if not 0 <= block < len(blocks) or blocks[block].kind != "transcript" \
+                or blocks[block].options.hide or blocks[block].options.skip is not None:
+            return []                       # hidden blocks run by themselves; skipped never
+        numbers = self.checker.rest_of(block)
+        whole = not numbers or numbers[0] == min(numbers + [
+            e.number for e in self.checker.inputs if e.block == block])
+        # the whole block: from its first line, which may be typed to a program an earlier
+        # block started; else from the first command not run yet
+        first = 0 if whole else self.checker.inputs[numbers[0]].index
+        transcript = blocks[block]
+        guesses = static_input_guess(classify_block(transcript, list(self.shell.input_prompts)))
+        items: list[int | ProgramLine] = []
+        for index in range(first, len(guesses)):
+            entry = self.checker.find(block, index)
+            if entry is not None and entry.number in numbers:
+                items.append(entry.number)
+            elif guesses[index].kind == "interactive":
+                items.append(ProgramLine(block, index, transcript.body[index]))
+        # a hidden block right after may end the program this one left running (`exit`)
+        for later in range(block + 1, len(blocks)):
+            hidden = blocks[later]
+            if hidden.kind != "transcript" or not hidden.options.hide:
+                break
+            guesses = static_input_guess(classify_block(hidden, list(self.shell.input_prompts)))
+            items.extend(ProgramLine(later, index, hidden.body[index])
+                         for index, guess in enumerate(guesses) if guess.kind == "interactive")
+        return items
 
     async def start(self) -> None:
         try:
