@@ -109,7 +109,6 @@ def _unshare_init(cap: int) -> str:
     return f'ip link set lo up 2>/dev/null; echo {int(cap)} > /proc/sys/kernel/pid_max 2>/dev/null; "$@"'
 
 
-
 # The host's programs, libraries and configuration (resolver, users, certificates).
 SYSTEM_DIRS = ("/usr", "/etc", "/opt")
 SYSTEM_LINKS_OR_DIRS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")

@@ -5,7 +5,9 @@
 - per transcript a badge from the verification results (verified, known drift, skipped,
   failed), taken from the result cache and replayed only where missing;
 - the ``tutorial`` builder behind ``make doctest``;
-- a language switch to the same page in the site's other language.
+- a language switch to the same page in the site's other language;
+- what the live page of ``tutorial-runner serve`` needs (:mod:`.live`): each transcript's
+  place, each page's blocks, and a script that offers "Try it" only where ``serve`` answers.
 """
 
 from __future__ import annotations
