@@ -37,10 +37,13 @@ def _call(fn, *args):
 
 
 def image_known(cluster: ClusterView, image: str) -> bool:
-    known = _hook(cluster, "images", "known")
-    if known is None:
+    """Whether pulling ``image`` succeeds; what a reference no image file names does is
+    the profile's ``images.unknown`` (``pull``, the default, or ``fail``)."""
+    pulls = _hook(cluster, "images", "pulls")
+    if pulls is None:
         return True
-    result = _call(known, image)
+    policy = str((cluster.profile.get("images") or {}).get("unknown", "pull"))
+    result = _call(pulls, image, policy)
     return True if result is None else bool(result)
 
 

@@ -12,7 +12,7 @@ from sim.net import addresses as addr
 from sim.net import dns
 from sim.workloads import envvars
 from sim.workloads.fs import FileSystem
-from sim.workloads.images import Image, fallback
+from sim.workloads.images import Image, Process, Server, fallback, ports_of
 
 # The image build time: what nginx reports as Last-Modified for files shipped in the image.
 IMAGE_MTIME = 1732636500.0
@@ -30,6 +30,7 @@ class Container:
     argv: list[str]
     started: datetime
     serving: bool = False          # the image's own server is the main process
+    process: Process | None = None # which of the image's serving programs it is
     running: bool = True
     exit_code: int | None = None
     log: list[tuple[datetime, str]] = field(default_factory=list)
@@ -41,6 +42,32 @@ class Container:
 
     def log_line(self, moment: datetime, text: str) -> None:
         self.log.append((moment, text if text.endswith("\n") else text + "\n"))
+
+    @property
+    def servers(self) -> dict[int, Server]:
+        """The ports the main process listens on now (nginx: as its configuration says)."""
+        if not (self.serving and self.running) or self.process is None:
+            return {}
+        if self.process.serves == "nginx":
+            from sim.workloads import nginxconf
+
+            return {port: Server("nginx", tls, self.process)
+                    for port, tls in nginxconf.listening(self.fs).items()}
+        return ports_of(self.process, dict(self.env), self.image.unwrap(self.argv))
+
+    def template_values(self, moment: datetime, **more: Any) -> dict[str, Any]:
+        """What the image file's log and body templates may name."""
+        values: dict[str, Any] = dict(self.image.vars)
+        values.update(env=dict(self.env), hostname=self.hostname, tag=self.image.tag,
+                      go_time=moment.strftime("%Y/%m/%d %H:%M:%S"),
+                      redis_time=moment.strftime("%d %b %Y %H:%M:%S.") + f"{moment.microsecond // 1000:03d}",
+                      apache_time=moment.strftime("%a %b %d %H:%M:%S.%f %Y"),
+                      clf_time=moment.strftime("%d/%b/%Y:%H:%M:%S +0000"))
+        values.update(more)
+        return values
+
+    hostname: str = ""
+    ip: str = ""
 
 
 def _now(cluster: Any) -> datetime:
@@ -216,27 +243,16 @@ def find(cluster: Any, pod: dict, name: str) -> Container | None:
     return _pod_state(cluster, pod).get(name)
 
 
-def _nginx_startup(state: Container, moment: datetime) -> None:
-    stamp = moment.strftime("%Y/%m/%d %H:%M:%S")
-    for line in (
-        "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
-        "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
-        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
-        "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
-        "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
-        "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
-        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
-        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
-        "/docker-entrypoint.sh: Configuration complete; ready for start up",
-        f"{stamp} [notice] 1#1: using the \"epoll\" event method",
-        f"{stamp} [notice] 1#1: nginx/{dict(state.image.env).get('NGINX_VERSION', '')}",
-        f"{stamp} [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14) ",
-        f"{stamp} [notice] 1#1: OS: Linux 6.1.0-27-cloud-amd64",
-        f"{stamp} [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576",
-        f"{stamp} [notice] 1#1: start worker processes",
-        f"{stamp} [notice] 1#1: start worker process 29",
-    ):
-        state.log_line(moment, line)
+def _startup_log(state: Container, moment: datetime) -> None:
+    """The lines the serving process prints as it starts (the image file's ``log``)."""
+    process = state.process
+    if process is None:
+        return
+    ports = list(state.servers) or [0]
+    values = state.template_values(moment, port=ports[0], ip=state.ip)
+    for line in process.log:
+        state.log_line(moment, line.format_map(values))
+
 
 
 def _with_ip(cluster: Any, pod: dict) -> dict:
@@ -267,14 +283,32 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
         env=envvars.container_environment(cluster, pod, spec, image.env),
         argv=main_argv(image, spec), started=moment,
     )
+    state.hostname = addr.pod_hostname(pod)
+    state.ip = addr.pod_ip(pod) or ""
     _pod_state(cluster, pod)[container_name] = state
-    servers = {p.rsplit("/", 1)[-1] for p in (image.entrypoint[:1] + image.cmd[:1])}
-    if image.daemon and (not spec.get("command") or state.argv[0].rsplit("/", 1)[-1] in servers):
-        state.serving = True
-        if image.family == "nginx":
-            _nginx_startup(state, moment)
+    process = serving_process(image, state.argv)
+    if process is not None:
+        state.serving, state.process = True, process
+        _startup_log(state, moment)
         return
     _run_main(cluster, pod, spec, state)
+
+
+def serving_process(image: Image, argv: list[str]) -> Process | None:
+    """The image's serving program that ``argv`` starts: one its file names, or (for an
+    image whose own programs are not simulated) any program the shell does not have."""
+    found = image.process_for(argv)
+    if found is not None:
+        return found
+    wildcard = image.wildcard()
+    program = (image.unwrap(argv) or [""])[0].rsplit("/", 1)[-1]
+    if wildcard is None or not program:
+        return None
+    from sim.workloads.commands import builtins
+
+    if program in image.programs or program in SHELLS or program in builtins.BUILTINS:
+        return None
+    return wildcard
 
 
 def _run_main(cluster: Any, pod: dict, spec: dict, state: Container) -> None:
