@@ -12,6 +12,7 @@ from typing import Any
 from ..api.objects import clone, set_condition
 from ..clock import format_time
 from .base import ClusterView
+from .volumes import mount_errors, next_retry
 
 
 # -- hooks into sim.workloads (present once that package lands) ---------------------------
@@ -282,6 +283,9 @@ class Kubelet:
                 ps["rv"], ps["due"] = pod["metadata"]["resourceVersion"], ps["sandbox_at"]
                 ps["wake"] = ps["sandbox_at"]
                 return ps["sandbox_at"]
+            blocked = self._volumes_blocked(cluster, pod, ps, now)
+            if blocked is not None:
+                return blocked
             ps["ip"] = (status.get("hostIP") if pod["spec"].get("hostNetwork")
                         else self._allocate_ip(cluster, host))
             status["podIP"] = ps["ip"]
@@ -312,6 +316,27 @@ class Kubelet:
         ps["due"] = min(m for m in (wake, due) if m is not None) if (wake or due) else None
         ps["wake"] = wake
         return wake
+
+    def _volumes_blocked(self, cluster: ClusterView, pod: dict, ps: dict, now: datetime):
+        """The sandbox waits for the pod's volumes: while a Secret or ConfigMap they need
+        is missing, a FailedMount event per volume at each try (the volume manager's
+        back-off); the time of the next try, or None once they can be set up."""
+        errors = mount_errors(cluster.store, pod)
+        if not errors:
+            if ps.pop("mount_wait", None) is not None:
+                late = now - ps["sandbox_at"]       # the pulls start once mounted
+                for cs in ps["containers"].values():
+                    cs["pull_start"] += late
+                    cs["pulled_at"] += late
+            return None
+        retry_at = ps.get("mount_retry_at")
+        if retry_at is None or now >= retry_at:
+            for _, message in errors:
+                self._event(cluster, pod, "Warning", "FailedMount", message, ps["node"], None)
+            ps["mount_wait"] = next_retry(ps.get("mount_wait"))
+            retry_at = ps["mount_retry_at"] = _after(now, ps["mount_wait"])
+        ps["rv"], ps["due"], ps["wake"] = pod["metadata"]["resourceVersion"], retry_at, retry_at
+        return retry_at
 
     def _advance_container(self, cluster, pod, c, cs, cstat, now, host, ps):
         name = c["name"]

@@ -113,7 +113,11 @@ def spec_variables(cluster: Any, pod: dict, container: dict) -> dict[str, str]:
             elif "configMapKeyRef" in source:
                 value = _lookup_key(cluster, "configmaps", ns, source["configMapKeyRef"])
             elif "resourceFieldRef" in source:
-                value = "0"
+                from sim.workloads.volumes import resource_value
+
+                ref = source["resourceFieldRef"] or {}
+                value = resource_value(cluster, pod, ref.get("containerName") or container.get("name", ""),
+                                       ref.get("resource", ""), ref.get("divisor"))
             env[name] = value or ""
         else:
             env[name] = ""

@@ -113,14 +113,14 @@ def _expand(fs: FileSystem, statements: list, errors: list[str], depth: int = 0)
             if not pattern.startswith("/"):
                 pattern = posixpath.join(PREFIX, pattern)
             if any(c in pattern for c in "*?["):
-                names = sorted(p for p in fs.files if fnmatch.fnmatchcase(p, pattern))
+                names = [p for p in fs.all_files() if fnmatch.fnmatchcase(p, pattern)]
             else:
                 names = [pattern]
                 if not fs.exists(pattern):
                     errors.append(f'open() "{pattern}" failed (2: No such file or directory)')
                     continue
             for name in names:
-                if depth > 10 or name not in fs.files:
+                if depth > 10 or fs.stat(name) is None:
                     continue
                 parsed, problems = _parse_text(name, fs.read(name))
                 errors.extend(problems)
@@ -169,7 +169,7 @@ def _server(block: list, http: dict, upstreams: dict[str, list[str]]) -> ServerB
 
 def _build(fs: FileSystem) -> Config:
     errors: list[str] = []
-    if MAIN not in fs.files:
+    if fs.stat(MAIN) is None:
         return Config([], [f'open() "{MAIN}" failed (2: No such file or directory)'])
     parsed, problems = _parse_text(MAIN, fs.read(MAIN))
     errors.extend(problems)

@@ -3,14 +3,13 @@ whether the main process still runs."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from sim.net import addresses as addr
 from sim.net import dns
-from sim.workloads import envvars
+from sim.workloads import envvars, volumes
 from sim.workloads.fs import FileSystem
 from sim.workloads.images import Image, Process, Server, fallback, ports_of
 
@@ -116,64 +115,6 @@ def _resolv_conf(cluster: Any, pod: dict) -> str:
             f"options ndots:{conf.ndots}\n")
 
 
-def _volume_files(cluster: Any, pod: dict, volume: dict) -> dict[str, bytes] | None:
-    ns = addr.meta(pod, "namespace") or "default"
-
-    def pick(data: dict[str, bytes], items: list[dict] | None) -> dict[str, bytes]:
-        if not items:
-            return data
-        return {i.get("path", i["key"]): data[i["key"]] for i in items if i.get("key") in data}
-
-    if "secret" in volume:
-        obj = addr.get(cluster, "secrets", ns, volume["secret"].get("secretName", ""))
-        data = {k: base64.b64decode(v) for k, v in ((obj or {}).get("data") or {}).items()}
-        return pick(data, volume["secret"].get("items"))
-    if "configMap" in volume:
-        obj = addr.get(cluster, "configmaps", ns, volume["configMap"].get("name", ""))
-        data = {k: v.encode() for k, v in ((obj or {}).get("data") or {}).items()}
-        data.update({k: base64.b64decode(v) for k, v in ((obj or {}).get("binaryData") or {}).items()})
-        return pick(data, volume["configMap"].get("items"))
-    if "downwardAPI" in volume:
-        return _downward(pod, volume["downwardAPI"])
-    if "projected" in volume:
-        merged: dict[str, bytes] = {}
-        for source in volume["projected"].get("sources") or []:
-            if "serviceAccountToken" in source:
-                merged[source["serviceAccountToken"].get("path", "token")] = _token(pod)
-            if "downwardAPI" in source:
-                merged.update(_downward(pod, source["downwardAPI"]))
-            for kind in ("secret", "configMap"):
-                if kind in source:
-                    ref = dict(source[kind])
-                    key = "secretName" if kind == "secret" else "name"
-                    ref[key] = ref.pop("name", ref.get(key, ""))
-                    merged.update(_volume_files(cluster, pod, {kind: ref}) or {})
-        return merged
-    return None
-
-
-def _downward(pod: dict, spec: dict) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    for item in spec.get("items") or []:
-        path = (item.get("fieldRef") or {}).get("fieldPath", "")
-        value: Any = pod
-        for part in path.replace("['", ".").replace("']", "").split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, dict):
-            value = "\n".join(f'{k}="{v}"' for k, v in sorted(value.items()))
-        found[item.get("path", path)] = ("" if value is None else str(value)).encode()
-    return found
-
-
-def _token(pod: dict) -> bytes:
-    header = base64.urlsafe_b64encode(b'{"alg":"RS256","kid":"sim"}').rstrip(b"=")
-    claims = base64.urlsafe_b64encode(
-        ('{"sub":"system:serviceaccount:%s:%s"}' % (addr.meta(pod, "namespace"),
-         (pod.get("spec") or {}).get("serviceAccountName", "default"))).encode()).rstrip(b"=")
-    signature = base64.urlsafe_b64encode(str(addr.meta(pod, "uid")).encode()).rstrip(b"=")
-    return header + b"." + claims + b"." + signature
-
-
 def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> FileSystem:
     fs = FileSystem()
     for path in ("/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr",
@@ -187,33 +128,14 @@ def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> 
     fs.write("/etc/hostname", (addr.pod_hostname(pod) + "\n").encode(), now, force=True)
     fs.write("/etc/hosts", _hosts_file(cluster, pod).encode(), now, force=True)
     fs.write("/etc/resolv.conf", _resolv_conf(cluster, pod).encode(), now, force=True)
-    volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or []}
     mounts = list(spec.get("volumeMounts") or [])
     automount = (pod.get("spec") or {}).get("automountServiceAccountToken", True) is not False
     if automount and not any(m.get("mountPath") == SERVICE_ACCOUNT_DIR for m in mounts):
         ns = addr.meta(pod, "namespace") or "default"
-        for name, data in {"namespace": ns.encode(), "token": _token(pod)}.items():
+        for name, data in {"namespace": ns.encode(), "token": volumes.token(pod)}.items():
             fs.write(f"{SERVICE_ACCOUNT_DIR}/{name}", data, now, force=True)
         fs.read_only.add(SERVICE_ACCOUNT_DIR)
-    for mount in mounts:
-        target = FileSystem.norm(mount.get("mountPath", "/"))
-        volume = volumes.get(mount.get("name"), {})
-        files = _volume_files(cluster, pod, volume)
-        sub = mount.get("subPath")
-        if sub and files is not None and sub in files:
-            if fs.is_dir(target):
-                fs.remove(target, recursive=True)
-            fs.write(target, files[sub], now, force=True)
-            fs.read_only.add(target)
-            continue
-        if fs.exists(target) and target != "/":
-            fs.remove(target, recursive=True)     # a mount hides what the image had there
-        fs.mkdir(target, now, parents=True)
-        if files is None:
-            continue
-        for key, data in files.items():
-            fs.write(f"{target}/{key}", data, now, force=True)
-        fs.read_only.add(target)
+    volumes.mount_all(cluster, pod, spec, fs, now)
     return fs
 
 
@@ -356,8 +278,9 @@ def probe_ready(cluster: Any, pod: dict, container_name: str) -> tuple[bool, str
 def stop_pod(cluster: Any, kubelet_state: Any = None) -> None:
     """A pod is gone: forget the containers of pods no longer in the store."""
     alive = {addr.meta(p, "uid") for p in addr.pods(cluster)}
+    volumes.forget_pods(cluster, alive)
     for key in [k for k, v in cluster.runtime.items()
-                if isinstance(v, dict) and k not in alive and k != "net"
+                if isinstance(v, dict) and isinstance(k, str) and k not in alive and k != "net"
                 and all(isinstance(c, Container) for c in v.values())]:
         del cluster.runtime[key]
 

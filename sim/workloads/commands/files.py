@@ -63,7 +63,7 @@ def cp(proc: Proc, argv: list[str]) -> int:
                     continue
                 prefix = src_path.rstrip("/") + "/"
                 proc.fs.mkdir(target, proc.now().timestamp(), parents=True)
-                for path in [p for p in proc.fs.files if p.startswith(prefix)]:
+                for path in [p for p in proc.fs.all_files() if p.startswith(prefix)]:
                     _copy_file(proc, path, target + "/" + path[len(prefix):])
                 continue
             data = proc.fs.read(src_path)
@@ -159,7 +159,7 @@ def touch(proc: Proc, argv: list[str]) -> int:
 def _long(proc: Proc, path: str, name: str) -> str:
     fs = proc.fs
     if fs.is_dir(path):
-        mode, size, mtime, links = "drwxr-xr-x", 4096, fs.dirs[path], 2
+        mode, size, mtime, links = "drwxr-xr-x", 4096, fs.dir_mtime(path), 2
     else:
         found = fs.stat(path)
         mode, size, mtime, links = "-rw-r--r--", len(found.data), found.mtime, 1

@@ -1,0 +1,85 @@
+"""What keeps the kubelet from setting up a pod's volumes: a Secret or ConfigMap that does
+not exist (unless the volume or projection is ``optional``), or a key its ``items`` name
+that the object lacks. The messages are the kubelet's ``MountVolume.SetUp failed`` ones;
+the kubelet retries with its back-off (0.5 s, doubling, at most 2 min 2 s) until the
+objects appear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+RETRY_INITIAL = 0.5
+RETRY_MAX = 122.0
+
+
+def _mounted(pod: dict) -> set[str]:
+    spec = pod.get("spec") or {}
+    names: set[str] = set()
+    for container in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        names.update(m.get("name") for m in container.get("volumeMounts") or [] if m.get("name"))
+    return names
+
+
+def _keys(obj: dict) -> set[str]:
+    return set(obj.get("data") or {}) | set(obj.get("binaryData") or {}) | set(obj.get("stringData") or {})
+
+
+def _source_error(store: Any, ns: str, kind: str, ref: dict) -> str | None:
+    """The error of one secret or configMap source, None when it can be set up."""
+    resource, noun = ("secrets", "secret") if kind == "secret" else ("configmaps", "configmap")
+    name = ref.get("secretName") if kind == "secret" and "secretName" in ref else ref.get("name")
+    optional = bool(ref.get("optional"))
+    obj = store.find(resource, ns, name or "")
+    if obj is None:
+        return None if optional else f'{noun} "{name}" not found'
+    keys = _keys(obj)
+    for item in ref.get("items") or []:
+        if item.get("key") not in keys and not optional:
+            if kind == "secret":
+                return f"references non-existent secret key: {item.get('key')}"
+            return f"configmap references non-existent config key: {item.get('key')}"
+    return None
+
+
+def _volume_error(store: Any, ns: str, volume: dict) -> str | None:
+    for kind in ("secret", "configMap"):
+        if kind in volume:
+            return _source_error(store, ns, "secret" if kind == "secret" else "configmap",
+                                 volume[kind] or {})
+    if "projected" in volume:
+        errors = []
+        for source in (volume["projected"] or {}).get("sources") or []:
+            for kind in ("secret", "configMap"):
+                if kind in source:
+                    found = _source_error(store, ns, "secret" if kind == "secret" else "configmap",
+                                          source[kind] or {})
+                    if found:
+                        errors.append(found)
+        if len(errors) == 1:
+            return errors[0]
+        if errors:
+            return "[" + ", ".join(errors) + "]"    # utilerrors.NewAggregate
+    return None
+
+
+def mount_errors(store: Any, pod: dict) -> list[tuple[str, str]]:
+    """(volume name, the kubelet's event message) for each mounted volume that cannot be
+    set up now, in the pod's volume order."""
+    ns = (pod.get("metadata") or {}).get("namespace") or "default"
+    used = _mounted(pod)
+    found = []
+    for volume in (pod.get("spec") or {}).get("volumes") or []:
+        name = volume.get("name")
+        if name not in used:
+            continue
+        error = _volume_error(store, ns, volume)
+        if error:
+            found.append((name, f'MountVolume.SetUp failed for volume "{name}" : {error}'))
+    return found
+
+
+def next_retry(previous: float | None) -> float:
+    """The volume manager's exponential back-off between two tries."""
+    if previous is None:
+        return RETRY_INITIAL
+    return min(previous * 2, RETRY_MAX)
