@@ -88,6 +88,7 @@ class Image:
     files: dict[str, str] = field(default_factory=dict)
     processes: tuple[Process, ...] = ()
     wrappers: frozenset[str] = frozenset()   # entrypoints that run their arguments
+    wrapper_runs: str | None = None          # … or this program, when given options only
     user: User = User()
     workdir: str = "/"
     curl_version: str = "7.64.0"
@@ -106,8 +107,16 @@ class Image:
         return ports_of(process, {}, list(self.entrypoint) + list(self.cmd))
 
     def unwrap(self, argv: list[str]) -> list[str]:
-        while argv and argv[0] in self.wrappers and len(argv) > 1:
-            argv = argv[1:]
+        """What an entrypoint script that ends in ``exec "$@"`` runs (curl's prepends
+        ``curl`` to arguments that start with ``-`` or name no program)."""
+        while argv and argv[0] in self.wrappers:
+            rest = argv[1:]
+            if self.wrapper_runs and (not rest or rest[0].startswith("-")
+                                      or rest[0].rsplit("/", 1)[-1] not in self.programs):
+                rest = [self.wrapper_runs] + rest
+            if not rest:
+                break
+            argv = rest
         return argv
 
     def process_for(self, argv: list[str]) -> Process | None:
@@ -212,6 +221,7 @@ def _image(name: str, tag: str) -> Image:
         files={str(k): str(v) for k, v in (data.get("files") or {}).items()},
         processes=tuple(_process(p) for p in data.get("processes") or ()),
         wrappers=frozenset(str(w) for w in data.get("wrappers") or ()),
+        wrapper_runs=data.get("wrapper_runs"),
         user=User(int(user.get("uid", 0)), int(user.get("gid", 0)), str(user.get("name", "root")),
                   str(user.get("group", ""))),
         workdir=str(data.get("workdir", "/")), curl_version=str(data.get("curl_version", "7.64.0")),

@@ -224,8 +224,10 @@ def serving_process(image: Image, argv: list[str]) -> Process | None:
         return found
     wildcard = image.wildcard()
     program = (image.unwrap(argv) or [""])[0].rsplit("/", 1)[-1]
-    if wildcard is None or not program:
+    if wildcard is None:
         return None
+    if not program:
+        return wildcard            # an image whose own command is not known: it runs
     from sim.workloads.commands import builtins
 
     if program in image.programs or program in SHELLS or program in builtins.BUILTINS:
@@ -236,7 +238,7 @@ def serving_process(image: Image, argv: list[str]) -> Process | None:
 def _run_main(cluster: Any, pod: dict, spec: dict, state: Container) -> None:
     from sim.workloads import exec as execution
 
-    argv = state.argv
+    argv = state.image.unwrap(list(state.argv))
     program = argv[0].rsplit("/", 1)[-1] if argv else ""
     if program in SHELLS and len(argv) == 1 or (program in SHELLS and argv[1:2] in (["-i"], ["-l"])):
         if spec.get("stdin"):

@@ -10,10 +10,10 @@ Program = Callable[[Proc, list[str]], int]
 
 
 def _registry() -> dict[str, Program]:
-    from sim.workloads.commands import basic, curl, dig, files, netinfo, nslookup, ping, text, wget
+    from sim.workloads.commands import agnhost, basic, curl, dig, files, netinfo, nslookup, ping, text, wget
 
     table: dict[str, Program] = {}
-    for module in (basic, files, text, curl, wget, nslookup, dig, ping, netinfo):
+    for module in (basic, files, text, curl, wget, nslookup, dig, ping, netinfo, agnhost):
         table.update(module.PROGRAMS)
     return table
 
@@ -34,7 +34,7 @@ def lookup(proc: Proc, name: str) -> Program | None:
     if "/" in name:
         directory = name.rsplit("/", 1)[0] or "/"
         if directory not in {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin",
-                             "/usr/local/sbin"}:
+                             "/usr/local/sbin"} and name not in proc.image.entrypoint:
             return None
     if base not in proc.image.programs and base not in {"sh"}:
         return None

@@ -136,18 +136,23 @@ def date(proc: Proc, argv: list[str]) -> int:
 
 
 def id_(proc: Proc, argv: list[str]) -> int:
-    if "-u" in argv:
-        proc.write("0\n")
-    elif "-un" in argv or ("-u" in argv and "-n" in argv):
-        proc.write("root\n")
-    else:
+    user = proc.image.user
+    flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and not a.startswith("--"))
+    if "u" in flags:
+        proc.write(f"{user.name if 'n' in flags else user.uid}\n")
+    elif "g" in flags:
+        proc.write(f"{user.group_name if 'n' in flags else user.gid}\n")
+    elif user.uid == 0:
         proc.write("uid=0(root) gid=0(root) groups=0(root)\n" if proc.image.shell != "busybox" else
                    "uid=0(root) gid=0(root) groups=0(root),10(wheel)\n")
+    else:
+        group = f"{user.gid}({user.group_name})"
+        proc.write(f"uid={user.uid}({user.name}) gid={group} groups={group}\n")
     return 0
 
 
 def whoami(proc: Proc, argv: list[str]) -> int:
-    proc.write("root\n")
+    proc.write(f"{proc.image.user.name}\n")
     return 0
 
 
