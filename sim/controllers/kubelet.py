@@ -48,6 +48,13 @@ def image_known(cluster: ClusterView, image: str) -> bool:
     return True if result is None else bool(result)
 
 
+def image_problem(cluster: ClusterView, image: str) -> str | None:
+    """Why ``image`` is no reference at all (InvalidImageName), None when it is one."""
+    fn = _hook(cluster, "images", "reference_error")
+    result = _call(fn, image) if fn is not None else None
+    return result if isinstance(result, str) else None
+
+
 def probe(cluster: ClusterView, pod: dict, container: str) -> tuple[bool, str]:
     fn = _hook(cluster, "runtime", "probe_ready")
     if fn is None:
@@ -344,6 +351,14 @@ class Kubelet:
         path = f"spec.containers{{{name}}}"
         if cs["stage"] == "creating":
             if now < cs["pull_start"]:
+                return cs["pull_start"]
+            problem = image_problem(cluster, image)
+            if problem is not None:
+                # no pull: the kubelet says so at each sync of the pod
+                self._event(cluster, pod, "Warning", "InspectFailed", problem, host, path)
+                self._event(cluster, pod, "Warning", "Failed", "Error: InvalidImageName", host, path)
+                cstat["state"] = {"waiting": {"reason": "InvalidImageName", "message": problem}}
+                cs["pull_start"] = _after(now, 10 + cluster.rng.uniform(0, 4))
                 return cs["pull_start"]
             if "pull_announced" not in cs:
                 cs["pull_announced"] = True

@@ -278,6 +278,28 @@ def well_formed(image: str) -> bool:
     return bool(image) and REFERENCE.match(image) is not None
 
 
+def reference_error(image: str) -> str | None:
+    """Why the kubelet cannot use ``image`` as a reference (its InvalidImageName message),
+    or None for a well-formed one."""
+    if well_formed(image):
+        return None
+    remote = image.split("@", 1)[0]
+    last = remote.rsplit("/", 1)[-1]
+    if ":" in last:
+        remote = remote[: remote.rfind(":")]
+    parts = remote.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    elif len(parts) == 1:
+        parts = ["library"] + parts
+    name = "/".join(parts)
+    reason = "invalid reference format"
+    if name.lower() != name:
+        reason += f": repository name ({name}) must be lowercase"
+    return (f'Failed to apply default image tag "{image}": couldn\'t parse image name '
+            f'"{image}": {reason}')
+
+
 def lookup(image: str) -> Image | None:
     """The image behind a reference, or None when no image file names it (or its tag)."""
     found = _find(image)

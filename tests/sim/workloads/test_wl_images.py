@@ -212,3 +212,20 @@ upstream backend { server hello:80; }
     assert out.startswith("HTTP/1.1 301 Moved Permanently") and f"Location: https://{ip}:8443/\r\n" in out
     code, out, _ = run(cluster, client, ["curl", "-s", f"http://{ip}:8080/api/"])
     assert out == "Hello, world!\nVersion: 1.0.0\nHostname: hello\n"
+
+
+def test_a_malformed_reference_is_an_invalid_image_name():
+    cluster = new_cluster()
+    create(cluster, _pod("typo", "Nginx:1.27"), settle=30)
+    current = get(cluster, "pods", "typo")
+    waiting = current["status"]["containerStatuses"][0]["state"]["waiting"]
+    message = ('Failed to apply default image tag "Nginx:1.27": couldn\'t parse image name '
+               '"Nginx:1.27": invalid reference format: repository name (library/Nginx) must be lowercase')
+    assert waiting == {"reason": "InvalidImageName", "message": message}
+    with cluster.lock:
+        events = {(e["reason"], e["message"]): e["count"] for e in cluster.store.list("events", "default")
+                  if e["involvedObject"]["name"] == "typo"}
+    assert events[("InspectFailed", message)] >= 2 and ("Failed", "Error: InvalidImageName") in events
+    assert not any(reason == "Pulling" for reason, _ in events)
+    code, out, _ = tool(cluster, "kubectl", ["get", "pod", "typo"])
+    assert out.splitlines()[1].split()[:3] == ["typo", "0/1", "InvalidImageName"]
