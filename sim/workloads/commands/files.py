@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import datetime, timezone
 
 from sim.workloads.fs import FsError
@@ -162,7 +163,7 @@ def _long(proc: Proc, path: str, name: str) -> str:
         mode, size, mtime, links = "drwxr-xr-x", 4096, fs.dir_mtime(path), 2
     else:
         found = fs.stat(path)
-        mode, size, mtime, links = "-rw-r--r--", len(found.data), found.mtime, 1
+        mode, size, mtime, links = stat.filemode(0o100000 | found.mode), len(found.data), found.mtime, 1
     moment = datetime.fromtimestamp(mtime, tz=timezone.utc)
     when = moment.strftime("%b %e %H:%M") if (proc.now() - moment).days < 180 else moment.strftime("%b %e  %Y")
     return f"{mode} {links:>2} root root {size:>8} {when} {name}"

@@ -121,10 +121,12 @@ def test_volume_contents_are_visible_in_the_container():
             {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}},
             {"configMap": {"name": "settings", "items": [{"key": "greeting", "path": "greeting"}]}}]}},
         {"name": "single", "configMap": {"name": "settings"}},
+        {"name": "keys", "secret": {"secretName": "user", "defaultMode": 0o400}},
     ]
     mounts = [{"name": "cfg", "mountPath": "/etc/cfg"}, {"name": "info", "mountPath": "/etc/podinfo"},
               {"name": "all-in-one", "mountPath": "/projected", "readOnly": True},
-              {"name": "single", "mountPath": "/etc/greeting.txt", "subPath": "greeting"}]
+              {"name": "single", "mountPath": "/etc/greeting.txt", "subPath": "greeting"},
+              {"name": "keys", "mountPath": "/etc/keys"}]
     containers = [{"name": "main", "image": "busybox", "command": ["sleep", "3600"],
                    "volumeMounts": mounts, "resources": limits}]
     pod = _pod("vols", volumes, mounts, containers=containers)
@@ -139,6 +141,7 @@ def test_volume_contents_are_visible_in_the_container():
     assert cat("/projected/my-group/my-username") == "admin"
     assert (cat("/projected/ns"), cat("/projected/greeting")) == ("default", "hello\n")
     assert cat("/etc/greeting.txt") == "hello\n"
+    assert _exec(cluster, "vols", ["ls", "-l", "/etc/keys"])[1].split("\n")[1].startswith("-r--------")
     code, _, err = _exec(cluster, "vols", ["sh", "-c", "echo x > /etc/cfg/new"])
     assert code != 0 and "Read-only file system" in err
 
