@@ -12,7 +12,7 @@ from typing import Any
 from ..api.objects import clone, set_condition
 from ..clock import format_time
 from .base import ClusterView
-from .volumes import mount_errors, next_retry
+from .volumes import env_error, mount_errors, next_retry
 
 
 # -- hooks into sim.workloads (present once that package lands) ---------------------------
@@ -381,6 +381,15 @@ class Kubelet:
                             f'Successfully pulled image "{image}" in {took} ({took} including '
                             f'waiting). Image size: {size} bytes.', host, path)
                 self._images(cluster, host).add(normalize_image(image))
+            problem = env_error(cluster.store, pod, c)
+            if problem is not None:
+                # the environment cannot be made: tried again at the next sync of the pod
+                self._event(cluster, pod, "Warning", "Failed", f"Error: {problem}", host, path)
+                cstat["state"] = {"waiting": {"reason": "CreateContainerConfigError", "message": problem}}
+                cs["cached"] = True
+                cs.pop("pull_announced", None)
+                cs["pull_start"] = cs["pulled_at"] = _after(now, 10 + cluster.rng.uniform(0, 4))
+                return cs["pull_start"]
             self._event(cluster, pod, "Normal", "Created", f"Created container: {name}", host, path)
             self._event(cluster, pod, "Normal", "Started", f"Started container {name}", host, path)
             cs["stage"] = "running"

@@ -83,3 +83,29 @@ def next_retry(previous: float | None) -> float:
     if previous is None:
         return RETRY_INITIAL
     return min(previous * 2, RETRY_MAX)
+
+
+def env_error(store: Any, pod: dict, container: dict) -> str | None:
+    """Why the kubelet cannot make the container's environment (CreateContainerConfigError):
+    a Secret or ConfigMap that ``envFrom`` or ``valueFrom`` names is missing, or lacks the
+    key; ``optional`` references may be missing."""
+    ns = (pod.get("metadata") or {}).get("namespace") or "default"
+    for source in container.get("envFrom") or []:
+        for field, resource, noun in (("configMapRef", "configmaps", "configmap"),
+                                      ("secretRef", "secrets", "secret")):
+            ref = source.get(field)
+            if ref and not ref.get("optional") and store.find(resource, ns, ref.get("name") or "") is None:
+                return f'{noun} "{ref.get("name")}" not found'
+    for var in container.get("env") or []:
+        source = var.get("valueFrom") or {}
+        for field, resource, noun, kind in (("configMapKeyRef", "configmaps", "configmap", "ConfigMap"),
+                                            ("secretKeyRef", "secrets", "secret", "Secret")):
+            ref = source.get(field)
+            if not ref or ref.get("optional"):
+                continue
+            obj = store.find(resource, ns, ref.get("name") or "")
+            if obj is None:
+                return f'{noun} "{ref.get("name")}" not found'
+            if ref.get("key") not in _keys(obj):
+                return f"couldn't find key {ref.get('key')} in {kind} {ns}/{ref.get('name')}"
+    return None

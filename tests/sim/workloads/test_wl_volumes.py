@@ -165,3 +165,26 @@ def test_an_empty_dir_is_shared_by_the_pod_s_containers_and_sub_paths_are_folder
     ip = pod['status']['podIP']
     code, out, _ = tool(cluster, "sim-node", ["curl", "-s", f"http://{ip}/"])
     assert out == "Hello from the writer\n"
+
+
+def test_a_missing_secret_in_the_environment_is_a_container_config_error():
+    cluster = new_cluster()
+    env = [{"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+           {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "none", "key": "mode",
+                                                              "optional": True}}}]
+    containers = [{"name": "main", "image": "busybox", "command": ["sleep", "3600"], "env": env}]
+    create(cluster, _pod("envy", [], [], containers=containers), settle=40)
+    pod = get(cluster, "pods", "envy")
+    waiting = pod["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting == {"reason": "CreateContainerConfigError", "message": 'secret "db" not found'}
+    failed = [e for e in _events(cluster, "envy", "Failed")]
+    assert [e["message"] for e in failed] == ['Error: secret "db" not found'] and failed[0]["count"] >= 2
+    create(cluster, _secret("db", {"user": "admin"}), settle=20)
+    waiting = get(cluster, "pods", "envy")["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting["message"] == "couldn't find key password in Secret default/db"
+    with cluster.lock:
+        secret = cluster.store.get("secrets", "default", "db")
+        cluster.store.update(dict(secret, data={"password": base64.b64encode(b"pw").decode()}))
+    create(cluster, settle=20)
+    assert get(cluster, "pods", "envy")["status"]["phase"] == "Running"
+    assert _exec(cluster, "envy", ["printenv", "PASSWORD"])[1] == "pw\n"
