@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class FsError(Exception):
@@ -43,6 +44,9 @@ class FileSystem:
     read_only: set[str] = field(default_factory=set)
     changes: int = 0
     mounts: dict[str, tuple["FileSystem", str]] = field(default_factory=dict)
+    # what programs keep about these files: nginx's parsed configuration, the kubelet's
+    # last sync of each Secret or ConfigMap volume mounted here
+    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def generation(self) -> int:

@@ -189,11 +189,11 @@ def _build(fs: FileSystem) -> Config:
 
 def config(fs: FileSystem) -> Config:
     """The configuration nginx reads from ``fs`` now (parsed again when a file changed)."""
-    cached = getattr(fs, "_nginx_config", None)
+    cached = fs.notes.get("nginx")
     if cached is not None and cached[0] == fs.generation:
         return cached[1]
     built = _build(fs)
-    fs._nginx_config = (fs.generation, built)  # type: ignore[attr-defined]
+    fs.notes["nginx"] = (fs.generation, built)
     return built
 
 

@@ -158,11 +158,15 @@ def container(cluster: Any, pod: dict, name: str) -> Container:
     if state is None:
         start_container(cluster, pod, name)
         state = _pod_state(cluster, pod)[name]
+    volumes.refresh(cluster, pod, state.fs, _now(cluster).timestamp())
     return state
 
 
 def find(cluster: Any, pod: dict, name: str) -> Container | None:
-    return _pod_state(cluster, pod).get(name)
+    state = _pod_state(cluster, pod).get(name)
+    if state is not None:
+        volumes.refresh(cluster, pod, state.fs, _now(cluster).timestamp())
+    return state
 
 
 def _startup_log(state: Container, moment: datetime) -> None:

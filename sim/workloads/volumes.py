@@ -138,8 +138,15 @@ def payload(cluster: Any, pod: dict, volume: dict) -> Payload | None:
 
 def shared(cluster: Any, pod: dict, volume: dict) -> FileSystem:
     """The folder an emptyDir (one per pod) or a claim (one per claim, kept after the
-    pod) volume is: the same object in every container that mounts it."""
+    pod) volume is: the same object in every container that mounts it. A hostPath volume
+    is the node's own file system (what ``node $`` lines see)."""
     ns = addr.meta(pod, "namespace") or "default"
+    if "hostPath" in volume:
+        from sim.net.host import _node_container
+
+        node = addr.get(cluster, "nodes", None, (pod.get("spec") or {}).get("nodeName") or "")
+        if node is not None:
+            return _node_container(cluster, node).fs
     claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
     key: tuple = ("claim", ns, claim) if claim else ("volume", addr.meta(pod, "uid"), volume.get("name"))
     found = cluster.runtime.get(key)
@@ -168,10 +175,12 @@ def mount_all(cluster: Any, pod: dict, spec: dict, fs: FileSystem, now: float) -
         if files is None:
             folder = shared(cluster, pod, volume)
             base = "/"
+            if "hostPath" in volume:
+                base = FileSystem.norm((volume["hostPath"] or {}).get("path") or "/")
             if sub:
-                base = "/" + sub
-                if not folder.exists(base):
-                    folder.mkdir(base, now, parents=True)
+                base = base.rstrip("/") + "/" + sub
+            if not folder.exists(base):
+                folder.mkdir(base, now, parents=True)
             fs.mount(target, folder, now, base)
             if mount.get("readOnly"):
                 fs.read_only.add(target)
@@ -185,9 +194,37 @@ def mount_all(cluster: Any, pod: dict, spec: dict, fs: FileSystem, now: float) -
                 fs.read_only.add(target)
                 continue
             files = {k[len(sub) + 1:]: v for k, v in files.items() if k.startswith(sub + "/")}
-        if fs.exists(target) and target != "/":
-            fs.remove(target, recursive=True)     # a mount hides what the image had there
-        fs.mkdir(target, now, parents=True)
-        for key, (data, mode) in files.items():
-            fs.write(f"{target}/{key}", data, now, force=True, mode=mode)
-        fs.read_only.add(target)
+        _write_payload(fs, target, files, now)
+        if not sub:
+            fs.notes.setdefault("synced", {})[target] = (volume, now)
+
+
+def _write_payload(fs: FileSystem, target: str, files: Payload, now: float) -> None:
+    fs.read_only.discard(target)
+    if fs.exists(target) and target != "/":
+        fs.remove(target, recursive=True)     # a mount hides what the image had there
+    fs.mkdir(target, now, parents=True)
+    for key, (data, mode) in files.items():
+        fs.write(f"{target}/{key}", data, now, force=True, mode=mode)
+    fs.read_only.add(target)
+
+
+SYNC_SECONDS = 60.0
+
+
+def refresh(cluster: Any, pod: dict, fs: FileSystem, now: float) -> None:
+    """The kubelet's periodic sync of the pod: a mounted Secret, ConfigMap, downwardAPI or
+    projected volume (not one mounted by subPath) shows the objects' current data once a
+    sync period has passed since it was last written."""
+    synced = fs.notes.get("synced") or {}
+    for target, (volume, written) in list(synced.items()):
+        if now - written < SYNC_SECONDS:
+            continue
+        files = payload(cluster, pod, volume)
+        if files is None:
+            continue
+        current = {k[len(target) + 1:]: (fs.read(k), fs.stat(k).mode) for k in fs.all_files()
+                   if k.startswith(target + "/")}
+        if current != files:
+            _write_payload(fs, target, files, now)
+        synced[target] = (volume, now - (now - written) % SYNC_SECONDS)

@@ -188,3 +188,34 @@ def test_a_missing_secret_in_the_environment_is_a_container_config_error():
     create(cluster, settle=20)
     assert get(cluster, "pods", "envy")["status"]["phase"] == "Running"
     assert _exec(cluster, "envy", ["printenv", "PASSWORD"])[1] == "pw\n"
+
+
+def test_a_changed_config_map_shows_after_a_sync_but_not_through_a_sub_path():
+    cluster = new_cluster()
+    mounts = [{"name": "cfg", "mountPath": "/etc/cfg"},
+              {"name": "cfg", "mountPath": "/etc/mode.txt", "subPath": "mode"}]
+    create(cluster, _config_map("live", {"mode": "slow"}),
+           _pod("watcher", [{"name": "cfg", "configMap": {"name": "live"}}], mounts), settle=8)
+    with cluster.lock:
+        current = cluster.store.get("configmaps", "default", "live")
+        cluster.store.update(dict(current, data={"mode": "fast", "extra": "1"}))
+    assert _exec(cluster, "watcher", ["cat", "/etc/cfg/mode"])[1] == "slow"
+    create(cluster, settle=65)
+    assert _exec(cluster, "watcher", ["cat", "/etc/cfg/mode"])[1] == "fast"
+    assert _exec(cluster, "watcher", ["ls", "/etc/cfg"])[1].split() == ["extra", "mode"]
+    assert _exec(cluster, "watcher", ["cat", "/etc/mode.txt"])[1] == "slow"
+
+
+def test_a_host_path_volume_is_the_node_s_own_folder():
+    cluster = new_cluster()
+    with cluster.lock:
+        node = sorted(n["metadata"]["name"] for n in cluster.store.list("nodes")
+                      if "node-role.kubernetes.io/control-plane" not in n["metadata"].get("labels", {}))[0]
+    tool(cluster, "sim-node", ["--node", node, "sh", "-c",
+                               "mkdir -p /mnt/data; echo 'Hello from Kubernetes storage' > /mnt/data/index.html"])
+    containers = [{"name": "web", "image": "nginx",
+                   "volumeMounts": [{"name": "data", "mountPath": "/usr/share/nginx/html"}]}]
+    create(cluster, _pod("pv", [{"name": "data", "hostPath": {"path": "/mnt/data"}}], [],
+                         containers=containers, nodeName=node), settle=8)
+    ip = get(cluster, "pods", "pv")["status"]["podIP"]
+    assert tool(cluster, "sim-node", ["curl", "-s", f"http://{ip}/"])[1] == "Hello from Kubernetes storage\n"
