@@ -163,7 +163,7 @@ def ports_of(process: Process | None, env: dict[str, str], argv: list[str]) -> d
 @lru_cache(maxsize=None)
 def _raw(name: str) -> dict:
     with open(DATA / f"{name}.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 
 def _merged(name: str) -> dict:

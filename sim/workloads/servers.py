@@ -5,7 +5,6 @@ files (sim/images/*.yaml); the answers are computed from the request and the con
 
 from __future__ import annotations
 
-import json
 import posixpath
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -264,8 +263,6 @@ def netexec(container: Any, server: Any, request: Request, now: datetime) -> Res
     if path == "/healthz":
         _go_log(container, now, "GET /healthz", request.quiet)
         return _go_text(200, "", now)
-    if path == "/shell":
-        return _shell(container, query, request, now)
     _go_log(container, now, "GET /", request.quiet)
     fraction = f"{now.microsecond * 1000:09d}".rstrip("0")
     since = (now - container.started).total_seconds()
@@ -280,19 +277,6 @@ def _client_port(request: Request) -> int:
     import zlib
 
     return 32768 + zlib.crc32((request.client_ip + request.target).encode()) % 28232
-
-
-def _shell(container: Any, query: dict, request: Request, now: datetime) -> Response:
-    command = query.get("shellCommand") or query.get("cmd", "")
-    _go_log(container, now, f"GET /shell?cmd={command}", request.quiet)
-    runner = getattr(container, "run_shell", None)
-    code, output = runner(command) if callable(runner) else (127, "")
-    result: dict[str, str] = {}
-    if output:
-        result["output"] = output
-    if code:
-        result["error"] = f"exit status {code}"
-    return _go_text(200, json.dumps(result, separators=(",", ":")), now)
 
 
 def serve_hostname(container: Any, server: Any, request: Request, now: datetime) -> Response:
