@@ -229,3 +229,15 @@ def test_a_malformed_reference_is_an_invalid_image_name():
     assert not any(reason == "Pulling" for reason, _ in events)
     code, out, _ = tool(cluster, "kubectl", ["get", "pod", "typo"])
     assert out.splitlines()[1].split()[:3] == ["typo", "0/1", "InvalidImageName"]
+
+
+def test_a_tutorial_of_images_and_volumes_verifies(tmp_path):
+    """A transcript as a reader writes it: echoserver behind a Service reached from an
+    interactive busybox, hello-app through the curl image, a mistyped image that runs by
+    default and backs off under known-images, a pod waiting for its Secret."""
+    from pathlib import Path
+
+    from tutorial_runner.cli import main
+
+    document = Path(__file__).parent / "transcripts" / "images-and-volumes.md"
+    assert main(["check", "--no-cache", "--cache-dir", str(tmp_path), str(document)]) == 0
