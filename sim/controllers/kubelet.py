@@ -82,6 +82,7 @@ def main_exit(cluster: ClusterView, pod: dict, container: str) -> int | None:
     return code if isinstance(code, int) else None
 
 
+MOUNT_TIMEOUT = 123.0      # how long a pod worker waits for the volumes (2 min 3 s)
 BACKOFF_INITIAL = 10.0     # the kubelet's crash-loop back-off: doubled per restart,
 BACKOFF_MAX = 300.0        # capped at 5 minutes, forgotten after twice that without a crash
 
@@ -330,6 +331,7 @@ class Kubelet:
         back-off); the time of the next try, or None once they can be set up."""
         errors = mount_errors(cluster.store, pod)
         if not errors:
+            ps.pop("mount_timeout_at", None)
             if ps.pop("mount_wait", None) is not None:
                 late = now - ps["sandbox_at"]       # the pulls start once mounted
                 for cs in ps["containers"].values():
@@ -342,8 +344,18 @@ class Kubelet:
                 self._event(cluster, pod, "Warning", "FailedMount", message, ps["node"], None)
             ps["mount_wait"] = next_retry(ps.get("mount_wait"))
             retry_at = ps["mount_retry_at"] = _after(now, ps["mount_wait"])
-        ps["rv"], ps["due"], ps["wake"] = pod["metadata"]["resourceVersion"], retry_at, retry_at
-        return retry_at
+        gave_up = ps.setdefault("mount_timeout_at", _after(now, MOUNT_TIMEOUT))
+        if now >= gave_up:
+            # the pod worker's wait for its volumes ends; it syncs the pod again
+            names = " ".join(sorted(name for name, _ in errors))
+            self._event(cluster, pod, "Warning", "FailedMount",
+                        f"Unable to attach or mount volumes: unmounted volumes=[{names}], "
+                        "unattached volumes=[], failed to process volumes=[]: context deadline "
+                        "exceeded", ps["node"], None)
+            gave_up = ps["mount_timeout_at"] = _after(now, MOUNT_TIMEOUT)
+        wake = min(retry_at, gave_up)
+        ps["rv"], ps["due"], ps["wake"] = pod["metadata"]["resourceVersion"], wake, wake
+        return wake
 
     def _advance_container(self, cluster, pod, c, cs, cstat, now, host, ps):
         name = c["name"]

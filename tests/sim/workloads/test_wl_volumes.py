@@ -61,6 +61,10 @@ def test_a_missing_secret_keeps_the_pod_creating_until_it_appears():
     assert not _events(cluster, "web", "Pulling")
     code, out, _ = tool(cluster, "kubectl", ["describe", "pod", "web"])
     assert code == 0 and "FailedMount" in out and 'secret "db-pass" not found' in out
+    create(cluster, settle=90)                    # the pod worker's wait ends after 2 min 3 s
+    assert [e["message"] for e in _events(cluster, "web", "FailedMount")][1:] == [
+        "Unable to attach or mount volumes: unmounted volumes=[creds], unattached volumes=[], "
+        "failed to process volumes=[]: context deadline exceeded"]
     create(cluster, _secret("db-pass", {"password": "s3cret"}), settle=130)
     pod = get(cluster, "pods", "web")
     assert pod["status"]["phase"] == "Running"
