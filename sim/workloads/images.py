@@ -96,16 +96,6 @@ class Image:
     tag: str = "latest"
     vars: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def daemon(self) -> bool:
-        return bool(self.processes)
-
-    @property
-    def servers(self) -> dict[int, Server]:
-        """The ports of the image's default process (its entrypoint and command)."""
-        process = self.process_for(list(self.entrypoint) + list(self.cmd))
-        return ports_of(process, {}, list(self.entrypoint) + list(self.cmd))
-
     def unwrap(self, argv: list[str]) -> list[str]:
         """What an entrypoint script that ends in ``exec "$@"`` runs (curl's prepends
         ``curl`` to arguments that start with ``-`` or name no program)."""
