@@ -59,6 +59,7 @@ class Container:
         values: dict[str, Any] = dict(self.image.vars)
         values.update(env=dict(self.env), hostname=self.hostname, tag=self.image.tag,
                       go_time=moment.strftime("%Y/%m/%d %H:%M:%S"),
+                      klog_time=moment.strftime("%m%d %H:%M:%S.%f"),
                       redis_time=moment.strftime("%d %b %Y %H:%M:%S.") + f"{moment.microsecond // 1000:03d}",
                       apache_time=moment.strftime("%a %b %d %H:%M:%S.%f %Y"),
                       clf_time=moment.strftime("%d/%b/%Y:%H:%M:%S +0000"))

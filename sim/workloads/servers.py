@@ -240,8 +240,9 @@ def echoserver(container: Any, server: Any, request: Request, now: datetime) -> 
 # -- agnhost ------------------------------------------------------------------------------
 
 def _go_log(container: Any, now: datetime, text: str, quiet: bool) -> None:
+    """agnhost's standard log, which it sends through klog."""
     if not quiet:
-        container.log_line(now, f"{now.strftime('%Y/%m/%d %H:%M:%S')} {text}")
+        container.log_line(now, f"I{now.strftime('%m%d %H:%M:%S.%f')}       1 log.go:195] {text}")
 
 
 def netexec(container: Any, server: Any, request: Request, now: datetime) -> Response:

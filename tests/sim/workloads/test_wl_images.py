@@ -4,6 +4,7 @@ agnhost, httpd, php-apache, redis, curlimages/curl; unknown images by profile.""
 
 import base64
 import datetime as dt
+import re
 
 import pytest
 from cryptography import x509
@@ -95,7 +96,10 @@ def test_agnhost_netexec_and_serve_hostname(cluster):
     assert ip == box_ip and 32768 <= int(port) < 61000
     assert _get(cluster, f"http://{net_ip}:8080/hostname", "-qO-")[0] == 1   # moved by --http-port
     assert _get(cluster, f"http://{_ip(cluster, 'hostnames')}:9376/", "-qO-")[1] == "hostnames"
-    assert _logs(cluster, "net").splitlines()[0].endswith(" Started HTTP server on port 8090")
+    started = _logs(cluster, "net").splitlines()[:2]
+    assert [re.sub(r"^I\d{4} \d\d:\d\d:\d\d\.\d{6} ", "", line) for line in started] == [
+        "      1 log.go:195] Started HTTP server on port 8090",
+        "      1 log.go:195] Started UDP server on port  8081"]
     net = get(cluster, "pods", "net")
     assert run(cluster, net, ["/agnhost", "dns-suffix"])[1] == \
         "default.svc.cluster.local,svc.cluster.local,cluster.local\n"
