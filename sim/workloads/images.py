@@ -68,6 +68,18 @@ class Process:
     log: tuple[str, ...] = ()          # startup lines (templates)
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
+    def flag_values(self, argv: list[str]) -> dict[str, str]:
+        """The values of the ``flags`` the image file names (``{name: flag}``), as Go's
+        flag package reads them (``-text=x``, ``-text x``, ``--text=x``)."""
+        found: dict[str, str] = {}
+        for name, flag in (self.options.get("flags") or {}).items():
+            value = _flag_value(argv, str(flag))
+            if value is None and str(flag).startswith("-") and not str(flag).startswith("--"):
+                value = _flag_value(argv, "-" + str(flag))
+            found[str(name)] = value if value is not None else str(
+                (self.options.get("flag_defaults") or {}).get(name, ""))
+        return found
+
     def matches(self, argv: list[str]) -> bool:
         if not argv:
             return False
@@ -138,8 +150,12 @@ def ports_of(process: Process | None, env: dict[str, str], argv: list[str]) -> d
     moved = None
     if process.port_flag:
         moved = _flag_value(argv, process.port_flag)
+        if moved is None and process.port_flag.startswith("-") and not process.port_flag.startswith("--"):
+            moved = _flag_value(argv, "-" + process.port_flag)
     if moved is None and process.port_env:
         moved = env.get(process.port_env)
+    if moved is not None:
+        moved = moved.rsplit(":", 1)[-1]          # -listen=:5678, --port 6380
     if moved is not None and moved.isdigit() and ports:
         ports[0] = int(moved)
     found = {port: Server(process.serves, port in process.tls_ports, process) for port in ports}

@@ -57,6 +57,8 @@ class Container:
     def template_values(self, moment: datetime, **more: Any) -> dict[str, Any]:
         """What the image file's log and body templates may name."""
         values: dict[str, Any] = dict(self.image.vars)
+        if self.process is not None:
+            values.update(self.process.flag_values(self.image.unwrap(self.argv)))
         values.update(env=dict(self.env), hostname=self.hostname, tag=self.image.tag,
                       go_time=moment.strftime("%Y/%m/%d %H:%M:%S"),
                       klog_time=moment.strftime("%m%d %H:%M:%S.%f"),

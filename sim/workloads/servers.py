@@ -37,10 +37,11 @@ def _options(server: Any) -> dict:
 
 def _go_text(status: int, body: str, now: datetime, content_type: str = "text/plain; charset=utf-8",
              extra: list[tuple[str, str]] | None = None) -> Response:
-    """A Go net/http answer: Date, Content-Length, Content-Type in that order."""
+    """A Go net/http answer: the handler's own headers (sorted), then Date,
+    Content-Length and Content-Type."""
     data = body.encode()
-    headers = [("Date", http_date(now)), ("Content-Length", str(len(data))),
-               ("Content-Type", content_type)] + list(extra or [])
+    headers = sorted(extra or []) + [("Date", http_date(now)), ("Content-Length", str(len(data))),
+                                     ("Content-Type", content_type)]
     return Response(status, headers, data)
 
 
@@ -292,14 +293,16 @@ def text(container: Any, server: Any, request: Request, now: datetime) -> Respon
     """A program that answers every request (or the ``paths`` it serves) with one text."""
     options = _options(server)
     values = container.template_values(now, path=request.path, client_ip=_client(request),
-                                       host=request.host)
+                                       host=request.host, method=request.method,
+                                       user_agent=request.header("User-Agent") or "")
     paths = options.get("paths")
     if paths and request.path not in paths:
         return _apache_error(404, request, options, values, now)
+    body = str(options.get("body", "")).format_map(values)
     log = options.get("request_log")
     if log and not request.quiet:
-        container.log_line(now, str(log).format_map(values))
-    body = str(options.get("body", "")).format_map(values)
+        container.log_line(now, str(log).format_map(dict(
+            values, length=len(body.encode()), client_port=_client_port(request))))
     if "server_header" in options:
         data = body.encode()
         headers = [("Date", http_date(now)), ("Server", str(options["server_header"]).format_map(values))]
@@ -307,7 +310,8 @@ def text(container: Any, server: Any, request: Request, now: datetime) -> Respon
         headers += [("Content-Length", str(len(data))),
                     ("Content-Type", str(options.get("content_type", "text/html; charset=UTF-8")))]
         return Response(200, headers, data)
-    return _go_text(200, body, now, str(options.get("content_type", "text/plain; charset=utf-8")))
+    extra = [(str(k), str(v).format_map(values)) for k, v in (options.get("extra_headers") or {}).items()]
+    return _go_text(200, body, now, str(options.get("content_type", "text/plain; charset=utf-8")), extra)
 
 
 APACHE_ERRORS = {404: ("Not Found", "The requested URL was not found on this server."),

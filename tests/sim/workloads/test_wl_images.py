@@ -245,3 +245,21 @@ def test_a_tutorial_of_images_and_volumes_verifies(tmp_path):
 
     document = Path(__file__).parent / "transcripts" / "images-and-volumes.md"
     assert main(["check", "--no-cache", "--cache-dir", str(tmp_path), str(document)]) == 0
+
+
+def test_http_echo_answers_its_text_on_its_listen_address():
+    cluster = new_cluster()
+    create(cluster, _pod("apple", "hashicorp/http-echo:0.2.3", container={"args": ["-text=apple"]}),
+           _pod("banana", "hashicorp/http-echo", container={"args": ["-text", "banana", "-listen=:8080"]}),
+           _pod("client", "radial/busyboxplus:curl", container={"command": ["sleep", "3600"]}), settle=8)
+    client = get(cluster, "pods", "client")
+    code, out, _ = run(cluster, client, ["curl", "-si", f"http://{_ip(cluster, 'apple')}:5678/any/path"])
+    head, _, body = out.partition("\r\n\r\n")
+    assert code == 0 and body == "apple\n"
+    assert head.split("\r\n")[1:3] == ["X-App-Name: http-echo", "X-App-Version: 0.2.3"]
+    assert run(cluster, client, ["curl", "-s", f"http://{_ip(cluster, 'banana')}:8080/"])[1] == "banana\n"
+    assert run(cluster, client, ["curl", "-s", f"http://{_ip(cluster, 'banana')}:5678/"])[0] == 7
+    log = _logs(cluster, "banana").splitlines()
+    assert log[0].endswith(" [INFO] server is listening on :8080")
+    assert f' {_ip(cluster, "banana")}:8080 {_ip(cluster, "client")}:' in log[1]
+    assert '"GET / HTTP/1.1" 200 7 "curl/' in log[1]
