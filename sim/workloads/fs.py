@@ -79,6 +79,14 @@ class FileSystem:
             if path == top or path.startswith(top.rstrip("/") + "/"):
                 raise FsError(ROFS)
 
+    def writable(self, path: str) -> bool:
+        """Whether ``path`` is outside every read-only mount."""
+        try:
+            self._check_writable(path)
+        except FsError:
+            return False
+        return True
+
     def _ensure_parent(self, path: str) -> None:
         parent = posixpath.dirname(path)
         if parent in self.files:

@@ -65,7 +65,7 @@ class Process:
     extra: tuple[tuple[int, str], ...] = ()
     port_flag: str | None = None       # --http-port=N / --port N moves the first port
     port_env: str | None = None        # $PORT moves the first port
-    log: tuple[str, ...] = ()          # startup lines (templates)
+    log: tuple[Any, ...] = ()          # startup lines (templates; {when:, lines:} entries)
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def flag_values(self, argv: list[str]) -> dict[str, str]:
@@ -209,7 +209,7 @@ def _process(data: dict) -> Process:
         tls_ports=frozenset(int(p) for p in data.get("tls_ports") or ()),
         extra=tuple((int(p), str(k)) for p, k in (data.get("extra") or {}).items()),
         port_flag=data.get("port_flag"), port_env=data.get("port_env"),
-        log=tuple(str(line) for line in data.get("log") or ()),
+        log=tuple(line if isinstance(line, dict) else str(line) for line in data.get("log") or ()),
         options={k: v for k, v in data.items() if k not in known})
 
 

@@ -18,6 +18,8 @@ import crossplane
 from sim.workloads.fs import FileSystem
 
 MAIN = "/etc/nginx/nginx.conf"
+# blocks whose lines are table rows, not directives (mime types, maps): not read
+TABLES = ("types", "map", "geo", "split_clients", "charset_map")
 PREFIX = "/etc/nginx"
 
 
@@ -97,10 +99,12 @@ def _parse_text(path: str, text: bytes) -> tuple[list, tuple[str, ...]]:
         name = os.path.join(folder, posixpath.basename(path) or "nginx.conf")
         with open(name, "wb") as handle:
             handle.write(text)
+        # strict: an unknown directive is an error, as for nginx; contexts are not checked
+        # (an included file is parsed on its own, outside the block that includes it)
         payload = crossplane.parse(name, single=True, catch_errors=True, check_ctx=False,
-                                   check_args=False)
+                                   check_args=True, strict=True, ignore=TABLES)
     config = payload["config"][0] if payload["config"] else {"parsed": [], "errors": []}
-    errors = tuple(f"{e.get('error', '')}".replace(name, path) for e in config.get("errors") or [])
+    errors = tuple(f"{e.get('error', '')}".replace(name, path) for e in payload.get("errors") or [])
     return config.get("parsed") or [], errors
 
 

@@ -179,8 +179,31 @@ def _startup_log(state: Container, moment: datetime) -> None:
         return
     ports = list(state.servers) or [0]
     values = state.template_values(moment, port=ports[0], ip=state.ip)
-    for line in process.log:
-        state.log_line(moment, line.format_map(values))
+    for entry in process.log:
+        lines = [entry] if isinstance(entry, str) else \
+            (entry.get("lines") or []) if _holds(state.fs, entry.get("when") or {}) else []
+        for line in lines:
+            state.log_line(moment, str(line).format_map(values))
+    if process.serves == "nginx":
+        from sim.workloads import nginxconf
+
+        errors = nginxconf.config(state.fs).errors
+        if errors:
+            # nginx does not start: the container exits, the kubelet restarts it
+            for line in process.options.get("config_error_log") or ():
+                state.log_line(moment, str(line).format_map(dict(values, error=errors[0])))
+            state.running, state.exit_code = False, 1
+
+
+def _holds(fs: FileSystem, when: dict) -> bool:
+    """A startup line's condition on the container's files: ``missing``, ``read_only`` or
+    ``writable`` (an existing file that may be changed)."""
+    for test, path in when.items():
+        present = fs.stat(path) is not None
+        if test == "missing" and present or test == "read_only" and (not present or fs.writable(path)) \
+                or test == "writable" and (not present or not fs.writable(path)):
+            return False
+    return True
 
 
 

@@ -263,3 +263,22 @@ def test_http_echo_answers_its_text_on_its_listen_address():
     assert log[0].endswith(" [INFO] server is listening on :8080")
     assert f' {_ip(cluster, "banana")}:8080 {_ip(cluster, "client")}:' in log[1]
     assert '"GET / HTTP/1.1" 200 7 "curl/' in log[1]
+
+
+def test_nginx_with_a_broken_configuration_exits_and_says_why():
+    cluster = new_cluster()
+    conf = "server {\n    listen 80;\n    proxy_passs http://backend;\n}\n"
+    volumes = [{"name": "conf", "configMap": {"name": "broken"}}]
+    create(cluster,
+           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "broken", "namespace": "default"},
+            "data": {"default.conf": conf}},
+           _pod("web", "nginx:1.27", volumes=volumes,
+                container={"volumeMounts": [{"name": "conf", "mountPath": "/etc/nginx/conf.d"}]}), settle=30)
+    status = get(cluster, "pods", "web")["status"]["containerStatuses"][0]
+    assert status["restartCount"] >= 1
+    assert status["lastState"]["terminated"]["exitCode"] == 1
+    log = _logs(cluster, "web").splitlines()
+    error = 'unknown directive "proxy_passs" in /etc/nginx/conf.d/default.conf:3'
+    assert log[-1] == f"nginx: [emerg] {error}" and log[-2].endswith(f" [emerg] 1#1: {error}")
+    assert ("10-listen-on-ipv6-by-default.sh: info: can not modify /etc/nginx/conf.d/default.conf "
+            "(read-only file system?)") in log
