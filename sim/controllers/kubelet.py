@@ -12,7 +12,7 @@ from typing import Any
 from ..api.objects import clone, set_condition
 from ..clock import format_time
 from .base import ClusterView
-from .volumes import env_error, mount_errors, next_retry
+from .volumes import env_error, volumes_blocked
 
 
 # -- hooks into sim.workloads (present once that package lands) ---------------------------
@@ -82,7 +82,6 @@ def main_exit(cluster: ClusterView, pod: dict, container: str) -> int | None:
     return code if isinstance(code, int) else None
 
 
-MOUNT_TIMEOUT = 123.0      # how long a pod worker waits for the volumes (2 min 3 s)
 BACKOFF_INITIAL = 10.0     # the kubelet's crash-loop back-off: doubled per restart,
 BACKOFF_MAX = 300.0        # capped at 5 minutes, forgotten after twice that without a crash
 
@@ -291,7 +290,9 @@ class Kubelet:
                 ps["rv"], ps["due"] = pod["metadata"]["resourceVersion"], ps["sandbox_at"]
                 ps["wake"] = ps["sandbox_at"]
                 return ps["sandbox_at"]
-            blocked = self._volumes_blocked(cluster, pod, ps, now)
+            blocked = volumes_blocked(cluster, pod, ps, now, _after,
+                                      lambda message: self._event(cluster, pod, "Warning", "FailedMount",
+                                                                  message, host, None))
             if blocked is not None:
                 return blocked
             ps["ip"] = (status.get("hostIP") if pod["spec"].get("hostNetwork")
@@ -323,38 +324,6 @@ class Kubelet:
         ps["rv"] = written["metadata"]["resourceVersion"]
         ps["due"] = min(m for m in (wake, due) if m is not None) if (wake or due) else None
         ps["wake"] = wake
-        return wake
-
-    def _volumes_blocked(self, cluster: ClusterView, pod: dict, ps: dict, now: datetime):
-        """The sandbox waits for the pod's volumes: while a Secret or ConfigMap they need
-        is missing, a FailedMount event per volume at each try (the volume manager's
-        back-off); the time of the next try, or None once they can be set up."""
-        errors = mount_errors(cluster.store, pod)
-        if not errors:
-            ps.pop("mount_timeout_at", None)
-            if ps.pop("mount_wait", None) is not None:
-                late = now - ps["sandbox_at"]       # the pulls start once mounted
-                for cs in ps["containers"].values():
-                    cs["pull_start"] += late
-                    cs["pulled_at"] += late
-            return None
-        retry_at = ps.get("mount_retry_at")
-        if retry_at is None or now >= retry_at:
-            for _, message in errors:
-                self._event(cluster, pod, "Warning", "FailedMount", message, ps["node"], None)
-            ps["mount_wait"] = next_retry(ps.get("mount_wait"))
-            retry_at = ps["mount_retry_at"] = _after(now, ps["mount_wait"])
-        gave_up = ps.setdefault("mount_timeout_at", _after(now, MOUNT_TIMEOUT))
-        if now >= gave_up:
-            # the pod worker's wait for its volumes ends; it syncs the pod again
-            names = " ".join(sorted(name for name, _ in errors))
-            self._event(cluster, pod, "Warning", "FailedMount",
-                        f"Unable to attach or mount volumes: unmounted volumes=[{names}], "
-                        "unattached volumes=[], failed to process volumes=[]: context deadline "
-                        "exceeded", ps["node"], None)
-            gave_up = ps["mount_timeout_at"] = _after(now, MOUNT_TIMEOUT)
-        wake = min(retry_at, gave_up)
-        ps["rv"], ps["due"], ps["wake"] = pod["metadata"]["resourceVersion"], wake, wake
         return wake
 
     def _advance_container(self, cluster, pod, c, cs, cstat, now, host, ps):

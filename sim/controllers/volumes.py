@@ -6,10 +6,12 @@ objects appear."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 
 RETRY_INITIAL = 0.5
 RETRY_MAX = 122.0
+MOUNT_TIMEOUT = 123.0      # how long a pod worker waits for the volumes (2 min 3 s)
 
 
 def _mounted(pod: dict) -> set[str]:
@@ -109,3 +111,37 @@ def env_error(store: Any, pod: dict, container: dict) -> str | None:
             if ref.get("key") not in _keys(obj):
                 return f"couldn't find key {ref.get('key')} in {kind} {ns}/{ref.get('name')}"
     return None
+
+
+def volumes_blocked(cluster: Any, pod: dict, ps: dict, now: datetime,
+                    after: Callable[[datetime, float], datetime],
+                    record: Callable[[str], Any]) -> datetime | None:
+    """The kubelet's sandbox waits for the pod's volumes (``ps`` is its state of the pod):
+    while a Secret or ConfigMap they need is missing, a FailedMount event per volume at each
+    try of the back-off, and when the pod worker's wait ends (every 2 min 3 s) the
+    ``Unable to attach or mount volumes`` one. The time of the next try, or None once the
+    volumes can be set up (the image pulls, planned from the sandbox's time, move later)."""
+    errors = mount_errors(cluster.store, pod)
+    if not errors:
+        ps.pop("mount_timeout_at", None)
+        if ps.pop("mount_wait", None) is not None:
+            late = now - ps["sandbox_at"]
+            for cs in ps["containers"].values():
+                cs["pull_start"] += late
+                cs["pulled_at"] += late
+        return None
+    retry_at = ps.get("mount_retry_at")
+    if retry_at is None or now >= retry_at:
+        for _, message in errors:
+            record(message)
+        ps["mount_wait"] = next_retry(ps.get("mount_wait"))
+        retry_at = ps["mount_retry_at"] = after(now, ps["mount_wait"])
+    gave_up = ps.setdefault("mount_timeout_at", after(now, MOUNT_TIMEOUT))
+    if now >= gave_up:
+        names = " ".join(sorted(name for name, _ in errors))
+        record(f"Unable to attach or mount volumes: unmounted volumes=[{names}], unattached "
+               "volumes=[], failed to process volumes=[]: context deadline exceeded")
+        gave_up = ps["mount_timeout_at"] = after(now, MOUNT_TIMEOUT)
+    wake = min(retry_at, gave_up)
+    ps["rv"], ps["due"], ps["wake"] = pod["metadata"]["resourceVersion"], wake, wake
+    return wake
