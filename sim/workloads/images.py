@@ -324,14 +324,19 @@ def known(image: str) -> bool:
     return lookup(image) is not None
 
 
+def public_registry(registry: str) -> bool:
+    return any(fnmatch.fnmatchcase(registry, str(p)) for p in _raw("_registries").get("public") or [])
+
+
 def pulls(image: str, unknown: str = "pull") -> bool:
     """Whether pulling ``image`` succeeds; the kubelet shows ErrImagePull otherwise. A
     repository with a file but a tag it does not have fails; a reference no file names
-    pulls when well formed, unless the profile says ``unknown: fail``."""
+    pulls when it is well formed and on a public registry, unless the profile says
+    ``unknown: fail``."""
     found = _find(image)
     if found is not None:
         return found[1]
-    return unknown != "fail" and well_formed(image)
+    return unknown != "fail" and well_formed(image) and public_registry(split(image)[0])
 
 
 def node_image() -> Image:

@@ -133,14 +133,17 @@ def test_curl_image_runs_as_its_user_and_its_entrypoint_runs_curl(cluster):
 def test_an_unknown_image_pulls_and_runs_its_command_unless_the_profile_says_fail():
     from sim.workloads import images
 
-    assert images.pulls("example.org/team/tool:1.2") and not images.known("example.org/team/tool:1.2")
-    assert not images.pulls("example.org/team/tool:1.2", "fail")
+    assert images.pulls("ghcr.io/team/tool:1.2") and not images.known("ghcr.io/team/tool:1.2")
+    assert images.pulls("team/tool") and images.pulls("us-docker.pkg.dev/p/r/tool:1")
+    assert not images.pulls("ghcr.io/team/tool:1.2", "fail")
+    assert not images.pulls("registry.example.org/team/tool:1.2")   # not a public registry
+    assert not images.pulls("localhost:5000/tool:1.2")
     assert not images.pulls("Nginx:latest")                      # not a well-formed reference
     assert not images.pulls("bprashanth/nginxhttps:9.9")         # a known image, a tag it lacks
     assert images.pulls("nginx:1.27", "fail") and images.pulls("registry.k8s.io/etcd:3.6.5-0", "fail")
     for profile, phase in (("default", "Running"), ("known-images", "Pending")):
         cluster = new_cluster(profile)
-        create(cluster, _pod("tool", "example.org/team/tool:1.2",
+        create(cluster, _pod("tool", "quay.io/team/tool:1.2",
                              container={"command": ["sh", "-c", "echo started; sleep 3600"]}), settle=8)
         current = get(cluster, "pods", "tool")
         assert current["status"]["phase"] == phase
