@@ -90,6 +90,20 @@ def _containers_serving(cluster: Any, pod: dict, port: int) -> tuple[Any, Any] |
     return None
 
 
+def serving(cluster: Any, client: "Client", ip: str, port: int) -> tuple[Any, Any] | None:
+    """(container, server) that a connection from ``client`` to ``ip:port`` reaches, None
+    when nothing of a pod listens there (a program's own protocol, e.g. redis-cli)."""
+    if ip in ("127.0.0.1", "::1") and client.origin.pod is not None:
+        return _containers_serving(cluster, client.origin.pod, port)
+    try:
+        target = connect(cluster, client.origin, ip, port)
+    except ConnectError:
+        return None
+    if target.kind != "pod":
+        return None
+    return _containers_serving(cluster, target.pod, port)
+
+
 def _container_cert(state: Any, port: int = 443, sni: str = "") -> list[x509.Certificate]:
     """The certificate nginx presents on ``port``: the file its configuration names."""
     from sim.workloads import servers

@@ -118,6 +118,11 @@ def run(cluster: Any, pod: dict, container: str, argv: list[str], io: Any,
         if tty:
             return _interactive(proc, io, True, flavor)
         return commands.run(Shell(flavor), proc, [argv[0], "-c", io.read_stdin().decode("utf-8", "replace")])
+    prompting = commands.interactive(name) if tty and name in state.image.programs else None
+    if prompting is not None:
+        status = prompting(proc, argv, io)      # None: given a command, it runs as usual
+        if status is not None:
+            return status
     try:
         with cluster.lock:
             return commands.run(Shell(state.image.shell), proc, argv)

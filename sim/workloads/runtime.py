@@ -34,6 +34,7 @@ class Container:
     exit_code: int | None = None
     log: list[tuple[datetime, str]] = field(default_factory=list)
     next_pid: int = 7              # what the next process started in the container gets
+    memory: dict[str, Any] = field(default_factory=dict)   # what the main process holds (redis' keys)
 
     def new_pid(self) -> int:
         self.next_pid += 6
@@ -241,6 +242,9 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
     process = serving_process(image, state.argv)
     if process is not None:
         state.serving, state.process = True, process
+        from sim.workloads import servers
+
+        servers.started(state)
         _startup_log(state, moment)
         return
     _run_main(cluster, pod, spec, state)

@@ -368,6 +368,57 @@ def _apache_file(fs: Any, full: str, options: dict, values: dict, now: datetime)
     return Response(200, headers, found.data)
 
 
+# -- redis ------------------------------------------------------------------------------
+
+REDIS_DEFAULTS = {"maxmemory": "0", "maxmemory-policy": "noeviction", "port": "6379",
+                  "databases": "16", "appendonly": "no", "dir": "/data", "timeout": "0",
+                  "save": "3600 1 300 100 60 10000", "loglevel": "notice", "protected-mode": "no"}
+_UNITS = {"k": 1000, "kb": 1024, "m": 1000 ** 2, "mb": 1024 ** 2, "g": 1000 ** 3, "gb": 1024 ** 3}
+
+
+def redis_memory(text: str) -> str:
+    """redis' memory units (``2mb`` is 2097152 bytes, ``1m`` 1000000) as a byte count."""
+    lowered = text.strip().lower()
+    for unit in sorted(_UNITS, key=len, reverse=True):
+        if lowered.endswith(unit) and lowered[: -len(unit)].isdigit():
+            return str(int(lowered[: -len(unit)]) * _UNITS[unit])
+    return lowered
+
+
+def _redis_setting(config: dict[str, str], key: str, value: str) -> None:
+    key = key.lower()
+    config[key] = redis_memory(value) if key == "maxmemory" else value
+
+
+def redis_start(container: Any) -> None:
+    """redis-server reads its configuration file (its first argument) and --options once,
+    as it starts: a changed ConfigMap shows after a restart of the pod."""
+    config = dict(REDIS_DEFAULTS)
+    argv = container.image.unwrap(list(container.argv))[1:]
+    if argv and not argv[0].startswith("--"):
+        path = container.fs.norm(argv[0], container.image.workdir)
+        if container.fs.stat(path) is not None:
+            for line in container.fs.read(path).decode("utf-8", "replace").splitlines():
+                words = line.split(None, 1)
+                if words and not words[0].startswith("#"):
+                    _redis_setting(config, words[0], words[1].strip() if len(words) > 1 else "")
+        argv = argv[1:]
+    for index, arg in enumerate(argv):
+        if arg.startswith("--") and index + 1 < len(argv):
+            _redis_setting(config, arg[2:], argv[index + 1])
+    container.memory["redis"] = {"config": config, "keys": {}}
+
+
+STARTERS: dict[str, Callable[[Any], None]] = {"redis": redis_start}
+
+
+def started(container: Any) -> None:
+    """The serving program is up: what it sets up in memory as it starts."""
+    starter = STARTERS.get(container.process.serves if container.process else "")
+    if starter is not None:
+        starter(container)
+
+
 def closes(container: Any, server: Any, request: Request, now: datetime) -> None:
     """A server that does not speak HTTP (redis): the connection closes without an answer."""
     return None

@@ -285,3 +285,43 @@ def test_nginx_with_a_broken_configuration_exits_and_says_why():
     assert log[-1] == f"nginx: [emerg] {error}" and log[-2].endswith(f" [emerg] 1#1: {error}")
     assert ("10-listen-on-ipv6-by-default.sh: info: can not modify /etc/nginx/conf.d/default.conf "
             "(read-only file system?)") in log
+
+
+def test_redis_reads_its_config_map_at_start_and_redis_cli_talks_to_it():
+    from simkit import FakeIO
+
+    from sim.workloads import exec as wexec
+
+    cluster = new_cluster()
+    volumes = [{"name": "data", "emptyDir": {}},
+               {"name": "config", "configMap": {"name": "redis-config",
+                                                "items": [{"key": "redis-config", "path": "redis.conf"}]}}]
+    mounts = [{"name": "data", "mountPath": "/redis-master-data"},
+              {"name": "config", "mountPath": "/redis-master"}]
+    create(cluster,
+           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "redis-config", "namespace": "default"},
+            "data": {"redis-config": "maxmemory 2mb\nmaxmemory-policy allkeys-lru\n"}},
+           _pod("redis", "redis:8.0.2", volumes=volumes,
+                container={"command": ["redis-server", "/redis-master/redis.conf"], "volumeMounts": mounts}),
+           _pod("client", "redis:8.0.2"), settle=8)
+    redis = get(cluster, "pods", "redis")
+    assert run(cluster, redis, ["redis-cli", "CONFIG", "GET", "maxmemory"])[1] == "maxmemory\n2097152\n"
+    io = FakeIO(lines=["CONFIG GET maxmemory-policy", "SET greeting hello", "GET greeting",
+                       "INCR visits", "GET missing", "NOSUCH a b", "exit"], tty=True)
+    with cluster.lock:
+        current = get(cluster, "pods", "redis")
+    assert wexec.run(cluster, current, "redis", ["redis-cli"], io) == 0
+    assert io.text.split("\r\n") == [
+        "127.0.0.1:6379> CONFIG GET maxmemory-policy", '1) "maxmemory-policy"', '2) "allkeys-lru"',
+        "127.0.0.1:6379> SET greeting hello", "OK", "127.0.0.1:6379> GET greeting", '"hello"',
+        "127.0.0.1:6379> INCR visits", "(integer) 1", "127.0.0.1:6379> GET missing", "(nil)",
+        "127.0.0.1:6379> NOSUCH a b",
+        "(error) ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' ",
+        "127.0.0.1:6379> exit", ""]
+    client = get(cluster, "pods", "client")
+    ip = redis["status"]["podIP"]
+    assert run(cluster, client, ["redis-cli", "-h", ip, "GET", "greeting"])[1] == "hello\n"
+    code, _, err = run(cluster, client, ["redis-cli", "-h", ip, "-p", "6380", "PING"])
+    assert code == 1 and err == f"Could not connect to Redis at {ip}:6380: Connection refused\n"
+    default = run(cluster, client, ["redis-cli", "CONFIG", "GET", "maxmemory"])[1]
+    assert default == "maxmemory\n0\n"                       # the client pod's own server
