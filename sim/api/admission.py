@@ -5,12 +5,26 @@ from __future__ import annotations
 
 from random import Random
 
-from . import defaults
+from . import defaults, gotypes
 from .allocators import IPAllocator, PortAllocator, allocate_service, node_ports
 from .errors import ApiError, forbidden, invalid_object
 from .registry import ResourceType
-from .schema import check_fields
 from .validation import validate
+
+
+def field_validation(rt: ResourceType, unknown: list[str], mode: str) -> list[str]:
+    """Fields the kind does not have (already pruned), by the request's fieldValidation:
+    Strict fails the request, Warn answers warnings, Ignore drops them quietly."""
+    if not unknown:
+        return []
+    if mode == "Strict":
+        listed = ", ".join(f'unknown field "{f}"' for f in unknown)
+        raise ApiError(400, "BadRequest",
+                       f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                       f'{rt.kind}: strict decoding error: {listed}')
+    if mode == "Warn":
+        return [f'unknown field "{f}"' for f in unknown]
+    return []
 
 
 class ServerAdmission:
@@ -21,40 +35,18 @@ class ServerAdmission:
         self.ports = PortAllocator(node_port_range[0], node_port_range[1], rng)
         self.store = None  # set by the store's owner: admission plugins read other objects
 
-    def _unknown_fields(self, rt: ResourceType, obj: dict, mode: str) -> list[str]:
-        unknown = check_fields(rt.kind, obj)
-        if not unknown:
-            return []
-        if mode == "Strict":
-            listed = ", ".join(f'unknown field "{f}"' for f in unknown)
-            raise ApiError(400, "BadRequest",
-                           f'{rt.kind} in version "{rt.version}" cannot be handled as a '
-                           f'{rt.kind}: strict decoding error: {listed}')
-        if mode == "Warn":
-            return [f'unknown field "{f}"' for f in unknown]
-        return []
-
     @staticmethod
-    def _decode(rt: ResourceType, obj: dict) -> None:
-        """What the API server's JSON decoding rejects before anything else looks."""
-        from .gotypes import check_types
-
-        check_types(rt.kind, rt.version, obj)
+    def _decode(rt: ResourceType, obj: dict, mode: str) -> list[str]:
+        """What the API server's JSON decoding does before anything else looks: a value
+        of the wrong type fails, fields the kind lacks are pruned (and fail under Strict);
+        a Secret's stringData is folded into its data."""
+        warnings = field_validation(rt, gotypes.check(rt.kind, rt.api_version, obj), mode)
         if rt.plural == "secrets":
             import base64
-            import binascii
 
-            for value in (obj.get("data") or {}).values():
-                text = value if isinstance(value, str) else ""
-                try:
-                    base64.b64decode(text, validate=True)
-                except (binascii.Error, ValueError):
-                    at = _bad_base64_at(text)
-                    raise ApiError(400, "BadRequest",
-                                   f'Secret in version "v1" cannot be handled as a Secret: '
-                                   f"illegal base64 data at input byte {at}") from None
             for key, value in (obj.pop("stringData", None) or {}).items():
                 obj.setdefault("data", {})[key] = base64.b64encode(str(value).encode()).decode()
+        return warnings
 
     def _plugins(self, rt: ResourceType, obj: dict) -> None:
         if rt.plural == "ingresses" and self.store is not None:
@@ -69,8 +61,7 @@ class ServerAdmission:
 
     def admit_create(self, rt: ResourceType, obj: dict, field_validation: str,
                      dry_run: bool) -> list[str]:
-        self._decode(rt, obj)
-        warnings = self._unknown_fields(rt, obj, field_validation)
+        warnings = self._decode(rt, obj, field_validation)
         defaults.apply_defaults(rt.plural, obj, self.rng)
         self._plugins(rt, obj)
         errs = validate(rt.plural, obj, None, self.node_port_range)
@@ -85,8 +76,7 @@ class ServerAdmission:
 
     def admit_update(self, rt: ResourceType, obj: dict, old: dict, field_validation: str,
                      dry_run: bool) -> list[str]:
-        self._decode(rt, obj)
-        warnings = self._unknown_fields(rt, obj, field_validation)
+        warnings = self._decode(rt, obj, field_validation)
         if rt.plural == "services":
             _drop_type_dependent_fields(obj.setdefault("spec", {}), old.get("spec") or {})
         defaults.apply_defaults(rt.plural, obj, self.rng)
@@ -147,18 +137,6 @@ def _drop_type_dependent_fields(spec: dict, old_spec: dict) -> None:
         for key in ("allocateLoadBalancerNodePorts", "loadBalancerClass", "healthCheckNodePort"):
             if key in spec and spec.get(key) == old_spec.get(key):
                 spec.pop(key)
-
-
-def _bad_base64_at(text: str) -> int:
-    """Where Go's base64 decoder gives up: the first byte outside the alphabet, or the
-    end of a truncated quantum."""
-    alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-    for i, ch in enumerate(text):
-        if ch == "=":
-            return i if (i % 4) < 2 else len(text)
-        if ch not in alphabet:
-            return i
-    return len(text) - (len(text) % 4)
 
 
 POD_UPDATE_MESSAGE = (
