@@ -9,7 +9,7 @@ from . import defaults, gotypes
 from .allocators import IPAllocator, PortAllocator, allocate_service, node_ports
 from .errors import ApiError, forbidden, invalid_object
 from .registry import ResourceType
-from .validation import validate
+from .validation import init_ip_families, ip_family_of, validate
 
 
 def field_validation(rt: ResourceType, unknown: list[str], mode: str) -> list[str]:
@@ -30,7 +30,11 @@ def field_validation(rt: ResourceType, unknown: list[str], mode: str) -> list[st
 class ServerAdmission:
     def __init__(self, rng: Random, service_cidr: str, node_port_range: tuple[int, int]):
         self.rng = rng
-        self.ips = IPAllocator(service_cidr, rng)
+        cidrs = [c.strip() for c in service_cidr.split(",") if c.strip()]
+        #: one allocator per family of the service ranges (``a,b``: dual-stack), primary first
+        self.ips_by_family = {ip_family_of(c.split("/")[0]): IPAllocator(c, rng) for c in cidrs}
+        self.families = list(self.ips_by_family)
+        self.ips = self.ips_by_family[self.families[0]]
         self.node_port_range = node_port_range
         self.ports = PortAllocator(node_port_range[0], node_port_range[1], rng)
         self.store = None  # set by the store's owner: admission plugins read other objects
@@ -64,12 +68,18 @@ class ServerAdmission:
         warnings = self._decode(rt, obj, field_validation)
         defaults.apply_defaults(rt.plural, obj, self.rng)
         self._plugins(rt, obj)
+        if rt.plural == "services":
+            spec = obj["spec"]
+            if spec.get("clusterIP") and not spec.get("clusterIPs"):
+                spec["clusterIPs"] = [spec["clusterIP"]]
+            errs = init_ip_families(spec, None, self.families)
+            if errs:
+                raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         errs = validate(rt.plural, obj, None, self.node_port_range)
         if not errs and rt.plural == "services":
-            defaults.ip_families(obj["spec"])
             if dry_run:
                 return warnings
-            errs = allocate_service(obj["spec"], None, self.ips, self.ports)
+            errs = allocate_service(obj["spec"], None, self.ips_by_family, self.ports)
         if errs:
             raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         return warnings
@@ -80,35 +90,54 @@ class ServerAdmission:
         if rt.plural == "services":
             _drop_type_dependent_fields(obj.setdefault("spec", {}), old.get("spec") or {})
         defaults.apply_defaults(rt.plural, obj, self.rng)
+        if rt.plural == "services":
+            spec, old_spec = obj["spec"], old.get("spec") or {}
+            if spec.get("type") != "ExternalName" and old_spec.get("type") != "ExternalName":
+                if spec.get("clusterIP") == old_spec.get("clusterIP") and not spec.get("clusterIPs"):
+                    spec["clusterIPs"] = old_spec.get("clusterIPs")
+                elif (spec.get("clusterIP") and spec.get("clusterIP") != old_spec.get("clusterIP")
+                        and spec.get("clusterIPs") == old_spec.get("clusterIPs")):
+                    spec["clusterIPs"] = [spec["clusterIP"]]
+                spec.setdefault("ipFamilies", old_spec.get("ipFamilies"))
+            for key in ("clusterIPs", "ipFamilies"):
+                if spec.get(key) is None:
+                    spec.pop(key, None)
+            if spec.get("clusterIP") and not spec.get("clusterIPs"):
+                spec["clusterIPs"] = [spec["clusterIP"]]
+            errs = init_ip_families(spec, old_spec, self.families)
+            if errs:
+                raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         errs = validate(rt.plural, obj, old, self.node_port_range)
         if rt.plural == "pods" and not errs and not _pod_update_allowed(obj, old):
             errs = [forbidden("spec", POD_UPDATE_MESSAGE)]
         if not errs and rt.plural == "services":
             spec, old_spec = obj["spec"], old.get("spec") or {}
-            if spec.get("type") != "ExternalName":
-                if old_spec.get("type") != "ExternalName":
-                    for key in ("ipFamilyPolicy", "ipFamilies"):
-                        if key in old_spec:
-                            spec.setdefault(key, old_spec[key])
-                defaults.ip_families(spec)
             if not dry_run:
-                errs = allocate_service(spec, old_spec, self.ips, self.ports)
+                errs = allocate_service(spec, old_spec, self.ips_by_family, self.ports)
                 if not errs:
                     self._release_changed(spec, old_spec)
         if errs:
             raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         return warnings
 
+    def _release_ip(self, ip: str | None) -> None:
+        family = ip_family_of(ip) if ip else None
+        if family in self.ips_by_family:
+            self.ips_by_family[family].release(ip)
+
     def _release_changed(self, spec: dict, old_spec: dict) -> None:
-        if old_spec.get("clusterIP") and old_spec.get("clusterIP") != spec.get("clusterIP"):
-            self.ips.release(old_spec.get("clusterIP"))
+        kept = set(spec.get("clusterIPs") or [spec.get("clusterIP")])
+        for ip in old_spec.get("clusterIPs") or [old_spec.get("clusterIP")]:
+            if ip not in kept:
+                self._release_ip(ip)
         for port in set(node_ports(old_spec)) - set(node_ports(spec)):
             self.ports.release(port)
 
     def release(self, rt: ResourceType, obj: dict) -> None:
         if rt.plural == "services":
             spec = obj.get("spec") or {}
-            self.ips.release(spec.get("clusterIP"))
+            for ip in spec.get("clusterIPs") or [spec.get("clusterIP")]:
+                self._release_ip(ip)
             for port in node_ports(spec):
                 self.ports.release(port)
 

@@ -107,12 +107,13 @@ def node_ports(spec: dict) -> list[int]:
     return ports
 
 
-def allocate_service(spec: dict, old_spec: dict | None, ips: IPAllocator,
+def allocate_service(spec: dict, old_spec: dict | None, ips: "dict[str, IPAllocator]",
                      ports: PortAllocator) -> list[FieldError]:
     """Fill clusterIP(s) and nodePorts of a Service being created or updated; on failure
-    nothing stays allocated and the field errors say why."""
+    nothing stays allocated and the field errors say why. ``ips``: an allocator per IP
+    family of the cluster; the Service gets an address of each of its ``ipFamilies``."""
     errs: list[FieldError] = []
-    taken_ips: list[str] = []
+    taken: list[tuple[IPAllocator, str]] = []
     taken_ports: list[int] = []
     old_spec = old_spec or {}
     kind = spec.get("type", "ClusterIP")
@@ -121,23 +122,31 @@ def allocate_service(spec: dict, old_spec: dict | None, ips: IPAllocator,
             spec.pop("clusterIP", None)
             spec.pop("clusterIPs", None)
         else:
-            old_ip = old_spec.get("clusterIP") if old_spec.get("type") != "ExternalName" else None
-            want = spec.get("clusterIP") or (spec.get("clusterIPs") or [None])[0]
-            if want == "None":
+            old_ips = (old_spec.get("clusterIPs") or [old_spec.get("clusterIP")]) \
+                if old_spec.get("type") != "ExternalName" and old_spec.get("clusterIP") else []
+            wanted = list(spec.get("clusterIPs") or [spec.get("clusterIP")] * bool(spec.get("clusterIP")))
+            if wanted[:1] == ["None"]:
                 spec["clusterIP"] = "None"
                 spec["clusterIPs"] = ["None"]
-            elif old_ip and (not want or want == old_ip):
-                spec["clusterIP"] = old_ip
-                spec["clusterIPs"] = [old_ip]
             else:
-                try:
-                    ip = ips.allocate(want or None)
-                except ValueError as exc:
-                    errs.append(invalid("spec.clusterIPs", _go_strings([want]), str(exc)))
-                    raise
-                taken_ips.append(ip)
-                spec["clusterIP"] = ip
-                spec["clusterIPs"] = [ip]
+                families = spec.get("ipFamilies") or [next(iter(ips))]
+                given: list[str] = []
+                for i, family in enumerate(families):
+                    want = wanted[i] if i < len(wanted) else None
+                    old = old_ips[i] if i < len(old_ips) else None
+                    if old and (not want or want == old):
+                        given.append(old)
+                        continue
+                    allocator = ips[family]
+                    try:
+                        ip = allocator.allocate(want or None)
+                    except ValueError as exc:
+                        errs.append(invalid("spec.clusterIPs", _go_strings(wanted or [""]), str(exc)))
+                        raise
+                    taken.append((allocator, ip))
+                    given.append(ip)
+                spec["clusterIP"] = given[0]
+                spec["clusterIPs"] = given
         old_ports = {(p.get("port"), p.get("protocol")): p.get("nodePort")
                      for p in old_spec.get("ports") or []}
         old_used = set(node_ports(old_spec))
@@ -166,8 +175,8 @@ def allocate_service(spec: dict, old_spec: dict | None, ips: IPAllocator,
             spec["healthCheckNodePort"] = ports.allocate()
             taken_ports.append(spec["healthCheckNodePort"])
     except ValueError:
-        for ip in taken_ips:
-            ips.release(ip)
+        for allocator, ip in taken:
+            allocator.release(ip)
         for port in taken_ports:
             ports.release(port)
     return errs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from .errors import FieldError, duplicate, forbidden, invalid, not_supported, required
@@ -198,7 +199,7 @@ def validate_service(obj: dict, old: dict | None, node_port_range: tuple[int, in
         errs.append(invalid("spec.clusterIPs[0]", "None",
                             f"may not be set to 'None' for {kind} services"))
     for i, ip in enumerate(spec.get("externalIPs") or []):
-        if not _is_ipv4(ip):
+        if ip_family_of(ip) is None:
             errs.append(invalid(f"spec.externalIPs[{i}]", ip,
                                 "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
     if kind not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
@@ -234,12 +235,6 @@ def _go_service_port(port: dict) -> str:
     return (f'core.ServicePort{{Name:"", Protocol:"{port.get("protocol", "TCP")}", '
             f'AppProtocol:(*string)(nil), Port:{port.get("port")}, '
             'TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}')
-
-
-def _is_ipv4(text) -> bool:
-    parts = str(text).split(".")
-    return len(parts) == 4 and all(p.isdigit() and 0 <= int(p) <= 255 and str(int(p)) == p
-                                   for p in parts)
 
 
 def validate_ingress(obj: dict) -> list[FieldError]:
@@ -335,3 +330,141 @@ def validate(plural: str, obj: dict, old: dict | None, node_port_range: tuple[in
     elif plural == "configmaps":
         errs += validate_configmap(obj)
     return errs
+
+
+# -- IP families (the Service registry's initIPFamilyFields and
+#    ValidateServiceClusterIPsRelatedFields) -----------------------------------------------
+
+IP_FAMILIES = ("IPv4", "IPv6")
+IP_FAMILY_POLICIES = ("PreferDualStack", "RequireDualStack", "SingleStack")
+VALID_IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+
+
+def ip_family_of(text) -> str | None:
+    """IPv4 / IPv6 for a valid address, None otherwise (as netutils parses)."""
+    import ipaddress
+
+    try:
+        return "IPv6" if ipaddress.ip_address(str(text)).version == 6 else "IPv4"
+    except ValueError:
+        return None
+
+
+def _go_string_slice(values: list) -> GoValue:
+    return GoValue("[]string{" + ", ".join(json.dumps(str(v)) for v in values) + "}")
+
+
+def validate_cluster_ips_related(spec: dict) -> list[FieldError]:
+    """ValidateServiceClusterIPsRelatedFields: clusterIP(s), ipFamilies, ipFamilyPolicy."""
+    if spec.get("type") == "ExternalName":
+        return []
+    errs: list[FieldError] = []
+    cluster_ip = spec.get("clusterIP") or ""
+    ips = spec.get("clusterIPs") or []
+    if cluster_ip:
+        if not ips:
+            errs.append(required("spec.clusterIPs"))
+        elif ips[0] != cluster_ip:
+            errs.append(invalid("spec.clusterIPs", _go_string_slice(ips),
+                                "first value must match `clusterIP`"))
+    elif ips:
+        errs.append(invalid("spec.clusterIPs", _go_string_slice(ips),
+                            "must be empty when `clusterIP` is not specified"))
+    seen: set = set()
+    for i, family in enumerate(spec.get("ipFamilies") or []):
+        if family not in IP_FAMILIES:
+            errs.append(not_supported(f"spec.ipFamilies[{i}]", family, list(IP_FAMILIES)))
+        if family in seen:
+            errs.append(duplicate(f"spec.ipFamilies[{i}]", family))
+        seen.add(family)
+    policy = spec.get("ipFamilyPolicy")
+    if policy is not None and policy not in IP_FAMILY_POLICIES:
+        errs.append(not_supported("spec.ipFamilyPolicy", policy, list(IP_FAMILY_POLICIES)))
+    bad_ips = False
+    for i, ip in enumerate(ips):
+        if i == 0 and ip == "None":
+            if len(ips) > 1:
+                bad_ips = True
+                errs.append(invalid("spec.clusterIPs", _go_string_slice(ips),
+                                    "'None' must be the first and only value"))
+            continue
+        if ip_family_of(ip) is None:
+            bad_ips = True
+            errs.append(invalid(f"spec.clusterIPs[{i}]", ip, VALID_IP_MSG))
+    if len(ips) > 2:
+        errs.append(invalid("spec.clusterIPs", _go_string_slice(ips), "may only hold up to 2 values"))
+    if bad_ips:
+        return errs
+    if len(ips) > 1 and len({ip_family_of(ip) for ip in ips}) != len(ips):
+        errs.append(invalid("spec.clusterIPs", _go_string_slice(ips),
+                            "may specify no more than one IP for each IP family"))
+    families = spec.get("ipFamilies") or []
+    if ips and ips != ["None"] and families:
+        for i, ip in enumerate(ips[:len(families)]):
+            want = families[i]
+            if want in IP_FAMILIES and ip_family_of(ip) != want:
+                errs.append(invalid(f"spec.clusterIPs[{i}]", ip,
+                                    f"expected an {want} value as indicated by `ipFamilies[{i}]`"))
+    return errs
+
+
+def init_ip_families(spec: dict, old_spec: dict | None, cluster_families: list[str]) -> list[FieldError]:
+    """initIPFamilyFields: default ipFamilyPolicy and ipFamilies from the cluster's stack
+    (``cluster_families``: the families of its service ranges, primary first) and refuse
+    what the stack cannot give. Changes ``spec``; the errors are the Service's Invalid."""
+    if spec.get("type") == "ExternalName":
+        return []
+    headless = spec.get("clusterIP") == "None"
+    if spec.get("ipFamilyPolicy") is None:
+        if old_spec and old_spec.get("ipFamilyPolicy") and old_spec.get("type") != "ExternalName":
+            spec["ipFamilyPolicy"] = old_spec["ipFamilyPolicy"]
+        elif headless and not spec.get("selector"):
+            spec["ipFamilyPolicy"] = "RequireDualStack"
+        else:
+            spec["ipFamilyPolicy"] = "SingleStack"
+    errs = validate_cluster_ips_related(spec)
+    if errs:
+        return errs
+    policy = spec["ipFamilyPolicy"]
+    ips = spec.get("clusterIPs") or []
+    families = list(spec.get("ipFamilies") or [])
+    if policy == "SingleStack":
+        if len(ips) == 2:
+            errs.append(invalid("spec.ipFamilyPolicy", policy, "must be 'RequireDualStack' or "
+                                "'PreferDualStack' when multiple cluster IPs are specified"))
+        if len(families) == 2:
+            errs.append(invalid("spec.ipFamilyPolicy", policy, "must be 'RequireDualStack' or "
+                                "'PreferDualStack' when multiple IP families are specified"))
+    for i, ip in enumerate(ips):
+        if ip == "None":
+            break
+        family = ip_family_of(ip)
+        if i >= len(families):
+            if family not in cluster_families:
+                errs.append(invalid(f"spec.clusterIPs[{i}]", _go_string_slice(ips),
+                                    f"{family} is not configured on this cluster"))
+            else:
+                families.append(family)
+    if errs:
+        return errs
+    if headless and not spec.get("selector"):
+        if not families:
+            families = [cluster_families[0]]
+        if len(families) < 2 and policy != "SingleStack":
+            families.append("IPv6" if families[0] == "IPv4" else "IPv4")
+        spec["ipFamilies"] = families
+        return []
+    if policy == "RequireDualStack" and len(cluster_families) < 2:
+        errs.append(invalid("spec.ipFamilyPolicy", policy,
+                            "this cluster is not configured for dual-stack services"))
+    for i, family in enumerate(families):
+        if family not in cluster_families:
+            errs.append(invalid(f"spec.ipFamilies[{i}]", family, "not configured on this cluster"))
+    if errs:
+        return errs
+    if not families:
+        families = [cluster_families[0]]
+    if policy != "SingleStack" and len(families) == 1 and len(cluster_families) == 2:
+        families.append("IPv6" if families[0] == "IPv4" else "IPv4")
+    spec["ipFamilies"] = families
+    return []
