@@ -331,6 +331,8 @@ def apply_defaults(plural: str, obj: dict, rng: Random) -> None:
         obj.setdefault("status", {}).setdefault("loadBalancer", {})
     elif plural == "networkpolicies":
         network_policy(obj)
+    elif plural == "nodes":
+        obj.setdefault("spec", {})
     elif plural == "podtemplates":
         template = obj.setdefault("template", {})
         pod_spec(template.setdefault("spec", {}))

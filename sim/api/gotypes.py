@@ -134,14 +134,13 @@ class _Decoder:
         if value is None:
             return
         ref, entry = resolve(ref)
-        shown = shown or go_name(ref)
         if entry is not None:
             if "custom" in entry:
                 self.custom(value, entry["custom"])
             elif "struct" in entry:
                 self.struct_value(value, ref, entry, path)
             else:
-                self.value(value, entry["of"], path, shown)
+                self.value(value, entry["of"], path, shown or entry["go"])
             return
         if ref.startswith("[]"):
             if isinstance(value, list):
@@ -152,12 +151,12 @@ class _Decoder:
                 if at is not None:
                     self.save(f"illegal base64 data at input byte {at}")
             else:
-                self.save(self.type_error(json_kind(value), shown))
+                self.save(self.type_error(json_kind(value), shown or go_name(ref)))
             return
         if ref.startswith("map["):
             key_ref, _, item_ref = ref[4:].partition("]")
             if not isinstance(value, dict):
-                self.save(self.type_error(json_kind(value), shown))
+                self.save(self.type_error(json_kind(value), shown or go_name(ref)))
                 return
             key_base = resolve(key_ref)
             key_kind = (key_base[1] or {}).get("of", key_base[0])
@@ -172,9 +171,10 @@ class _Decoder:
     def keys(self, obj: dict) -> list[str]:
         return sorted(obj) if self.sort_keys else list(obj)
 
-    def basic(self, value, kind: str, shown: str) -> None:
+    def basic(self, value, kind: str, shown: str | None) -> None:
         if kind == "interface {}":
             return
+        shown = shown or kind
         if kind == "string":
             if not isinstance(value, str):
                 self.save(self.type_error(json_kind(value), shown))

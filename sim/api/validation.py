@@ -106,14 +106,7 @@ def validate_metadata(plural: str, obj: dict) -> list[FieldError]:
         return [required("metadata.name", "name or generateName is required")]
     errs = [invalid("metadata.name", name, msg)
             for msg in _name_errors(name, _NAME_RULES.get(plural, "dns1123subdomain"))]
-    labels = md.get("labels") or {}
-    for key in sorted(labels):
-        errs += [invalid("metadata.labels", key, msg) for msg in label_key_errors(key)]
-        value = labels[key]
-        if len(value) > 63:
-            errs.append(invalid("metadata.labels", value, "must be no more than 63 characters"))
-        if not LABEL_VALUE.match(value):
-            errs.append(invalid("metadata.labels", value, LABEL_VALUE_MSG))
+    errs += labels_errors("metadata.labels", md.get("labels") or {})
     annotations = md.get("annotations") or {}
     for key in sorted(annotations):
         errs += [invalid("metadata.annotations", key, msg)
@@ -191,11 +184,63 @@ def validate_workload(plural: str, obj: dict) -> list[FieldError]:
             errs.append(required("spec.selector"))
         else:
             errs.append(invalid("spec.selector", GoValue("null"), "empty selector is invalid for deployment"))
+    bad_selector = label_selector_errors("spec.selector", selector)
+    errs += bad_selector
+    if bad_selector:
+        errs.append(invalid("spec.selector", go_label_selector(selector), "invalid label selector"))
     replicas = spec.get("replicas", 1)
     if not isinstance(replicas, int) or replicas < 0:
         errs.append(invalid("spec.replicas", replicas,
                             "must be greater than or equal to 0"))
-    validate_pod_template("spec.template", spec.get("template"), selector, errs)
+    template = spec.get("template")
+    if isinstance(template, dict):
+        errs += labels_errors("spec.template.metadata.labels",
+                              (template.get("metadata") or {}).get("labels") or {})
+    validate_pod_template("spec.template", template, None if bad_selector else selector, errs,
+                          required_labels=not bad_selector)
+    return errs
+
+
+def labels_errors(path: str, labels: dict) -> list[FieldError]:
+    """ValidateLabels: keys are qualified names, values label values (keys in order)."""
+    errs: list[FieldError] = []
+    for key in sorted(labels):
+        errs += [invalid(path, key, msg) for msg in label_key_errors(key)]
+        value = labels[key]
+        if len(value) > 63:
+            errs.append(invalid(path, value, "must be no more than 63 characters"))
+        if not LABEL_VALUE.match(value):
+            errs.append(invalid(path, value, LABEL_VALUE_MSG))
+    return errs
+
+
+def label_selector_errors(path: str, selector) -> list[FieldError]:
+    """ValidateLabelSelector: matchLabels as labels, each requirement's operator, key and
+    values."""
+    if not isinstance(selector, dict):
+        return []
+    errs = labels_errors(f"{path}.matchLabels", selector.get("matchLabels") or {})
+    for i, expr in enumerate(selector.get("matchExpressions") or []):
+        expr = expr or {}
+        epath = f"{path}.matchExpressions[{i}]"
+        operator, values = expr.get("operator") or "", expr.get("values") or []
+        if operator in ("In", "NotIn"):
+            if not values:
+                errs.append(required(f"{epath}.values",
+                                     "must be specified when `operator` is 'In' or 'NotIn'"))
+        elif operator in ("Exists", "DoesNotExist"):
+            if values:
+                errs.append(forbidden(f"{epath}.values", "may not be specified when `operator` "
+                                                         "is 'Exists' or 'DoesNotExist'"))
+        else:
+            errs.append(invalid(f"{epath}.operator", operator, "not a valid selector operator"))
+        errs += [invalid(f"{epath}.key", expr.get("key") or "", msg)
+                 for msg in label_key_errors(expr.get("key") or "")]
+        for j, value in enumerate(values):
+            if len(value) > 63:
+                errs.append(invalid(f"{epath}.values[{j}]", value, "must be no more than 63 characters"))
+            if not LABEL_VALUE.match(value):
+                errs.append(invalid(f"{epath}.values[{j}]", value, LABEL_VALUE_MSG))
     return errs
 
 
@@ -275,6 +320,7 @@ def validate_service(obj: dict, old: dict | None, node_port_range: tuple[int, in
     affinity = spec.get("sessionAffinity", "None")
     if affinity not in ("None", "ClientIP"):
         errs.append(not_supported("spec.sessionAffinity", affinity, ["ClientIP", "None"]))
+    errs += labels_errors("spec.selector", spec.get("selector") or {})
     ranges = spec.get("loadBalancerSourceRanges") or []
     if ranges:
         # the field path's capital L is the API server's own
@@ -474,9 +520,9 @@ def cidr_errors(path: str, value: str, strict: bool = False) -> list[FieldError]
 
 
 def validate_network_policy(obj: dict) -> list[FieldError]:
-    """ValidateNetworkPolicySpec: ports, peers, ipBlocks, policyTypes."""
+    """ValidateNetworkPolicySpec: the pod selector, ports, peers, ipBlocks, policyTypes."""
     spec = obj.get("spec") or {}
-    errs: list[FieldError] = []
+    errs = label_selector_errors("spec.podSelector", spec.get("podSelector") or {})
     for direction, peers_key in (("ingress", "from"), ("egress", "to")):
         for i, rule in enumerate(spec.get(direction) or []):
             rule = rule or {}
@@ -527,6 +573,8 @@ def _network_policy_port(path: str, port: dict) -> list[FieldError]:
 def _network_policy_peer(path: str, peer: dict) -> list[FieldError]:
     errs: list[FieldError] = []
     count = sum(1 for key in ("podSelector", "namespaceSelector", "ipBlock") if peer.get(key) is not None)
+    for key in ("podSelector", "namespaceSelector"):
+        errs += label_selector_errors(f"{path}.{key}", peer.get(key))
     block = peer.get("ipBlock")
     if block is not None:
         cidr = block.get("cidr") or ""
@@ -570,6 +618,18 @@ def validate_service_cidr(obj: dict) -> list[FieldError]:
                             "may specify no more than one IP for each IP family, i.e "
                             "192.168.0.0/24 and 2001:db8::/64"))
     return errs
+
+
+def validate_ingress_class(obj: dict) -> list[FieldError]:
+    """validateIngressClassSpec: a controller is required."""
+    spec = obj.get("spec") or {}
+    controller = spec.get("controller") or ""
+    if not controller:
+        return [required("spec.controller")]
+    if len(controller) > 250:
+        return [FieldError("spec.controller", "FieldValueTooLong", None,
+                           "may not be more than 250 bytes")]
+    return []
 
 
 def validate_ip_address(obj: dict) -> list[FieldError]:
@@ -653,6 +713,8 @@ def validate(plural: str, obj: dict, old: dict | None, node_port_range: tuple[in
         errs += validate_service(obj, old, node_port_range)
     elif plural == "ingresses":
         errs += validate_ingress(obj)
+    elif plural == "ingressclasses":
+        errs += validate_ingress_class(obj)
     elif plural == "networkpolicies":
         errs += validate_network_policy(obj)
     elif plural == "servicecidrs":

@@ -176,3 +176,44 @@ def test_label_and_annotation_keys(cluster):
                          "'-', '_' or '.', and must start and end with an alphanumeric "
                          "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used "
                          "for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+
+
+def test_an_ingress_class_names_its_controller(cluster):
+    obj = {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "c"}}
+    assert _invalid(cluster, obj) == 'The IngressClass "c" is invalid: spec.controller: Required value'
+    cluster.reconcile()     # nothing half-made is left for the ingress controller to trip on
+    assert cluster.store.find("ingressclasses", None, "c") is None
+
+
+def test_a_label_selector_requirement_needs_a_known_operator(cluster):
+    obj = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "rs"},
+           "spec": {"selector": {"matchExpressions": [{"key": "app", "values": []}]},
+                    "template": {"metadata": {"labels": {"app": "x"}},
+                                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    assert _invalid(cluster, obj) == (
+        'The ReplicaSet "rs" is invalid: \n'
+        '* spec.selector.matchExpressions[0].operator: Invalid value: "": not a valid selector '
+        "operator\n"
+        '* spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), '
+        'MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"app", '
+        'Operator:"", Values:[]string{}}}}: invalid label selector')
+    obj["spec"]["selector"]["matchExpressions"][0]["operator"] = "In"
+    assert "spec.selector.matchExpressions[0].values: Required value: must be specified when " \
+           "`operator` is 'In' or 'NotIn'" in _invalid(cluster, obj)
+    obj["spec"]["selector"]["matchExpressions"][0].update(operator="Exists", values=["x"])
+    assert "spec.selector.matchExpressions[0].values: Forbidden: may not be specified when " \
+           "`operator` is 'Exists' or 'DoesNotExist'" in _invalid(cluster, obj)
+    obj["spec"]["selector"]["matchExpressions"][0]["values"] = []
+    made = cluster.store.create(obj)
+    assert made["spec"]["replicas"] == 1
+
+
+def test_a_node_made_by_hand_is_scheduled_around_not_tripped_on():
+    cluster = Cluster("default", seed=2, workloads=False)
+    made = cluster.store.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "bare"}})
+    assert made["spec"] == {}
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                          "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    with cluster.lock:
+        cluster.reconcile()
+    assert cluster.store.get("pods", "default", "p")["spec"].get("nodeName")
