@@ -411,3 +411,70 @@ def test_ours_and_the_real_kubectl_print_the_same_decoding_errors(tmp_path, kube
     result = run_session(session, load_environment("sim"), kubectl=kubectl)
     failed = [(s.command, s.diff) for b in result.blocks for s in b.steps if not s.ok]
     assert all(b.status == "verified" for b in result.blocks), failed
+
+
+# -- well-typed nonsense: the server answers, the controllers keep going --------------------
+
+_WORDS = ["", "a", "x-1", "None", "10.96.0.5", "/", "*", "TCP", "Always", "IPv4", "1Gi", "app"]
+
+
+def _well_typed(rnd, ref: str, depth: int = 0):
+    """A random value that decodes into ``ref`` (fields picked at random, few of them)."""
+    ref, entry = gotypes.resolve(ref)
+    if entry is not None:
+        custom = entry.get("custom")
+        if custom == "IntOrString":
+            return rnd.choice([80, "http", "25%", 0])
+        if custom == "Quantity":
+            return rnd.choice(["1", "100m", "1Gi", "0"])
+        if custom in ("Time", "MicroTime"):
+            return "2026-01-01T00:00:00Z"
+        if custom:
+            return {}
+        if "struct" in entry:
+            fields = gotypes.fields_of(ref)
+            if depth > 5:
+                return {}
+            names = rnd.sample(sorted(fields), min(len(fields), rnd.randint(0, 4)))
+            return {n: _well_typed(rnd, fields[n], depth + 1) for n in names
+                    if n not in ("apiVersion", "kind")}
+        return _well_typed(rnd, entry["of"], depth)
+    if ref == "[]uint8":
+        return "YQ=="
+    if ref.startswith("[]"):
+        return [_well_typed(rnd, ref[2:], depth + 1) for _ in range(rnd.randint(0, 2))]
+    if ref.startswith("map["):
+        return {rnd.choice(["a", "app", "k"]): _well_typed(rnd, ref[4:].partition("]")[2], depth + 1)
+                for _ in range(rnd.randint(0, 2))}
+    if ref == "string":
+        return rnd.choice(_WORDS)
+    if ref == "bool":
+        return rnd.choice([True, False])
+    if ref.startswith(("int", "uint")):
+        return rnd.choice([0, 1, 80, 30080, -1, 65536])
+    if ref.startswith("float"):
+        return 0.5
+    return None
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(kind=st.sampled_from(_KINDS), rnd=st.randoms(use_true_random=False))
+def test_a_well_typed_body_of_any_kind_never_breaks_the_server_or_the_controllers(kind, rnd):
+    cluster = _WELL_TYPED_CLUSTER
+    rt, ref = kind
+    body = _well_typed(rnd, ref)
+    body.update(apiVersion=rt.api_version, kind=rt.kind, metadata={"name": "random"})
+    namespace = "default" if rt.namespaced else None
+    answer = server.handle(cluster, server.Request(
+        "POST", path_of(rt, namespace), {"content-type": "application/json"},
+        json.dumps(body).encode()))
+    assert answer.code in (200, 201, 400, 403, 404, 405, 409, 422), answer.body
+    with cluster.lock:
+        cluster.tick()
+        if answer.code == 201:
+            cluster.store.delete(rt, namespace, "random", grace_period=0)
+            cluster.reconcile()
+
+
+_WELL_TYPED_CLUSTER = Cluster("default", seed=8)
