@@ -260,3 +260,38 @@ def test_ours_and_the_real_kubectl_show_the_same(tmp_path, kubectl):
     result = run_session(session, load_environment("sim"), kubectl=kubectl)
     failed = [(s.command, s.diff) for b in result.blocks for s in b.steps if not s.ok]
     assert all(b.status == "verified" for b in result.blocks), failed
+
+
+COMPARED = [
+    ["describe", "servicecidr", "kubernetes"], ["describe", "ipaddress", "10.96.0.1"],
+    ["describe", "ipaddresses"], ["get", "servicecidrs,ipaddresses", "-o", "wide"],
+    ["get", "ipaddress", "10.96.0.10", "-o", "yaml"],
+    ["get", "servicecidr", "kubernetes", "-o", "jsonpath={.spec.cidrs}"],
+]
+
+
+@needs_reference
+def test_ours_and_the_real_kubectl_read_the_records_alike(tmp_path):
+    import os
+    import subprocess
+
+    from sim.api import kubeconfig, listener
+    from tests.deps import REFERENCE_KUBECTL
+    from tests.sim.kubectl.conftest import run_sim
+
+    cluster = Cluster("default", seed=3)
+    served = listener.start(cluster, secure=True)
+    try:
+        config = tmp_path / "config"
+        with cluster.lock:
+            config.write_text(kubeconfig.render(cluster, served.server_address[1]))
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+               "KUBECONFIG": str(config), "KUBECTL_KUBERC": "false"}
+        for args in COMPARED:
+            real = subprocess.run([str(REFERENCE_KUBECTL), *args], env=env, capture_output=True,
+                                  text=True, timeout=60)
+            ours = run_sim(cluster, args, str(tmp_path))
+            assert (ours.stdout, ours.stderr, ours.code) == \
+                (real.stdout, real.stderr, real.returncode), args
+    finally:
+        served.close()
