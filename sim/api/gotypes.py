@@ -419,3 +419,18 @@ def time_parse_error(value: str, layout: str) -> str | None:
     if not 1 <= day <= days:
         return failure("", "", ": day out of range")
     return None
+
+
+OBJECT_META = "k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta"
+
+
+def metadata_error(obj: dict) -> str | None:
+    """What kubectl's own decoding of a manifest's metadata says (client-go reads it into
+    ObjectMeta with encoding/json before anything is sent; unknown fields pass), or None."""
+    decoder = _Decoder(sort_keys=True)
+    decoder.struct, decoder.stack = "metadataOnlyObject", ["metadata"]
+    try:
+        decoder.value(obj.get("metadata"), OBJECT_META, "metadata")
+    except _Fatal as fatal:
+        return str(fatal)
+    return decoder.saved

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from sim.api.gotypes import metadata_error
 from sim.kubectl import localfs
 from sim.kubectl.errors import KubectlError, fail
 from sim.kubectl.resolve import ResourceType, Selection, all_types
@@ -96,6 +97,9 @@ def read(ctx, paths: list[str], recursive: bool = False) -> list[Manifest]:
                     raise fail(f'error validating "{source}": error validating data: '
                                f"apiVersion not set; if you choose to ignore these errors, "
                                f"turn validation off with --validate=false")
+                problem = metadata_error(obj)
+                if problem:
+                    raise fail(f'unable to decode "{source}": {problem}')
                 out.append(Manifest(obj, source))
     return out
 

@@ -478,3 +478,42 @@ def test_a_well_typed_body_of_any_kind_never_breaks_the_server_or_the_controller
 
 
 _WELL_TYPED_CLUSTER = Cluster("default", seed=8)
+
+
+# -- kubectl's own decoding of a manifest's metadata ----------------------------------------
+
+METADATA_CASES = ["name: 123", "namespace: 5", "labels: {a: 1}", "labels: [a]",
+                  "annotations: [a]", "creationTimestamp: 5", "creationTimestamp: yesterday",
+                  "ownerReferences: {}", "finalizers: a", "uid: 1"]
+
+
+@needs_reference
+def test_kubectl_refuses_metadata_of_the_wrong_type_before_sending_as_the_real_one(tmp_path):
+    import os
+    import subprocess
+
+    from sim.api import kubeconfig, listener
+    from tests.deps import REFERENCE_KUBECTL
+
+    cluster = Cluster("default", seed=3)
+    served = listener.start(cluster, secure=True)
+    try:
+        config = tmp_path / "config"
+        with cluster.lock:
+            config.write_text(kubeconfig.render(cluster, served.server_address[1]))
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+               "KUBECONFIG": str(config), "KUBECTL_KUBERC": "false"}
+        cases = [f"metadata:\n  name: cm\n  {case}\n" for case in METADATA_CASES]
+        cases.append("metadata: 5\n")
+        for i, case in enumerate(cases):
+            (tmp_path / f"m{i}.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\n{case}")
+            for verb in ("apply", "create"):
+                args = [verb, "-f", f"m{i}.yaml"]
+                real = subprocess.run([str(REFERENCE_KUBECTL), *args], env=env, cwd=tmp_path,
+                                      capture_output=True, text=True, timeout=60)
+                ours = run_sim(cluster, args, str(tmp_path))
+                assert (ours.stdout, ours.stderr, ours.code) == \
+                    (real.stdout, real.stderr, real.returncode), case
+                assert real.stderr.startswith(f'error: unable to decode "m{i}.yaml": ')
+    finally:
+        served.close()
