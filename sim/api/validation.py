@@ -145,6 +145,7 @@ def validate_containers(path: str, spec: dict) -> list[FieldError]:
             _port_number(f"{ppath}.containerPort", port.get("containerPort"), errs)
             pname = port.get("name")
             if pname:
+                errs += [invalid(f"{ppath}.name", pname, msg) for msg in port_name_errors(pname)]
                 if pname in port_names:
                     errs.append(duplicate(f"{ppath}.name", pname))
                 port_names.add(pname)
@@ -285,9 +286,8 @@ def validate_service(obj: dict, old: dict | None, node_port_range: tuple[int, in
         target = port.get("targetPort")
         if isinstance(target, int):
             _port_number(f"{path}.targetPort", target, errs)
-        elif isinstance(target, str) and not (IANA_SVC_NAME.match(target) and len(target) <= 15):
-            errs.append(invalid(f"{path}.targetPort", target,
-                                "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"))
+        elif isinstance(target, str):
+            errs += [invalid(f"{path}.targetPort", target, msg) for msg in port_name_errors(target)]
     if headless and kind in ("NodePort", "LoadBalancer"):
         errs.append(invalid("spec.clusterIPs[0]", "None",
                             f"may not be set to 'None' for {kind} services"))

@@ -217,3 +217,18 @@ def test_a_node_made_by_hand_is_scheduled_around_not_tripped_on():
     with cluster.lock:
         cluster.reconcile()
     assert cluster.store.get("pods", "default", "p")["spec"].get("nodeName")
+
+
+@pytest.mark.parametrize("obj, text", [
+    ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+      "spec": {"ports": [{"port": 80, "targetPort": "8080"}]}},
+     'The Service "s" is invalid: spec.ports[0].targetPort: Invalid value: "8080": must contain '
+     "at least one letter (a-z)"),
+    ({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+      "spec": {"containers": [{"name": "c", "image": "nginx",
+                               "ports": [{"containerPort": 80, "name": "web--port"}]}]}},
+     'The Pod "p" is invalid: spec.containers[0].ports[0].name: Invalid value: "web--port": '
+     "must not contain consecutive hyphens"),
+])
+def test_port_names(cluster, obj, text):
+    assert _invalid(cluster, obj) == text
