@@ -517,3 +517,20 @@ def test_kubectl_refuses_metadata_of_the_wrong_type_before_sending_as_the_real_o
                 assert real.stderr.startswith(f'error: unable to decode "m{i}.yaml": ')
     finally:
         served.close()
+
+
+def test_whole_numbers_written_with_a_fraction_are_sent_as_kubectl_sends_them(tmp_path):
+    """YAML's 80.0 is a float64 to kubectl, and Go's JSON writes it as 80: it fits an int32."""
+    cluster = Cluster("default", seed=2, workloads=False)
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: f\nspec:\n  containers:\n  - name: web\n"
+        "    image: nginx\n    ports:\n    - containerPort: 80.0\n")
+    assert run_sim(cluster, ["apply", "-f", "pod.yaml"], str(tmp_path)).stdout == "pod/f created\n"
+    port = cluster.store.get("pods", "default", "f")["spec"]["containers"][0]["ports"][0]
+    assert port["containerPort"] == 80 and isinstance(port["containerPort"], int)
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: g\nspec:\n  containers:\n  - name: web\n"
+        "    image: nginx\n    ports:\n    - containerPort: 80.5\n")
+    assert run_sim(cluster, ["apply", "-f", "pod.yaml"], str(tmp_path)).stderr.endswith(
+        "json: cannot unmarshal number 80.5 into Go struct field ContainerPort.spec.containers."
+        "ports.containerPort of type int32\n")
