@@ -79,7 +79,8 @@ class ServerAdmission:
         if not errs and rt.plural == "services":
             if dry_run:
                 return warnings
-            errs = allocate_service(obj["spec"], None, self.ips_by_family, self.ports)
+            errs = allocate_service(obj["spec"], None, self.ips_by_family, self.ports,
+                                    self.extra_ranges())
         if errs:
             raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         return warnings
@@ -113,12 +114,34 @@ class ServerAdmission:
         if not errs and rt.plural == "services":
             spec, old_spec = obj["spec"], old.get("spec") or {}
             if not dry_run:
-                errs = allocate_service(spec, old_spec, self.ips_by_family, self.ports)
+                errs = allocate_service(spec, old_spec, self.ips_by_family, self.ports,
+                                        self.extra_ranges())
                 if not errs:
                     self._release_changed(spec, old_spec)
         if errs:
             raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         return warnings
+
+    def extra_ranges(self) -> dict[str, list]:
+        """The ranges of the ServiceCIDRs users added (not being deleted), by IP family:
+        ClusterIPs come from them too once the API server's own range is full."""
+        import ipaddress
+
+        out: dict[str, list] = {}
+        if self.store is None:
+            return out
+        for cidr in self.store.list("servicecidrs"):
+            if cidr["metadata"].get("deletionTimestamp"):
+                continue
+            for text in (cidr.get("spec") or {}).get("cidrs") or []:
+                try:
+                    network = ipaddress.ip_network(text, strict=False)
+                except ValueError:
+                    continue
+                family = "IPv6" if network.version == 6 else "IPv4"
+                if family in self.ips_by_family and network != self.ips_by_family[family].network:
+                    out.setdefault(family, []).append(network)
+        return out
 
     def _release_ip(self, ip: str | None) -> None:
         family = ip_family_of(ip) if ip else None

@@ -18,6 +18,9 @@ MANAGED_BY = "ipaddress.kubernetes.io/managed-by"
 ALLOCATOR = "ipallocator.k8s.io"
 FAMILY_LABEL = "ipaddress.kubernetes.io/ip-family"
 READY_MESSAGE = "Kubernetes default Service CIDR is ready"
+CIDR_READY_MESSAGE = "Kubernetes Service CIDR is ready"
+TERMINATING_MESSAGE = ("There are still IPAddresses referencing the ServiceCIDR, please remove "
+                       "them or create a new ServiceCIDR")
 
 
 def service_cidrs(profile: dict) -> list[str]:
@@ -84,7 +87,50 @@ class ServiceCIDRController:
             managed = (address["metadata"].get("labels") or {}).get(MANAGED_BY) == ALLOCATOR
             if managed and name not in wanted:
                 store.remove(store.type_of("ipaddresses"), address)
+        self._cidrs(cluster, now)
         return None
+
+    @staticmethod
+    def _cidrs(cluster: ClusterView, now: str) -> None:
+        """The ServiceCIDR controller: a range is Ready with the finalizer on; a range being
+        deleted goes once no IPAddress depends on it alone, and says why it waits."""
+        store = cluster.store
+        cidrs = store.list("servicecidrs")
+        live = [ipaddress.ip_network(text, strict=False) for c in cidrs
+                if not c["metadata"].get("deletionTimestamp")
+                for text in (c.get("spec") or {}).get("cidrs") or []]
+        addresses = [ipaddress.ip_address(a["metadata"]["name"]) for a in store.list("ipaddresses")]
+        for cidr in cidrs:
+            md = cidr["metadata"]
+            conditions = (cidr.get("status") or {}).get("conditions") or []
+            if md.get("deletionTimestamp"):
+                if CIDR_FINALIZER not in (md.get("finalizers") or []):
+                    continue
+                mine = [ipaddress.ip_network(t, strict=False)
+                        for t in (cidr.get("spec") or {}).get("cidrs") or []]
+                stranded = any(any(a in n for n in mine) and not any(a in n for n in live)
+                               for a in addresses)
+                updated = clone(cidr)
+                if stranded:
+                    updated.setdefault("status", {})["conditions"] = set_condition(
+                        clone(conditions), "Ready", "False", now, reason="Terminating",
+                        message=TERMINATING_MESSAGE)
+                else:
+                    updated["metadata"]["finalizers"] = [
+                        f for f in md["finalizers"] if f != CIDR_FINALIZER]
+                _write(cluster, updated)
+                continue
+            if CIDR_FINALIZER in (md.get("finalizers") or []) and any(
+                    c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
+                continue
+            updated = clone(cidr)
+            finalizers = updated["metadata"].setdefault("finalizers", [])
+            if CIDR_FINALIZER not in finalizers:
+                finalizers.append(CIDR_FINALIZER)
+            message = READY_MESSAGE if md["name"] == DEFAULT_NAME else CIDR_READY_MESSAGE
+            updated.setdefault("status", {})["conditions"] = set_condition(
+                clone(conditions), "Ready", "True", now, reason="", message=message)
+            _write(cluster, updated)
 
     @staticmethod
     def _default_cidr(cluster: ClusterView, now: str) -> None:

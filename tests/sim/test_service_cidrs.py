@@ -295,3 +295,46 @@ def test_ours_and_the_real_kubectl_read_the_records_alike(tmp_path):
                 (real.stdout, real.stderr, real.returncode), args
     finally:
         served.close()
+
+
+def test_a_full_range_a_service_cidr_that_extends_it_and_one_that_cannot_go_yet(tmp_path):
+    """The flow of the Kubernetes task "Extend Service IP Ranges": a /28 fills up, a
+    ServiceCIDR adds addresses, and a ServiceCIDR still holding a Service's address waits."""
+    from tests.sim.kubectl.conftest import run_sim
+
+    profile = load_profile("default")
+    profile["network"]["service_cidr"] = "10.96.0.0/28"
+    cluster = Cluster(profile, seed=1, workloads=False)
+    network = ipaddress.ip_network("10.96.0.0/28")
+    taken = {ipaddress.ip_address(s["spec"]["clusterIP"]) for s in cluster.store.list("services")}
+    free = [a for a in network.hosts() if a not in taken and a != network.broadcast_address]
+    for i in range(len(free)):
+        assert run_sim(cluster, ["create", "service", "clusterip", f"s{i}", "--tcp", "80"],
+                       str(tmp_path)).code == 0
+    full = run_sim(cluster, ["create", "service", "clusterip", "more", "--tcp", "80"],
+                   str(tmp_path))
+    assert full.stderr == ("error: failed to create ClusterIP service: Internal error occurred: "
+                           "failed to allocate a serviceIP: range is full\n")
+    addresses = {ipaddress.ip_address(s["spec"]["clusterIP"])
+                 for s in cluster.store.list("services")}
+    assert all(a in network and a not in (network.network_address, network.broadcast_address)
+               for a in addresses)
+    (tmp_path / "cidr.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata:\n  name: newcidr1\n"
+        "spec:\n  cidrs:\n  - 10.96.0.0/24\n")
+    assert run_sim(cluster, ["apply", "-f", "cidr.yaml"], str(tmp_path)).code == 0
+    extra = cluster.store.get("servicecidrs", None, "newcidr1")
+    assert extra["metadata"]["finalizers"] == ["networking.k8s.io/service-cidr-finalizer"]
+    assert extra["status"]["conditions"][0]["message"] == "Kubernetes Service CIDR is ready"
+    assert run_sim(cluster, ["create", "service", "clusterip", "more", "--tcp", "80"],
+                   str(tmp_path)).code == 0
+    ip = ipaddress.ip_address(cluster.store.get("services", "default", "more")["spec"]["clusterIP"])
+    assert ip in ipaddress.ip_network("10.96.0.0/24") and ip not in network
+    run_sim(cluster, ["delete", "servicecidr", "newcidr1", "--wait=false"], str(tmp_path))
+    waiting = cluster.store.get("servicecidrs", None, "newcidr1")
+    (ready,) = waiting["status"]["conditions"]
+    assert (ready["status"], ready["reason"], ready["message"]) == (
+        "False", "Terminating", "There are still IPAddresses referencing the ServiceCIDR, "
+        "please remove them or create a new ServiceCIDR")
+    run_sim(cluster, ["delete", "service", "more", "--wait=false"], str(tmp_path))
+    assert cluster.store.find("servicecidrs", None, "newcidr1") is None
