@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from sim.api.gotypes import metadata_error
 from sim.kubectl import localfs
 from sim.kubectl.errors import KubectlError, fail
 from sim.kubectl.resolve import ResourceType, Selection, all_types
@@ -62,15 +63,27 @@ def _walk(ctx, shown: str, recursive: bool) -> list[str]:
     return found
 
 
+def _as_sent(value: Any) -> Any:
+    """A value as kubectl's JSON carries it: YAML numbers become float64 and Go writes a
+    whole one without a fraction (``80.0`` is sent as ``80``)."""
+    if isinstance(value, dict):
+        return {k: _as_sent(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_sent(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    return value
+
+
 def _documents(text: str, source: str) -> list[Any]:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return [json.loads(text)]
+            return [_as_sent(json.loads(text))]
         except ValueError:
             pass
     try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
+        return [_as_sent(d) for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as e:
         from sim.kubectl.yamlerrors import go_yaml_message
 
@@ -96,6 +109,9 @@ def read(ctx, paths: list[str], recursive: bool = False) -> list[Manifest]:
                     raise fail(f'error validating "{source}": error validating data: '
                                f"apiVersion not set; if you choose to ignore these errors, "
                                f"turn validation off with --validate=false")
+                problem = metadata_error(obj)
+                if problem:
+                    raise fail(f'unable to decode "{source}": {problem}')
                 out.append(Manifest(obj, source))
     return out
 
