@@ -15,6 +15,11 @@ ENV_KEYS = ("KUBE_EDITOR", "EDITOR", "HOME", "KUBECONFIG", "TERM", "COLUMNS", "P
             "LANG", "LC_ALL", "USER", "SIM_TOOL_DIR", "NO_COLOR")
 
 
+# tools that are the host's own programs with the cluster's time: without the cluster
+# process they are simply those programs
+LOCAL_FALLBACK = ("sleep",)
+
+
 class _Stdin:
     """Reads the caller's stdin only when the tool asks, keeping what was read ahead."""
 
@@ -161,6 +166,10 @@ def _klog_error(message: str) -> str:
 
 
 def _connection_refused(tool: str, server: str | None) -> int:
+    if tool in LOCAL_FALLBACK:
+        found = _find_program(tool)
+        if found is not None:
+            os.execv(found, [tool] + sys.argv[1:])
     if tool != "kubectl":
         sys.stderr.write(f"{tool}: the simulated cluster is not running\n")
         return 1
@@ -232,11 +241,13 @@ def run(argv: list[str]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
 
-    signal.signal(signal.SIGINT, interrupted)
+    # a caller that ignores Ctrl-C (`trap '' INT`) passes that on, as to any program
+    if signal.getsignal(signal.SIGINT) != signal.SIG_IGN:
+        signal.signal(signal.SIGINT, interrupted)
     call = {"tool": tool, "argv": [tool] + argv[1:], "cwd": os.getcwd(),
             "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
             "tty": [os.isatty(0), os.isatty(1), os.isatty(2)], "size": _terminal_size(),
-            "background": _in_background()}
+            "background": _in_background(), "pid": os.getpid()}
     P.send_json(sock, P.HELLO, call)
     stdin = _Stdin()
     out, err = sys.stdout.buffer, sys.stderr.buffer

@@ -117,11 +117,15 @@ def run_session(
     hooks: Hooks | None = None,
     kubectl: str | None = None,
     default_kubectl: str | None = None,
+    clock: str = "virtual",
 ) -> SessionResult:
     """Every block of ``session`` run in order in one fresh shell and environment.
 
     The session's kubectl: ``kubectl`` (the command line's ``--kubectl``) if given, else the
-    session's own ``:kubectl:``, else ``default_kubectl`` (conf.py), else the environment's."""
+    session's own ``:kubectl:``, else ``default_kubectl`` (conf.py), else the environment's.
+
+    ``clock``: ``"virtual"`` when nobody watches the run, ``"real"`` when a person follows it
+    (``play``); the session's shell has it as ``TUTORIAL_RUNNER_TIME`` (see environment.py)."""
     profile = session.cluster
     client = kubectl or session.kubectl or default_kubectl
     key = None
@@ -138,7 +142,7 @@ def run_session(
     started = time.monotonic()
     runner = _Runner(session, progress, hooks or Hooks())
     try:
-        runner.run(environment, profile, sandbox, client)
+        runner.run(environment, profile, sandbox, client, clock)
     finally:
         try:
             runner.close()
@@ -167,10 +171,10 @@ class _Runner:
     # -- the session ---------------------------------------------------------------------
 
     def run(self, environment: Environment, profile: str | None, sandbox: str,
-            kubectl: str | None = None) -> None:
+            kubectl: str | None = None, clock: str = "virtual") -> None:
         blocks = self.session.blocks
         try:
-            self.shell = ShellSession(sandbox=sandbox)
+            self.shell = ShellSession(sandbox=sandbox, clock=clock)
             # asked for only when chosen, so an environment without the option still works
             chosen = {"kubectl": kubectl} if kubectl else {}
             try:

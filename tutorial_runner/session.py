@@ -31,6 +31,10 @@ from tutorial_runner.sandbox import Sandbox, choose
 State = Literal["prompt", "continuation", "interactive", "timeout", "exited", "overflow"]
 
 MARKER_VARIABLE = "TUTORIAL_RUNNER_SESSION"
+# how the session is followed: "virtual" (nobody watches: an environment may let waits
+# pass at once) or "real" (a person follows: waits take their real time)
+TIME_VARIABLE = "TUTORIAL_RUNNER_TIME"
+TIME_MODES = ("virtual", "real")
 RUNNER_PID_VARIABLE = "TUTORIAL_RUNNER_PID"
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 DEFAULT_OUTPUT_LIMIT = 1_000_000
@@ -113,7 +117,11 @@ class ShellSession:
         columns: int = COLUMNS,
         rows: int = ROWS,
         quiet: float = 0.15,
+        clock: str = "virtual",
     ):
+        if clock not in TIME_MODES:
+            raise ValueError(f"clock must be one of {TIME_MODES}, not {clock!r}")
+        self.clock = clock
         self.sandbox = sandbox if isinstance(sandbox, Sandbox) else choose(sandbox)
         self.output_limit = output_limit
         self.size = (rows, columns)
@@ -216,6 +224,7 @@ class ShellSession:
         env["PS1"] = f"\x1e{self.salt}P${{?}}\x1f"
         env["PS2"] = f"\x1e{self.salt}C\x1f"
         env[MARKER_VARIABLE] = self.salt
+        env[TIME_VARIABLE] = self.clock
         if self.sandbox.kind == "none":
             # Without a pid namespace nothing ends the session's services with the runner
             # if it is killed outright: they may watch this process.  (In a sandbox the

@@ -118,7 +118,11 @@ def sleep(proc: Proc, argv: list[str]) -> int:
     if total >= 30 and proc.main or total == float("inf"):
         raise Forever()
     if not proc.main:
-        proc.cluster.clock.advance(min(total, 3600))
+        # the cluster's time passes (at once, or in real time when a reader follows)
+        from sim import pace
+
+        if not pace.let_pass(proc.cluster, total, getattr(proc.io, "closed", None)):
+            return 130
     return 0
 
 
