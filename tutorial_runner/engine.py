@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tutorial_runner.environment import Environment, SessionEnvironment
-from tutorial_runner.match import EMPTY, Bindings, match_output, match_prompt, substitute
+from tutorial_runner.match import ELLIPSIS, EMPTY, Bindings, match_output, match_prompt, substitute
 from tutorial_runner.model import Block, Session
 from tutorial_runner.sandbox import SandboxUnavailable
 from tutorial_runner.session import CommandOutput, SessionError, ShellSession
@@ -404,10 +404,14 @@ class _Runner:
             "overflow": f"output over {self.shell.output_limit} bytes: stopped",
             "exited": "the shell exited",
         }.get(out.state, "")
-        note = note or state_note or wrong
+        hidden = "" if note or state_note or wrong else _hidden_failure(expected, out, options)
+        note = note or state_note or wrong or hidden
         diff = list(result.diff)
         if state_note and result.ok:
             diff = [f"! {state_note}"]
+        if hidden and result.ok:
+            # what the ... stood for: the screen, where the error shows
+            diff = ["--- expected", "+++ live", " " + ELLIPSIS] + [" " + text for text in live]
         if binary and not result.ok:
             note = note or "the output is not UTF-8 (shown with U+FFFD)"
         step = StepResult(
@@ -442,6 +446,18 @@ class _Runner:
                     yield (later, entry.index), entry.text
                 return
             return
+
+
+def _hidden_failure(expected: list[str], out: CommandOutput, options: Any) -> str:
+    """A command whose documented output is only ``...`` shows nothing that its output could
+    contradict: then its exit status is what tells success, unless the page expects an error
+    (``:expect-error:``)."""
+    shown = [text.strip() for text in expected if text.strip()]
+    if (not shown or any(text != ELLIPSIS for text in shown) or options.expect_error
+            or out.state != "prompt" or not out.exit_status):
+        return ""
+    return (f"exited with status {out.exit_status}, and the documented output (only ...) "
+            f"shows no error (a page that expects one says :expect-error:)")
 
 
 def _safe_parts(name: str) -> list[str] | None:
