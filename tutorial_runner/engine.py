@@ -403,12 +403,16 @@ class _Runner:
             "timeout": f"timed out after {options.timeout:g} s",
             "overflow": f"output over {self.shell.output_limit} bytes: stopped",
             "exited": "the shell exited",
+            "waiting": _waiting_note(out),
         }.get(out.state, "")
         hidden = "" if note or state_note or wrong else _hidden_failure(expected, out, options)
         note = note or state_note or wrong or hidden
         diff = list(result.diff)
         if state_note and result.ok:
             diff = [f"! {state_note}"]
+        if out.state == "waiting" and result.ok and live:
+            # the screen as it stood, the prompt nobody answered included
+            diff = ["--- expected", "+++ live"] + [f" {text}" for text in live]
         if hidden and result.ok:
             # what the ... stood for: the screen, where the error shows
             diff = ["--- expected", "+++ live", " " + ELLIPSIS] + [" " + text for text in live]
@@ -420,7 +424,8 @@ class _Runner:
             binary, "$ " if line.kind == "command" else "")
         self._partial_steps.append(step)
         self._hook(self.hooks.step_done, block, step)
-        if out.state == "exited" or (out.state in ("timeout", "overflow") and not out.recovered):
+        if out.state == "exited" or (out.state in ("timeout", "overflow", "waiting")
+                                     and not out.recovered):
             raise _SessionOver(f"{state_note} at {block.path}:{line.number}"
                                + ("" if out.state == "exited" else " and did not recover"))
         return end
@@ -446,6 +451,15 @@ class _Runner:
                     yield (later, entry.index), entry.text
                 return
             return
+
+
+def _waiting_note(out: CommandOutput) -> str:
+    """Why a step that waits for the keyboard failed at once, with the line it waits at."""
+    lines = out.lines
+    screen = lines[-1].rstrip() if lines else ""
+    at = f" at {screen!r}" if screen else ""
+    return (f"waiting for input{at} that the transcript does not give: {out.waiting} "
+            f"reads the terminal (stopped at once, not after the timeout)")
 
 
 def _hidden_failure(expected: list[str], out: CommandOutput, options: Any) -> str:
