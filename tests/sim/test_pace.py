@@ -184,3 +184,36 @@ def test_in_play_a_sleep_takes_real_time():
     assert result.blocks[0].steps[0].state == "prompt"
     # the first step's own elapsed time is not kept: the whole run says it
     assert result.elapsed >= 1.5
+
+
+def test_a_prompt_nobody_answers_fails_at_once_and_slow_commands_still_finish():
+    """The shim waits on the keyboard only when the cluster asks for input: a waiting
+    kubectl is told from a working one (:timeout: 120 is never reached by either)."""
+    result = _run('''
+        ```{transcript}
+        :timeout: 120
+        $ kubectl apply -f -
+        $ kubectl create deployment web --image=nginx
+        deployment.apps/web created
+        $ kubectl rollout status deployment/web
+        ...
+        deployment "web" successfully rolled out
+        $ kubectl wait --for=condition=Available deployment/web
+        deployment.apps/web condition met
+        $ kubectl exec -it deploy/web -- sh
+        $ echo back
+        back
+        ```
+        ''')
+    steps = result.blocks[0].steps
+    states = [(s.command, s.state, s.ok) for s in steps]
+    assert states == [
+        ("kubectl apply -f -", "waiting", False),
+        ("kubectl create deployment web --image=nginx", "prompt", True),
+        ("kubectl rollout status deployment/web", "prompt", True),
+        ("kubectl wait --for=condition=Available deployment/web", "prompt", True),
+        ("kubectl exec -it deploy/web -- sh", "waiting", False),
+        ("echo back", "prompt", True)], [(s.command, s.note, s.live) for s in steps]
+    assert "waiting for input that the transcript does not give: kubectl" in steps[0].note
+    # the container's shell prompt is on the screen, and in the note
+    assert steps[4].live[-1].strip() == "#" and "at '#'" in steps[4].note
