@@ -608,6 +608,7 @@ def match_output(expected: Sequence[str], live: Sequence[str], bindings: Binding
 _HEADER_WORD = r"[A-Z][A-Z0-9_/%.#:-]*(?:\([A-Za-z0-9_/%. -]*\))?"
 _HEADER_CELL = re.compile(rf"{_HEADER_WORD}(?: {_HEADER_WORD})*")
 _CELL_GAP = re.compile(r"\t+ *| {2,}\t*")
+_TABLE_PAIRS = 20_000     # documented rows x live rows looked at, at most, per output
 
 
 class _Table(NamedTuple):
@@ -721,12 +722,16 @@ def _table_bindings(expected: Sequence[str], live: Sequence[str], bindings: Bind
     if not doc_tables:
         return bindings
     live_tables = _tables(live)
+    budget = _TABLE_PAIRS
     used: set[int] = set()
     for doc in doc_tables:
         best: tuple[int, int, Bindings] | None = None
         for j, candidate in enumerate(live_tables):
             if j in used:
                 continue
+            budget -= len(doc.rows) * len(candidate.rows)
+            if budget < 0:
+                return bindings
             after, matched = _pair_rows(doc, candidate, bindings, vars, exact_whitespace)
             if matched and (best is None or matched > best[0]):
                 best = (matched, j, after)
