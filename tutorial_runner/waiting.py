@@ -25,13 +25,16 @@ _X86_64 = {
     "poll": {7, 271},                    # poll, ppoll
     "select": {23, 270},                 # select, pselect6
     "idle": {61, 247, 202},              # wait4, waitid, futex
+    "futex": {202},
 }
 _AARCH64 = {
     "read": {63, 65, 67, 69},            # read, readv, pread64, preadv
     "poll": {73},                        # ppoll
     "select": {72},                      # pselect6
     "idle": {260, 95, 98},               # wait4, waitid, futex
+    "futex": {98},
 }
+_FUTEX_WAITS = {0, 9, 11}                # FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI
 _CALLS = {"x86_64": _X86_64, "aarch64": _AARCH64}.get(platform.machine())
 _DEV_TTY = os.makedev(5, 0)              # /dev/tty: the process's controlling terminal
 
@@ -141,6 +144,8 @@ def _thread_state(pid: int, tid: int, device: int) -> str:
         return "terminal" if _polls_terminal_only(pid, number, args, device) else "busy"
     if number in _CALLS["select"]:
         return "terminal" if _selects_terminal_only(pid, args, device) else "busy"
+    if number in _CALLS["futex"] and args[1] & 0x7F in _FUTEX_WAITS and args[3]:
+        return "busy"                    # a wait with a time limit: a timer, a timeout
     if number in _CALLS["idle"]:
         return "idle"
     return "busy"

@@ -45,6 +45,9 @@ BUSY = [
     (f"{sys.executable} -S -I -c 'import os, sys, threading, time; "
      "threading.Thread(target=sys.stdin.read, daemon=True).start(); time.sleep(1.2); "
      "print(\"thread\", flush=True); os._exit(0)'", "thread\n"),
+    (f"{sys.executable} -S -I -c 'import os, sys, threading; "
+     "threading.Thread(target=sys.stdin.read, daemon=True).start(); "
+     "threading.Event().wait(1.2); print(\"timer\", flush=True); os._exit(0)'", "timer\n"),
 ]
 
 
