@@ -129,6 +129,8 @@ def background_jobs(pid: int | None) -> bool:
     if not own or len(own) < 6:
         return False
     session, foreground = own[3], own[5]
+    if int(foreground) <= 0:
+        return False            # no terminal: no jobs to tell apart
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue

@@ -217,3 +217,16 @@ def test_a_prompt_nobody_answers_fails_at_once_and_slow_commands_still_finish():
     assert "waiting for input that the transcript does not give: kubectl" in steps[0].note
     # the container's shell prompt is on the screen, and in the note
     assert steps[4].live[-1].strip() == "#" and "at '#'" in steps[4].note
+
+
+def test_a_virtual_sleep_still_gives_background_jobs_real_time_to_start():
+    result = _run('''
+        ```{transcript}
+        $ kubectl proxy --port=18765 >proxy.log 2>&1 &
+        ...
+        $ sleep 1; cat proxy.log
+        Starting to serve on 127.0.0.1:18765
+        ```
+        ''')
+    assert result.ok, [(s.command, s.live, s.note) for b in result.blocks for s in b.steps]
+
