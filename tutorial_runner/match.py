@@ -616,13 +616,26 @@ class _Table(NamedTuple):
     rows: tuple[tuple[str, ...], ...]
 
 
+_ONE_SPACE = re.compile(r"[ \t]+")
+
+
 def _header(line: str) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
-    """The headers of a table's first line and where each begins; None if not one."""
-    cells, starts, position = [], [], 0
+    """The headers of a table's first line and where each begins; None if not one. A
+    header whose columns a page collapsed to single spaces has one word a column."""
     stripped = line.rstrip()
     if not stripped or stripped[0].isspace():
         return None
-    for gap in [*_CELL_GAP.finditer(stripped), None]:
+    found = _header_cells(stripped, _CELL_GAP)
+    if found is None or len(found[0]) < 2:
+        found = _header_cells(stripped, _ONE_SPACE)
+    if found is None or len(found[0]) < 2 or len(set(found[0])) != len(found[0]):
+        return None
+    return found
+
+
+def _header_cells(stripped: str, gaps: re.Pattern[str]) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+    cells, starts, position = [], [], 0
+    for gap in [*gaps.finditer(stripped), None]:
         end = gap.start() if gap else len(stripped)
         cell = stripped[position:end]
         if not _HEADER_CELL.fullmatch(cell):
@@ -630,8 +643,6 @@ def _header(line: str) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
         cells.append(cell)
         starts.append(position)
         position = gap.end() if gap else position
-    if len(cells) < 2 or len(set(cells)) != len(cells):
-        return None
     return tuple(cells), tuple(starts)
 
 

@@ -696,3 +696,14 @@ service/web   ClusterIP   10.96.10.20    <none>        80/TCP    62s
     assert result.bindings.get("web-3800858182-jr4a2") == "web-5c7b8f6d9-x2k4q"
     # svc/web is not service/web: that row does not pair, so its address binds nothing
     assert "10.0.162.149" not in result.bindings
+
+
+def test_a_table_a_page_collapsed_to_single_spaces_still_binds_by_header():
+    documented = """
+NAME READY STATUS RESTARTS AGE IP
+my-nginx-3800858182-jr4a2 1/1 Running 0 13s 10.244.3.4
+"""
+    result = match_output(lines(documented), lines(NEW_PODS))
+    assert not result.ok
+    assert result.bindings.as_dict() == {"my-nginx-3800858182-jr4a2": "my-nginx-5c7b8f6d9-x2k4q",
+                                         "10.244.3.4": "10.244.1.5"}
