@@ -112,11 +112,7 @@ def hosts_entries(text: str) -> dict[str, str]:
 
 
 def _resolv_conf(cluster: Any, pod: dict) -> str:
-    conf = dns.pod_resolv_conf(cluster, pod)
-    if conf.nameserver is None:
-        return "nameserver 169.254.169.254\n"
-    return (f"search {' '.join(conf.search)}\nnameserver {conf.nameserver}\n"
-            f"options ndots:{conf.ndots}\n")
+    return dns.pod_resolv_conf(cluster, pod).text()
 
 
 def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> FileSystem:
@@ -129,7 +125,7 @@ def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> 
             fs.mkdir(path.rstrip("/"), IMAGE_MTIME, parents=True)
         else:
             fs.write(path, text.encode(), IMAGE_MTIME, force=True)
-    fs.write("/etc/hostname", (addr.pod_hostname(pod) + "\n").encode(), now, force=True)
+    fs.write("/etc/hostname", (addr.pod_kernel_hostname(cluster, pod) + "\n").encode(), now, force=True)
     fs.write("/etc/hosts", _hosts_file(cluster, pod).encode(), now, force=True)
     fs.write("/etc/resolv.conf", _resolv_conf(cluster, pod).encode(), now, force=True)
     mounts = list(spec.get("volumeMounts") or [])
@@ -236,7 +232,7 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
         env=envvars.container_environment(cluster, pod, spec, image.env),
         argv=main_argv(image, spec), started=moment,
     )
-    state.hostname = addr.pod_hostname(pod)
+    state.hostname = addr.pod_kernel_hostname(cluster, pod)
     state.ip = addr.pod_ip(pod) or ""
     _pod_state(cluster, pod)[container_name] = state
     process = serving_process(image, state.argv)
