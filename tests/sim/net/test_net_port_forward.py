@@ -1,0 +1,169 @@
+"""``kubectl port-forward``: real loopback listeners that reach a pod's own localhost."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import threading
+
+import pytest
+
+from simkit import FakeIO, create, deployment, get, new_cluster, pod, pods, service
+
+from sim.kubectl.main import main as kubectl
+
+
+class BlockingIO(FakeIO):
+    """A caller that stays until ``close()`` (as a reader's terminal until Ctrl-C)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done = threading.Event()
+        self.ready = threading.Event()
+        self.lock = threading.Lock()
+
+    def write_out(self, data) -> None:
+        with self.lock:
+            super().write_out(data)
+        if "Forwarding from" in self.text:
+            self.ready.set()
+
+    def write_err(self, data) -> None:
+        with self.lock:
+            super().write_err(data)
+        self.ready.set()
+
+    def closed(self) -> bool:
+        return self.done.is_set()
+
+    def wait_closed(self, timeout=None) -> bool:
+        return self.done.wait(timeout)
+
+
+class Forward:
+    def __init__(self, cluster, *args: str) -> None:
+        self.io = BlockingIO()
+        self.code = None
+        self.thread = threading.Thread(target=self._run, args=(cluster, list(args)), daemon=True)
+        self.thread.start()
+        assert self.io.ready.wait(10), "kubectl port-forward printed nothing"
+
+    def _run(self, cluster, args) -> None:
+        self.code = kubectl(cluster, ["kubectl", "port-forward", *args], self.io)
+        self.io.ready.set()
+
+    def ports(self) -> list[tuple[str, int, int]]:
+        return [(h, int(lp), int(rp)) for h, lp, rp in
+                re.findall(r"^Forwarding from (\S+):(\d+) -> (\d+)$", self.io.text, re.M)]
+
+    def stop(self) -> int:
+        self.io.done.set()
+        self.thread.join(10)
+        return self.code
+
+
+def _get(port: int, path: str = "/") -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        answer = conn.getresponse()
+        return answer.status, answer.read().decode()
+    finally:
+        conn.close()
+
+
+def test_service_port_is_translated_to_the_pods_target_port_and_answers():
+    cluster = new_cluster()
+    containers = [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80, "name": "web"}]}]
+    create(cluster, deployment("web", {"app": "web"}, containers=containers, replicas=2),
+           service("web", {"app": "web"}, [{"port": 8765, "name": "http", "targetPort": "web"}]),
+           settle=20)
+    forward = Forward(cluster, "svc/web", ":8765")
+    try:
+        listed = forward.ports()
+        assert listed and listed[0][0] == "127.0.0.1" and listed[0][2] == 80
+        assert all(host in ("127.0.0.1", "[::1]") for host, _, _ in listed)
+        local = listed[0][1]
+        assert local != 0 and all(lp == local for _, lp, _ in listed)
+        status, body = _get(local)
+        assert status == 200 and "<h1>Welcome to nginx!</h1>" in body
+        assert f"Handling connection for {local}\n" in forward.io.text
+        # the pod's nginx saw a client on its own localhost
+        chosen = [p for p in pods(cluster, "app=web")
+                  if "127.0.0.1 - -" in _logs(cluster, p)]
+        assert len(chosen) == 1
+    finally:
+        assert forward.stop() == 0
+    with pytest.raises(OSError):
+        _get(local)
+
+
+def _logs(cluster, target) -> str:
+    from sim.workloads import runtime
+
+    with cluster.lock:
+        return runtime.logs(cluster, target, target["spec"]["containers"][0]["name"])
+
+
+def test_pod_named_port_echoserver_sees_localhost_and_lost_connection():
+    cluster = new_cluster()
+    create(cluster, pod("echo", "registry.k8s.io/echoserver:1.10",
+                        container={"ports": [{"containerPort": 8080, "name": "http"}]}), settle=10)
+    forward = Forward(cluster, "echo", ":http")
+    local = forward.ports()[0][1]
+    status, body = _get(local, "/hello")
+    assert status == 200 and "client_address=127.0.0.1" in body and "real path=/hello" in body
+    with cluster.lock:
+        cluster.store.delete("pods", "default", "echo")
+        cluster.run_for(40)
+    forward.thread.join(10)       # ends by itself, before any Ctrl-C
+    assert forward.code == 1
+    assert forward.io.errors.endswith("error: lost connection to pod\n")
+
+
+def test_nothing_listening_closes_the_connection_and_logs_the_error():
+    cluster = new_cluster()
+    create(cluster, pod("web", "nginx"), settle=10)
+    forward = Forward(cluster, "pod/web", ":9999")
+    local = forward.ports()[0][1]
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        _get(local)
+    forward.stop()
+    assert '"Unhandled Error" err="an error occurred forwarding' in forward.io.errors
+    assert f"forwarding {local} -> 9999:" in forward.io.errors
+
+
+def test_errors_before_forwarding():
+    cluster = new_cluster()
+    create(cluster, service("bare", None, [{"port": 80}]),
+           pod("waiting", "nginx", container={"command": ["sleep", "10"]},
+               nodeSelector={"nowhere": "true"}),
+           pod("web", "nginx"), settle=10)
+    cases = [
+        (["svc/bare", "80"], "error: cannot attach to *v1.Service: invalid service 'bare': "
+                             "Service is defined without a selector\n"),
+        (["waiting", "80"], "error: unable to forward port because pod is not running. "
+                            "Current status=Pending\n"),
+        (["web"], "error: TYPE/NAME and list of ports are required for port-forward\n"
+                  "See 'kubectl port-forward -h' for help and examples\n"),
+        # kubectl splits only LOCAL:REMOTE; anything else is read as one (named) port
+        (["web", "a:b:c"], "error: Pod 'web' does not have a named port 'a'\n"),
+        (["web", "x:80"], "error: Error parsing local port 'x': strconv.ParseUint: parsing "
+                          '"x": invalid syntax\n'),
+        (["web", "8080:0"], "error: Remote port must be > 0\n"),
+        (["web", ":http"], "error: Pod 'web' does not have a named port 'http'\n"),
+        (["nope", "80"], 'Error from server (NotFound): pods "nope" not found\n'),
+    ]
+    for args, expected in cases:
+        io = FakeIO()
+        assert kubectl(cluster, ["kubectl", "port-forward", *args], io) == 1, args
+        assert io.errors == expected, args
+
+
+def test_a_tutorial_with_port_forward_urls_and_pod_dns_verifies(tmp_path):
+    from pathlib import Path
+
+    from tutorial_runner.cli import main
+
+    document = Path(__file__).parent / "transcripts" / "port-forward-and-urls.md"
+    assert main(["check", "--no-cache", "--cache-dir", str(tmp_path), str(document)]) == 0
