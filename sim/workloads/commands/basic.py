@@ -115,6 +115,9 @@ def sleep(proc: Proc, argv: list[str]) -> int:
                        f"sleep: invalid time interval '{arg}'\n")
             return 1
         total += seconds
+    if proc.sleeps is not None and total != float("inf"):
+        proc.sleeps.append(total)
+        return 0
     if total >= 30 and proc.main or total == float("inf"):
         raise Forever()
     if not proc.main:
