@@ -154,3 +154,12 @@ def test_internal_traffic_policy_local_reaches_only_endpoints_on_the_clients_nod
     assert code == 0 and out == backend["metadata"]["name"]
     code, out, err = run(cluster, get(cluster, "pods", "box"), ["wget", "-qO-", "-T", "1", "local"])
     assert code != 0 and out == ""
+
+
+def test_the_source_ip_tutorial_verifies(tmp_path):
+    from pathlib import Path
+
+    from tutorial_runner.cli import main
+
+    document = Path(__file__).parent / "transcripts" / "source-ip.md"
+    assert main(["check", "--no-cache", "--cache-dir", str(tmp_path), str(document)]) == 0

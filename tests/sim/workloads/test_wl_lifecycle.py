@@ -147,3 +147,12 @@ def test_pre_stop_hook_and_grace_period_keep_a_pod_terminating():
                                    '"broken" in Pod "broken_default(')
     assert failed[0][2].endswith(")\" failed - error: command 'sh -c echo bye; exit 1' exited "
                                  'with 1: , message: "bye\\n"')
+
+
+def test_a_tutorial_of_probes_and_graceful_termination_verifies(tmp_path):
+    from pathlib import Path
+
+    from tutorial_runner.cli import main
+
+    document = Path(__file__).parent.parent / "net" / "transcripts" / "lifecycle.md"
+    assert main(["check", "--no-cache", "--cache-dir", str(tmp_path), str(document)]) == 0
