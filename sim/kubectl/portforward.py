@@ -78,25 +78,25 @@ def _parse(ports: list[str]) -> list[tuple[int, int]]:
     for port in ports:
         parts = port.split(":")
         if len(parts) > 2:
-            raise fail(f"Invalid port format '{port}'")
+            raise fail(f"invalid port format '{port}'")
         local_text, remote_text = (parts[0], parts[1]) if len(parts) == 2 else (parts[0], parts[0])
         local = 0
         if local_text:
             local = _uint16(local_text, "local")
         remote = _uint16(remote_text, "remote")
         if remote == 0:
-            raise fail("Remote port must be > 0")
+            raise fail("remote port must be > 0")
         out.append((local, remote))
     return out
 
 
 def _uint16(text: str, which: str) -> int:
     if not text.isdigit():
-        raise fail(f"Error parsing {which} port '{text}': strconv.ParseUint: parsing "
+        raise fail(f"error parsing {which} port '{text}': strconv.ParseUint: parsing "
                    f"\"{text}\": invalid syntax")
     value = int(text)
     if value > 65535:
-        raise fail(f"Error parsing {which} port '{text}': strconv.ParseUint: parsing "
+        raise fail(f"error parsing {which} port '{text}': strconv.ParseUint: parsing "
                    f"\"{text}\": value out of range")
     return value
 

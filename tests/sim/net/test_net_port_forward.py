@@ -11,6 +11,7 @@ import pytest
 from simkit import FakeIO, create, deployment, get, new_cluster, pod, pods, service
 
 from sim.kubectl.main import main as kubectl
+from tests.deps import REFERENCE_KUBECTL, needs_reference
 
 
 class BlockingIO(FakeIO):
@@ -148,9 +149,9 @@ def test_errors_before_forwarding():
                   "See 'kubectl port-forward -h' for help and examples\n"),
         # kubectl splits only LOCAL:REMOTE; anything else is read as one (named) port
         (["web", "a:b:c"], "error: Pod 'web' does not have a named port 'a'\n"),
-        (["web", "x:80"], "error: Error parsing local port 'x': strconv.ParseUint: parsing "
+        (["web", "x:80"], "error: error parsing local port 'x': strconv.ParseUint: parsing "
                           '"x": invalid syntax\n'),
-        (["web", "8080:0"], "error: Remote port must be > 0\n"),
+        (["web", "8080:0"], "error: remote port must be > 0\n"),
         (["web", ":http"], "error: Pod 'web' does not have a named port 'http'\n"),
         (["nope", "80"], 'Error from server (NotFound): pods "nope" not found\n'),
     ]
@@ -167,3 +168,40 @@ def test_a_tutorial_with_port_forward_urls_and_pod_dns_verifies(tmp_path):
 
     document = Path(__file__).parent / "transcripts" / "port-forward-and-urls.md"
     assert main(["check", "--no-cache", "--cache-dir", str(tmp_path), str(document)]) == 0
+
+
+@needs_reference
+def test_the_real_kubectl_refuses_what_ours_refuses(tmp_path):
+    """Before it forwards anything, kubectl checks the object, its pod and the ports: the
+    reference kubectl against this cluster's API prints what ours prints."""
+    import json
+    import subprocess
+
+    from sim.api import listener
+
+    cluster = new_cluster()
+    create(cluster, service("bare", None, [{"port": 80}]),
+           service("web", {"run": "web"}, [{"port": 80, "targetPort": "http", "name": "p"}]),
+           pod("waiting", "nginx", nodeSelector={"nowhere": "true"}),
+           pod("web", "nginx", labels={"run": "web"}), settle=10)
+    server = listener.start(cluster)
+    config = {"apiVersion": "v1", "kind": "Config", "current-context": "sim",
+              "clusters": [{"name": "sim", "cluster": {"server": server.url}}],
+              "users": [{"name": "u", "user": {}}],
+              "contexts": [{"name": "sim", "context": {"cluster": "sim", "user": "u",
+                                                       "namespace": "default"}}]}
+    (tmp_path / "config").write_text(json.dumps(config))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "config"),
+           "KUBECTL_KUBERC": "false", "LANG": "C.UTF-8"}
+    try:
+        for args in (["svc/bare", "80"], ["waiting", "80"], ["web", "a:b:c"], ["web", "x:80"],
+                     ["web", "8080:0"], ["web", ":http"], ["nope", "80"], ["svc/web", "81"],
+                     ["svc/web", "q"], ["svc/web", "8080:p"], ["deploy/nope", "80"], ["web", "99999"],
+                     ["web"]):
+            done = subprocess.run([str(REFERENCE_KUBECTL), "port-forward", *args], env=env,
+                                  capture_output=True, text=True, timeout=60)
+            io = FakeIO()
+            code = kubectl(cluster, ["kubectl", "port-forward", *args], io)
+            assert (code, io.text, io.errors) == (done.returncode, done.stdout, done.stderr), args
+    finally:
+        server.close()
