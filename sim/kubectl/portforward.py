@@ -6,6 +6,7 @@ from __future__ import annotations
 from sim.api.client import Client
 from sim.kubectl import resolve, workloads
 from sim.kubectl.command import Ctx
+from sim.kubectl.durations import parse_duration
 from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
 from sim.kubectl.flags import SLICE, f
 from sim.kubectl.pods import pods_for
@@ -119,7 +120,17 @@ def _target(ctx: Ctx, arg: str) -> tuple[dict, dict]:
                    f"without a selector")
     pods = pods_for(ctx.api, obj)
     if not pods:
-        raise fail(f"cannot attach to {obj['kind']}: selector for {name} has no pods")
+        # kubectl watches for a pod of the object for --pod-running-timeout
+        found: list[dict] = []
+
+        def appeared() -> bool:
+            found[:] = pods_for(ctx.api, obj)
+            return bool(found)
+        wait_until = getattr(ctx.cluster, "wait_until", None)
+        timeout = parse_duration(ctx.opts["pod-running-timeout"])
+        if not callable(wait_until) or not wait_until(appeared, timeout=timeout):
+            raise fail("timed out waiting for the condition")
+        pods = found
     return obj, pods[0]
 
 

@@ -180,7 +180,7 @@ def test_the_real_kubectl_refuses_what_ours_refuses(tmp_path):
     from sim.api import listener
 
     cluster = new_cluster()
-    create(cluster, service("bare", None, [{"port": 80}]),
+    create(cluster, service("bare", None, [{"port": 80}]), service("empty", {"x": "y"}, [{"port": 80}]),
            service("web", {"run": "web"}, [{"port": 80, "targetPort": "http", "name": "p"}]),
            pod("waiting", "nginx", nodeSelector={"nowhere": "true"}),
            pod("web", "nginx", labels={"run": "web"}), settle=10)
@@ -197,7 +197,7 @@ def test_the_real_kubectl_refuses_what_ours_refuses(tmp_path):
         for args in (["svc/bare", "80"], ["waiting", "80"], ["web", "a:b:c"], ["web", "x:80"],
                      ["web", "8080:0"], ["web", ":http"], ["nope", "80"], ["svc/web", "81"],
                      ["svc/web", "q"], ["svc/web", "8080:p"], ["deploy/nope", "80"], ["web", "99999"],
-                     ["web"]):
+                     ["web"], ["svc/empty", "80", "--pod-running-timeout=2s"]):
             done = subprocess.run([str(REFERENCE_KUBECTL), "port-forward", *args], env=env,
                                   capture_output=True, text=True, timeout=60)
             io = FakeIO()
