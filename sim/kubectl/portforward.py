@@ -170,7 +170,7 @@ def run(ctx: Ctx) -> int:
         while not ctx.io.wait_closed(POLL_SECONDS):
             with ctx.locked():
                 gone = current() is None or (current().get("status") or {}).get("phase") != "Running"
-            if gone:
+            if gone or forwarding.lost.is_set():
                 raise fail("lost connection to pod")
         return 0
     finally:

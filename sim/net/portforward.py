@@ -6,8 +6,10 @@ does (so the server sees the client 127.0.0.1)."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import socket
 import threading
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from socketserver import TCPServer, ThreadingMixIn
@@ -33,6 +35,8 @@ class Listener:
 class Forwarding:
     listeners: list[Listener] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)      # per port: what failed to listen
+    # a connection the pod refused: kubectl closes its stream to the kubelet, and ends
+    lost: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
         for item in self.listeners:
@@ -58,7 +62,7 @@ class _Server(ThreadingMixIn, TCPServer):
 
 
 def _handler(cluster: Any, pod_ref: Callable[[], dict | None], remote: int, local: int,
-             io: Any) -> type[BaseHTTPRequestHandler]:
+             io: Any, lost: threading.Event) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
@@ -74,8 +78,10 @@ def _handler(cluster: Any, pod_ref: Callable[[], dict | None], remote: int, loca
             with cluster.lock:
                 response = answer(cluster, pod_ref(), remote, self.command, self.path, headers, body)
             if response is None:
-                io.write_err(refused_text(cluster, pod_ref(), local, remote))
+                with cluster.lock:
+                    io.write_err(refused_text(cluster, pod_ref(), local, remote))
                 self.close_connection = True
+                lost.set()
                 return
             self.send_response_only(response.status, response.reason_phrase)
             sent = set()
@@ -117,16 +123,18 @@ def answer(cluster: Any, pod: dict | None, port: int, method: str, target: str,
 
 
 def refused_text(cluster: Any, pod: dict | None, local: int, remote: int) -> str:
-    """What kubectl logs (klog, through runtime.HandleError) when the pod refuses."""
+    """What kubectl logs (klog, through runtime.HandleError) when nothing in the pod listens:
+    the pod's sandbox (a containerd id) and its network namespace name the pod."""
     moment = cluster.clock.now()
-    uid = addr.meta(pod, "uid") if pod else ""
-    sandbox = (uid or "").replace("-", "")
-    sandbox = (sandbox * 3)[:64]
-    return (f"E{moment:%m%d %H:%M:%S}.{moment.microsecond:06d}   {4000 + int(sandbox[:3] or '0', 16) % 4000} "
-            f'portforward.go:424] "Unhandled Error" err="an error occurred forwarding {local} -> '
-            f"{remote}: error forwarding port {remote} to pod {sandbox}, uid : failed to execute "
-            f"portforward in network namespace \\\"/var/run/netns/cni-{uid}\\\": failed to connect "
-            f"to localhost:{remote} inside namespace \\\"{sandbox}\\\", IPv4: dial tcp4 "
+    uid = (addr.meta(pod, "uid") if pod else "") or ""
+    sandbox = hashlib.sha256(f"sandbox/{uid}".encode()).hexdigest()
+    netns = str(uuid.UUID(hashlib.sha256(f"netns/{uid}".encode()).hexdigest()[:32]))
+    pid = 10000 + int(sandbox[:4], 16) % 50000          # the kubectl process
+    return (f"E{moment:%m%d %H:%M:%S}.{moment.microsecond:06d} {pid:>7} portforward.go:424] "
+            f'"Unhandled Error" err="an error occurred forwarding {local} -> {remote}: error '
+            f"forwarding port {remote} to pod {sandbox}, uid : failed to execute portforward in "
+            f'network namespace \\"/var/run/netns/cni-{netns}\\": failed to connect to '
+            f'localhost:{remote} inside namespace \\"{sandbox}\\", IPv4: dial tcp4 '
             f"127.0.0.1:{remote}: connect: connection refused IPv6 dial tcp6 [::1]:{remote}: "
             'connect: connection refused "\n')
 
@@ -161,12 +169,12 @@ def listen(cluster: Any, pod_ref: Callable[[], dict | None], ports: list[tuple[i
         opened = 0
         for family, host, shown in binds:
             try:
-                server = _Server(family, (host, chosen), _handler(cluster, pod_ref, remote, 0, io))
+                server = _Server(family, (host, chosen), _handler(cluster, pod_ref, remote, 0, io, result.lost))
             except OSError as exc:
                 failures.append(_bind_error(family, host, chosen, exc))
                 continue
             chosen = server.server_address[1]
-            server.RequestHandlerClass = _handler(cluster, pod_ref, remote, chosen, io)
+            server.RequestHandlerClass = _handler(cluster, pod_ref, remote, chosen, io, result.lost)
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                              daemon=True).start()
             result.listeners.append(Listener(shown, chosen, remote, server))

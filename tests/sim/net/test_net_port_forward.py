@@ -129,9 +129,11 @@ def test_nothing_listening_closes_the_connection_and_logs_the_error():
     local = forward.ports()[0][1]
     with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
         _get(local)
-    forward.stop()
+    forward.thread.join(10)       # kubectl closes its stream to the kubelet and ends
+    assert forward.code == 1
     assert '"Unhandled Error" err="an error occurred forwarding' in forward.io.errors
     assert f"forwarding {local} -> 9999:" in forward.io.errors
+    assert forward.io.errors.endswith("error: lost connection to pod\n")
 
 
 def test_errors_before_forwarding():
