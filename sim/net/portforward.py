@@ -8,10 +8,13 @@ from __future__ import annotations
 import errno
 import hashlib
 import socket
+import ssl
+import tempfile
 import threading
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from socketserver import TCPServer, ThreadingMixIn
 from typing import Any, Callable
 
@@ -67,16 +70,29 @@ def _handler(cluster: Any, pod_ref: Callable[[], dict | None], remote: int, loca
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
 
+        scheme = "http"
+
         def setup(self) -> None:
-            super().setup()
             io.write_out(f"Handling connection for {local}\n")
+            # the bytes go through as they are: a TLS client meets the pod's own certificate
+            if _starts_tls(self.request):
+                with cluster.lock:
+                    context = tls_context(cluster, pod_ref(), remote)
+                if context is not None:
+                    try:
+                        self.request = context.wrap_socket(self.request, server_side=True)
+                        self.scheme = "https"
+                    except (OSError, ssl.SSLError):
+                        pass
+            super().setup()
 
         def _any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = [(k, v) for k, v in self.headers.items()]
             with cluster.lock:
-                response = answer(cluster, pod_ref(), remote, self.command, self.path, headers, body)
+                response = answer(cluster, pod_ref(), remote, self.command, self.path, headers, body,
+                                  self.scheme)
             if response is None:
                 with cluster.lock:
                     io.write_err(refused_text(cluster, pod_ref(), local, remote))
@@ -111,15 +127,56 @@ def _handler(cluster: Any, pod_ref: Callable[[], dict | None], remote: int, loca
 
 
 def answer(cluster: Any, pod: dict | None, port: int, method: str, target: str,
-           headers: list[tuple[str, str]], body: bytes):
+           headers: list[tuple[str, str]], body: bytes, scheme: str = "http"):
     """The reply of what listens on ``localhost:port`` in ``pod``; None when nothing does."""
     if pod is None:
         return None
     found = Target("pod", port, pod=pod, address="127.0.0.1", client_ip="127.0.0.1")
     if not net.listening(cluster, found):
         return None
-    request = Request(method, target, headers, body, client_ip="127.0.0.1")
+    request = Request(method, target, headers, body, client_ip="127.0.0.1", scheme=scheme)
     return net.respond(cluster, found, request)
+
+
+def _starts_tls(sock: socket.socket) -> bool:
+    """Whether the client opens with a TLS handshake record."""
+    try:
+        sock.settimeout(10)
+        first = sock.recv(1, socket.MSG_PEEK)
+    except OSError:
+        return False
+    finally:
+        sock.settimeout(None)
+    return first == b"\x16"
+
+
+def tls_context(cluster: Any, pod: dict | None, port: int) -> ssl.SSLContext | None:
+    """A server context with the certificate and key that nginx in ``pod`` serves on
+    ``port`` (read from the container's files), None when that port speaks no TLS."""
+    if pod is None:
+        return None
+    from sim.workloads import servers
+
+    found = net._containers_serving(cluster, pod, port)
+    if found is None or not found[1].tls:
+        return None
+    container = found[0]
+    cert, key = servers.certificate_path(container, port), servers.key_path(container, port)
+    if not cert or not key:
+        return None
+    try:
+        cert_pem, key_pem = container.fs.read(cert), container.fs.read(key)
+    except Exception:  # a file the configuration names but the container lacks
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "tls.crt").write_bytes(cert_pem)
+        Path(folder, "tls.key").write_bytes(key_pem)
+        try:
+            context.load_cert_chain(str(Path(folder, "tls.crt")), str(Path(folder, "tls.key")))
+        except (OSError, ssl.SSLError):
+            return None
+    return context
 
 
 def refused_text(cluster: Any, pod: dict | None, local: int, remote: int) -> str:

@@ -207,3 +207,57 @@ def test_the_real_kubectl_refuses_what_ours_refuses(tmp_path):
             assert (code, io.text, io.errors) == (done.returncode, done.stdout, done.stderr), args
     finally:
         server.close()
+
+
+def test_a_tls_port_is_forwarded_as_bytes_and_presents_the_pods_certificate():
+    import base64
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "secure.example")])
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(11).not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=3650))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("secure.example")]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    conf = ("server {\n    listen 8443 ssl;\n    ssl_certificate /etc/nginx/certs/site.crt;\n"
+            "    ssl_certificate_key /etc/nginx/certs/site.key;\n"
+            "    location = /health { return 200 'healthy over tls'; }\n}\n")
+    cluster = new_cluster()
+    create(cluster,
+           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "site", "namespace": "default"},
+            "data": {"site.conf": conf}},
+           {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "site-tls", "namespace": "default"},
+            "data": {"site.crt": base64.b64encode(cert_pem).decode(),
+                     "site.key": base64.b64encode(key_pem).decode()}},
+           pod("secure", "nginx", volumes=[{"name": "conf", "configMap": {"name": "site"}},
+                                            {"name": "certs", "secret": {"secretName": "site-tls"}}],
+               container={"volumeMounts": [{"name": "conf", "mountPath": "/etc/nginx/conf.d"},
+                                           {"name": "certs", "mountPath": "/etc/nginx/certs"}]}),
+           settle=10)
+    forward = Forward(cluster, "pod/secure", ":8443")
+    try:
+        local = forward.ports()[0][1]
+        context = ssl.create_default_context(cadata=cert_pem.decode())
+        context.check_hostname = False
+        conn = http.client.HTTPSConnection("127.0.0.1", local, timeout=10, context=context)
+        conn.request("GET", "/health")
+        answer = conn.getresponse()
+        assert (answer.status, answer.read()) == (200, b"healthy over tls")
+        assert conn.sock.getpeercert(binary_form=True) == cert.public_bytes(serialization.Encoding.DER)
+        conn.close()
+        # plain HTTP to the TLS port: nginx's own answer
+        status, body = _get(local, "/health")
+        assert status == 400 and "The plain HTTP request was sent to HTTPS port" in body
+    finally:
+        forward.stop()
