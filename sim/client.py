@@ -248,14 +248,28 @@ def run(argv: list[str]) -> int:
             "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
             "tty": [os.isatty(0), os.isatty(1), os.isatty(2)], "size": _terminal_size(),
             "background": _in_background(), "pid": os.getpid()}
-    P.send_json(sock, P.HELLO, call)
     stdin = _Stdin()
     out, err = sys.stdout.buffer, sys.stderr.buffer
+    answered = False
     try:
-        while True:
+        try:
+            P.send_json(sock, P.HELLO, call)
             frame = P.receive(sock)
-            if frame is None:
-                return 1
+        except OSError:
+            frame = None
+        if frame is None:
+            # the cluster went away between the connection and its answer: as if refused
+            sock.close()
+            return _connection_refused(tool, _server_of(path))
+        while True:
+            if answered:
+                try:
+                    frame = P.receive(sock)
+                except OSError:
+                    frame = None
+                if frame is None:
+                    return 1
+            answered = True
             kind, payload = frame
             if kind == P.OUT:
                 out.write(payload)
