@@ -135,6 +135,8 @@ _GO_TIME = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{4} [A-Z]{2,5}"
 _UNIX_DATE = rf"{_DAY} {_MONTH} [ \d]\d \d{{2}}:\d{{2}}:\d{{2}} [A-Z]{{2,5}} \d{{4}}"
 _LOG_TIME = r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"
 _ACCESS_TIME = rf"\d{{2}}/{_MONTH}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}} [+-]\d{{4}}"
+_KLOG_TIME = r"\d{4} \d{2}:\d{2}:\d{2}\.\d{6}"          # klog's header: I0911 09:19:26.677397
+_DAY_MONTH_TIME = rf"\d{{1,2}} {_MONTH} \d{{4}} \d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}"   # redis' log
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _NODE_PORT = r"3[0-2]\d{3}"
@@ -147,6 +149,8 @@ _DETECTORS: tuple[tuple[str, str], ...] = (
     ("unix_date", rf"(?<!\w){_UNIX_DATE}(?!\w)"),
     ("log_time", rf"(?<![\w/]){_LOG_TIME}(?![\w/])"),
     ("access_time", rf"(?<=\[){_ACCESS_TIME}(?=\])"),
+    ("klog_time", rf"(?<=(?<![\w])[IWEF]){_KLOG_TIME}(?!\d)"),
+    ("day_month_time", rf"(?<![\w]){_DAY_MONTH_TIME}(?!\d)"),
     ("http_age", r"(?<=^Age: )\d+$"),
     ("etag", r'(?<=^[Ee][Tt]ag: )(?:W/)?"[^"\s]+"'),
     ("uuid", rf"(?<![\w-]){_UUID}(?![\w-])"),
@@ -157,8 +161,8 @@ _DETECTORS: tuple[tuple[str, str], ...] = (
     ("ipv4", rf"(?<![\w.]){_IPV4}(?!\d|\.\d)"),
     ("name", r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])"),
     ("node_port", rf"(?<=[:\s]){_NODE_PORT}(?=/(?:TCP|UDP|SCTP)\b)"),
-    ("node_port", rf"(?<=nodePort: ){_NODE_PORT}(?!\d)"),
-    ("node_port", rf"(?<=\"nodePort\": ){_NODE_PORT}(?!\d)"),
+    ("node_port", rf"(?<=[nN]odePort: ){_NODE_PORT}(?!\d)"),
+    ("node_port", rf"(?<=[nN]odePort\": ){_NODE_PORT}(?!\d)"),
     ("node_port", rf"(?<=[\w\]]:){_NODE_PORT}(?![\d:])"),
     ("resource_version", r"(?<=resourceVersion: \")\d+(?=\")"),
     ("resource_version", r"(?<=\"resourceVersion\": \")\d+(?=\")"),
@@ -175,6 +179,8 @@ _LIVE: dict[str, str] = {
     "unix_date": _UNIX_DATE,
     "log_time": _LOG_TIME,
     "access_time": _ACCESS_TIME,
+    "klog_time": _KLOG_TIME,
+    "day_month_time": _DAY_MONTH_TIME,
     "http_age": r"\d+",
     "etag": r'(?:W/)?"[^"\s]+"',
     "uuid": _UUID,
@@ -187,7 +193,7 @@ _LIVE: dict[str, str] = {
     "var": r"\S+?",
 }
 TIME_KINDS = frozenset({"rfc3339", "http_date", "go_time", "unix_date", "log_time",
-                        "access_time", "http_age", "age"})
+                        "access_time", "klog_time", "day_month_time", "http_age", "age"})
 
 # Generated-name segments: ReplicaSet hashes (decimal in old kubectl, the "safe" alphabet
 # since), pod and token suffixes. A segment must look random, not like a word.

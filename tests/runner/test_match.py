@@ -135,6 +135,13 @@ VOLATILE_CASES = [
     ("2020/04/01 14:54:34 [notice] 1#1: start worker processes", "log_time", "2020/04/01 14:54:34"),
     ('10.244.1.1 - - [01/Apr/2020:14:54:34 +0000] "GET / HTTP/1.1" 200 612', "access_time",
      "01/Apr/2020:14:54:34 +0000"),
+    ("I0911 09:19:26.677397       1 log.go:195] Started HTTP server on port 8080", "klog_time",
+     "0911 09:19:26.677397"),
+    ("E1207 07:01:02.000001   12 main.go:40] failed", "klog_time", "1207 07:01:02.000001"),
+    ("1:M 13 Jun 2025 10:00:00.123 * Ready to accept connections tcp", "day_month_time",
+     "13 Jun 2025 10:00:00.123"),
+    ("  healthCheckNodePort: 32122", "node_port", "32122"),
+    ('    "healthCheckNodePort": 31522,', "node_port", "31522"),
     ("gke-k8s-01-pool-2-641104a4-7r06   Ready   <none>   14h   v1.14.10-gke.17", "name",
      "gke-k8s-01-pool-2-641104a4-7r06"),
     ("sample-deployment-6c5948bf66-ghbrx   1/1   Running   0   5s", "name",
@@ -148,6 +155,20 @@ def test_volatile_values_are_found(line: str, kind: str, value: str) -> None:
     assert (kind, value) in found
     start = line.index(value)
     assert (start, start + len(value)) in [(v.start, v.end) for v in find_volatile(line)]
+
+
+def test_log_times_match_any_time_and_never_bind() -> None:
+    klog = "I0911 09:19:26.677397       1 log.go:195] Started HTTP server on port 8080"
+    assert match_line(klog, "I1207 07:00:03.000000       1 log.go:195] Started HTTP server on port 8080") == Bindings()
+    assert match_line(klog, "I1207 07:00:03.000000       1 log.go:195] Started HTTP server on port 9090") is None
+    redis = "1:M 13 Jun 2025 10:00:00.123 * Ready to accept connections tcp"
+    assert match_line(redis, "1:M 7 Dec 2026 07:00:03.250 * Ready to accept connections tcp") == Bindings()
+
+
+def test_a_health_check_node_port_binds_like_a_node_port() -> None:
+    b = match_line("  healthCheckNodePort: 32122", "  healthCheckNodePort: 30415", Bindings())
+    assert b is not None and b.get("32122") == "30415"
+    assert substitute("curl localhost:32122/healthz", b) == "curl localhost:30415/healthz"
 
 
 @pytest.mark.parametrize("age", ["13s", "2m5s", "2m", "125m", "3h5m", "30h", "3d4h", "93d", "2y10d",
