@@ -356,7 +356,7 @@ def _shell(args: argparse.Namespace) -> int:
     environment = _environment(args.environment)
     if environment is None or not _sandbox_ok(args.sandbox):
         return BAD_INPUT
-    with ShellSession(sandbox=args.sandbox) as shell:
+    with ShellSession(sandbox=args.sandbox, clock="real") as shell:
         try:
             chosen = {"kubectl": args.kubectl} if args.kubectl else {}
             prepared = environment.prepare(shell.workdir, shell.statedir, args.cluster, **chosen)

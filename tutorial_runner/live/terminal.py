@@ -139,7 +139,8 @@ class LiveShell:
         chosen = sandbox if isinstance(sandbox, Sandbox) else choose(sandbox)
         chosen = replace(chosen, process_cap=limits.processes)
         self.limits = limits
-        self.shell = ShellSession(sandbox=chosen, rlimits=limits.rlimits(),
+        # a person follows the session: waits take their real time, as in play and shell
+        self.shell = ShellSession(sandbox=chosen, rlimits=limits.rlimits(), clock="real",
                                   rows=size[0], columns=size[1])
         self.environment = environment
         self.profile = profile
