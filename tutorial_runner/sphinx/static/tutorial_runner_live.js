@@ -276,7 +276,8 @@
       } else if (message.type === "running") {
         showRunning(message);
       } else if (message.type === "step") {
-        showStep(message);
+        // after the terminal has taken in the output it checks: a mark never comes first
+        terminal.write("", () => showStep(message));
       } else if (message.type === "reset") {
         clearMarks();
         terminal.reset();
