@@ -58,7 +58,7 @@ def run(ctx: Ctx) -> int:
     dry = dry_run_mode(o["dry-run"])
     validation = validation_directive(o["validate"])
     out = output.parse(o["output"], tables=False)
-    items = manifests.read(ctx, o["filename"], o["recursive"])
+    items = manifests.read(ctx, o["filename"], o["recursive"], validate=validation != "Ignore")
     if not items:
         raise fail("no objects passed to apply")
     errors: list[str] = []

@@ -98,7 +98,8 @@ def run_files(ctx: Ctx) -> int:
         raise fail("must specify one of -f and -k")
     dry = dry_run_mode(o["dry-run"])
     out = output.parse(o["output"], tables=False)
-    items = manifests.read(ctx, o["filename"], o["recursive"])
+    items = manifests.read(ctx, o["filename"], o["recursive"],
+                           validate=validation_directive(o["validate"]) != "Ignore")
     errors: list[str] = []
     count = 0
     for m in items:
