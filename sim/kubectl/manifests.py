@@ -55,7 +55,7 @@ def _files(ctx, paths: list[str], recursive: bool) -> list[str]:
 def _walk(ctx, shown: str, recursive: bool) -> list[str]:
     found = []
     for name in localfs.list_dir(ctx.io, shown):
-        sub_shown = os.path.join(shown, name)
+        sub_shown = os.path.normpath(os.path.join(shown, name))   # Go's filepath.Join cleans
         if localfs.is_dir(ctx.io, sub_shown):
             if recursive:
                 found.extend(_walk(ctx, sub_shown, recursive))
