@@ -71,7 +71,8 @@ def run(ctx: Ctx) -> int:
             sel = resolve.select(ctx.cluster, ctx.args, ctx.path)
         if sel.named and o["selector"]:
             raise fail("name cannot be provided when a selector is specified")
-        if not sel.named and not o["all"] and not o["selector"] and not o["field-selector"]:
+        if not o["filename"] and not sel.named and not o["all"] and not o["selector"] \
+                and not o["field-selector"]:
             raise fail("resource(s) were provided, but no name was specified")
         ns = None if o["all-namespaces"] else ctx.namespace
         targets: list[tuple] = []

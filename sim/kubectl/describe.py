@@ -7,7 +7,7 @@ import inspect
 from sim.kubectl import resolve
 from sim import printers as p
 from sim.kubectl.command import Ctx
-from sim.kubectl.errors import KubectlError, fail
+from sim.kubectl.errors import KubectlError, fail, multiple_errors
 from sim.kubectl.fetch import fetch
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 
@@ -66,7 +66,7 @@ def run(ctx: Ctx) -> int:
         else:
             ctx.err(f"No resources found in {ctx.namespace} namespace.\n")
     if got.errors:
-        ctx.err("".join(e + "\n" for e in got.errors))
+        ctx.err(multiple_errors(got.errors))
         return 1
     return 0
 

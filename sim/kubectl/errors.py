@@ -102,3 +102,9 @@ def report(errors: list[Collected]) -> str:
     if len(errors) == 1:
         return errors[0].alone + "\n"
     return "".join(e.among + "\n" for e in errors)
+
+
+def multiple_errors(texts: list[str]) -> str:
+    """cmdutil.MultipleErrors: each error on its own line, without ``error: `` (get and
+    describe return their errors as an aggregate, so even one prints this way)."""
+    return "".join(t.removeprefix("error: ") + "\n" for t in texts)

@@ -204,6 +204,7 @@ def selection_from_files(ctx, paths: list[str], recursive: bool) -> Selection:
             t = type_for(ctx, m)
         except KubectlError as e:
             sel.errors.append(e.text)
+            sel.error_at.append(len(sel.items))
             continue
         if t not in seen:
             seen.append(t)

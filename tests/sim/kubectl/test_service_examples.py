@@ -196,8 +196,13 @@ def test_a_folder_of_examples_as_the_real_kubectl_applies_it(tmp_path):
     (folder / "e-class.yaml").write_text(GATEWAY.format(name="e"))
     (folder / "f.conf").write_text("server {\n  listen 80;\n}\n")
     ours_cluster, real_cluster = Cluster("default", seed=5), Cluster("default", seed=5)
-    for args in (["apply", "-f", "examples"], ["apply", "-f", "./examples/"],
-                 ["create", "-f", "examples"], ["apply", "-f", "examples/f.conf"]):
+    for args in (["get", "-f", "examples"], ["apply", "-f", "examples"],
+                 ["apply", "-f", "./examples/"], ["create", "-f", "examples"],
+                 ["apply", "-f", "examples/f.conf"], ["get", "-f", "examples"],
+                 ["get", "-f", "examples/a-class.yaml"],
+                 ["get", "-f", "examples/a-class.yaml", "-o", "yaml"],
+                 ["describe", "-f", "examples/e-class.yaml"],
+                 ["delete", "-f", "examples/e-class.yaml"]):
         ours = run_sim(ours_cluster, args, str(tmp_path))
         real = _real_kubectl(real_cluster, args, tmp_path)
         assert (ours.code, ours.stdout, ours.stderr) == real, args
