@@ -44,7 +44,7 @@ def run(ctx: Ctx) -> int:
     with ctx.locked():
         if o["filename"]:
             from sim.kubectl.manifests import selection_from_files
-            sel = selection_from_files(ctx, o["filename"], o["recursive"])
+            sel = selection_from_files(ctx, o["filename"], o["recursive"], aggregate=True)
         else:
             sel = resolve.select(ctx.cluster, args, ctx.path)
         if sel.named and o["selector"]:

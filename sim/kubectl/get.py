@@ -38,7 +38,8 @@ def run(ctx: Ctx) -> int:
     with ctx.locked():
         if o["filename"]:
             from sim.kubectl.manifests import selection_from_files
-            sel = selection_from_files(ctx, o["filename"], o["recursive"])
+            sel = selection_from_files(ctx, o["filename"], o["recursive"],
+                                       aggregate=not out.structured)
         else:
             sel = resolve.select(ctx.cluster, args)
         if sel.named and o["selector"]:

@@ -196,10 +196,20 @@ def namespace_for(ctx, t: ResourceType, m: Manifest) -> str | None:
     return obj_ns or ctx.namespace
 
 
-def selection_from_files(ctx, paths: list[str], recursive: bool) -> Selection:
+def selection_from_files(ctx, paths: list[str], recursive: bool,
+                         aggregate: bool = False) -> Selection:
+    """``aggregate``: the command returns the builder's errors as an aggregate (get's
+    tables, describe), so a file that cannot be read or decoded prints without ``error: ``
+    (a path that does not exist still does: the builder reports that before visiting)."""
     sel = Selection()
     seen: list[ResourceType] = []
-    for m in read(ctx, paths, recursive):
+    try:
+        items = read(ctx, paths, recursive)
+    except KubectlError as e:
+        if aggregate and e.text.startswith(('error: unable to decode "', "error: error parsing ")):
+            raise KubectlError(e.text.removeprefix("error: "), e.code) from None
+        raise
+    for m in items:
         try:
             t = type_for(ctx, m)
         except KubectlError as e:

@@ -89,3 +89,27 @@ def test_same_as_the_real_kubectl(cluster, files, name, flags):
     args = ["apply", "-f", name, *flags]
     ours, theirs = run_sim(cluster, args, str(files)), run_reference(args, str(files))
     assert (ours.code, ours.stdout, ours.stderr) == (theirs.code, theirs.stdout, theirs.stderr)
+
+
+def test_get_and_describe_report_an_unreadable_file_as_an_aggregate(cluster, files):
+    """get (as a table) and describe return the builder's errors as an aggregate: no
+    ``error: ``; get with other output reduces it to the error itself; delete prints it
+    plainly. A path that does not exist is the builder's own error, prefixed everywhere."""
+    bare = DECODING.format(f="plain.conf", t="string").removeprefix("error: ")
+    for args, expected in ((["get", "-f", "plain.conf"], bare),
+                           (["describe", "-f", "plain.conf"], bare),
+                           (["get", "-f", "plain.conf", "-o", "name"], "error: " + bare),
+                           (["delete", "-f", "plain.conf"], "error: " + bare),
+                           (["get", "-f", "nothing.yaml"],
+                            'error: the path "nothing.yaml" does not exist\n')):
+        run = run_sim(cluster, args, str(files))
+        assert (run.code, run.stdout, run.stderr) == (1, "", expected), args
+
+
+@needs_reference
+@pytest.mark.parametrize("args", [["get", "-f", "plain.conf"], ["describe", "-f", "list.yaml"],
+                                  ["get", "-f", "number.yaml", "-o", "yaml"],
+                                  ["delete", "-f", "flag.yaml"]])
+def test_reading_verbs_as_the_real_kubectl(cluster, files, args):
+    ours, theirs = run_sim(cluster, args, str(files)), run_reference(args, str(files))
+    assert (ours.code, ours.stdout, ours.stderr) == (theirs.code, theirs.stdout, theirs.stderr)
