@@ -66,9 +66,23 @@ def run(ctx: Ctx) -> int:
         else:
             ctx.err(f"No resources found in {ctx.namespace} namespace.\n")
     if got.errors:
-        ctx.err(multiple_errors(got.errors))
+        ctx.err(multiple_errors(_describe_errors(got.errors, sel.errors)))
         return 1
     return 0
+
+
+def _describe_errors(errors: list[str], mapping: list[str]) -> list[str]:
+    """describe returns the builder's errors (one aggregate: ``[a, b]`` when others follow)
+    and then each describer error once (it skips a message it has already returned)."""
+    unmapped = set(mapping)
+    others: list[str] = []
+    for e in errors:
+        if e not in unmapped and e not in others:
+            others.append(e)
+    bare = [t.removeprefix("error: ") for t in mapping]
+    if bare and others and len(bare) > 1:
+        bare = ["[" + ", ".join(bare) + "]"]
+    return bare + others
 
 
 def _describe_matching(ctx: Ctx, type_arg: str, prefix: str, ns: str | None, original: str,

@@ -196,7 +196,8 @@ def test_a_folder_of_examples_as_the_real_kubectl_applies_it(tmp_path):
     (folder / "e-class.yaml").write_text(GATEWAY.format(name="e"))
     (folder / "f.conf").write_text("server {\n  listen 80;\n}\n")
     ours_cluster, real_cluster = Cluster("default", seed=5), Cluster("default", seed=5)
-    for args in (["get", "-f", "examples"], ["apply", "-f", "examples"],
+    for args in (["get", "-f", "examples"], ["describe", "-f", "examples"],
+                 ["apply", "-f", "examples"],
                  ["apply", "-f", "./examples/"], ["create", "-f", "examples"],
                  ["apply", "-f", "examples/f.conf"], ["get", "-f", "examples"],
                  ["get", "-f", "examples/a-class.yaml"],
@@ -206,3 +207,19 @@ def test_a_folder_of_examples_as_the_real_kubectl_applies_it(tmp_path):
         ours = run_sim(ours_cluster, args, str(tmp_path))
         real = _real_kubectl(real_cluster, args, tmp_path)
         assert (ours.code, ours.stdout, ours.stderr) == real, args
+
+
+def test_describe_reports_unmapped_objects_first_and_each_missing_one_once(cluster, tmp_path):
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(service("", name="web"))
+    (folder / "b-class.yaml").write_text(GATEWAY.format(name="b"))
+    (folder / "c.yaml").write_text(service("", name="web"))
+    (folder / "d-class.yaml").write_text(GATEWAY.format(name="d"))
+    run = run_sim(cluster, ["describe", "-f", "examples"], str(tmp_path))
+    mapping = ('resource mapping not found for name: "{n}" namespace: "" from '
+               '"examples/{n}-class.yaml": no matches for kind "GatewayClass" in version '
+               '"gateway.networking.k8s.io/v1"\nensure CRDs are installed first')
+    assert (run.code, run.stdout) == (1, "")
+    assert run.stderr == ("[" + mapping.format(n="b") + ", " + mapping.format(n="d") + "]\n"
+                          'Error from server (NotFound): services "web" not found\n')
