@@ -203,7 +203,8 @@ def test_a_folder_of_examples_as_the_real_kubectl_applies_it(tmp_path):
                  ["get", "-f", "examples/a-class.yaml"],
                  ["get", "-f", "examples/a-class.yaml", "-o", "yaml"],
                  ["describe", "-f", "examples/e-class.yaml"],
-                 ["delete", "-f", "examples/e-class.yaml"]):
+                 ["delete", "-f", "examples/e-class.yaml"], ["delete", "-f", "examples"],
+                 ["delete", "-f", "examples"]):
         ours = run_sim(ours_cluster, args, str(tmp_path))
         real = _real_kubectl(real_cluster, args, tmp_path)
         assert (ours.code, ours.stdout, ours.stderr) == real, args
@@ -223,3 +224,19 @@ def test_describe_reports_unmapped_objects_first_and_each_missing_one_once(clust
     assert (run.code, run.stdout) == (1, "")
     assert run.stderr == ("[" + mapping.format(n="b") + ", " + mapping.format(n="d") + "]\n"
                           'Error from server (NotFound): services "web" not found\n')
+
+
+def test_delete_reports_the_objects_errors_then_the_unmapped_ones(cluster, tmp_path):
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    (folder / "a-class.yaml").write_text(GATEWAY.format(name="a"))
+    (folder / "b.yaml").write_text(service("", name="web"))
+    (folder / "c-class.yaml").write_text(GATEWAY.format(name="c"))
+    run = run_sim(cluster, ["delete", "-f", "examples"], str(tmp_path))
+    mapping = ('resource mapping not found for name: "{n}" namespace: "" from '
+               '"examples/{n}-class.yaml": no matches for kind "GatewayClass" in version '
+               '"gateway.networking.k8s.io/v1"\nensure CRDs are installed first')
+    assert (run.code, run.stdout) == (1, "")
+    assert run.stderr == ('Error from server (NotFound): error when deleting "examples/b.yaml": '
+                          'services "web" not found\n'
+                          "[" + mapping.format(n="a") + ", " + mapping.format(n="c") + "]\n")
