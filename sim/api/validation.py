@@ -159,6 +159,31 @@ def validate_containers(path: str, spec: dict) -> list[FieldError]:
     return errs
 
 
+DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
+MAX_DNS_NAMESERVERS = 3
+
+
+def validate_pod_dns(path: str, spec: dict) -> list[FieldError]:
+    """validateDNSPolicy and validatePodDNSConfig (the parts a manifest meets)."""
+    policy = spec.get("dnsPolicy", "ClusterFirst")
+    if policy == "":
+        return [required(f"{path}.dnsPolicy")]
+    if policy not in DNS_POLICIES:
+        return [not_supported(f"{path}.dnsPolicy", policy, DNS_POLICIES)]
+    config = spec.get("dnsConfig")
+    nameservers = (config or {}).get("nameservers") or []
+    if policy == "None":
+        if config is None:
+            return [required(f"{path}.dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None")]
+        if not nameservers:
+            return [required(f"{path}.dnsConfig.nameservers",
+                             "must provide at least one DNS nameserver when `dnsPolicy` is None")]
+    if len(nameservers) > MAX_DNS_NAMESERVERS:
+        return [invalid(f"{path}.dnsConfig.nameservers", _go_string_slice(nameservers),
+                        f"must not have more than {MAX_DNS_NAMESERVERS} nameservers")]
+    return []
+
+
 def validate_pod_template(path: str, template: dict | None, selector: dict | None,
                           errs: list[FieldError], required_labels: bool = True) -> None:
     if not isinstance(template, dict):
@@ -171,6 +196,7 @@ def validate_pod_template(path: str, template: dict | None, selector: dict | Non
                             "`selector` does not match template `labels`"))
     spec = template.get("spec") or {}
     errs.extend(validate_containers(f"{path}.spec", spec))
+    errs.extend(validate_pod_dns(f"{path}.spec", spec))
     policy = spec.get("restartPolicy", "Always")
     if path.endswith("template") and policy != "Always":
         errs.append(not_supported(f"{path}.spec.restartPolicy", policy, ["Always"]))
@@ -709,6 +735,7 @@ def validate(plural: str, obj: dict, old: dict | None, node_port_range: tuple[in
         errs += validate_workload(plural, obj)
     elif plural == "pods":
         errs += validate_containers("spec", obj.get("spec") or {})
+        errs += validate_pod_dns("spec", obj.get("spec") or {})
     elif plural == "services":
         errs += validate_service(obj, old, node_port_range)
     elif plural == "ingresses":

@@ -130,6 +130,8 @@ def server_chain(cluster: Any, target: Target, sni: str) -> list[x509.Certificat
         return ingress.certificate(cluster, target.address, sni) if target.port == 443 else None
     if target.kind == "apiserver":
         return apiserver.chain(cluster)
+    if target.kind == "kube-proxy":
+        return None
     serving = _containers_serving(cluster, target.pod, target.port)
     if serving is None or not serving[1].tls:
         return None
@@ -161,6 +163,10 @@ def respond(cluster: Any, target: Target, request: http.Request) -> http.Respons
                               _forwarder(cluster))
     if target.kind == "apiserver":
         return apiserver.respond(cluster, request)
+    if target.kind == "kube-proxy":
+        from sim.net import kubeproxy
+
+        return kubeproxy.respond(cluster, target.node, target.port, request)
     serving = _containers_serving(cluster, target.pod, target.port)
     if serving is None:
         return None

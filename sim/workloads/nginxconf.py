@@ -212,3 +212,12 @@ def certificate_path(fs: FileSystem, port: int, host: str = "") -> str | None:
         return None
     found = server.first("ssl_certificate")
     return found[0] if found else None
+
+
+def key_path(fs: FileSystem, port: int, host: str = "") -> str | None:
+    """The private key nginx uses on ``port`` (its ``ssl_certificate_key``)."""
+    server = config(fs).server_for(port, host)
+    if server is None:
+        return None
+    found = server.first("ssl_certificate_key")
+    return found[0] if found else None

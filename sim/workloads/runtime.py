@@ -112,11 +112,7 @@ def hosts_entries(text: str) -> dict[str, str]:
 
 
 def _resolv_conf(cluster: Any, pod: dict) -> str:
-    conf = dns.pod_resolv_conf(cluster, pod)
-    if conf.nameserver is None:
-        return "nameserver 169.254.169.254\n"
-    return (f"search {' '.join(conf.search)}\nnameserver {conf.nameserver}\n"
-            f"options ndots:{conf.ndots}\n")
+    return dns.pod_resolv_conf(cluster, pod).text()
 
 
 def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> FileSystem:
@@ -129,7 +125,7 @@ def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> 
             fs.mkdir(path.rstrip("/"), IMAGE_MTIME, parents=True)
         else:
             fs.write(path, text.encode(), IMAGE_MTIME, force=True)
-    fs.write("/etc/hostname", (addr.pod_hostname(pod) + "\n").encode(), now, force=True)
+    fs.write("/etc/hostname", (addr.pod_kernel_hostname(cluster, pod) + "\n").encode(), now, force=True)
     fs.write("/etc/hosts", _hosts_file(cluster, pod).encode(), now, force=True)
     fs.write("/etc/resolv.conf", _resolv_conf(cluster, pod).encode(), now, force=True)
     mounts = list(spec.get("volumeMounts") or [])
@@ -236,7 +232,7 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
         env=envvars.container_environment(cluster, pod, spec, image.env),
         argv=main_argv(image, spec), started=moment,
     )
-    state.hostname = addr.pod_hostname(pod)
+    state.hostname = addr.pod_kernel_hostname(cluster, pod)
     state.ip = addr.pod_ip(pod) or ""
     _pod_state(cluster, pod)[container_name] = state
     process = serving_process(image, state.argv)
@@ -309,6 +305,90 @@ def probe_ready(cluster: Any, pod: dict, container_name: str) -> tuple[bool, str
     from sim.workloads import probes
 
     return probes.ready(cluster, pod, container_name)
+
+
+def probe_result(cluster: Any, pod: dict, container_name: str, kind: str) -> tuple[bool, str]:
+    """The verdict of a readinessProbe, livenessProbe or startupProbe now (and why not)."""
+    from sim.workloads import probes
+
+    return probes.check(cluster, pod, container_name, kind)
+
+
+# programs that, as a container's first process, have no handler for SIGTERM (the kernel
+# ignores it for a namespace's init): the kubelet's SIGKILL ends them when the grace period is over
+IGNORES_SIGTERM = SHELLS | {"sleep", "tail", "cat", "pause"}
+
+
+def stop_seconds(cluster: Any, pod: dict, container_name: str) -> float | None:
+    """How long the main process takes to end on SIGTERM: ``inf`` when it ignores it (the
+    grace period, then SIGKILL), else about a tenth of a second; None for no container."""
+    state = find(cluster, pod, container_name)
+    if state is None or not state.running:
+        return None
+    argv = state.image.unwrap(list(state.argv))
+    program = argv[0].rsplit("/", 1)[-1] if argv else ""
+    if program in IGNORES_SIGTERM and not any("trap" in a.split() for a in argv[1:]):
+        return float("inf")
+    return 0.1
+
+
+def stop_exit_code(cluster: Any, pod: dict, container_name: str, killed: bool) -> int:
+    """The exit status a stopped container reports: 137 after SIGKILL; on SIGTERM 0 for a
+    program that shuts down cleanly (nginx, httpd, redis), else 143."""
+    if killed:
+        return 137
+    state = find(cluster, pod, container_name)
+    server = getattr(getattr(state, "process", None), "serves", "") if state else ""
+    return 0 if server in {"nginx", "httpd", "redis", "ingress"} else 143
+
+
+def run_pre_stop(cluster: Any, pod: dict, container_name: str) -> tuple[float, str | None]:
+    """Run the container's preStop hook as the kubelet does before SIGTERM: (the seconds it
+    takes, None) or (seconds, why it failed). An exec hook runs in the container (its
+    ``sleep`` counts the time without waiting); an httpGet hook asks the container."""
+    spec = _container_spec(pod, container_name)
+    hook = ((spec.get("lifecycle") or {}).get("preStop")) or {}
+    state = find(cluster, pod, container_name)
+    if not hook or state is None or not state.running:
+        return 0.0, None
+    if "sleep" in hook:
+        return float((hook["sleep"] or {}).get("seconds") or 0), None
+    if "exec" in hook:
+        from sim.workloads import commands
+        from sim.workloads.exec import _proc
+        from sim.workloads.proc import BufferSink, Forever
+        from sim.workloads.shell import Shell, ShellExit
+
+        import json
+
+        argv = list(hook["exec"].get("command") or [])
+        out, err = BufferSink(), BufferSink()
+        proc = _proc(cluster, pod, state, out, err, lambda: b"", False)
+        proc.sleeps = []
+        try:
+            code = commands.run(Shell(state.image.shell), proc, argv) if argv else 1
+        except ShellExit as exc:
+            code = exc.code
+        except Forever:
+            return float("inf"), None
+        except Exception as exc:  # a program the image lacks: the hook fails
+            code, err.data = 126, bytearray(str(exc).encode())
+        took = sum(proc.sleeps)
+        if code == 0:
+            return took, None
+        command = " ".join(argv)
+        stderr = err.data.decode("utf-8", "replace")
+        output = out.data.decode("utf-8", "replace") + stderr
+        ref = f"{addr.meta(pod, 'name')}_{addr.meta(pod, 'namespace')}({addr.meta(pod, 'uid')})"
+        return took, (f"Exec lifecycle hook ([{command}]) for Container \"{container_name}\" in "
+                      f"Pod \"{ref}\" failed - error: command '{command}' exited with {code}: "
+                      f"{stderr}, message: {json.dumps(output)}")
+    if "httpGet" in hook:
+        from sim.workloads import probes
+
+        ok, message = probes.http_hook(cluster, pod, container_name, hook["httpGet"])
+        return 0.0, None if ok else message
+    return 0.0, None
 
 
 def stop_pod(cluster: Any, kubelet_state: Any = None) -> None:

@@ -201,6 +201,11 @@ def certificate_path(container: Any, port: int, host: str = "") -> str | None:
     return nginxconf.certificate_path(container.fs, port, host)
 
 
+def key_path(container: Any, port: int, host: str = "") -> str | None:
+    """The private key file of that certificate (its ``ssl_certificate_key``)."""
+    return nginxconf.key_path(container.fs, port, host)
+
+
 # -- echoserver -------------------------------------------------------------------------
 
 def echoserver(container: Any, server: Any, request: Request, now: datetime) -> Response:

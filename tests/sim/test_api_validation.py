@@ -232,3 +232,38 @@ def test_a_node_made_by_hand_is_scheduled_around_not_tripped_on():
 ])
 def test_port_names(cluster, obj, text):
     assert _invalid(cluster, obj) == text
+
+
+def _pod(**spec) -> dict:
+    body = {"containers": [{"name": "c", "image": "busybox"}]}
+    body.update(spec)
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": body}
+
+
+@pytest.mark.parametrize("obj, text", [
+    (_pod(dnsPolicy="None"),
+     'The Pod "p" is invalid: spec.dnsConfig: Required value: must provide `dnsConfig` when '
+     '`dnsPolicy` is None'),
+    (_pod(dnsPolicy="None", dnsConfig={"searches": ["a.example"]}),
+     'The Pod "p" is invalid: spec.dnsConfig.nameservers: Required value: must provide at least '
+     'one DNS nameserver when `dnsPolicy` is None'),
+    (_pod(dnsConfig={"nameservers": ["1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4"]}),
+     'The Pod "p" is invalid: spec.dnsConfig.nameservers: Invalid value: []string{"1.1.1.1", '
+     '"1.0.0.1", "8.8.8.8", "8.8.4.4"}: must not have more than 3 nameservers'),
+    (_pod(dnsPolicy="ClusterOnly"),
+     'The Pod "p" is invalid: spec.dnsPolicy: Unsupported value: "ClusterOnly": supported values: '
+     '"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"'),
+])
+def test_pod_dns_settings_are_validated_as_the_api_server_does(cluster, obj, text):
+    assert _invalid(cluster, obj) == text
+
+
+def test_a_deployment_template_with_dns_policy_none_needs_its_dns_config(cluster):
+    template = {"metadata": {"labels": {"app": "x"}},
+                "spec": {"dnsPolicy": "None", "containers": [{"name": "c", "image": "busybox"}]}}
+    obj = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+           "spec": {"selector": {"matchLabels": {"app": "x"}}, "template": template}}
+    assert _invalid(cluster, obj).endswith(
+        "spec.template.spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None")
+    template["spec"]["dnsConfig"] = {"nameservers": ["1.1.1.1"]}
+    cluster.store.create(obj)
