@@ -20,24 +20,8 @@ HERE = Path(__file__).resolve().parent
 DOCUMENTS = sorted(p.name for p in HERE.glob("*.md") if p.name != "README.md")
 
 # (document, session) -> what it waits for
-WAITING: dict[tuple[str, str], str] = {
-    ("connect-applications-service.md", "default"):
-        "issue 16 point 9: pod names and the load balancer's address shown only in tables "
-        "whose columns changed since the page was written do not bind, so the later "
-        "`kubectl exec my-nginx-3800858182-jr4a2 ...` and `curl https://<EXTERNAL-IP> -k` "
-        "reach nothing",
-    ("source-ip.md", "default"):
-        "issue 16 point 4: kube-proxy's :10249/proxyMode and the healthCheckNodePort's "
-        "/healthz are not served, externalTrafficPolicy Local neither drops nor keeps the "
-        "client's address; and the runner: `healthCheckNodePort: N` is no volatile node "
-        "port, the load balancer's address in a drifting table does not bind (point 9)",
-    ("expose-external-ip-address.md", "default"):
-        "issue 16 point 7: kubectl apply -f https://k8s.io/examples/... is not read from "
-        "the session's k8s.io/examples/... file",
-    ("dns-pod-service.md", "default"):
-        "issue 16 points 7 (apply -f https://k8s.io/examples/...) and 5 (dnsPolicy None "
-        "and dnsConfig in /etc/resolv.conf)",
-}
+WAITING: dict[tuple[str, str], str] = {}     # none since kube-proxy, pod DNS, apply -f URL
+                                             # and the runner's table bindings were merged
 
 
 def _sessions():
