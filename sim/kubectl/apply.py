@@ -7,7 +7,8 @@ import json
 
 from sim.kubectl import manifests, output
 from sim.kubectl.command import Ctx
-from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error
+from sim.kubectl.errors import (Collected, KubectlError, api_reason, api_text, builder_errors,
+                                collected_api_error, fail, is_api_error, report)
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 from sim.kubectl.gojson import dumps
 from sim.kubectl.threeway import three_way_patch
@@ -58,16 +59,17 @@ def run(ctx: Ctx) -> int:
     dry = dry_run_mode(o["dry-run"])
     validation = validation_directive(o["validate"])
     out = output.parse(o["output"], tables=False)
-    items = manifests.read(ctx, o["filename"], o["recursive"])
+    items = manifests.read(ctx, o["filename"], o["recursive"], validate=validation != "Ignore")
     if not items:
         raise fail("no objects passed to apply")
-    errors: list[str] = []
+    mapping: list[str] = []         # the builder's errors: reported first, as one aggregate
+    errors: list[Collected] = []
     api = ctx.api
     for m in items:
         try:
             t = manifests.type_for(ctx, m)
         except KubectlError as e:
-            errors.append(e.text)
+            mapping.append(e.text)
             continue
         ns = manifests.namespace_for(ctx, t, m)
         name = (m.obj.get("metadata") or {}).get("name", "")
@@ -108,8 +110,10 @@ def run(ctx: Ctx) -> int:
             output.print_object(ctx, out, shown or new)
         else:
             ctx.out(f"{t.kind_ref}/{name} {verb}{dry_run_suffix(dry)}\n")
+    if mapping:
+        errors.insert(0, builder_errors(mapping))
     if errors:
-        ctx.err("".join(e + "\n" for e in errors))
+        ctx.err(report(errors))
         return 1
     return 0
 
@@ -142,19 +146,21 @@ def _patch(ctx: Ctx, t, ns, name, new: dict, current: dict, dry: str, validation
 
 
 def _apply_error(e: Exception, creating: bool, source: str, t, obj: dict,
-                 patch: dict | None = None) -> str:
-    """AddSourceToErr as apply uses it; Invalid errors print from their details instead."""
-    text = api_text(e)
-    prefix = "Error from server ("
-    if not text.startswith(prefix):
-        return text
-    reason, _, rest = text[len(prefix):].partition("): ")
+                 patch: dict | None = None) -> Collected:
+    """AddSourceToErr as apply uses it; alone, Invalid errors print from their details."""
     if creating:
-        return f'{prefix}{reason}): error when creating "{source}": {rest}'
+        return collected_api_error(e, "creating", source)
     md = obj.get("metadata") or {}
     info = (f'Resource: "{t.group}/{t.version}, Resource={t.resource}", GroupVersionKind: '
             f'"{t.group}/{t.version}, Kind={t.kind}"\nName: "{md.get("name", "")}", '
             f'Namespace: "{md.get("namespace", "")}"')
     # the patcher adds its own source first (AddSourceToErr("patching", …)), then apply
-    return (f"{prefix}{reason}): error when applying patch:\n{dumps(patch or {})}\nto:\n"
-            f'{info}\nfor: "{source}": error when patching "{source}": {rest}')
+    text = api_text(e)
+    prefix = "Error from server ("
+    rest = (text[len(prefix):].partition("): ")[2] if text.startswith(prefix)
+            else getattr(e, "message", str(e)))
+    wrapped = (f"error when applying patch:\n{dumps(patch or {})}\nto:\n{info}\n"
+               f'for: "{source}": error when patching "{source}": {rest}')
+    if text.startswith(prefix):
+        return Collected(f"{prefix}{api_reason(e)}): {wrapped}")
+    return collected_api_error(e, "patching", source, among_message=wrapped)

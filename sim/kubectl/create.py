@@ -9,7 +9,8 @@ from sim.kubectl import localfs, manifests, output
 from sim.kubectl.apply import modified_config
 from sim.kubectl.typed import with_typed_annotation
 from sim.kubectl.command import Command, Ctx, run_group
-from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage, with_source
+from sim.kubectl.errors import (Collected, KubectlError, api_text, builder_errors,
+                                collected_api_error, fail, is_api_error, report, usage)
 from sim.kubectl.flags import ARRAY, BOOL, INT, SLICE, f
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile, validation_directive
 
@@ -98,14 +99,16 @@ def run_files(ctx: Ctx) -> int:
         raise fail("must specify one of -f and -k")
     dry = dry_run_mode(o["dry-run"])
     out = output.parse(o["output"], tables=False)
-    items = manifests.read(ctx, o["filename"], o["recursive"])
-    errors: list[str] = []
+    items = manifests.read(ctx, o["filename"], o["recursive"],
+                           validate=validation_directive(o["validate"]) != "Ignore")
+    errors: list[Collected] = []    # the objects' errors, in the order they are visited
+    mapping: list[str] = []         # the builder's, one aggregate after them
     count = 0
     for m in items:
         try:
             t = manifests.type_for(ctx, m)
         except KubectlError as e:
-            errors.append(e.text)
+            mapping.append(e.text)
             continue
         ns = manifests.namespace_for(ctx, t, m)
         obj = dict(m.obj)
@@ -125,7 +128,7 @@ def run_files(ctx: Ctx) -> int:
                 except Exception as e:
                     if not is_api_error(e):
                         raise
-                    errors.append(with_source(api_text(e), "creating", m.source))
+                    errors.append(collected_api_error(e, "creating", m.source))
                     continue
                 ctx.server_warnings()
                 if dry == "none":
@@ -136,8 +139,10 @@ def run_files(ctx: Ctx) -> int:
         else:
             ctx.out(f"{t.kind_ref}/{obj['metadata'].get('name', '')} created"
                     f"{dry_run_suffix(dry)}\n")
+    if mapping:
+        errors.append(builder_errors(mapping))
     if errors:
-        ctx.err("".join(e + "\n" for e in errors))
+        ctx.err(report(errors))
         return 1
     if count == 0:
         raise fail("no objects passed to create")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sim.kubectl import resolve
 from sim.kubectl.command import Ctx
-from sim.kubectl.errors import api_text, fail, is_api_error, with_source
+from sim.kubectl.errors import (Collected, api_text, builder_errors, fail, is_api_error, report,
+                                with_source)
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 from sim.kubectl.targets import NO_RESOURCES
 from sim.kubectl.writes import dry_run_mode, dry_run_suffix, reconcile
@@ -71,7 +72,8 @@ def run(ctx: Ctx) -> int:
             sel = resolve.select(ctx.cluster, ctx.args, ctx.path)
         if sel.named and o["selector"]:
             raise fail("name cannot be provided when a selector is specified")
-        if not sel.named and not o["all"] and not o["selector"] and not o["field-selector"]:
+        if not o["filename"] and not sel.named and not o["all"] and not o["selector"] \
+                and not o["field-selector"]:
             raise fail("resource(s) were provided, but no name was specified")
         ns = None if o["all-namespaces"] else ctx.namespace
         targets: list[tuple] = []
@@ -117,14 +119,16 @@ def run(ctx: Ctx) -> int:
             ctx.out(_message(t, t_ns, name, grace, dry, o["output"]))
         if dry == "none":
             reconcile(ctx)
-    errors.extend(sel.errors)
-    if found == 0 and not errors:
+    collected = [Collected(e) for e in errors]
+    if sel.errors:                  # the builder's aggregate, after the objects' errors
+        collected.append(builder_errors(sel.errors))
+    if found == 0 and not collected:
         ctx.out("No resources found\n")
         return 0
     if o["wait"] and dry == "none" and deleted:
         wait_gone(ctx, deleted)
-    if errors:
-        ctx.err("".join(e + "\n" for e in errors))
+    if collected:
+        ctx.err(report(collected))
         return 1
     return 0
 

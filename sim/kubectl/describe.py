@@ -7,7 +7,7 @@ import inspect
 from sim.kubectl import resolve
 from sim import printers as p
 from sim.kubectl.command import Ctx
-from sim.kubectl.errors import KubectlError, fail
+from sim.kubectl.errors import KubectlError, fail, multiple_errors
 from sim.kubectl.fetch import fetch
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 
@@ -44,7 +44,7 @@ def run(ctx: Ctx) -> int:
     with ctx.locked():
         if o["filename"]:
             from sim.kubectl.manifests import selection_from_files
-            sel = selection_from_files(ctx, o["filename"], o["recursive"])
+            sel = selection_from_files(ctx, o["filename"], o["recursive"], aggregate=True)
         else:
             sel = resolve.select(ctx.cluster, args, ctx.path)
         if sel.named and o["selector"]:
@@ -66,9 +66,23 @@ def run(ctx: Ctx) -> int:
         else:
             ctx.err(f"No resources found in {ctx.namespace} namespace.\n")
     if got.errors:
-        ctx.err("".join(e + "\n" for e in got.errors))
+        ctx.err(multiple_errors(_describe_errors(got.errors, sel.errors)))
         return 1
     return 0
+
+
+def _describe_errors(errors: list[str], mapping: list[str]) -> list[str]:
+    """describe returns the builder's errors (one aggregate: ``[a, b]`` when others follow)
+    and then each describer error once (it skips a message it has already returned)."""
+    unmapped = set(mapping)
+    others: list[str] = []
+    for e in errors:
+        if e not in unmapped and e not in others:
+            others.append(e)
+    bare = [t.removeprefix("error: ") for t in mapping]
+    if bare and others and len(bare) > 1:
+        bare = ["[" + ", ".join(bare) + "]"]
+    return bare + others
 
 
 def _describe_matching(ctx: Ctx, type_arg: str, prefix: str, ns: str | None, original: str,

@@ -59,3 +59,52 @@ def with_source(text: str, action: str, source: str | None) -> str:
         return text
     reason, _, rest = text[len(prefix):].partition("): ")
     return f'{prefix}{reason}): error when {action} "{source}": {rest}'
+
+
+class Collected:
+    """One of the errors a command that goes on past failures (``apply -f``, ``create -f``)
+    returns: ``alone`` as cmdutil.CheckErr prints it when it is the only one, ``among`` as
+    MultipleErrors prints it among others (no ``error: `` prefix; an API error as
+    StandardErrorMessage gives it, ``Error from server (Reason): message``, even an Invalid
+    one that alone prints from its details)."""
+
+    def __init__(self, alone: str, among: str | None = None):
+        self.alone = alone
+        self.among = alone.removeprefix("error: ") if among is None else among
+
+
+def collected_api_error(err: Exception, action: str, source: str | None,
+                        among_message: str | None = None) -> Collected:
+    """A server's error with cmdutil.AddSourceToErr's ``error when ACTION "SOURCE": ``;
+    ``among_message`` replaces that whole wrapped message among others (apply's patch)."""
+    text = api_text(err)
+    wrapped = with_source(text, action, source)
+    if text.startswith("Error from server ("):
+        return Collected(wrapped)
+    message = getattr(err, "message", str(err))
+    if among_message is None:
+        among_message = f'error when {action} "{source}": {message}' if source else message
+    return Collected(text, f"Error from server ({api_reason(err)}): {among_message}")
+
+
+def builder_errors(texts: list[str]) -> Collected:
+    """The resource builder's errors (resource mappings) as one aggregate: alone, one
+    prints as itself and several one per line; among others, several print as Go prints
+    an aggregate, ``[first, second]``."""
+    bare = [t.removeprefix("error: ") for t in texts]
+    if len(texts) == 1:
+        return Collected(texts[0], bare[0])
+    return Collected("\n".join(bare), "[" + ", ".join(bare) + "]")
+
+
+def report(errors: list[Collected]) -> str:
+    """What cmdutil.CheckErr writes for the errors a command returns."""
+    if len(errors) == 1:
+        return errors[0].alone + "\n"
+    return "".join(e.among + "\n" for e in errors)
+
+
+def multiple_errors(texts: list[str]) -> str:
+    """cmdutil.MultipleErrors: each error on its own line, without ``error: `` (get and
+    describe return their errors as an aggregate, so even one prints this way)."""
+    return "".join(t.removeprefix("error: ") + "\n" for t in texts)

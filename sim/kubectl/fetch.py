@@ -47,7 +47,11 @@ def fetch(api: Any, sel: Selection, namespace: str | None, *,
           label_selector: str = "", field_selector: str = "") -> Fetched:
     """``namespace`` None means all namespaces; cluster-scoped types ignore it."""
     got = Fetched()
-    for t, name in sel.items:
+    pending = list(zip(sel.error_at, sel.errors)) if len(sel.error_at) == len(sel.errors) \
+        else [(len(sel.items), e) for e in sel.errors]
+    for index, (t, name) in enumerate(sel.items):
+        while pending and pending[0][0] <= index:      # the file's errors where they came
+            got.errors.append(pending.pop(0)[1])
         ns = namespace if t.namespaced else None
         for w in warnings_for(t):
             if w not in got.warnings:
@@ -65,5 +69,5 @@ def fetch(api: Any, sel: Selection, namespace: str | None, *,
             objs = api.list(t.resource_ref, ns, label_selector=label_selector or None,
                               field_selector=field_selector or None)
             got.infos.append(Info(t, list(objs)))
-    got.errors.extend(sel.errors)
+    got.errors.extend(e for _, e in pending)
     return got

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sim.kubectl import output, resolve
 from sim import printers as p
 from sim.kubectl.command import Ctx
-from sim.kubectl.errors import KubectlError, fail, usage
+from sim.kubectl.errors import KubectlError, fail, multiple_errors, usage
 from sim.kubectl.fetch import Fetched, fetch
 from sim.kubectl.flags import BOOL, INT, SLICE, f
 
@@ -38,7 +38,8 @@ def run(ctx: Ctx) -> int:
     with ctx.locked():
         if o["filename"]:
             from sim.kubectl.manifests import selection_from_files
-            sel = selection_from_files(ctx, o["filename"], o["recursive"])
+            sel = selection_from_files(ctx, o["filename"], o["recursive"],
+                                       aggregate=not out.structured)
         else:
             sel = resolve.select(ctx.cluster, args)
         if sel.named and o["selector"]:
@@ -75,13 +76,17 @@ def _print_structured(ctx: Ctx, out: output.Output, got: Fetched,
     single = len(sel.items) == 1 and sel.items[0][1] is not None
     if single and got.errors:
         raise KubectlError("\n".join(got.errors))
+    if not got.objects and got.errors:
+        # printGeneric: no object and errors, Reduce(Flatten(errors)) is returned: one error
+        # prints alone (``error: ``), several one per line
+        return _finish(ctx, got, reduced=True)
     try:
         ctx.out(output.render(out, got.objects, single=single,
                               no_headers=ctx.opts["no-headers"]))
     except output.PartialOutput as e:
         ctx.out(e.text)
         raise e.error from None
-    return _finish(ctx, got)
+    return _finish(ctx, got, reduced=True)
 
 
 def _print_tables(ctx: Ctx, out: output.Output, got: Fetched, sel: resolve.Selection,
@@ -128,9 +133,14 @@ def _print_tables(ctx: Ctx, out: output.Output, got: Fetched, sel: resolve.Selec
     return _finish(ctx, got)
 
 
-def _finish(ctx: Ctx, got: Fetched) -> int:
+def _finish(ctx: Ctx, got: Fetched, reduced: bool = False) -> int:
+    """The errors get returns: as an aggregate (tables: each on its own line, without
+    ``error: ``), or ``reduced`` to the error itself when there is one (other output)."""
     if got.errors:
-        ctx.err("".join(e + "\n" for e in got.errors))
+        if reduced and len(got.errors) == 1:
+            ctx.err(got.errors[0] + "\n")
+        else:
+            ctx.err(multiple_errors(got.errors))
         return 1
     return 0
 

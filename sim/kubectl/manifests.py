@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +98,7 @@ def _files(ctx, paths: list[str], recursive: bool) -> list[str]:
 def _walk(ctx, shown: str, recursive: bool) -> list[str]:
     found = []
     for name in localfs.list_dir(ctx.io, shown):
-        sub_shown = os.path.join(shown, name)
+        sub_shown = os.path.normpath(os.path.join(shown, name))   # Go's filepath.Join cleans
         if localfs.is_dir(ctx.io, sub_shown):
             if recursive:
                 found.extend(_walk(ctx, sub_shown, recursive))
@@ -128,21 +129,65 @@ def _documents(text: str, source: str) -> list[Any]:
     try:
         return [_as_sent(d) for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as e:
+        first_only = _first_nodes(text)
+        if first_only is not None:
+            return [_as_sent(d) for d in first_only if d is not None]
         from sim.kubectl.yamlerrors import go_yaml_message
 
         raise fail(f"error parsing {source}: error converting YAML to JSON: yaml: "
                    f"{go_yaml_message(e, text)}") from None
 
 
-def read(ctx, paths: list[str], recursive: bool = False) -> list[Manifest]:
+_SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _first_nodes(text: str) -> list[Any] | None:
+    """The documents as kubectl reads them when a parser that wants the whole stream fails:
+    its YAML reader cuts the text at ``---`` lines and go-yaml's Unmarshal decodes only the
+    first node of each piece, never looking at what follows it (so the text of an nginx
+    configuration, ``server { # comment`` and its next lines, is the string ``server {``).
+    None when a piece fails before its first node is complete."""
+    out: list[Any] = []
+    for piece in _SEPARATOR.split(text):
+        if not piece.strip():
+            continue
+        loader = yaml.SafeLoader(piece)
+        try:
+            out.append(loader.get_data() if loader.check_data() else None)
+        except yaml.YAMLError:
+            return None
+        finally:
+            loader.dispose()
+    return out
+
+
+def _json_type(value: Any) -> str:
+    """The name Go's encoding/json gives a JSON value in its UnmarshalTypeError."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    return "string"
+
+
+def read(ctx, paths: list[str], recursive: bool = False, validate: bool = False) -> list[Manifest]:
+    """The objects of the files. ``validate``: kubectl's schema check runs first, as for
+    ``apply``/``create`` unless ``--validate=false`` (a document that is not an object fails
+    it before kubectl decodes it)."""
     out: list[Manifest] = []
     for path in _files(ctx, paths, recursive):
         data = _read(ctx, path).decode("utf-8", "replace")
         source = "STDIN" if path == "-" else path
         for doc in _documents(data, source):
             if not isinstance(doc, dict):
-                raise fail(f"error parsing {source}: json: cannot unmarshal into Go value "
-                           f"of type map[string]interface {{}}")
+                if validate:
+                    raise fail(f'error validating "{source}": error validating data: invalid '
+                               f"object to validate; if you choose to ignore these errors, "
+                               f"turn validation off with --validate=false")
+                raise fail(f'unable to decode "{source}": json: cannot unmarshal '
+                           f"{_json_type(doc)} into Go value of type unstructured.detector")
             for obj in _flatten(doc):
                 if not obj.get("kind"):
                     raise fail(f'error validating "{source}": error validating data: kind not '
@@ -194,14 +239,25 @@ def namespace_for(ctx, t: ResourceType, m: Manifest) -> str | None:
     return obj_ns or ctx.namespace
 
 
-def selection_from_files(ctx, paths: list[str], recursive: bool) -> Selection:
+def selection_from_files(ctx, paths: list[str], recursive: bool,
+                         aggregate: bool = False) -> Selection:
+    """``aggregate``: the command returns the builder's errors as an aggregate (get's
+    tables, describe), so a file that cannot be read or decoded prints without ``error: ``
+    (a path that does not exist still does: the builder reports that before visiting)."""
     sel = Selection()
     seen: list[ResourceType] = []
-    for m in read(ctx, paths, recursive):
+    try:
+        items = read(ctx, paths, recursive)
+    except KubectlError as e:
+        if aggregate and e.text.startswith(('error: unable to decode "', "error: error parsing ")):
+            raise KubectlError(e.text.removeprefix("error: "), e.code) from None
+        raise
+    for m in items:
         try:
             t = type_for(ctx, m)
         except KubectlError as e:
             sel.errors.append(e.text)
+            sel.error_at.append(len(sel.items))
             continue
         if t not in seen:
             seen.append(t)

@@ -164,8 +164,10 @@ class Selection:
     # For ``-f``: the file each item came from, and its namespace if the manifest set one.
     sources: list[str] = field(default_factory=list)
     namespaces: list[str | None] = field(default_factory=list)
-    # Objects of a file that no served type matches: reported, the others still handled.
+    # Objects of a file that no served type matches: reported, the others still handled;
+    # ``error_at``: how many items came before each (the order the builder visited them).
     errors: list[str] = field(default_factory=list)
+    error_at: list[int] = field(default_factory=list)
 
     @property
     def named(self) -> bool:

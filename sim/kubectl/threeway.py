@@ -1,7 +1,9 @@
 """The patch ``kubectl apply`` computes from last-applied, the new config and the live
 object (strategicpatch.CreateThreeWayMergePatch, reduced to what decides the outcome):
 fields the new config changes against the live object, and fields the last-applied
-config had that the new one dropped (set to null).  An empty patch is ``unchanged``."""
+config had that the new one dropped (set to null); a list merged by key that changes goes
+with ``$setElementOrder/FIELD``, its keys in the new config's order.  An empty patch is
+``unchanged``."""
 
 from __future__ import annotations
 
@@ -25,6 +27,15 @@ def _key_for(field: str, items: list) -> str | None:
     return key
 
 
+class _KeyedPatch(list):
+    """The patch of a list merged by key, with the order of the keys in the new config:
+    kubectl sends it beside the list as ``$setElementOrder/FIELD``."""
+
+    def __init__(self, items: list, order: list):
+        super().__init__(items)
+        self.order = order
+
+
 class _Same:
     """No difference (distinct from a null value, which deletes)."""
 
@@ -42,7 +53,9 @@ def _diff(original: Any, modified: Any, current: Any, field: str = "") -> Any:
                 continue
             sub = _diff(orig.get(k), v, current[k], k)
             if sub is not SAME:
-                out[k] = sub
+                out[k] = list(sub) if isinstance(sub, _KeyedPatch) else sub
+                if isinstance(sub, _KeyedPatch):
+                    out[f"$setElementOrder/{k}"] = sub.order
         for k in orig:
             # Dropped from the configuration since the last apply: delete it.
             if k not in modified and k in current:
@@ -79,7 +92,9 @@ def _diff_keyed(original: Any, modified: list, current: list, field: str, key: s
     for gone in before:
         if gone not in wanted and gone in live:
             items.append({key: gone, "$patch": "delete"})
-    return items if items else SAME
+    if not items:
+        return SAME
+    return _KeyedPatch(items, [{key: x.get(key)} for x in modified])
 
 
 def _equal(a: Any, b: Any) -> bool:

@@ -167,7 +167,9 @@ def test_three_way_patch_rules():
     dropped = {"spec": {"ports": [{"port": 80}], "type": "NodePort"},
                "metadata": {"labels": {"a": "1"}}}
     assert three_way_patch(original, dropped, current) == {
-        "spec": {"ports": [{"port": 81, "$patch": "delete"}]}, "metadata": {"labels": {"b": None}}}
+        "spec": {"ports": [{"port": 81, "$patch": "delete"}],
+                 "$setElementOrder/ports": [{"port": 80}]},
+        "metadata": {"labels": {"b": None}}}
     nulled = {"metadata": {"creationTimestamp": None, "labels": {"a": "1", "b": "2"}},
               "spec": same["spec"]}
     current["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
