@@ -48,19 +48,25 @@ def pods_for(api: Any, obj: dict) -> list[dict]:
     return sorted(pods, key=_activity, reverse=True)
 
 
-def resolve_pod(ctx, name_arg: str) -> tuple[dict, int]:
-    """``POD`` or ``TYPE/NAME`` to a pod; also how many pods the object had."""
+def named_object(ctx, name_arg: str) -> tuple[dict, str]:
+    """``POD`` or ``TYPE/NAME`` to the object it names (and the name), as kubectl's
+    attach, logs, exec and port-forward read their argument."""
     if "/" in name_arg:
         type_token, _, name = name_arg.partition("/")
         t = resolve.resolve_type(ctx.cluster, type_token)
     else:
         t, name = resolve.resolve_type(ctx.cluster, "pods"), name_arg
     try:
-        obj = ctx.api.get(t.resource_ref, ctx.namespace if t.namespaced else None, name)
+        return ctx.api.get(t.resource_ref, ctx.namespace if t.namespaced else None, name), name
     except Exception as e:
         if not is_api_error(e):
             raise
         raise KubectlError(api_text(e)) from None
+
+
+def resolve_pod(ctx, name_arg: str) -> tuple[dict, int]:
+    """``POD`` or ``TYPE/NAME`` to a pod; also how many pods the object had."""
+    obj, name = named_object(ctx, name_arg)
     pods = pods_for(ctx.api, obj)
     if not pods:
         raise fail(f"cannot attach to {obj['kind']}: selector for {name} has no pods"

@@ -4,12 +4,12 @@ interrupted (or until the pod goes: ``lost connection to pod``)."""
 from __future__ import annotations
 
 from sim.api.client import Client
-from sim.kubectl import resolve, workloads
+from sim.kubectl import workloads
 from sim.kubectl.command import Ctx
 from sim.kubectl.durations import parse_duration
-from sim.kubectl.errors import KubectlError, api_text, fail, is_api_error, usage
+from sim.kubectl.errors import fail, usage
 from sim.kubectl.flags import SLICE, f
-from sim.kubectl.pods import pods_for
+from sim.kubectl.pods import named_object, pods_for
 
 FLAGS = (f("address", kind=SLICE, default=["localhost"]), f("pod-running-timeout", default="1m0s"))
 
@@ -104,17 +104,7 @@ def _uint16(text: str, which: str) -> int:
 
 def _target(ctx: Ctx, arg: str) -> tuple[dict, dict]:
     """(object named, the pod chosen for it)."""
-    if "/" in arg:
-        type_token, _, name = arg.partition("/")
-        t = resolve.resolve_type(ctx.cluster, type_token)
-    else:
-        t, name = resolve.resolve_type(ctx.cluster, "pods"), arg
-    try:
-        obj = ctx.api.get(t.resource_ref, ctx.namespace if t.namespaced else None, name)
-    except Exception as e:
-        if not is_api_error(e):
-            raise
-        raise KubectlError(api_text(e)) from None
+    obj, name = named_object(ctx, arg)
     if obj.get("kind") == "Service" and not (obj.get("spec") or {}).get("selector"):
         raise fail(f"cannot attach to *v1.Service: invalid service '{name}': Service is defined "
                    f"without a selector")
