@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import timedelta
 
-from ..api.objects import clone
+from ..api.objects import edit
 from ..clock import parse_time
 from .base import ClusterView
 
@@ -33,7 +33,7 @@ class EventRecorder:
         name = self._index.get(key)
         existing = store.find("events", namespace, name) if name else None
         if existing is not None:
-            event = clone(existing)
+            event = edit(existing)
             event["count"] = event.get("count", 1) + 1
             event["lastTimestamp"] = now
             self._ages.append((self.cluster.clock.now(), namespace, name))

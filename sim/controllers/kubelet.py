@@ -9,7 +9,7 @@ import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..api.objects import clone, set_condition
+from ..api.objects import clone, edit, set_condition
 from ..clock import format_time
 from .base import ClusterView
 
@@ -225,7 +225,7 @@ class Kubelet:
             ps["containers"][c["name"]] = cs
             at = cs["pulled_at"]
         ready_to_start = False
-        new = clone(pod)
+        new = edit(pod, "status")
         status = new.setdefault("status", {})
         host_ip = self._internal_ip(node)
         status["hostIP"] = host_ip
@@ -264,7 +264,7 @@ class Kubelet:
     # -- progress ---------------------------------------------------------------------
 
     def _advance(self, cluster: ClusterView, pod: dict, ps: dict, now: datetime):
-        new = clone(pod)
+        new = edit(pod, "status")
         status = new["status"]
         wake: datetime | None = None
         host = ps["node"]
@@ -551,7 +551,7 @@ def finish_container(cluster: ClusterView, namespace: str, name: str, container:
         if cs is None or cs.get("stage") != "running":
             return
         now = cluster.clock.now()
-        new = clone(pod)
+        new = edit(pod, "status")
         status = new["status"]
         for cstat in status.get("containerStatuses") or []:
             if cstat["name"] != container:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..api.objects import clone
+from ..api.objects import edit
 from ..api.selectors import matches, selector_from_api
 from .base import ClusterView, pod_active, pod_ready
 from .workloads import drop_zero, owned_pods, pod_from_template
@@ -70,7 +70,7 @@ class ReplicaSetController:
                                          "observedGeneration", "readyReplicas", "replicas")
                   if k in status}
         if rs.get("status") != status:
-            new = clone(rs)
+            new = edit(rs)
             new["status"] = status
             cluster.store.write(new)
 
