@@ -298,6 +298,15 @@ class Store:
             for key in items.irange(minimum=start, inclusive=(start is None, True)):
                 yield items[key]
 
+    def count_after(self, resource: str | ResourceType, namespace: str | None,
+                    key: tuple[str, str]) -> int:
+        """How many objects of a type (in a namespace, or all) come after the key ``key``."""
+        rt = self.type_of(resource)
+        items = self._tables[rt].items
+        end = items.bisect_left((namespace + "\x00",)) if namespace is not None and rt.namespaced \
+            else len(items)
+        return max(0, end - items.bisect_right(key))
+
     def by_uid(self, uid: str) -> dict | None:
         found = self.uids.get(uid)
         if found is None:
