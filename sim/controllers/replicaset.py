@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..api.objects import edit
+from ..api.objects import controller_of, edit
 from ..api.selectors import matches, selector_from_api
 from .base import ClusterView, pod_active, pod_ready
 from .workloads import drop_zero, owned_pods, pod_from_template
@@ -23,12 +23,44 @@ def deletion_rank(pod: dict) -> tuple:
 
 
 class ReplicaSetController:
+    """Works from the change: the ReplicaSets written, and those whose pods were, since
+    its last run (a work queue); each finds its pods through the store's owner index."""
+
     name = "replicaset"
     watches = ("replicasets", "pods")
 
+    def __init__(self) -> None:
+        self._feed = None
+        self._owner: dict[tuple[str, str], tuple[str, str]] = {}   # pod key -> its ReplicaSet's
+
+    def _owner_key(self, store, key: tuple[str, str]) -> tuple[str, str] | None:
+        pod = store.find("pods", key[0], key[1])
+        if pod is None:
+            return self._owner.pop(key, None)
+        ref = controller_of(pod)
+        owner = store.by_uid(ref.get("uid", "")) if ref and ref.get("kind") == "ReplicaSet" else None
+        if owner is None:
+            return self._owner.pop(key, None)
+        found = (owner["metadata"]["namespace"], owner["metadata"]["name"])
+        self._owner[key] = found
+        return found
+
     def sync(self, cluster: ClusterView):
         store = cluster.store
-        for rs in store.list("replicasets"):
+        if self._feed is None:
+            self._feed = store.feed("replicasets", "pods")
+        everything, keys = self._feed.take()
+        if everything:
+            todo = store.list("replicasets")
+        else:
+            names = set(keys["replicasets"])
+            for key in keys["pods"]:
+                owner = self._owner_key(store, key)
+                if owner is not None:
+                    names.add(owner)
+            todo = [rs for rs in (store.find("replicasets", ns, name) for ns, name in sorted(names))
+                    if rs is not None]
+        for rs in todo:
             if rs["metadata"].get("deletionTimestamp"):
                 continue
             pods = [p for p in owned_pods(cluster, rs) if pod_active(p)]
@@ -39,6 +71,8 @@ class ReplicaSetController:
                     pod = store.create(pod_from_template(rs, rs["spec"]["template"]),
                                        field_validation="Ignore")
                     pods.append(pod)
+                    self._owner[(pod["metadata"]["namespace"], pod["metadata"]["name"])] = \
+                        (rs["metadata"]["namespace"], rs["metadata"]["name"])
                     cluster.record_event(rs, "Normal", "SuccessfulCreate",
                                          f"Created pod: {pod['metadata']['name']}",
                                          "replicaset-controller")
@@ -54,6 +88,7 @@ class ReplicaSetController:
                 gone = {p["metadata"]["uid"] for p in ranked[:-diff]}
                 pods = [p for p in pods if p["metadata"]["uid"] not in gone]
             self._status(cluster, rs, pods)
+        self._feed.take()   # its own writes: counted already
         return None
 
     def _status(self, cluster: ClusterView, rs: dict, pods: list[dict]) -> None:
