@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import sys
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,10 +22,12 @@ def _hook(cluster: ClusterView, module: str, name: str):
     was made with workloads), else None: the kubelet then behaves as for a plain image."""
     if not getattr(cluster, "workloads", True):
         return None
-    try:
-        mod = __import__(f"sim.workloads.{module}", fromlist=[name])
-    except ImportError:
-        return None
+    mod = sys.modules.get(f"sim.workloads.{module}")   # imported already: no import machinery
+    if mod is None:
+        try:
+            mod = __import__(f"sim.workloads.{module}", fromlist=[name])
+        except ImportError:
+            return None
     return getattr(mod, name, None)
 
 
