@@ -154,12 +154,12 @@ def one_size(pods: int, repeat: int = 3) -> dict:
         with _Clock() as start:
             cluster = make_cluster(pods)
         out: dict = {"pods": pods, "nodes": cluster.store.count("nodes"),
-                     "cluster_start": {"wall_s": round(start.wall, 4), "cpu_s": round(start.cpu, 4)}}
+                     "cluster_start": {"wall_s": round(start.wall, 6), "cpu_s": round(start.cpu, 6)}}
 
         def record(label: str, clocks: list) -> None:
             clocks.sort(key=lambda c: c.cpu)
             mid = clocks[len(clocks) // 2]
-            out[label] = {"wall_s": round(mid.wall, 4), "cpu_s": round(mid.cpu, 4)}
+            out[label] = {"wall_s": round(mid.wall, 6), "cpu_s": round(mid.cpu, 6)}
 
         with _Clock() as span:
             call(cluster, ["kubectl", "apply", "-f", "big.yaml"], tmp)
@@ -182,8 +182,8 @@ def one_size(pods: int, repeat: int = 3) -> dict:
             call(cluster, ["kubectl", "scale", "deployment", "big", f"--replicas={target}"], tmp)
             until_ready(cluster, target)
         record("scale", [span])
-        out["endpointslices_after_scale"] = {"wall_s": round(timed.seconds, 4),
-                                             "cpu_s": round(timed.cpu, 4)}
+        out["endpointslices_after_scale"] = {"wall_s": round(timed.seconds, 6),
+                                             "cpu_s": round(timed.cpu, 6)}
         out["endpoints_in_slices"] = sum(len(s.get("endpoints") or []) for s in cluster.store.list(
             "endpointslices", "default", "kubernetes.io/service-name=big"))
         out["running"] = sum(1 for p in cluster.store.list("pods", "default")
