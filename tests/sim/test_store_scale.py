@@ -1,0 +1,137 @@
+"""What the store keeps for big clusters: copy on write with shared parts, the indexes
+kept in step with every write, the controllers' change feeds, and paging by key."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.api import server as api
+from sim.api.objects import edit
+from sim.api.selectors import parse_label_selector
+
+
+def _cm(name: str, namespace: str = "default", **labels) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
+            "data": {"big": "x" * 100, "n": name}}
+
+
+def test_a_write_shares_what_did_not_change_and_never_changes_the_old_version(cluster):
+    store = cluster.store
+    first = store.write(_cm("a", app="x"))
+    new = edit(first)
+    new["data"] = dict(first["data"], n="changed")
+    second = store.write(new)
+    assert second is not first
+    assert first["data"]["n"] == "a" and second["data"]["n"] == "changed"
+    assert second["metadata"]["labels"] is first["metadata"]["labels"]      # shared, not copied
+    assert int(second["metadata"]["resourceVersion"]) > int(first["metadata"]["resourceVersion"])
+    assert store.get("configmaps", "default", "a") is second
+    again = edit(second)                                   # nothing changed: not a write
+    assert store.write(again) is second
+
+
+def test_edit_deep_copies_only_the_named_parts():
+    obj = {"metadata": {"name": "p", "labels": {"a": "b"}}, "spec": {"x": [1]},
+           "status": {"conditions": [{"type": "Ready"}]}}
+    new = edit(obj, "status")
+    new["metadata"]["name"] = "q"
+    new["status"]["conditions"][0]["type"] = "Other"
+    assert obj["metadata"]["name"] == "p" and obj["status"]["conditions"][0]["type"] == "Ready"
+    assert new["spec"] is obj["spec"] and new["metadata"]["labels"] is obj["metadata"]["labels"]
+
+
+def test_label_index_follows_label_changes_and_removals(cluster):
+    store = cluster.store
+    store.write(_cm("a", app="x", tier="web"))
+    store.write(_cm("b", app="x"))
+    store.write(_cm("c", "kube-system", app="x"))
+    names = lambda objs: sorted(o["metadata"]["name"] for o in objs)  # noqa: E731
+    assert names(store.select("configmaps", "default", parse_label_selector("app=x"))) == ["a", "b"]
+    assert names(store.select("configmaps", None, parse_label_selector("app=x,tier=web"))) == ["a"]
+    moved = edit(store.get("configmaps", "default", "a"))
+    moved["metadata"]["labels"] = {"app": "y"}
+    store.write(moved)
+    assert names(store.select("configmaps", None, parse_label_selector("app=x"))) == ["b", "c"]
+    assert names(store.select("configmaps", None, parse_label_selector("app=y"))) == ["a"]
+    store.remove(store.type_of("configmaps"), store.get("configmaps", "default", "b"))
+    assert names(store.select("configmaps", None, parse_label_selector("app=x"))) == ["c"]
+    # the same answers as the sorted list, in another order
+    for text in ("app=x", "app=y", "app in (x,y)", "app!=x", "!tier"):
+        selected = store.select("configmaps", None, parse_label_selector(text))
+        listed = store.list("configmaps", None, text)
+        key = lambda o: (o["metadata"]["namespace"], o["metadata"]["name"])  # noqa: E731
+        assert sorted(map(key, selected)) == list(map(key, listed)), text
+
+
+def test_owner_and_node_indexes(cluster, make_deployment):
+    store = cluster.store
+    store.create(make_deployment("web", replicas=3))
+    cluster.run_for(10)
+    (rs,) = store.list("replicasets", "default")
+    owned = store.owned_by("pods", rs["metadata"]["uid"])
+    assert len(owned) == 3 and all(p["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+                                   for p in owned)
+    for node in store.list("nodes"):
+        name = node["metadata"]["name"]
+        assert sorted(p["metadata"]["name"] for p in store.pods_on(name)) == sorted(
+            p["metadata"]["name"] for p in store.list("pods") if p["spec"].get("nodeName") == name)
+    store.patch("deployments", "default", "web", {"spec": {"replicas": 1}})
+    cluster.run_for(10)
+    assert len(store.owned_by("pods", rs["metadata"]["uid"])) == 1
+
+
+def test_a_feed_gives_everything_first_then_the_keys_written(cluster):
+    store = cluster.store
+    feed = store.feed("configmaps", "secrets")
+    everything, keys = feed.take()
+    assert everything and keys == {"configmaps": set(), "secrets": set()}
+    store.write(_cm("a"))
+    store.write(_cm("b", "kube-system"))
+    store.remove(store.type_of("configmaps"), store.get("configmaps", "default", "a"))
+    store.write({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
+    assert feed.pending()
+    everything, keys = feed.take()
+    assert not everything
+    assert keys == {"configmaps": {("default", "a"), ("kube-system", "b")}, "secrets": set()}
+    assert feed.take() == (False, {"configmaps": set(), "secrets": set()})
+
+
+def test_keys_after_and_count_after_page_in_key_order(cluster):
+    store = cluster.store
+    for ns in ("a", "b"):
+        store.write({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        for i in range(5):
+            store.write(_cm(f"cm-{i}", ns))
+    names = lambda it: [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in it]  # noqa: E731
+    assert names(store.keys_after("configmaps", "b", None)) == [("b", f"cm-{i}") for i in range(5)]
+    assert names(store.keys_after("configmaps", "a", ("a", "cm-2"))) == [("a", "cm-3"), ("a", "cm-4")]
+    assert names(store.keys_after("configmaps", "b", ("a", "cm-2")))[0] == ("b", "cm-0")
+    everything = names(store.list("configmaps"))
+    start = everything.index(("a", "cm-4"))
+    assert names(store.keys_after("configmaps", None, ("a", "cm-4"))) == everything[start + 1:]
+    assert store.count_after("configmaps", "a", ("a", "cm-1")) == 3
+    assert store.count_after("configmaps", None, ("a", "cm-4")) == len(everything) - start - 1
+
+
+@pytest.mark.parametrize("query", ["", "&labelSelector=app%3Dx", "&fieldSelector=metadata.name%21%3Dcm-3"])
+def test_pages_join_to_the_whole_list(cluster, query):
+    store = cluster.store
+    for i in range(23):
+        store.write(_cm(f"cm-{i:02d}", app="x" if i % 3 else "y"))
+    whole = api.handle(cluster, api.Request("GET", "/api/v1/namespaces/default/configmaps?x=1" + query)).body
+    got, token, pages = [], "", 0
+    while True:
+        target = "/api/v1/namespaces/default/configmaps?limit=4" + query
+        if token:
+            target += "&continue=" + token
+        page = api.handle(cluster, api.Request("GET", target)).body
+        pages += 1
+        got += page["items"]
+        token = page["metadata"].get("continue", "")
+        if not query and token:
+            assert page["metadata"]["remainingItemCount"] == len(whole["items"]) - len(got)
+        if not token:
+            break
+    assert [o["metadata"]["name"] for o in got] == [o["metadata"]["name"] for o in whole["items"]]
+    assert pages == -(-len(whole["items"]) // 4)
