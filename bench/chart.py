@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "performance"
 FONT = "font-family='system-ui, sans-serif' font-size='12'"
 OWN, RUNNER, OTHER, PRYSK = "#4c78a8", "#f58518", "#54a24b", "#b279a2"
-LINES = ["#4c78a8", "#f58518", "#54a24b", "#e45756"]
+LINES = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2"]
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
