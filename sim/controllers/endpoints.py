@@ -60,8 +60,10 @@ class _Selection:
     in step with the changes to pods and Services, so a change to one pod costs that
     pod's entry, not a look at every pod of the Service."""
 
-    def __init__(self, entry):
+    def __init__(self, entry, track: bool = False):
         self.entry = entry
+        #: keep, per Service, the sort keys whose entries changed (``take_dirty``)
+        self.track = track
         self.reset()
 
     def reset(self) -> None:
@@ -71,6 +73,15 @@ class _Selection:
         self.keys: dict[tuple, dict[tuple, tuple]] = {}        # svc -> pod key -> sort key
         self.order: dict[tuple, SortedDict] = {}               # svc -> sort key -> value
         self.pod_services: dict[tuple, set[tuple]] = {}
+        self.dirty: dict[tuple, set] = {}
+        self.fresh: set[tuple] = set()
+
+    def take_dirty(self, key: tuple) -> tuple[bool, set]:
+        """(whether the Service's entries were made afresh, the sort keys whose entries
+        came, went or changed) since the last take for it."""
+        fresh = key in self.fresh
+        self.fresh.discard(key)
+        return fresh, self.dirty.pop(key, set())
 
     def values(self, key: tuple) -> list:
         return list(self.order[key].values())
@@ -79,12 +90,16 @@ class _Selection:
         sort_key = self.keys[svc_key].pop(pod_key, None)
         if sort_key is not None:
             del self.order[svc_key][sort_key]
+            if self.track:
+                self.dirty.setdefault(svc_key, set()).add(sort_key)
 
     def _add_entry(self, svc_key: tuple, pod_key: tuple, pod: dict) -> None:
         got = self.entry(self.services[svc_key], pod)
         if got is not None:
             self.keys[svc_key][pod_key] = got[0]
             self.order[svc_key][got[0]] = got[1]
+            if self.track:
+                self.dirty.setdefault(svc_key, set()).add(got[0])
 
     def service(self, store, key: tuple) -> None:
         """The Service ``key`` changed (or is new, or gone): its entries from scratch."""
@@ -93,9 +108,12 @@ class _Selection:
                 self.pod_services.get(pod_key, set()).discard(key)
             del self.services[key], self.reqs[key], self.keys[key], self.order[key]
             self.by_ns[key[0]].discard(key)
+        self.dirty.pop(key, None)
         svc = store.find("services", key[0], key[1])
         if svc is None or not _wanted(svc):
             return
+        if self.track:
+            self.fresh.add(key)
         self.services[key] = svc
         self.reqs[key] = selector_from_map(svc["spec"].get("selector"))
         self.by_ns.setdefault(key[0], set()).add(key)
@@ -286,6 +304,29 @@ class EndpointsController:
             cluster.store.write(desired)
 
 
+class _Layout:
+    """Which slice holds each endpoint of a Service (by its sort key), as last written."""
+
+    def __init__(self, ports, labels: dict):
+        self.ports, self.labels = ports, labels
+        self.where: dict = {}
+        self.members: dict[str, set] = {}
+
+
+class _Trigger:
+    """The last-change-trigger-time annotation: the latest of the Service's creation and
+    its pods' (worked out once, when a slice is written)."""
+
+    def __init__(self, svc: dict, order, values: list | None = None):
+        self.svc, self.order, self.values, self.time = svc, order, values, None
+
+    def __call__(self) -> str:
+        if self.time is None:
+            values = self.values if self.values is not None else self.order.values()
+            self.time = max([self.svc["metadata"]["creationTimestamp"]] + [v[2] for v in values])
+        return self.time
+
+
 def _zone_of(node: dict | None) -> str | None:
     if node is None:
         return None
@@ -303,7 +344,9 @@ class EndpointSliceController:
     def __init__(self) -> None:
         self._feed = None
         self._zones: dict[str, str | None] = {}
-        self._selection = _Selection(self._entry)
+        self._selection = _Selection(self._entry, track=True)
+        #: per Service: which slice holds each endpoint (by sort key), as last written
+        self._layout: dict[tuple, _Layout] = {}
 
     def _entry(self, svc: dict, pod: dict):
         """A pod's endpoint in a Service's slices: (ip, uid) -> (ports, endpoint, trigger)."""
@@ -364,6 +407,7 @@ class EndpointSliceController:
                     name = (sl["metadata"].get("labels") or {}).get("kubernetes.io/service-name")
                     if name:
                         todo.add((key[0], name))
+                        self._layout.pop((key[0], name), None)   # changed by someone: afresh
                 else:
                     # a slice went: its Service (if any still wants slices) makes it again
                     todo |= {k for k in sel.by_ns.get(key[0], ())}
@@ -373,8 +417,14 @@ class EndpointSliceController:
                 ("kubernetes.io/service-name", "Equals", (key[1],)),
                 (MANAGED_BY, "Equals", (SLICE_CONTROLLER,))])]
             if key in sel.services:
-                self._sync_service(cluster, sel.services[key], sel.values(key), slices)
+                fresh, dirty = sel.take_dirty(key)
+                layout = self._layout.get(key)
+                if fresh or layout is None or not self._update(cluster, sel, key, layout,
+                                                               dirty, slices):
+                    self._layout[key] = self._sync_service(
+                        cluster, sel.services[key], list(sel.order[key].items()), slices)
             else:
+                self._layout.pop(key, None)
                 for sl in slices:
                     store.remove(rt, sl)
         if everything:
@@ -386,21 +436,90 @@ class EndpointSliceController:
         self._feed.take()   # its own writes: nothing more to do for them
         return None
 
-    def _sync_service(self, cluster, svc, entries, slices) -> None:
+    def _update(self, cluster, sel: _Selection, key: tuple, layout: "_Layout", dirty: set,
+                slices: list[dict]) -> bool:
+        """Bring the slices up to date from the endpoints that changed: a changed or gone
+        endpoint rewrites the slice that holds it, a new one goes into the first slice
+        with room (in creation order), then into new slices; False when the layout must be
+        made afresh (ports or labels changed, slices gone, or fewer slices would do)."""
+        svc, order = sel.services[key], sel.order[key]
+        by_name = {sl["metadata"]["name"]: sl for sl in slices}
+        if set(by_name) != set(layout.members):
+            return False
+        ports = next((value[0] for value in order.values() if value[1] is not None), None)
+        labels = _service_labels(svc, {"kubernetes.io/service-name": svc["metadata"]["name"],
+                                       MANAGED_BY: SLICE_CONTROLLER})
+        if (ports or None) != layout.ports or labels != layout.labels:
+            return False
+        changed: set[str] = set()
+        new: list = []
+        for sort_key in dirty:
+            value = order.get(sort_key)
+            name = layout.where.get(sort_key)
+            if name is not None:
+                changed.add(name)
+                if value is None or value[1] is None:
+                    layout.members[name].discard(sort_key)
+                    del layout.where[sort_key]
+            elif value is not None and value[1] is not None:
+                new.append(sort_key)
+        total = len(layout.where) + len(new)
+        if len(layout.members) > max(1, -(-total // MAX_SLICE_ENDPOINTS)):
+            return False        # fewer slices would hold them: packed afresh
+        new.sort()
+        ordered = sorted(slices, key=lambda sl: (sl["metadata"]["creationTimestamp"],
+                                                 sl["metadata"]["name"]))
+        placed = 0
+        for sl in ordered:
+            name = sl["metadata"]["name"]
+            members = layout.members[name]
+            while placed < len(new) and len(members) < MAX_SLICE_ENDPOINTS:
+                members.add(new[placed])
+                layout.where[new[placed]] = name
+                placed += 1
+                changed.add(name)
+        new = new[placed:]
+        trigger = _Trigger(svc, order)
+        for name in sorted(changed):
+            members = layout.members[name]
+            endpoints = [order[k][1] for k in sorted(members)] or None
+            current = by_name[name]
+            if current.get("endpoints") == endpoints:
+                continue
+            written = edit(current)
+            written["endpoints"] = endpoints
+            written["metadata"]["annotations"] = {**(current["metadata"].get("annotations") or {}),
+                                                  TRIGGER: trigger()}
+            cluster.store.write(written)
+        body = {"addressType": "IPv4", "ports": layout.ports}
+        for i in range(0, len(new), MAX_SLICE_ENDPOINTS):
+            chunk = new[i:i + MAX_SLICE_ENDPOINTS]
+            name = self._name(cluster, svc)
+            obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                   "metadata": {"name": name, "generateName": svc["metadata"]["name"] + "-",
+                                "namespace": svc["metadata"]["namespace"], "labels": labels,
+                                "annotations": {TRIGGER: trigger()},
+                                "ownerReferences": [owner_reference(svc)]}}
+            obj.update(body, endpoints=[order[k][1] for k in chunk])
+            cluster.store.write(obj)
+            layout.members[name] = set(chunk)
+            for sort_key in chunk:
+                layout.where[sort_key] = name
+        return True
+
+    def _sync_service(self, cluster, svc, items, slices) -> "_Layout":
+        """The Service's slices afresh: its endpoints in address order, 100 a slice, in
+        the slices' creation order; the layout written."""
         endpoints = []
+        keys = []
         ports = None
-        for pod_ports, ep, _ in entries:
+        for sort_key, (pod_ports, ep, _) in items:
             if ep is None:
                 continue
             ports = pod_ports if ports is None else ports
             endpoints.append(ep)
-        trigger_time = None
-
-        def trigger() -> str:
-            nonlocal trigger_time
-            if trigger_time is None:
-                trigger_time = max([svc["metadata"]["creationTimestamp"]] + [e[2] for e in entries])
-            return trigger_time
+            keys.append(sort_key)
+        trigger = _Trigger(svc, None, [value for _, value in items])
 
         labels = _service_labels(svc, {"kubernetes.io/service-name": svc["metadata"]["name"],
                                        MANAGED_BY: SLICE_CONTROLLER})
@@ -411,6 +530,7 @@ class EndpointSliceController:
             desired_body["ports"] = None
         chunks = [endpoints[i:i + MAX_SLICE_ENDPOINTS]
                   for i in range(0, len(endpoints), MAX_SLICE_ENDPOINTS)] or [None]
+        layout = _Layout(desired_body["ports"], labels)
         slices = sorted(slices, key=lambda sl: (sl["metadata"]["creationTimestamp"],
                                                 sl["metadata"]["name"]))
         for extra in slices[len(chunks):]:
@@ -418,6 +538,11 @@ class EndpointSliceController:
         for i, chunk in enumerate(chunks):
             body = dict(desired_body, endpoints=chunk)
             current = slices[i] if i < len(slices) else None
+            name = current["metadata"]["name"] if current is not None else self._name(cluster, svc)
+            members = set(keys[i * MAX_SLICE_ENDPOINTS:(i + 1) * MAX_SLICE_ENDPOINTS])
+            layout.members[name] = members
+            for sort_key in members:
+                layout.where[sort_key] = name
             if current is not None:
                 if {k: current.get(k) for k in ("addressType", "endpoints", "ports")} == body \
                         and current["metadata"].get("labels") == labels:
@@ -430,13 +555,14 @@ class EndpointSliceController:
                 cluster.store.write(new)
                 continue
             obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                   "metadata": {"name": self._name(cluster, svc),
+                   "metadata": {"name": name,
                                 "generateName": svc["metadata"]["name"] + "-",
                                 "namespace": svc["metadata"]["namespace"], "labels": labels,
                                 "annotations": {TRIGGER: trigger()},
                                 "ownerReferences": [owner_reference(svc)]}}
             obj.update(body)
             cluster.store.write(obj)
+        return layout
 
     @staticmethod
     def _name(cluster, svc) -> str:

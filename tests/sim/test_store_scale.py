@@ -135,3 +135,49 @@ def test_pages_join_to_the_whole_list(cluster, query):
             break
     assert [o["metadata"]["name"] for o in got] == [o["metadata"]["name"] for o in whole["items"]]
     assert pages == -(-len(whole["items"]) // 4)
+
+
+def test_slices_follow_a_big_service_through_scaling(make_deployment, make_service):
+    """Endpoints stay in the slice that holds them; new ones fill slices with room, then
+    new slices; when fewer slices would do, they are packed afresh in address order."""
+    from sim.cluster import Cluster
+    from sim.controllers.profiles import load_profile
+
+    profile = load_profile("default")
+    profile["nodes"] = [profile["nodes"][0], {"name": "w-{i}", "count": 14}]
+    cluster = Cluster(profile, workloads=False)
+    store = cluster.store
+    store.create(make_deployment("big", replicas=1050))
+    store.create(make_service("big", {"app": "big"}))
+    cluster.run_for(10)
+
+    def check(replicas: int) -> list[dict]:
+        slices = store.list("endpointslices", "default", "kubernetes.io/service-name=big")
+        pods = {p["metadata"]["uid"]: p for p in store.list("pods", "default", "app=big")
+                if not p["metadata"].get("deletionTimestamp")}
+        assert len(pods) == replicas
+        seen = [e["targetRef"]["uid"] for sl in slices for e in sl["endpoints"] or []]
+        assert sorted(seen) == sorted(pods)                      # each pod once
+        assert len(slices) == max(1, -(-replicas // 100))       # no more slices than needed
+        for sl in slices:
+            eps = sl["endpoints"] or []
+            assert len(eps) <= 100
+            assert [(e["addresses"][0], e["targetRef"]["uid"]) for e in eps] == sorted(
+                (e["addresses"][0], e["targetRef"]["uid"]) for e in eps)
+            for e in eps:
+                pod = pods[e["targetRef"]["uid"]]
+                assert e["addresses"] == [pod["status"]["podIP"]]
+                assert e["conditions"]["ready"] is True and e["nodeName"] == pod["spec"]["nodeName"]
+        return slices
+
+    first = {sl["metadata"]["name"] for sl in check(1050)}
+    store.patch("deployments", "default", "big", {"spec": {"replicas": 1180}})
+    cluster.run_for(10)
+    grown = check(1180)
+    assert first <= {sl["metadata"]["name"] for sl in grown}   # the old slices stay
+    store.patch("deployments", "default", "big", {"spec": {"replicas": 250}})
+    cluster.run_for(40)
+    check(250)
+    store.patch("deployments", "default", "big", {"spec": {"replicas": 420}})
+    cluster.run_for(10)
+    check(420)
