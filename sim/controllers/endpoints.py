@@ -3,7 +3,7 @@ and the EndpointSlice mirroring controller."""
 
 from __future__ import annotations
 
-from sortedcontainers import SortedDict
+from sortedcontainers import SortedDict, SortedList
 
 from ..api.objects import clone, edit, owner_reference, random_suffix
 from ..api.selectors import matches, selector_from_map
@@ -72,6 +72,8 @@ class _Selection:
         self.by_ns: dict[str, set[tuple]] = {}
         self.keys: dict[tuple, dict[tuple, tuple]] = {}        # svc -> pod key -> sort key
         self.order: dict[tuple, SortedDict] = {}               # svc -> sort key -> value
+        #: svc -> the entries' trigger times (each value's last item), sorted: the latest at once
+        self.times: dict[tuple, SortedList] = {}
         self.pod_services: dict[tuple, set[tuple]] = {}
         self.dirty: dict[tuple, set] = {}
         self.fresh: set[tuple] = set()
@@ -86,10 +88,16 @@ class _Selection:
     def values(self, key: tuple) -> list:
         return list(self.order[key].values())
 
+    def trigger(self, key: tuple) -> str:
+        """The latest of the Service's creation and its pods' trigger times."""
+        created = self.services[key]["metadata"]["creationTimestamp"]
+        times = self.times[key]
+        return max(created, times[-1]) if times else created
+
     def _drop_entry(self, svc_key: tuple, pod_key: tuple) -> None:
         sort_key = self.keys[svc_key].pop(pod_key, None)
         if sort_key is not None:
-            del self.order[svc_key][sort_key]
+            self.times[svc_key].remove(self.order[svc_key].pop(sort_key)[-1])
             if self.track:
                 self.dirty.setdefault(svc_key, set()).add(sort_key)
 
@@ -98,6 +106,7 @@ class _Selection:
         if got is not None:
             self.keys[svc_key][pod_key] = got[0]
             self.order[svc_key][got[0]] = got[1]
+            self.times[svc_key].add(got[1][-1])
             if self.track:
                 self.dirty.setdefault(svc_key, set()).add(got[0])
 
@@ -107,6 +116,7 @@ class _Selection:
             for pod_key in self.keys[key]:
                 self.pod_services.get(pod_key, set()).discard(key)
             del self.services[key], self.reqs[key], self.keys[key], self.order[key]
+            del self.times[key]
             self.by_ns[key[0]].discard(key)
         self.dirty.pop(key, None)
         svc = store.find("services", key[0], key[1])
@@ -117,7 +127,7 @@ class _Selection:
         self.services[key] = svc
         self.reqs[key] = selector_from_map(svc["spec"].get("selector"))
         self.by_ns.setdefault(key[0], set()).add(key)
-        self.keys[key], self.order[key] = {}, SortedDict()
+        self.keys[key], self.order[key], self.times[key] = {}, SortedDict(), SortedList()
         for pod in store.select("pods", key[0], self.reqs[key]):
             pod_key = (key[0], pod["metadata"]["name"])
             self.pod_services.setdefault(pod_key, set()).add(key)
@@ -236,7 +246,7 @@ class EndpointsController:
         ep_type = store.type_of("endpoints")
         for key in sorted(todo):
             if key in sel.services:
-                self._sync_service(cluster, sel.services[key], sel.values(key))
+                self._sync_service(cluster, sel.services[key], sel.values(key), sel.trigger(key))
                 continue
             ep = store.find(ep_type, key[0], key[1])
             if ep is not None and (ep["metadata"].get("labels") or {}).get(
@@ -253,7 +263,7 @@ class EndpointsController:
         self._feed.take()   # its own writes: nothing more to do for them
         return None
 
-    def _sync_service(self, cluster: ClusterView, svc: dict, entries: list) -> None:
+    def _sync_service(self, cluster: ClusterView, svc: dict, entries: list, trigger: str) -> None:
         subsets: dict[tuple, dict] = {}
         for key, ports, address, ready, _ in entries:
             if key is None:
@@ -276,7 +286,6 @@ class EndpointsController:
                    "metadata": {"name": name, "namespace": ns, "labels": labels}}
         if out:
             desired["subsets"] = out
-        trigger = max([svc["metadata"]["creationTimestamp"]] + [e[4] for e in entries])
         if existing is not None:
             annotations = existing["metadata"].get("annotations") or {}
             same = existing.get("subsets") == desired.get("subsets") and \
@@ -311,20 +320,6 @@ class _Layout:
         self.ports, self.labels = ports, labels
         self.where: dict = {}
         self.members: dict[str, set] = {}
-
-
-class _Trigger:
-    """The last-change-trigger-time annotation: the latest of the Service's creation and
-    its pods' (worked out once, when a slice is written)."""
-
-    def __init__(self, svc: dict, order, values: list | None = None):
-        self.svc, self.order, self.values, self.time = svc, order, values, None
-
-    def __call__(self) -> str:
-        if self.time is None:
-            values = self.values if self.values is not None else self.order.values()
-            self.time = max([self.svc["metadata"]["creationTimestamp"]] + [v[2] for v in values])
-        return self.time
 
 
 def _zone_of(node: dict | None) -> str | None:
@@ -422,7 +417,8 @@ class EndpointSliceController:
                 if fresh or layout is None or not self._update(cluster, sel, key, layout,
                                                                dirty, slices):
                     self._layout[key] = self._sync_service(
-                        cluster, sel.services[key], list(sel.order[key].items()), slices)
+                        cluster, sel.services[key], list(sel.order[key].items()), slices,
+                        sel.trigger(key))
             else:
                 self._layout.pop(key, None)
                 for sl in slices:
@@ -479,7 +475,7 @@ class EndpointSliceController:
                 placed += 1
                 changed.add(name)
         new = new[placed:]
-        trigger = _Trigger(svc, order)
+        trigger = lambda: sel.trigger(key)  # noqa: E731
         for name in sorted(changed):
             members = layout.members[name]
             endpoints = [order[k][1] for k in sorted(members)] or None
@@ -507,7 +503,7 @@ class EndpointSliceController:
                 layout.where[sort_key] = name
         return True
 
-    def _sync_service(self, cluster, svc, items, slices) -> "_Layout":
+    def _sync_service(self, cluster, svc, items, slices, trigger_time: str) -> "_Layout":
         """The Service's slices afresh: its endpoints in address order, 100 a slice, in
         the slices' creation order; the layout written."""
         endpoints = []
@@ -519,7 +515,7 @@ class EndpointSliceController:
             ports = pod_ports if ports is None else ports
             endpoints.append(ep)
             keys.append(sort_key)
-        trigger = _Trigger(svc, None, [value for _, value in items])
+        trigger = lambda: trigger_time  # noqa: E731
 
         labels = _service_labels(svc, {"kubernetes.io/service-name": svc["metadata"]["name"],
                                        MANAGED_BY: SLICE_CONTROLLER})
