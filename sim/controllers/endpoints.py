@@ -60,8 +60,10 @@ class _Selection:
     in step with the changes to pods and Services, so a change to one pod costs that
     pod's entry, not a look at every pod of the Service."""
 
-    def __init__(self, entry, track: bool = False):
+    def __init__(self, entry, track: bool = False, group=None):
         self.entry = entry
+        #: ``group(value)``: what entries are counted by (``groups``), e.g. their ports
+        self.group = group
         #: keep, per Service, the sort keys whose entries changed (``take_dirty``)
         self.track = track
         self.reset()
@@ -74,6 +76,7 @@ class _Selection:
         self.order: dict[tuple, SortedDict] = {}               # svc -> sort key -> value
         #: svc -> the entries' trigger times (each value's last item), sorted: the latest at once
         self.times: dict[tuple, SortedList] = {}
+        self.groups: dict[tuple, dict] = {}                    # svc -> group -> entries
         self.pod_services: dict[tuple, set[tuple]] = {}
         self.dirty: dict[tuple, set] = {}
         self.fresh: set[tuple] = set()
@@ -97,7 +100,14 @@ class _Selection:
     def _drop_entry(self, svc_key: tuple, pod_key: tuple) -> None:
         sort_key = self.keys[svc_key].pop(pod_key, None)
         if sort_key is not None:
-            self.times[svc_key].remove(self.order[svc_key].pop(sort_key)[-1])
+            value = self.order[svc_key].pop(sort_key)
+            self.times[svc_key].remove(value[-1])
+            if self.group is not None:
+                counts = self.groups[svc_key]
+                g = self.group(value)
+                counts[g] -= 1
+                if not counts[g]:
+                    del counts[g]
             if self.track:
                 self.dirty.setdefault(svc_key, set()).add(sort_key)
 
@@ -107,6 +117,10 @@ class _Selection:
             self.keys[svc_key][pod_key] = got[0]
             self.order[svc_key][got[0]] = got[1]
             self.times[svc_key].add(got[1][-1])
+            if self.group is not None:
+                counts = self.groups[svc_key]
+                g = self.group(got[1])
+                counts[g] = counts.get(g, 0) + 1
             if self.track:
                 self.dirty.setdefault(svc_key, set()).add(got[0])
 
@@ -117,6 +131,7 @@ class _Selection:
                 self.pod_services.get(pod_key, set()).discard(key)
             del self.services[key], self.reqs[key], self.keys[key], self.order[key]
             del self.times[key]
+            self.groups.pop(key, None)
             self.by_ns[key[0]].discard(key)
         self.dirty.pop(key, None)
         svc = store.find("services", key[0], key[1])
@@ -128,6 +143,7 @@ class _Selection:
         self.reqs[key] = selector_from_map(svc["spec"].get("selector"))
         self.by_ns.setdefault(key[0], set()).add(key)
         self.keys[key], self.order[key], self.times[key] = {}, SortedDict(), SortedList()
+        self.groups[key] = {}
         for pod in store.select("pods", key[0], self.reqs[key]):
             pod_key = (key[0], pod["metadata"]["name"])
             self.pod_services.setdefault(pod_key, set()).add(key)
@@ -215,6 +231,15 @@ def _address_entry(svc: dict, pod: dict):
             (key, ports, address, ready, _pod_trigger(pod)))
 
 
+class _Truncated(list):
+    """The entries of a Service with more addresses than an Endpoints object holds: those
+    it keeps (``total``: how many there were)."""
+
+    def __init__(self, values: list, total: int):
+        super().__init__(values)
+        self.total = total
+
+
 class EndpointsController:
     """Works from the change: the Services whose pods, or which themselves, changed
     since its last run."""
@@ -224,7 +249,7 @@ class EndpointsController:
 
     def __init__(self) -> None:
         self._feed = None
-        self._selection = _Selection(_address_entry)
+        self._selection = _Selection(_address_entry, group=lambda value: value[0])
 
     def sync(self, cluster: ClusterView):
         store = cluster.store
@@ -246,7 +271,8 @@ class EndpointsController:
         ep_type = store.type_of("endpoints")
         for key in sorted(todo):
             if key in sel.services:
-                self._sync_service(cluster, sel.services[key], sel.values(key), sel.trigger(key))
+                self._sync_service(cluster, sel.services[key], self._entries(sel, key),
+                                   sel.trigger(key))
                 continue
             ep = store.find(ep_type, key[0], key[1])
             if ep is not None and (ep["metadata"].get("labels") or {}).get(
@@ -263,6 +289,28 @@ class EndpointsController:
         self._feed.take()   # its own writes: nothing more to do for them
         return None
 
+    @staticmethod
+    def _entries(sel: _Selection, key: tuple):
+        """The entries the Endpoints object is made from: all of them, or, when they share
+        one set of ports and are more than it holds, only the first MAX_ENDPOINTS ready
+        ones in address order and as many not ready ones (what the truncation keeps), so a
+        big Service costs what it shows, not all its pods."""
+        groups = {g: n for g, n in sel.groups[key].items() if g is not None}
+        if len(groups) != 1 or sum(groups.values()) <= MAX_ENDPOINTS:
+            return sel.values(key)
+        ready: list = []
+        not_ready: list = []
+        for value in sel.order[key].values():
+            if value[0] is None:
+                continue
+            if value[3]:
+                ready.append(value)
+                if len(ready) == MAX_ENDPOINTS:
+                    break
+            elif len(not_ready) < MAX_ENDPOINTS:
+                not_ready.append(value)
+        return _Truncated(ready + not_ready[:MAX_ENDPOINTS - len(ready)], sum(groups.values()))
+
     def _sync_service(self, cluster: ClusterView, svc: dict, entries: list, trigger: str) -> None:
         subsets: dict[tuple, dict] = {}
         for key, ports, address, ready, _ in entries:
@@ -278,7 +326,7 @@ class EndpointsController:
             out.append({k: subset[k] for k in ("addresses", "notReadyAddresses", "ports")
                         if subset[k] or k == "ports"})
         out.sort(key=lambda s: (s.get("addresses") or s.get("notReadyAddresses"))[0]["ip"])
-        truncated = _truncate(out)
+        truncated = _truncate(out) or isinstance(entries, _Truncated)
         ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
         existing = cluster.store.find("endpoints", ns, name)
         labels = _service_labels(svc, {"endpoints.kubernetes.io/managed-by": "endpoint-controller"})

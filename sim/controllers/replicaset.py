@@ -63,7 +63,8 @@ class ReplicaSetController:
         for rs in todo:
             if rs["metadata"].get("deletionTimestamp"):
                 continue
-            pods = [p for p in owned_pods(cluster, rs) if pod_active(p)]
+            # in no order: what is deleted on a scale down is ranked below
+            pods = [p for p in owned_pods(cluster, rs, ordered=False) if pod_active(p)]
             want = rs["spec"].get("replicas", 1)
             diff = want - len(pods)
             if diff > 0:

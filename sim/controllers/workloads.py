@@ -26,9 +26,9 @@ def owned_index(cluster: ClusterView, plural: str) -> dict[str, list[dict]]:
     return out
 
 
-def owned_pods(cluster: ClusterView, owner: dict) -> list[dict]:
+def owned_pods(cluster: ClusterView, owner: dict, ordered: bool = True) -> list[dict]:
     """Pods whose controller is ``owner`` and that its selector selects, in name order
-    (the store's owner index: no look at the other pods)."""
+    unless not ``ordered`` (the store's owner index: no look at the other pods)."""
     from ..api.selectors import matches, selector_from_api
 
     reqs = selector_from_api(owner["spec"].get("selector"))
@@ -37,7 +37,8 @@ def owned_pods(cluster: ClusterView, owner: dict) -> list[dict]:
     pods = [p for p in cluster.store.owned_by("pods", owner["metadata"]["uid"])
             if p["metadata"].get("namespace") == owner["metadata"]["namespace"]
             and matches(reqs, p["metadata"].get("labels"))]
-    pods.sort(key=lambda p: p["metadata"]["name"])
+    if ordered:
+        pods.sort(key=lambda p: p["metadata"]["name"])
     return pods
 
 

@@ -181,3 +181,50 @@ def test_slices_follow_a_big_service_through_scaling(make_deployment, make_servi
     store.patch("deployments", "default", "big", {"spec": {"replicas": 420}})
     cluster.run_for(10)
     check(420)
+
+
+@pytest.mark.parametrize("share_ready", [0.0, 0.3, 0.9, 1.0])
+def test_endpoints_of_a_big_service_read_only_what_they_keep(share_ready):
+    """Over 1,000 addresses with one set of ports, the Endpoints object is made from the
+    first 1,000 ready ones and as many not ready: the same object as from every pod."""
+    import random
+
+    from sortedcontainers import SortedDict
+
+    from sim.controllers.endpoints import EndpointsController, _address_entry, _Selection
+
+    class Store:
+        def __init__(self):
+            self.written = []
+
+        def find(self, *args):
+            return None
+
+        def write(self, obj):
+            self.written.append(obj)
+            return obj
+
+    class Cluster:
+        store = Store()
+
+    rng = random.Random(7)
+    ports = [{"name": "http", "port": 80, "protocol": "TCP"}]
+    key = (("http", 80, "TCP"),)
+    order = SortedDict()
+    for i in range(1500):
+        ip = f"10.{rng.randrange(3)}.{rng.randrange(256)}.{rng.randrange(256)}"
+        address = {"ip": ip, "nodeName": "n", "targetRef": {"kind": "Pod", "name": f"p{i}",
+                                                             "namespace": "default", "uid": f"u{i}"}}
+        order[(ip, f"u{i}")] = (key, ports, address, rng.random() < share_ready, "t")
+    sel = _Selection(_address_entry, group=lambda value: value[0])
+    svc_key = ("default", "s")
+    sel.order[svc_key], sel.groups[svc_key] = order, {key: len(order)}
+    svc = {"metadata": {"namespace": "default", "name": "s"}, "spec": {"clusterIP": "10.96.0.5"}}
+    controller, cluster = EndpointsController(), Cluster()
+    controller._sync_service(cluster, svc, list(order.values()), "t")
+    short = EndpointsController._entries(sel, svc_key)
+    assert len(short) == 1000
+    controller._sync_service(cluster, svc, short, "t")
+    whole, fast = cluster.store.written
+    assert fast == whole
+    assert whole["metadata"]["annotations"]["endpoints.kubernetes.io/over-capacity"] == "truncated"
