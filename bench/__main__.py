@@ -33,7 +33,7 @@ def _parts(quick: bool) -> dict:
             "prysk": lambda: versus_prysk.run(count=5, repeat=1),
             "doctest": None,      # a whole-site build is not tiny: left out of --quick
             "scale": lambda: sim_scale.run(sizes=(10, 20), repeat=1),
-            "large": lambda: sim_large.run(sizes=(10, 100), repeat=1),
+            "large": lambda: sim_large.run(sizes=(10, 100), repeat=1, runs=1),
             "profile": None,      # minutes under a profiler: left out of --quick
             "suite": None,        # the whole test suite, twice: left out of --quick
             "differential": None,  # every session of docs/ twice: left out of --quick
