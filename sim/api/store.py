@@ -229,7 +229,16 @@ class Store:
             else label_selector
         candidates: Iterable[dict]
         equal = [r for r in reqs or [] if r[1] == "Equals" or (r[1] == "In" and len(r[2]) == 1)]
-        if equal:
+        fields = parse_field_selector(field_selector) if field_selector else []
+        node = next((f.value for f in fields if f.equal and f.path == ("spec", "nodeName")
+                     and f.value), None) if rt.plural == "pods" else None
+        if node is not None and not equal:
+            # the pods of a node (describe node, the kubelet's view): the node index
+            keys = table.by_node.get(node, set())
+            if namespace is not None:
+                keys = {k for k in keys if k[0] == namespace}
+            candidates = [table.items[k] for k in sorted(keys)]
+        elif equal:
             key, _, values = equal[0]
             keys = table.by_label.get((key, values[0]), set())
             if namespace is not None and rt.namespaced:
@@ -242,8 +251,8 @@ class Store:
             candidates = table.items.values()
         out = [o for o in candidates
                if not reqs or matches(reqs, o["metadata"].get("labels"))]
-        if field_selector:
-            match = field_matcher(parse_field_selector(field_selector))
+        if fields:
+            match = field_matcher(fields)
             out = [o for o in out if match(o)]
         return out
 

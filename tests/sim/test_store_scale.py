@@ -76,6 +76,11 @@ def test_owner_and_node_indexes(cluster, make_deployment):
         name = node["metadata"]["name"]
         assert sorted(p["metadata"]["name"] for p in store.pods_on(name)) == sorted(
             p["metadata"]["name"] for p in store.list("pods") if p["spec"].get("nodeName") == name)
+        on_node = [p for p in store.list("pods") if p["spec"].get("nodeName") == name]
+        assert store.list("pods", None, field_selector=f"spec.nodeName={name}") == on_node
+        assert store.list("pods", "default", field_selector=f"spec.nodeName={name},"
+                          "status.phase!=Failed") == [
+            p for p in on_node if p["metadata"]["namespace"] == "default"]
     store.patch("deployments", "default", "web", {"spec": {"replicas": 1}})
     cluster.run_for(10)
     assert len(store.owned_by("pods", rs["metadata"]["uid"])) == 1
