@@ -1,7 +1,8 @@
 """The small version of the growth check of ``bench/sim_large.py``: the same cluster shape
-and commands at 1,000 and 10,000 pods, each ten times the pods costing at most fifteen
-times the CPU time of the cluster (not an absolute time: the machine is shared, and CPU
-time is what the neighbours' work does not add to)."""
+and commands at 1,000 and 10,000 pods (each size twice, the least CPU time of each
+figure), ten times the pods costing at most fifteen times the CPU time of the cluster
+(not an absolute time: the machine is shared, and CPU time is what the neighbours' work
+adds least to)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,19 @@ from bench import sim_large
 LIMIT = 15.0
 
 
+def _least(runs: list[dict]) -> dict:
+    """Each figure's least CPU time over the runs: what the neighbours' work added to the
+    others (a shared machine, tests in parallel) is left out."""
+    out = dict(runs[0])
+    for key in sim_large.FIGURES:
+        out[key] = min((r[key] for r in runs), key=lambda f: f["cpu_s"])
+    return out
+
+
 @pytest.fixture(scope="module")
 def sizes() -> tuple[dict, dict]:
-    return sim_large.one_size(1000, repeat=1), sim_large.one_size(10000, repeat=1)
+    return tuple(_least([sim_large.one_size(n, repeat=1) for _ in range(2)])
+                 for n in (1000, 10000))
 
 
 def test_every_pod_runs_and_is_an_endpoint(sizes):
