@@ -18,13 +18,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# System packages the sandbox (bubblewrap) and the browser tests (chromium) need, from
-# Debian, installed with apt-get when missing and we are root; otherwise a note, and the
-# tests that need them skip saying why.
-SYSTEM_PACKAGES := bwrap:bubblewrap chromium:chromium openssl:openssl
+# System packages the sandbox (bubblewrap) and the browser tests (chromium, and a CJK font
+# for the Japanese pages' screenshots) need, from Debian, installed with apt-get when
+# missing and we are root; otherwise a note, and the tests that need them skip saying why.
+# Each is CHECK:PACKAGE, CHECK a command on PATH or (starting with /) a file.
+SYSTEM_PACKAGES := bwrap:bubblewrap chromium:chromium openssl:openssl \
+                   /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk
 system-deps:
-	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
-	    command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do check="$${pair%%:*}"; \
+	    case "$$check" in /*) test -e "$$check" ;; *) command -v "$$check" >/dev/null 2>&1 ;; esac \
+	      || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	        echo "installing with apt-get:$$missing"; \

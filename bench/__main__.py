@@ -1,6 +1,6 @@
 """``make bench``: every benchmark in turn, a table, and bench/results.json.
 
-    python -m bench [--quick] [--only latency,prysk,doctest,scale,large,profile,suite,differential,api] [--output FILE] [--no-docs]
+    python -m bench [--quick] [--only latency,prysk,doctest,scale,large,profile,suite,differential,api,live] [--output FILE] [--no-docs]
 
 ``--quick`` runs each part at a tiny size (for the smoke test: its figures mean nothing).
 A full run also redraws the chart and the figures of the performance page from the results;
@@ -16,14 +16,15 @@ import sys
 import time
 from pathlib import Path
 
-from bench import (api, doctest_site, latency, profile_scale, sim_large, sim_scale, suite,
-                   versus_prysk)
+from bench import (api, doctest_site, latency, live, profile_scale, sim_large, sim_scale,
+                   suite, versus_prysk)
 from bench.stats import load
 from bench.table import print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PARTS = ("latency", "prysk", "doctest", "scale", "large", "profile", "suite", "differential", "api")
+PARTS = ("latency", "prysk", "doctest", "scale", "large", "profile", "suite", "differential", "api",
+         "live")
 
 
 def _parts(quick: bool) -> dict:
@@ -38,6 +39,7 @@ def _parts(quick: bool) -> dict:
             "suite": None,        # the whole test suite, twice: left out of --quick
             "differential": None,  # every session of docs/ twice: left out of --quick
             "api": lambda: api.run(repeat=3, watches=5),
+            "live": lambda: live.run(readers=2, commands=3, starts=2, time_limit=120, pause=0.05),
         }
     return {
         "latency": lambda: latency.run(repeat=40),
@@ -49,6 +51,7 @@ def _parts(quick: bool) -> dict:
         "suite": lambda: suite.run(repeat=1),
         "differential": _differential,
         "api": lambda: api.run(repeat=21, watches=50),
+        "live": lambda: live.run(readers=10, commands=20, starts=10, time_limit=300, pause=1.0),
     }
 
 
@@ -147,6 +150,13 @@ def targets(results: dict) -> dict:
     served = results.get("api") or {}
     judge("real_kubectl_get_over_client", served.get("get_over_client"), 1.5, "x")
     judge("watch_event_median", (served.get("watch_event") or {}).get("median_ms"), 50, "ms")
+    page = results.get("live") or {}
+    judge("live_start_p95", None if "start" not in page else
+          round(page["start"]["p95_ms"] / 1000, 3), 1.5, "s")
+    judge("live_mark_p95", (page.get("mark") or {}).get("p95_ms"), 100, "ms")
+    judge("live_10_readers_p95_over_one", page.get("p95_ratio"), 3, "x")
+    judge("live_commands_not_checked", None if "checked_ok" not in page else
+          2 * page["expected_checks"] - page["checked_ok"] - page["checked_ok_no_pause"], 0, "")
     diff = results.get("differential") or {}
     judge("kubectl_differential", None if "share" not in diff else
           round(100 * (1 - diff["share"]), 1), 5, "%")

@@ -163,6 +163,10 @@ _TARGETS = {
     "kubectl_differential": "本物の kubectl と出力が異なるコマンドの割合",
     "real_kubectl_get_over_client": "本物の kubectl の `get pods` と `version --client` の比",
     "watch_event_median": "書き込みから watch のイベントまで（中央値）",
+    "live_start_p95": "ライブページ:「試してみる」からプロンプトまで（p95）",
+    "live_mark_p95": "ライブページ: 出力の終わりからチェックマークまで（p95）",
+    "live_10_readers_p95_over_one": "ライブページ: 10 人同時と 1 人の往復時間の比（p95）",
+    "live_commands_not_checked": "ライブページ: 10 人同時で照合されなかったコマンド",
 }
 
 
@@ -195,13 +199,33 @@ def api(part: dict) -> str:
                   [[label, _ms(s["median_ms"]), _ms(s["p95_ms"])] for label, s in rows])
 
 
+def live(part: dict) -> str:
+    n = part["readers"]
+    rows = [["「試してみる」からプロンプトまで（1 人）", part["start"]],
+            [f"「試してみる」からプロンプトまで（{n} 人同時）", part["start_under_load"]],
+            ["コマンドの出力の終わりからチェックマークまで", part["mark"]],
+            ["コマンドのクリックからチェックマークまで（1 人）", part["round_trip_single"]],
+            [f"コマンドのクリックからチェックマークまで（{n} 人同時）", part["round_trip_concurrent"]],
+            [f"同上、クリックの間に間を置かない場合（{n} 人同時）", part["round_trip_concurrent_no_pause"]]]
+    times = _table(["測ったもの", "中央値", "p95", "回数"],
+                   [[label, _ms(s["median_ms"]), _ms(s["p95_ms"]), str(s["n"])] for label, s in rows])
+    checked = f"{part['checked_ok']} / {part['expected_checks']}"
+    flooded = f"{part['checked_ok_no_pause']} / {part['expected_checks']}"
+    ratios = _table(["比べたもの", "値"], [
+        [f"{n} 人同時と 1 人の往復時間の p95 の比", f"{part['p95_ratio']}×"],
+        ["同上、クリックの間に間を置かない場合", f"{part['p95_ratio_no_pause']}×"],
+        [f"照合されたコマンド（{n} 人同時）", checked],
+        ["同上、クリックの間に間を置かない場合", flooded]])
+    return times + "\n\n" + ratios
+
+
 def targets(results: dict) -> str:
     rows = []
     for key, label in _TARGETS.items():
         t = results["targets"].get(key)
         if t is None:
             continue
-        unit = "×" if t["unit"] == "x" else f" {t['unit']}"
+        unit = "×" if t["unit"] == "x" else (f" {t['unit']}" if t["unit"] else "")
         value = "–" if t["value"] is None else f"{t['value']}{unit}"
         verdict = {True: "達成", False: "未達", None: "未計測"}[t["met"]]
         rows.append([label, f"≤ {t['limit']}{unit}", value, verdict])
@@ -222,6 +246,7 @@ SECTIONS = {   # name: (the part of the results it needs, None: the whole; table
     "suite": ("suite", suite),
     "differential": ("differential", differential),
     "api": ("api", api),
+    "live": ("live", live),
     "targets": (None, targets),
 }
 

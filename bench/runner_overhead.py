@@ -7,6 +7,9 @@
 2. N cheap commands end to end: `tutorial-runner check` on a document of N `echo`s in a
    fresh interpreter, against prysk on the same N commands; and the in-process share of
    parsing and of the session itself.
+3. Waiting for input: how long a command that waits for the keyboard (`cat`) takes to be
+   stopped (its :timeout: is 60 s), and what one look at the terminal's foreground costs
+   while a command is only slow.
 """
 
 from __future__ import annotations
@@ -47,6 +50,29 @@ def per_command(sandbox: str, count: int = 300) -> None:
                 shell.run(command)
                 times.append(time.perf_counter() - begin)
             _line(f"{command!r} round trip (sandbox {shell.sandbox.kind})", times)
+
+
+def waiting(sandbox: str, count: int = 5, looks: int = 200) -> None:
+    from tutorial_runner.session import ShellSession
+    from tutorial_runner.waiting import waiting_for_input
+
+    with ShellSession(sandbox=sandbox) as shell:
+        shell.start()
+        stopped = []
+        for _ in range(count):
+            out = shell.run("cat", timeout=60, interactive_prompt=lambda partial: False)
+            assert out.state == "waiting", out.state
+            stopped.append(out.elapsed)
+        _line(f"'cat' stopped as waiting (sandbox {shell.sandbox.kind})", stopped)
+        shell._send("/bin/sleep 30\n")
+        time.sleep(0.3)
+        costs = []
+        for _ in range(looks):
+            begin = time.perf_counter()
+            assert waiting_for_input(shell.child.child_fd, shell._device) is None
+            costs.append(time.perf_counter() - begin)
+        _line(f"one look at a busy foreground (sandbox {shell.sandbox.kind})", costs)
+        shell.interrupt()
 
 
 def _timed(argv: list[str], cwd: Path) -> float:
@@ -103,6 +129,8 @@ def main() -> None:
     per_command("off")
     per_command("auto")
     end_to_end(args.commands, args.repeat)
+    waiting("off")
+    waiting("auto")
 
 
 if __name__ == "__main__":

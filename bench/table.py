@@ -75,10 +75,24 @@ def _profile(part: dict) -> None:
         print(f"   {label:<14} {call['seconds_profiled']:6.2f} s: {top}")
 
 
+def _live(part: dict) -> None:
+    print(f"\n6. The live page over its WebSocket (sandbox: {part['sandbox']}), ms")
+    for key, label in (("start", "Try it to a prompt"), ("start_under_load", "the same, readers at once"),
+                       ("mark", "output end to check mark"), ("round_trip_single", "click to mark, one reader"),
+                       ("round_trip_concurrent", f"click to mark, {part['readers']} readers"),
+                       ("round_trip_concurrent_no_pause", "the same, no pause between clicks")):
+        row = part[key]
+        print(f"   {label:<32} median {_ms(row['median_ms'])}  p95 {_ms(row['p95_ms'])}  (n={row['n']})")
+    print(f"   p95 with {part['readers']} readers / one reader: {part['p95_ratio']} "
+          f"(pausing {part['pause_s']} s on average between clicks; no pause: "
+          f"{part['p95_ratio_no_pause']}); checked {part['checked_ok']} and "
+          f"{part['checked_ok_no_pause']} of {part['expected_checks']}")
+
+
 def print_table(results: dict) -> None:
     print(f"load average before: {results['load']['before']}")
     for name, fn in (("latency", _latency), ("prysk", _prysk), ("doctest", _doctest), ("scale", _scale),
-                     ("large", _large), ("profile", _profile)):
+                     ("large", _large), ("profile", _profile), ("live", _live)):
         if name in results:
             fn(results[name])
     print("\nTargets")

@@ -15,6 +15,11 @@ ENV_KEYS = ("KUBE_EDITOR", "EDITOR", "HOME", "KUBECONFIG", "TERM", "COLUMNS", "P
             "LANG", "LC_ALL", "USER", "SIM_TOOL_DIR", "NO_COLOR")
 
 
+# tools that are the host's own programs with the cluster's time: without the cluster
+# process they are simply those programs
+LOCAL_FALLBACK = ("sleep",)
+
+
 class _Stdin:
     """Reads the caller's stdin only when the tool asks, keeping what was read ahead."""
 
@@ -41,11 +46,21 @@ class _Stdin:
         data, self.buffer = self.buffer, b""
         return data
 
-    def line(self) -> bytes:
-        while b"\n" not in self.buffer and self._fill():
+    def line(self, raw: bool = False) -> bytes:
+        """One line with its newline.  ``raw``: the caller's terminal is in raw mode, where
+        Enter arrives as a carriage return; the container's terminal would turn it into a
+        newline (ICRNL), so a carriage return ends the line too."""
+        ends = (b"\n", b"\r") if raw else (b"\n",)
+
+        def end() -> int:
+            found = [at for at in (self.buffer.find(e) for e in ends) if at >= 0]
+            return min(found) if found else -1
+
+        while end() < 0 and self._fill():
             pass
-        if b"\n" in self.buffer:
-            line, _, self.buffer = self.buffer.partition(b"\n")
+        at = end()
+        if at >= 0:
+            line, self.buffer = self.buffer[:at], self.buffer[at + 1:]
             return line + b"\n"
         data, self.buffer = self.buffer, b""
         return data
@@ -161,6 +176,10 @@ def _klog_error(message: str) -> str:
 
 
 def _connection_refused(tool: str, server: str | None) -> int:
+    if tool in LOCAL_FALLBACK:
+        found = _find_program(tool)
+        if found is not None:
+            os.execv(found, [tool] + sys.argv[1:])
     if tool != "kubectl":
         sys.stderr.write(f"{tool}: the simulated cluster is not running\n")
         return 1
@@ -232,19 +251,35 @@ def run(argv: list[str]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
 
-    signal.signal(signal.SIGINT, interrupted)
+    # a caller that ignores Ctrl-C (`trap '' INT`) passes that on, as to any program
+    if signal.getsignal(signal.SIGINT) != signal.SIG_IGN:
+        signal.signal(signal.SIGINT, interrupted)
     call = {"tool": tool, "argv": [tool] + argv[1:], "cwd": os.getcwd(),
             "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
             "tty": [os.isatty(0), os.isatty(1), os.isatty(2)], "size": _terminal_size(),
-            "background": _in_background()}
-    P.send_json(sock, P.HELLO, call)
+            "background": _in_background(), "pid": os.getpid()}
     stdin = _Stdin()
     out, err = sys.stdout.buffer, sys.stderr.buffer
+    answered = False
     try:
-        while True:
+        try:
+            P.send_json(sock, P.HELLO, call)
             frame = P.receive(sock)
-            if frame is None:
-                return 1
+        except OSError:
+            frame = None
+        if frame is None:
+            # the cluster went away between the connection and its answer: as if refused
+            sock.close()
+            return _connection_refused(tool, _server_of(path))
+        while True:
+            if answered:
+                try:
+                    frame = P.receive(sock)
+                except OSError:
+                    frame = None
+                if frame is None:
+                    return 1
+            answered = True
             kind, payload = frame
             if kind == P.OUT:
                 out.write(payload)
@@ -255,8 +290,8 @@ def run(argv: list[str]) -> int:
                 err.flush()
             elif kind == P.NEED:
                 mode = P.decode(payload)["mode"]
-                data = stdin.all() if mode == "all" else stdin.line() if mode == "line" \
-                    else stdin.chunk()
+                data = stdin.all() if mode == "all" else \
+                    stdin.line(raw=terminal.saved is not None) if mode == "line" else stdin.chunk()
                 if data:
                     P.send(sock, P.INPUT, data)
                 if mode == "all" or not data:

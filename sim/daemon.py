@@ -47,6 +47,8 @@ class ConnectionIO:
         self.stdin_is_tty, self.stdout_is_tty, self.stderr_is_tty = (bool(t) for t in tty[:3])
         size = call.get("size") or [0, 0]
         self.columns, self.rows = int(size[0]), int(size[1])
+        self.background = bool(call.get("background"))   # started as a job (`cmd &`)
+        self.pid = call.get("pid")                         # the caller's process
         self._inputs: queue.Queue = queue.Queue()
         self._edits: queue.Queue = queue.Queue()
         self._rawed: queue.Queue = queue.Queue()
@@ -178,7 +180,7 @@ class Server:
             threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
 
     def handle(self, conn: socket.socket) -> None:
-        from sim import tools
+        from sim import pace, tools
 
         try:
             frame = P.receive(conn)
@@ -195,6 +197,7 @@ class Server:
                 # scheduler runs them, so it takes no pause of its own
                 with cluster.lock:
                     cluster.tick()
+                pace.settle(cluster)
             if call.get("tick_only"):      # another client's command: only the pause
                 io.finish(0)
                 return
@@ -213,6 +216,8 @@ class Server:
                 code = 1
             with cluster.lock:
                 cluster.reconcile()
+            if not call.get("background"):
+                pace.settle(cluster)
             io.finish(code if isinstance(code, int) else 0)
         except Exception:
             traceback.print_exc()
@@ -321,11 +326,13 @@ def _watched_pid(watch_env: str | None) -> int | None:
 
 def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
            watch_env: str | None = None, kubeconfig: str | None = None) -> int:
+    from sim import pace
     from sim.cluster import Cluster, tune_gc
 
     tune_gc()
     try:
         cluster = Cluster(profile, seed=seed)
+        pace.configure(cluster)
         server = Server(cluster, path)
     except Exception as exc:
         if ready_fd is not None:

@@ -16,6 +16,7 @@ TOOLS: dict[str, str] = {
     "nslookup": "sim.net.host:nslookup",
     "gcloud": "sim.net.host:gcloud",
     "sim-node": "sim.net.host:sim_node",
+    "sleep": "sim.pace:sleep",
 }
 
 _loaded: dict[str, Callable] = {}

@@ -24,7 +24,7 @@ from tutorial_runner.model import Session
 CACHE_VARIABLE = "TUTORIAL_RUNNER_CACHE"
 DEFAULT_DIRNAME = ".tutorial-cache"
 _FORMAT = 1
-_RUNNER_MODULES = ("engine", "session", "sandbox", "match", "transcript", "cache")
+_RUNNER_MODULES = ("engine", "session", "sandbox", "match", "transcript", "cache", "waiting")
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""``tutorial-runner``: check, update, play and shell."""
+"""``tutorial-runner``: check, update, play, shell and serve."""
 
 from __future__ import annotations
 
@@ -129,6 +129,27 @@ def _parser() -> argparse.ArgumentParser:
                        help="cluster profile (default: the environment's default)")
     common(shell)
     shell.set_defaults(handler=_shell)
+
+    serve = commands.add_parser(
+        "serve", help="serve the built site with a live terminal under each transcript",
+        description="Serve the built site (both languages) and, under each transcript, a "
+                    "'Try it' control: a terminal beside the page on a fresh session of that "
+                    "page, in the sandbox, where every page command the reader runs is "
+                    "checked against the page.")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1, this machine only)")
+    serve.add_argument("--site", type=Path, default=None, metavar="DIR",
+                       help="the built site (default: _build/html of the project here; "
+                            "built with `make html` first when missing)")
+    serve.add_argument("--max-sessions", type=int, default=10, metavar="N",
+                       help="readers' sessions at once; past that a reader is told to try "
+                            "again (default 10)")
+    serve.add_argument("--idle", type=float, default=600.0, metavar="SECONDS",
+                       help="a session without input from its reader ends (default 600)")
+    serve.add_argument("--sandbox", choices=("auto", "require", "off"), default="auto",
+                       help="as for check (default auto)")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -338,7 +359,7 @@ def _shell(args: argparse.Namespace) -> int:
     environment = _environment(args.environment)
     if environment is None or not _sandbox_ok(args.sandbox):
         return BAD_INPUT
-    with ShellSession(sandbox=args.sandbox) as shell:
+    with ShellSession(sandbox=args.sandbox, clock="real") as shell:
         try:
             chosen = {"kubectl": args.kubectl} if args.kubectl else {}
             prepared = environment.prepare(shell.workdir, shell.statedir, args.cluster, **chosen)
@@ -350,6 +371,43 @@ def _shell(args: argparse.Namespace) -> int:
               f"{' (' + args.cluster + ')' if args.cluster else ''} in {shell.workdir}; "
               f"sandbox: {shell.sandbox.describe()}; exit or Ctrl-D to leave", file=sys.stderr)
         return shell.interact()
+    return OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import dataclasses
+    import subprocess
+
+    from tutorial_runner.live.server import Settings, serve
+    from tutorial_runner.live.terminal import Limits
+
+    if not _sandbox_ok(args.sandbox):
+        return BAD_INPUT
+    site = args.site
+    if site is None:
+        root = Path.cwd()
+        site = root / "_build" / "html"
+        if not (site / "index.html").exists() and (root / "conf.py").exists():
+            print(f"tutorial-runner: no site in {site}: building it (make html)", file=sys.stderr)
+            built = subprocess.run([sys.executable, "-m", "tutorial_runner.site", "html", "_build"],
+                                   cwd=root)
+            if built.returncode != 0:
+                return BAD_INPUT
+    if not site.is_dir():
+        print(f"tutorial-runner: no built site in {site}: run `make html` in the project "
+              "(or name one with --site DIR)", file=sys.stderr)
+        return BAD_INPUT
+    languages = tuple(sorted(p.name for p in site.iterdir() if (p / "_tutorial_runner").is_dir())) \
+        or ("en",)
+    limits = dataclasses.replace(Limits(), idle_seconds=args.idle)
+    settings = Settings(site=site, max_sessions=args.max_sessions, limits=limits,
+                        sandbox=args.sandbox, languages=languages)
+
+    def ready(url: str) -> None:
+        print(f"tutorial-runner: serving {site} at {url} (Ctrl-C to stop)", file=sys.stderr,
+              flush=True)
+
+    serve(settings, host=args.host, port=args.port, ready=ready)
     return OK
 
 

@@ -37,10 +37,10 @@ STRICT_SETTING = "tutorial_runner_strict"
 
 TRANSCRIPT_OPTIONS = (
     "session", "cluster", "kubectl", "vars", "unordered", "exact-whitespace",
-    "timeout", "hide", "skip", "expect-drift",
+    "timeout", "hide", "skip", "expect-drift", "expect-error",
 )
 FILE_OPTIONS = ("session", "hide")
-FLAG_OPTIONS = frozenset({"unordered", "exact-whitespace", "hide"})
+FLAG_OPTIONS = frozenset({"unordered", "exact-whitespace", "hide", "expect-error"})
 
 class transcript_node(nodes.literal_block):
     """A transcript; ``node["block"]`` is its :class:`Block`, its text the body."""

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tutorial_runner.environment import Environment, SessionEnvironment
-from tutorial_runner.match import EMPTY, Bindings, match_output, match_prompt, substitute
+from tutorial_runner.match import ELLIPSIS, EMPTY, Bindings, match_output, match_prompt, substitute
 from tutorial_runner.model import Block, Session
 from tutorial_runner.sandbox import SandboxUnavailable
 from tutorial_runner.session import CommandOutput, SessionError, ShellSession
@@ -118,13 +118,17 @@ def run_session(
     kubectl: str | None = None,
     default_kubectl: str | None = None,
     default_profile: str | None = None,
+    clock: str = "virtual",
 ) -> SessionResult:
     """Every block of ``session`` run in order in one fresh shell and environment.
 
     The session's kubectl: ``kubectl`` (the command line's ``--kubectl``) if given, else the
     session's own ``:kubectl:``, else ``default_kubectl`` (conf.py), else the environment's.
     Its cluster profile: the session's ``:cluster:``, else ``default_profile`` (the command
-    line's ``--profile``), else the environment's default."""
+    line's ``--profile``), else the environment's default.
+
+    ``clock``: ``"virtual"`` when nobody watches the run, ``"real"`` when a person follows it
+    (``play``); the session's shell has it as ``TUTORIAL_RUNNER_TIME`` (see environment.py)."""
     profile = session.cluster or default_profile
     client = kubectl or session.kubectl or default_kubectl
     key = None
@@ -141,7 +145,7 @@ def run_session(
     started = time.monotonic()
     runner = _Runner(session, progress, hooks or Hooks())
     try:
-        runner.run(environment, profile, sandbox, client)
+        runner.run(environment, profile, sandbox, client, clock)
     finally:
         try:
             runner.close()
@@ -170,10 +174,10 @@ class _Runner:
     # -- the session ---------------------------------------------------------------------
 
     def run(self, environment: Environment, profile: str | None, sandbox: str,
-            kubectl: str | None = None) -> None:
+            kubectl: str | None = None, clock: str = "virtual") -> None:
         blocks = self.session.blocks
         try:
-            self.shell = ShellSession(sandbox=sandbox)
+            self.shell = ShellSession(sandbox=sandbox, clock=clock)
             # asked for only when chosen, so an environment without the option still works
             chosen = {"kubectl": kubectl} if kubectl else {}
             try:
@@ -402,11 +406,19 @@ class _Runner:
             "timeout": f"timed out after {options.timeout:g} s",
             "overflow": f"output over {self.shell.output_limit} bytes: stopped",
             "exited": "the shell exited",
+            "waiting": _waiting_note(out),
         }.get(out.state, "")
-        note = note or state_note or wrong
+        hidden = "" if note or state_note or wrong else _hidden_failure(expected, out, options)
+        note = note or state_note or wrong or hidden
         diff = list(result.diff)
         if state_note and result.ok:
             diff = [f"! {state_note}"]
+        if out.state == "waiting" and result.ok and live:
+            # the screen as it stood, the prompt nobody answered included
+            diff = ["--- expected", "+++ live"] + [f" {text}" for text in live]
+        if hidden and result.ok:
+            # what the ... stood for: the screen, where the error shows
+            diff = ["--- expected", "+++ live", " " + ELLIPSIS] + [" " + text for text in live]
         if binary and not result.ok:
             note = note or "the output is not UTF-8 (shown with U+FFFD)"
         step = StepResult(
@@ -415,7 +427,8 @@ class _Runner:
             binary, "$ " if line.kind == "command" else "")
         self._partial_steps.append(step)
         self._hook(self.hooks.step_done, block, step)
-        if out.state == "exited" or (out.state in ("timeout", "overflow") and not out.recovered):
+        if out.state == "exited" or (out.state in ("timeout", "overflow", "waiting")
+                                     and not out.recovered):
             raise _SessionOver(f"{state_note} at {block.path}:{line.number}"
                                + ("" if out.state == "exited" else " and did not recover"))
         return end
@@ -441,6 +454,27 @@ class _Runner:
                     yield (later, entry.index), entry.text
                 return
             return
+
+
+def _waiting_note(out: CommandOutput) -> str:
+    """Why a step that waits for the keyboard failed at once, with the line it waits at."""
+    lines = out.lines
+    screen = lines[-1].rstrip() if lines else ""
+    at = f" at {screen!r}" if screen else ""
+    return (f"waiting for input{at} that the transcript does not give: {out.waiting} "
+            f"reads the terminal (stopped at once, not after the timeout)")
+
+
+def _hidden_failure(expected: list[str], out: CommandOutput, options: Any) -> str:
+    """A command whose documented output is only ``...`` shows nothing that its output could
+    contradict: then its exit status is what tells success, unless the page expects an error
+    (``:expect-error:``)."""
+    shown = [text.strip() for text in expected if text.strip()]
+    if (not shown or any(text != ELLIPSIS for text in shown) or options.expect_error
+            or out.state != "prompt" or not out.exit_status):
+        return ""
+    return (f"exited with status {out.exit_status}, and the documented output (only ...) "
+            f"shows no error (a page that expects one says :expect-error:)")
 
 
 def _safe_parts(name: str) -> list[str] | None:

@@ -28,6 +28,11 @@ class SessionEnvironment:
       the shell", mapped to the argv prefix the line is run with, e.g.
       ``{"node $ ": ["sim-node", "sh", "-c"]}`` types ``sim-node sh -c 'CMD'``.
     - ``read_only_paths``: paths the sandbox must show read-only (code, interpreters).
+
+    The session's bash (and so ``start`` and every command) has ``TUTORIAL_RUNNER_TIME``:
+    ``virtual`` when nobody watches the run (``check``, ``update``, pytest, Sphinx), so an
+    environment may let a wait (``sleep N``) pass at once on a clock of its own; ``real``
+    when a person follows it (``play``, ``shell``), so waits take their real time.
     """
 
     env: dict[str, str] = field(default_factory=dict)

@@ -135,6 +135,8 @@ _GO_TIME = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{4} [A-Z]{2,5}"
 _UNIX_DATE = rf"{_DAY} {_MONTH} [ \d]\d \d{{2}}:\d{{2}}:\d{{2}} [A-Z]{{2,5}} \d{{4}}"
 _LOG_TIME = r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"
 _ACCESS_TIME = rf"\d{{2}}/{_MONTH}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}} [+-]\d{{4}}"
+_KLOG_TIME = r"\d{4} \d{2}:\d{2}:\d{2}\.\d{6}"          # klog's header: I0911 09:19:26.677397
+_DAY_MONTH_TIME = rf"\d{{1,2}} {_MONTH} \d{{4}} \d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}"   # redis' log
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _NODE_PORT = r"3[0-2]\d{3}"
@@ -147,6 +149,8 @@ _DETECTORS: tuple[tuple[str, str], ...] = (
     ("unix_date", rf"(?<!\w){_UNIX_DATE}(?!\w)"),
     ("log_time", rf"(?<![\w/]){_LOG_TIME}(?![\w/])"),
     ("access_time", rf"(?<=\[){_ACCESS_TIME}(?=\])"),
+    ("klog_time", rf"(?<=(?<![\w])[IWEF]){_KLOG_TIME}(?!\d)"),
+    ("day_month_time", rf"(?<![\w]){_DAY_MONTH_TIME}(?!\d)"),
     ("http_age", r"(?<=^Age: )\d+$"),
     ("etag", r'(?<=^[Ee][Tt]ag: )(?:W/)?"[^"\s]+"'),
     ("uuid", rf"(?<![\w-]){_UUID}(?![\w-])"),
@@ -157,8 +161,8 @@ _DETECTORS: tuple[tuple[str, str], ...] = (
     ("ipv4", rf"(?<![\w.]){_IPV4}(?!\d|\.\d)"),
     ("name", r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])"),
     ("node_port", rf"(?<=[:\s]){_NODE_PORT}(?=/(?:TCP|UDP|SCTP)\b)"),
-    ("node_port", rf"(?<=nodePort: ){_NODE_PORT}(?!\d)"),
-    ("node_port", rf"(?<=\"nodePort\": ){_NODE_PORT}(?!\d)"),
+    ("node_port", rf"(?<=[nN]odePort: ){_NODE_PORT}(?!\d)"),
+    ("node_port", rf"(?<=[nN]odePort\": ){_NODE_PORT}(?!\d)"),
     ("node_port", rf"(?<=[\w\]]:){_NODE_PORT}(?![\d:])"),
     ("resource_version", r"(?<=resourceVersion: \")\d+(?=\")"),
     ("resource_version", r"(?<=\"resourceVersion\": \")\d+(?=\")"),
@@ -175,6 +179,8 @@ _LIVE: dict[str, str] = {
     "unix_date": _UNIX_DATE,
     "log_time": _LOG_TIME,
     "access_time": _ACCESS_TIME,
+    "klog_time": _KLOG_TIME,
+    "day_month_time": _DAY_MONTH_TIME,
     "http_age": r"\d+",
     "etag": r'(?:W/)?"[^"\s]+"',
     "uuid": _UUID,
@@ -187,7 +193,7 @@ _LIVE: dict[str, str] = {
     "var": r"\S+?",
 }
 TIME_KINDS = frozenset({"rfc3339", "http_date", "go_time", "unix_date", "log_time",
-                        "access_time", "http_age", "age"})
+                        "access_time", "klog_time", "day_month_time", "http_age", "age"})
 
 # Generated-name segments: ReplicaSet hashes (decimal in old kubectl, the "safe" alphabet
 # since), pod and token suffixes. A segment must look random, not like a word.
@@ -378,16 +384,52 @@ def _assemble(pieces: Sequence[str | _Slot], bound: Mapping[str, str]) -> tuple[
     return "".join(source), tuple((name, key) for key, name in names.items())
 
 
+# ``...`` inside a line (with the whitespace around it): any text, none included
+_INLINE_ELLIPSIS = re.compile(r"([ \t]*)(?<!\.)\.\.\.(?!\.)([ \t]*)")
+
+
+def _inline_ellipsis(before: str, after: str, at_start: bool, at_end: bool,
+                     exact_whitespace: bool) -> str:
+    """The live pattern of an ``...`` inside a line, given the whitespace written around
+    it: ``a ... b`` is ``a b`` or ``a`` + whitespace + anything + whitespace + ``b``."""
+    def ws(text: str) -> str:
+        return re.escape(text) if exact_whitespace else "[ \\t]+"
+
+    if before and after:
+        return f"{ws(before)}(?:.*?{ws(after)})?"
+    if before:
+        return f"(?:{ws(before)}.*)?" if at_end else f"{ws(before)}.*?"
+    if after:
+        return f"(?:.*?{ws(after)})?" if at_start else f".*?{ws(after)}"
+    return ".*?"
+
+
+def _literal_pieces(text: str, offset: int, length: int,
+                    exact_whitespace: bool) -> list[str | _Slot]:
+    """A literal stretch of a line (starting at ``offset`` of a line of ``length``): regex
+    source, with a match-anything slot for each ``...`` in it."""
+    pieces: list[str | _Slot] = []
+    position = 0
+    for m in _INLINE_ELLIPSIS.finditer(text):
+        pieces.append(_literal(text[position:m.start()], exact_whitespace))
+        pattern = _inline_ellipsis(m.group(1), m.group(2), offset + m.start() == 0,
+                                   offset + m.end() == length, exact_whitespace)
+        pieces.append(_Slot(None, pattern))
+        position = m.end()
+    pieces.append(_literal(text[position:], exact_whitespace))
+    return pieces
+
+
 @functools.lru_cache(maxsize=4096)
 def _compile(line: str, vars: tuple[tuple[str, str], ...], exact_whitespace: bool) -> _Compiled:
     text = line.rstrip()
     pieces: list[str | _Slot] = []
     position = 0
     for value in _find(vars, text):
-        pieces.append(_literal(text[position:value.start], exact_whitespace))
+        pieces += _literal_pieces(text[position:value.start], position, len(text), exact_whitespace)
         pieces.append(_Slot(value.key, value.live_pattern))
         position = value.end
-    pieces.append(_literal(text[position:], exact_whitespace))
+    pieces += _literal_pieces(text[position:], position, len(text), exact_whitespace)
     pieces = [p for p in pieces if p != ""]
     source, groups = _assemble(pieces, {})
     return _Compiled(text, tuple(pieces), re.compile(source), groups)
@@ -561,7 +603,159 @@ def match_output(expected: Sequence[str], live: Sequence[str], bindings: Binding
         learned, diff = _unordered_diff(exp, got, bindings)
     else:
         learned, diff = _ordered_diff(_align(exp, got, bindings), exp, got, bindings)
+    learned = _table_bindings(_trim(expected), got, learned, parse_vars(vars), exact_whitespace)
     return MatchResult(False, learned, diff)
+
+
+# -- tables whose columns changed --------------------------------------------------------------
+
+# A column header as kubectl and most tools print it: upper-case words (``NOMINATED NODE``,
+# ``PORT(S)``, ``CPU(cores)``), cells apart by two or more spaces (or a tab).
+_HEADER_WORD = r"[A-Z][A-Z0-9_/%.#:-]*(?:\([A-Za-z0-9_/%. -]*\))?"
+_HEADER_CELL = re.compile(rf"{_HEADER_WORD}(?: {_HEADER_WORD})*")
+_CELL_GAP = re.compile(r"\t+ *| {2,}\t*")
+_TABLE_PAIRS = 20_000     # documented rows x live rows looked at, at most, per output
+
+
+class _Table(NamedTuple):
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+_ONE_SPACE = re.compile(r"[ \t]+")
+
+
+def _header(line: str) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+    """The headers of a table's first line and where each begins; None if not one. A
+    header whose columns a page collapsed to single spaces has one word a column."""
+    stripped = line.rstrip()
+    if not stripped or stripped[0].isspace():
+        return None
+    found = _header_cells(stripped, _CELL_GAP)
+    if found is None or len(found[0]) < 2:
+        found = _header_cells(stripped, _ONE_SPACE)
+    if found is None or len(found[0]) < 2 or len(set(found[0])) != len(found[0]):
+        return None
+    return found
+
+
+def _header_cells(stripped: str, gaps: re.Pattern[str]) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+    cells, starts, position = [], [], 0
+    for gap in [*gaps.finditer(stripped), None]:
+        end = gap.start() if gap else len(stripped)
+        cell = stripped[position:end]
+        if not _HEADER_CELL.fullmatch(cell):
+            return None
+        cells.append(cell)
+        starts.append(position)
+        position = gap.end() if gap else position
+    return tuple(cells), tuple(starts)
+
+
+def _row(line: str, starts: tuple[int, ...]) -> tuple[str, ...] | None:
+    """A row's cells: by where the headers begin when the row is aligned with them, else
+    by runs of two or more spaces, else by whitespace, when that gives one cell a column."""
+    text = line.rstrip()
+    count = len(starts)
+    if not text or text[0].isspace():
+        return None
+    if all(s < len(text) and text[s - 1].isspace() and not text[s].isspace() for s in starts[1:]):
+        bounds = list(starts) + [len(text)]
+        cells = tuple(text[bounds[k]:bounds[k + 1]].strip() for k in range(count))
+        if all(cells):
+            return cells
+    for splitter in (_CELL_GAP, re.compile(r"\s+")):
+        cells = tuple(splitter.split(text))
+        if len(cells) == count:
+            return cells
+    return None
+
+
+def _tables(lines: Sequence[str]) -> list[_Table]:
+    """The tables in an output: a header line, then the rows under it (``...`` skipped)."""
+    tables = []
+    k = 0
+    while k < len(lines):
+        found = _header(lines[k])
+        k += 1
+        if found is None:
+            continue
+        headers, starts = found
+        rows = []
+        while k < len(lines):
+            if lines[k].strip() == ELLIPSIS:
+                k += 1
+                continue
+            cells = _row(lines[k], starts) if _header(lines[k]) is None else None
+            if cells is None:
+                break
+            rows.append(cells)
+            k += 1
+        if rows:
+            tables.append(_Table(headers, tuple(rows)))
+    return tables
+
+
+def _pair_rows(doc: _Table, live: _Table, bindings: Bindings,
+               vars: tuple[tuple[str, str], ...], exact_whitespace: bool) -> tuple[Bindings, int]:
+    """Bindings from the cells of the columns both tables have, rows paired by their key
+    (the NAME column, else the first shared one): each documented row with the live row
+    whose shared cells match best. Returns the bindings and the number of cells matched."""
+    shared = [(doc.headers.index(h), live.headers.index(h)) for h in doc.headers if h in live.headers]
+    if not shared:
+        return bindings, 0
+    key = next(((d, l) for d, l in shared if doc.headers[d] == "NAME"), shared[0])
+    rest = [pair for pair in shared if pair != key]
+    used: set[int] = set()
+    matched = 0
+    for row in doc.rows:
+        best: tuple[int, int, Bindings] | None = None
+        for j, live_row in enumerate(live.rows):
+            if j in used:
+                continue
+            b = _match_compiled(_compile(row[key[0]], vars, exact_whitespace), live_row[key[1]], bindings)
+            if b is None:
+                continue
+            score = 1
+            for d, l in rest:
+                after = _match_compiled(_compile(row[d], vars, exact_whitespace), live_row[l], b)
+                if after is not None:
+                    b, score = after, score + 1
+            if best is None or score > best[0]:
+                best = (score, j, b)
+        if best is not None:
+            matched += best[0]
+            used.add(best[1])
+            bindings = best[2]
+    return bindings, matched
+
+
+def _table_bindings(expected: Sequence[str], live: Sequence[str], bindings: Bindings,
+                    vars: tuple[tuple[str, str], ...], exact_whitespace: bool) -> Bindings:
+    """What a failed output still teaches: the values of tables whose columns moved, were
+    added or dropped (an older kubectl's table), bound by column header rather than by
+    line, so that later commands reach the live objects the documented rows name."""
+    doc_tables = _tables(expected)
+    if not doc_tables:
+        return bindings
+    live_tables = _tables(live)
+    budget = _TABLE_PAIRS
+    used: set[int] = set()
+    for doc in doc_tables:
+        best: tuple[int, int, Bindings] | None = None
+        for j, candidate in enumerate(live_tables):
+            if j in used:
+                continue
+            budget -= len(doc.rows) * len(candidate.rows)
+            if budget < 0:
+                return bindings
+            after, matched = _pair_rows(doc, candidate, bindings, vars, exact_whitespace)
+            if matched and (best is None or matched > best[0]):
+                best = (matched, j, after)
+        if best is not None:
+            used.add(best[1])
+            bindings = best[2]
+    return bindings
 
 
 # -- alignment (diffs and rewriting) --------------------------------------------------------

@@ -24,6 +24,7 @@ class BlockOptions:
     hide: bool = False
     skip: str | None = None             # reason
     expect_drift: str | None = None     # reason
+    expect_error: bool = False          # the page expects commands to fail (non-zero exit)
 
 
 @dataclass(frozen=True)

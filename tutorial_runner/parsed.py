@@ -52,14 +52,14 @@ def _key(path: Path, data: bytes) -> str:
     return digest.hexdigest()
 
 
-def _block_data(block: Block) -> dict[str, Any]:
+def block_data(block: Block) -> dict[str, Any]:
     options = dataclasses.asdict(block.options)
     options["vars"] = list(options["vars"])
     return {"kind": block.kind, "line": block.line, "body": list(block.body),
             "body_line": block.body_line, "options": options, "filename": block.filename}
 
 
-def _block(path: Path, data: dict[str, Any]) -> Block:
+def block_from_data(path: Path, data: dict[str, Any]) -> Block:
     options = dict(data["options"])
     options["vars"] = tuple(options["vars"])
     return Block(data["kind"], path, int(data["line"]), tuple(data["body"]),
@@ -94,14 +94,14 @@ class DocumentCache:
             stored = json.loads(self._path(key).read_text(encoding="utf-8"))
             if stored.get("format") != _FORMAT:
                 return None
-            return Document(path, [_block(path, block) for block in stored["blocks"]])
+            return Document(path, [block_from_data(path, block) for block in stored["blocks"]])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def _store(self, key: str, document: Document) -> None:
         target = self._path(key)
         text = json.dumps({"format": _FORMAT,
-                           "blocks": [_block_data(block) for block in document.blocks]},
+                           "blocks": [block_data(block) for block in document.blocks]},
                           ensure_ascii=False)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -136,7 +136,7 @@ def play(document: Document, environment: Environment, sandbox: str = "auto",
     for session in document.sessions:
         try:
             result = run_session(session, environment, sandbox=sandbox, hooks=player,
-                                 kubectl=kubectl)
+                                 kubectl=kubectl, clock="real")
         except Quit:
             player.say("stopped.")
             return ok

@@ -37,6 +37,8 @@ class Sandbox:
     # network namespace (showing only lo) before all capabilities are dropped.
     userns: bool = False
     own_sysfs: bool = False
+    # pid_max of the session's pid namespace: the most processes it can have at once
+    process_cap: int = PROCESS_CAP
 
     def wrap(
         self,
@@ -49,7 +51,7 @@ class Sandbox:
         if self.kind == "bwrap":
             return self._bwrap(argv, cwd, writable, list(readable))
         if self.kind == "unshare":
-            return _unshare_prefix() + ["sh", "-c", _UNSHARE_INIT, "sh", *argv]
+            return _unshare_prefix() + ["sh", "-c", _unshare_init(self.process_cap), "sh", *argv]
         return list(argv)
 
     def _bwrap(self, argv: list[str], cwd: Path, writable: list[Path], readable: list[Path]) -> list[str]:
@@ -83,7 +85,8 @@ class Sandbox:
         # The new root is a tmpfs of bubblewrap's own: read-only too, as / was.
         args += ["--remount-ro", "/", "--chdir", str(cwd)]
         if self.own_sysfs:
-            args += ["--cap-add", "CAP_SYS_ADMIN", "--", "sh", "-c", _BWRAP_INIT, "sh", *argv]
+            args += ["--cap-add", "CAP_SYS_ADMIN", "--", "sh", "-c", _bwrap_init(self.process_cap),
+                     "sh", *argv]
         else:
             args += ["--", *argv]
         return args
@@ -93,14 +96,17 @@ class Sandbox:
                 "none": "none"}[self.kind]
 
 
-# Remount /sys for the new network namespace, then drop every capability for good.
-_BWRAP_INIT = (
-    'mount -t sysfs sysfs /sys 2>/dev/null; '
-    f'echo {PROCESS_CAP} > /proc/sys/kernel/pid_max 2>/dev/null; '
-    'exec setpriv --inh-caps=-all --bounding-set=-all "$@"'
-)
-# sh stays as the namespace's init so that the shell can be killed from inside (`kill -9 $$`).
-_UNSHARE_INIT = f'ip link set lo up 2>/dev/null; echo {PROCESS_CAP} > /proc/sys/kernel/pid_max 2>/dev/null; "$@"'
+def _bwrap_init(cap: int) -> str:
+    """Remount /sys for the new network namespace, then drop every capability for good."""
+    return ('mount -t sysfs sysfs /sys 2>/dev/null; '
+            f'echo {int(cap)} > /proc/sys/kernel/pid_max 2>/dev/null; '
+            'exec setpriv --inh-caps=-all --bounding-set=-all "$@"')
+
+
+def _unshare_init(cap: int) -> str:
+    """sh stays as the namespace's init so that the shell can be killed from inside
+    (`kill -9 $$`)."""
+    return f'ip link set lo up 2>/dev/null; echo {int(cap)} > /proc/sys/kernel/pid_max 2>/dev/null; "$@"'
 
 
 # The host's programs, libraries and configuration (resolver, users, certificates).

@@ -27,14 +27,24 @@ import pexpect
 
 from tutorial_runner.environment import SessionEnvironment
 from tutorial_runner.sandbox import Sandbox, choose
+from tutorial_runner.waiting import terminal_device, waiting_for_input
 
-State = Literal["prompt", "continuation", "interactive", "timeout", "exited", "overflow"]
+State = Literal["prompt", "continuation", "interactive", "timeout", "exited", "overflow",
+                "waiting"]
 
 MARKER_VARIABLE = "TUTORIAL_RUNNER_SESSION"
+# how the session is followed: "virtual" (nobody watches: an environment may let waits
+# pass at once) or "real" (a person follows: waits take their real time)
+TIME_VARIABLE = "TUTORIAL_RUNNER_TIME"
+TIME_MODES = ("virtual", "real")
 RUNNER_PID_VARIABLE = "TUTORIAL_RUNNER_PID"
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 DEFAULT_OUTPUT_LIMIT = 1_000_000
 COLUMNS, ROWS = 200, 50
+# a command whose output stopped this long, with everything in the terminal's foreground
+# waiting for the keyboard for as long again, waits for input that will never come
+WAITING_QUIET = 0.3
+WAITING_CONFIRM = 0.3
 _CANONICAL_LIMIT = 4000   # the line discipline keeps 4095 bytes of a line in canonical mode
 
 _ANSI = re.compile(
@@ -57,8 +67,9 @@ class CommandOutput:
     state: State
     prompt: str = ""          # "interactive": the program's prompt (the partial last line)
     binary: bool = False      # bytes that were not UTF-8 were replaced
-    recovered: bool = True    # "timeout"/"overflow": the shell is back at its prompt
+    recovered: bool = True    # "timeout"/"overflow"/"waiting": the shell is back at its prompt
     elapsed: float = 0.0
+    waiting: str = ""         # "waiting": who waits for the keyboard, e.g. "cat"
 
     @property
     def lines(self) -> list[str]:
@@ -113,11 +124,19 @@ class ShellSession:
         columns: int = COLUMNS,
         rows: int = ROWS,
         quiet: float = 0.15,
+        clock: str = "virtual",
+        rlimits: dict[int, int] | None = None,
     ):
+        if clock not in TIME_MODES:
+            raise ValueError(f"clock must be one of {TIME_MODES}, not {clock!r}")
+        self.clock = clock
         self.sandbox = sandbox if isinstance(sandbox, Sandbox) else choose(sandbox)
         self.output_limit = output_limit
         self.size = (rows, columns)
         self.quiet = quiet
+        # resource.RLIMIT_* -> limit, set in bash's process before the sandbox starts, so
+        # that every process of the session inherits it
+        self.rlimits = dict(rlimits or {})
         self.salt = secrets.token_hex(8)
         self.root = Path(tempfile.mkdtemp(prefix="tutorial-session-"))
         self.workdir = self.root / "work"
@@ -131,6 +150,7 @@ class ShellSession:
         self._pending = b""
         self._termios: list | None = None
         self._long_input = False
+        self._device: int | None = None     # the terminal's device number
         tag = self.salt.encode()
         self._marker = re.compile(rb"\x1e" + tag + rb"(?:P(\d+)|(C))\x1f")
         self._marker_span = len(tag) + 8
@@ -160,7 +180,8 @@ class ShellSession:
         argv = self.sandbox.wrap(argv, self.workdir, [self.workdir, self.statedir], readable)
         try:
             self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(self.workdir), env=env,
-                                       echo=False, dimensions=self.size, encoding=None)
+                                       echo=False, dimensions=self.size, encoding=None,
+                                       preexec_fn=self._set_limits if self.rlimits else None)
         except pexpect.ExceptionPexpect as error:
             raise SessionError(f"cannot start bash: {error}") from error
         self.child.delaybeforesend = None
@@ -169,6 +190,7 @@ class ShellSession:
         self.child.ptyproc.delayafterclose = 0.0
         self.child.ptyproc.delayafterterminate = 0.01
         self.alive = True
+        self._device = terminal_device(self.child.pid)
         first = self._read(deadline=time.monotonic() + 15)
         if first.state != "prompt":
             self.close()
@@ -193,6 +215,12 @@ class ShellSession:
                 self.close()
                 raise SessionError(f"environment did not start (exit status {status}): {detail}")
 
+    def _set_limits(self) -> None:
+        import resource
+
+        for which, value in self.rlimits.items():
+            resource.setrlimit(which, (value, value))
+
     def _shell_env(self) -> dict[str, str]:
         extra = dict(self.environment.env)
         path = BASE_PATH
@@ -216,6 +244,7 @@ class ShellSession:
         env["PS1"] = f"\x1e{self.salt}P${{?}}\x1f"
         env["PS2"] = f"\x1e{self.salt}C\x1f"
         env[MARKER_VARIABLE] = self.salt
+        env[TIME_VARIABLE] = self.clock
         if self.sandbox.kind == "none":
             # Without a pid namespace nothing ends the session's services with the runner
             # if it is killed outright: they may watch this process.  (In a sandbox the
@@ -259,6 +288,12 @@ class ShellSession:
                 except ProcessLookupError:
                     pass
             time.sleep(0.005)
+
+    def take_pending(self) -> bytes:
+        """What bash printed after the last marker read (the visible part of its prompt),
+        for a caller that reads the terminal itself from now on."""
+        pending, self._pending = self._pending, b""
+        return pending
 
     def interact(self) -> int:
         """Hand the shell over to the person at this terminal, with ordinary prompts."""
@@ -375,7 +410,8 @@ class ShellSession:
         buf = bytearray(self._pending)
         self._pending = b""
         scanned = 0
-        last_data = time.monotonic()
+        last_data = last_output = time.monotonic()
+        waiting_since: float | None = None
         overflowing = False
         while True:
             match = self._marker.search(buf, max(0, scanned - self._marker_span))
@@ -406,7 +442,7 @@ class ShellSession:
             if interactive_prompt is not None and not overflowing:
                 wait = min(wait, max(0.0, last_data + self.quiet - now))
             else:
-                wait = min(wait, 0.5)
+                wait = min(wait, 0.2)
             ready, _, _ = select.select([fd], [], [], wait)
             if ready:
                 try:
@@ -419,7 +455,8 @@ class ShellSession:
                     reader.add(bytes(buf))
                     return self._exited(reader)
                 buf += chunk
-                last_data = time.monotonic()
+                last_data = last_output = time.monotonic()
+                waiting_since = None
                 continue
             if not self.child.isalive() and not self._readable(fd):
                 reader.add(bytes(buf))
@@ -432,6 +469,17 @@ class ShellSession:
                     body = text[: len(text) - len(partial)]
                     return CommandOutput(body, None, "interactive", prompt=partial, binary=binary)
                 last_data = time.monotonic()  # not a prompt yet: wait another quiet period
+            if recover and not overflowing and time.monotonic() - last_output >= WAITING_QUIET:
+                who = waiting_for_input(fd, self._device)
+                if who is None:
+                    waiting_since = None
+                elif waiting_since is None:
+                    waiting_since = time.monotonic()
+                elif time.monotonic() - waiting_since >= WAITING_CONFIRM:
+                    reader.add(bytes(buf))
+                    out = self._time_out(reader, "waiting", keys=("\x04", "\x03", "\x03", "\x1c"))
+                    out.waiting = who
+                    return out
 
     @staticmethod
     def _readable(fd: int) -> bool:
@@ -449,12 +497,14 @@ class ShellSession:
             text += f"\n[output stopped after {self.output_limit} bytes]\n"
         return CommandOutput(text, status, state, binary=binary)
 
-    def _time_out(self, reader: _Reader, state: State) -> CommandOutput:
-        """Ctrl-C; if bash does not come back, the session is over."""
+    def _time_out(self, reader: _Reader, state: State,
+                  keys: tuple[str, ...] = ("\x03", "\x03", "\x1c")) -> CommandOutput:
+        """Ctrl-C (or the ``keys`` given: a program waiting for input gets Ctrl-D first);
+        if bash does not come back, the session is over."""
         text, binary = normalize(bytes(reader.kept))
         recovered = False
         status = None
-        for key in ("\x03", "\x03", "\x1c"):
+        for key in keys:
             try:
                 back = self.interrupt(timeout=1.0, key=key)
             except SessionError:

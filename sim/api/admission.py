@@ -5,56 +5,52 @@ from __future__ import annotations
 
 from random import Random
 
-from . import defaults
+from . import defaults, gotypes
 from .allocators import IPAllocator, PortAllocator, allocate_service, node_ports
 from .errors import ApiError, forbidden, invalid_object
 from .registry import ResourceType
-from .schema import check_fields
-from .validation import validate
+from .validation import init_ip_families, ip_family_of, validate
+
+
+def field_validation(rt: ResourceType, unknown: list[str], mode: str) -> list[str]:
+    """Fields the kind does not have (already pruned), by the request's fieldValidation:
+    Strict fails the request, Warn answers warnings, Ignore drops them quietly."""
+    if not unknown:
+        return []
+    if mode == "Strict":
+        listed = ", ".join(f'unknown field "{f}"' for f in unknown)
+        raise ApiError(400, "BadRequest",
+                       f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                       f'{rt.kind}: strict decoding error: {listed}')
+    if mode == "Warn":
+        return [f'unknown field "{f}"' for f in unknown]
+    return []
 
 
 class ServerAdmission:
     def __init__(self, rng: Random, service_cidr: str, node_port_range: tuple[int, int]):
         self.rng = rng
-        self.ips = IPAllocator(service_cidr, rng)
+        cidrs = [c.strip() for c in service_cidr.split(",") if c.strip()]
+        #: one allocator per family of the service ranges (``a,b``: dual-stack), primary first
+        self.ips_by_family = {ip_family_of(c.split("/")[0]): IPAllocator(c, rng) for c in cidrs}
+        self.families = list(self.ips_by_family)
+        self.ips = self.ips_by_family[self.families[0]]
         self.node_port_range = node_port_range
         self.ports = PortAllocator(node_port_range[0], node_port_range[1], rng)
         self.store = None  # set by the store's owner: admission plugins read other objects
 
-    def _unknown_fields(self, rt: ResourceType, obj: dict, mode: str) -> list[str]:
-        unknown = check_fields(rt.kind, obj)
-        if not unknown:
-            return []
-        if mode == "Strict":
-            listed = ", ".join(f'unknown field "{f}"' for f in unknown)
-            raise ApiError(400, "BadRequest",
-                           f'{rt.kind} in version "{rt.version}" cannot be handled as a '
-                           f'{rt.kind}: strict decoding error: {listed}')
-        if mode == "Warn":
-            return [f'unknown field "{f}"' for f in unknown]
-        return []
-
     @staticmethod
-    def _decode(rt: ResourceType, obj: dict) -> None:
-        """What the API server's JSON decoding rejects before anything else looks."""
-        from .gotypes import check_types
-
-        check_types(rt.kind, rt.version, obj)
+    def _decode(rt: ResourceType, obj: dict, mode: str) -> list[str]:
+        """What the API server's JSON decoding does before anything else looks: a value
+        of the wrong type fails, fields the kind lacks are pruned (and fail under Strict);
+        a Secret's stringData is folded into its data."""
+        warnings = field_validation(rt, gotypes.check(rt.kind, rt.api_version, obj), mode)
         if rt.plural == "secrets":
             import base64
-            import binascii
 
-            for value in (obj.get("data") or {}).values():
-                text = value if isinstance(value, str) else ""
-                try:
-                    base64.b64decode(text, validate=True)
-                except (binascii.Error, ValueError):
-                    at = _bad_base64_at(text)
-                    raise ApiError(400, "BadRequest",
-                                   f'Secret in version "v1" cannot be handled as a Secret: '
-                                   f"illegal base64 data at input byte {at}") from None
             for key, value in (obj.pop("stringData", None) or {}).items():
                 obj.setdefault("data", {})[key] = base64.b64encode(str(value).encode()).decode()
+        return warnings
 
     def _plugins(self, rt: ResourceType, obj: dict) -> None:
         if rt.plural == "ingresses" and self.store is not None:
@@ -69,56 +65,102 @@ class ServerAdmission:
 
     def admit_create(self, rt: ResourceType, obj: dict, field_validation: str,
                      dry_run: bool) -> list[str]:
-        self._decode(rt, obj)
-        warnings = self._unknown_fields(rt, obj, field_validation)
+        warnings = self._decode(rt, obj, field_validation)
         defaults.apply_defaults(rt.plural, obj, self.rng)
         self._plugins(rt, obj)
+        if rt.plural == "services":
+            spec = obj["spec"]
+            if spec.get("clusterIP") and not spec.get("clusterIPs"):
+                spec["clusterIPs"] = [spec["clusterIP"]]
+            errs = init_ip_families(spec, None, self.families)
+            if errs:
+                raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         errs = validate(rt.plural, obj, None, self.node_port_range)
         if not errs and rt.plural == "services":
-            defaults.ip_families(obj["spec"])
             if dry_run:
                 return warnings
-            errs = allocate_service(obj["spec"], None, self.ips, self.ports)
+            errs = allocate_service(obj["spec"], None, self.ips_by_family, self.ports,
+                                    self.extra_ranges())
         if errs:
             raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         return warnings
 
     def admit_update(self, rt: ResourceType, obj: dict, old: dict, field_validation: str,
                      dry_run: bool) -> list[str]:
-        self._decode(rt, obj)
-        warnings = self._unknown_fields(rt, obj, field_validation)
+        warnings = self._decode(rt, obj, field_validation)
         if rt.plural == "services":
             _drop_type_dependent_fields(obj.setdefault("spec", {}), old.get("spec") or {})
         defaults.apply_defaults(rt.plural, obj, self.rng)
+        if rt.plural == "services":
+            spec, old_spec = obj["spec"], old.get("spec") or {}
+            if spec.get("type") != "ExternalName" and old_spec.get("type") != "ExternalName":
+                if spec.get("clusterIP") == old_spec.get("clusterIP") and not spec.get("clusterIPs"):
+                    spec["clusterIPs"] = old_spec.get("clusterIPs")
+                elif (spec.get("clusterIP") and spec.get("clusterIP") != old_spec.get("clusterIP")
+                        and spec.get("clusterIPs") == old_spec.get("clusterIPs")):
+                    spec["clusterIPs"] = [spec["clusterIP"]]
+                spec.setdefault("ipFamilies", old_spec.get("ipFamilies"))
+            for key in ("clusterIPs", "ipFamilies"):
+                if spec.get(key) is None:
+                    spec.pop(key, None)
+            if spec.get("clusterIP") and not spec.get("clusterIPs"):
+                spec["clusterIPs"] = [spec["clusterIP"]]
+            errs = init_ip_families(spec, old_spec, self.families)
+            if errs:
+                raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         errs = validate(rt.plural, obj, old, self.node_port_range)
         if rt.plural == "pods" and not errs and not _pod_update_allowed(obj, old):
             errs = [forbidden("spec", POD_UPDATE_MESSAGE)]
         if not errs and rt.plural == "services":
             spec, old_spec = obj["spec"], old.get("spec") or {}
-            if spec.get("type") != "ExternalName":
-                if old_spec.get("type") != "ExternalName":
-                    for key in ("ipFamilyPolicy", "ipFamilies"):
-                        if key in old_spec:
-                            spec.setdefault(key, old_spec[key])
-                defaults.ip_families(spec)
             if not dry_run:
-                errs = allocate_service(spec, old_spec, self.ips, self.ports)
+                errs = allocate_service(spec, old_spec, self.ips_by_family, self.ports,
+                                        self.extra_ranges())
                 if not errs:
                     self._release_changed(spec, old_spec)
         if errs:
             raise invalid_object(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
         return warnings
 
+    def extra_ranges(self) -> dict[str, list]:
+        """The ranges of the ServiceCIDRs users added (not being deleted), by IP family:
+        ClusterIPs come from them too once the API server's own range is full."""
+        import ipaddress
+
+        out: dict[str, list] = {}
+        if self.store is None:
+            return out
+        for cidr in self.store.list("servicecidrs"):
+            if cidr["metadata"].get("deletionTimestamp"):
+                continue
+            for text in (cidr.get("spec") or {}).get("cidrs") or []:
+                try:
+                    network = ipaddress.ip_network(text, strict=False)
+                except ValueError:
+                    continue
+                family = "IPv6" if network.version == 6 else "IPv4"
+                if family in self.ips_by_family and network != self.ips_by_family[family].network:
+                    out.setdefault(family, []).append(network)
+        return out
+
+    def _release_ip(self, ip: str | None) -> None:
+        family = ip_family_of(ip) if ip else None
+        if family in self.ips_by_family:
+            self.ips_by_family[family].release(ip)
+
     def _release_changed(self, spec: dict, old_spec: dict) -> None:
-        if old_spec.get("clusterIP") and old_spec.get("clusterIP") != spec.get("clusterIP"):
-            self.ips.release(old_spec.get("clusterIP"))
+        kept = set(spec.get("clusterIPs") or [spec.get("clusterIP")])
+        for ip in old_spec.get("clusterIPs") or [old_spec.get("clusterIP")]:
+            if ip not in kept:
+                self._release_ip(ip)
         for port in set(node_ports(old_spec)) - set(node_ports(spec)):
             self.ports.release(port)
 
     def release(self, rt: ResourceType, obj: dict) -> None:
         if rt.plural == "services":
             spec = obj.get("spec") or {}
-            self.ips.release(spec.get("clusterIP"))
+            for ip in spec.get("clusterIPs") or [spec.get("clusterIP")]:
+                self._release_ip(ip)
             for port in node_ports(spec):
                 self.ports.release(port)
 
@@ -147,18 +189,6 @@ def _drop_type_dependent_fields(spec: dict, old_spec: dict) -> None:
         for key in ("allocateLoadBalancerNodePorts", "loadBalancerClass", "healthCheckNodePort"):
             if key in spec and spec.get(key) == old_spec.get(key):
                 spec.pop(key)
-
-
-def _bad_base64_at(text: str) -> int:
-    """Where Go's base64 decoder gives up: the first byte outside the alphabet, or the
-    end of a truncated quantum."""
-    alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-    for i, ch in enumerate(text):
-        if ch == "=":
-            return i if (i % 4) < 2 else len(text)
-        if ch not in alphabet:
-            return i
-    return len(text) - (len(text) % 4)
 
 
 POD_UPDATE_MESSAGE = (

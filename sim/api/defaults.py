@@ -240,16 +240,6 @@ def service(obj: dict) -> None:
     obj.setdefault("status", {}).setdefault("loadBalancer", {})
 
 
-def ip_families(spec: dict) -> None:
-    """The registry's IP family defaulting for a single-stack IPv4 cluster."""
-    if spec.get("type") == "ExternalName":
-        return
-    headless_without_selector = spec.get("clusterIP") == "None" and not spec.get("selector")
-    spec.setdefault("ipFamilyPolicy",
-                    "RequireDualStack" if headless_without_selector else "SingleStack")
-    spec.setdefault("ipFamilies", ["IPv4"])
-
-
 def secret(obj: dict) -> None:
     obj.setdefault("type", "Opaque")
 
@@ -341,6 +331,8 @@ def apply_defaults(plural: str, obj: dict, rng: Random) -> None:
         obj.setdefault("status", {}).setdefault("loadBalancer", {})
     elif plural == "networkpolicies":
         network_policy(obj)
+    elif plural == "nodes":
+        obj.setdefault("spec", {})
     elif plural == "podtemplates":
         template = obj.setdefault("template", {})
         pod_spec(template.setdefault("spec", {}))

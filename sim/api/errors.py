@@ -44,6 +44,8 @@ class FieldError:
             text = "Forbidden"
         elif self.type == "FieldValueNotFound":
             text = f"Not found: {_value_text(self.value)}"
+        elif self.type == "FieldValueTooLong":
+            text = "Too long"
         else:
             text = "Internal error"
         return f"{text}: {self.detail}" if self.detail else text

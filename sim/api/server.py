@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sim.api import protobuf
+from sim.api import gotypes, protobuf
+from sim.api.admission import field_validation
 from sim.api.errors import ApiError
 from sim.api.registry import ResourceType
 from sim.api.selectors import field_matcher, matches, parse_field_selector, parse_label_selector
@@ -571,25 +572,32 @@ def _write_options(request: Request) -> dict:
     return {"dry_run": dry_run, "field_validation": validation}
 
 
-def _object_body(request: Request, t: _Target) -> dict:
+def _object_body(request: Request, t: _Target, mode: str = "Strict") -> tuple[dict, list[str]]:
+    """The body decoded into the kind's Go types (sim.api.gotypes), as the API server does
+    before anything else reads it: a value of the wrong type is a 400 with the decoder's
+    message, fields the kind lacks are pruned and, by ``mode`` (fieldValidation), fail the
+    request or come back as warnings. A body our kubectl hands over in process is read in
+    key order, as the real kubectl's JSON (encoded from a map) arrives."""
     body = _decode(request)
     if not isinstance(body, dict):
         raise ApiError(400, "BadRequest", "the body of the request must be an object", {})
+    body.setdefault("apiVersion", t.rt.api_version)
+    body.setdefault("kind", t.rt.kind)
+    unknown = gotypes.check(t.rt.kind, t.rt.api_version, body,
+                            sort_keys=request.value is not None)
+    warnings = field_validation(t.rt, unknown, mode)
     md = body.setdefault("metadata", {})
-    if not isinstance(md, dict):
-        raise ApiError(400, "BadRequest", "metadata must be an object", {})
     if t.namespace is not None:
         if md.get("namespace") and md["namespace"] != t.namespace:
             raise ApiError(400, "BadRequest", "the namespace of the provided object does not "
                                               "match the namespace sent on the request", {})
         md["namespace"] = t.namespace
-    body.setdefault("apiVersion", t.rt.api_version)
-    body.setdefault("kind", t.rt.kind)
-    return body
+    return body, warnings
 
 
-def _written(cluster: Any, code: int, obj: dict, dry_run: bool, t: _Target) -> Response:
-    warnings = list(cluster.store.warnings or [])
+def _written(cluster: Any, code: int, obj: dict, dry_run: bool, t: _Target,
+             decoded: list[str] = ()) -> Response:
+    warnings = list(decoded) + [w for w in cluster.store.warnings or [] if w not in decoded]
     warnings += [w for w in _warnings(t.rt) if w not in warnings]
     if not dry_run:
         cluster.reconcile()
@@ -606,10 +614,10 @@ def _post(cluster: Any, request: Request, t: _Target) -> Response:
         return _written(cluster, 201, status, options["dry_run"], t)
     if t.name is not None:
         raise _method_not_allowed()
-    body = _object_body(request, t)
     options = _write_options(request)
+    body, decoded = _object_body(request, t, options["field_validation"])
     created = cluster.store.create(body, **options)
-    return _written(cluster, 201, created, options["dry_run"], t)
+    return _written(cluster, 201, created, options["dry_run"], t, decoded)
 
 
 def _put(cluster: Any, request: Request, t: _Target) -> Response:
@@ -617,14 +625,14 @@ def _put(cluster: Any, request: Request, t: _Target) -> Response:
         raise _method_not_allowed()
     if t.subresource == "scale":
         return _write_scale(cluster, request, t, _decode(request) or {})
-    body = _object_body(request, t)
+    options = _write_options(request)
+    body, decoded = _object_body(request, t, options["field_validation"])
     if (body.get("metadata") or {}).get("name") not in (None, t.name):
         raise ApiError(400, "BadRequest", "the name of the object "
                        f'({body["metadata"]["name"]}) does not match the name on the URL ({t.name})', {})
     body["metadata"]["name"] = t.name
-    options = _write_options(request)
     updated = cluster.store.update(body, subresource=t.subresource, **options)
-    return _written(cluster, 200, updated, options["dry_run"], t)
+    return _written(cluster, 200, updated, options["dry_run"], t, decoded)
 
 
 def _patch(cluster: Any, request: Request, t: _Target) -> Response:

@@ -19,6 +19,7 @@ def default_controllers() -> list[Controller]:
     from .replicaset import ReplicaSetController
     from .scheduler import Scheduler
     from .service_lb import ServiceLoadBalancerController
+    from .servicecidr import ServiceCIDRController
     from .statefulset import StatefulSetController
 
     return [NamespaceController(), GarbageCollector(), DeploymentController(),
@@ -26,6 +27,7 @@ def default_controllers() -> list[Controller]:
             Scheduler(), Kubelet(),
             EndpointsController(), EndpointSliceController(),
             EndpointSliceMirroringController(), ServiceLoadBalancerController(),
+            ServiceCIDRController(),
             IngressStatusController(), HeartbeatController()]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from ..api.objects import clone, edit, set_condition
 from ..clock import format_time
 from .base import ClusterView
+from .volumes import env_error, volumes_blocked
 
 
 # -- hooks into sim.workloads (present once that package lands) ---------------------------
@@ -40,18 +41,33 @@ def _call(fn, *args):
 
 
 def image_known(cluster: ClusterView, image: str) -> bool:
-    known = _hook(cluster, "images", "known")
-    if known is None:
+    """Whether pulling ``image`` succeeds; what a reference no image file names does is
+    the profile's ``images.unknown`` (``pull``, the default, or ``fail``)."""
+    pulls = _hook(cluster, "images", "pulls")
+    if pulls is None:
         return True
-    result = _call(known, image)
+    policy = str((cluster.profile.get("images") or {}).get("unknown", "pull"))
+    result = _call(pulls, image, policy)
     return True if result is None else bool(result)
 
 
-def probe(cluster: ClusterView, pod: dict, container: str) -> tuple[bool, str]:
-    fn = _hook(cluster, "runtime", "probe_ready")
-    if fn is None:
-        return True, ""
-    result: Any = _call(fn, cluster, pod, container)
+def image_problem(cluster: ClusterView, image: str) -> str | None:
+    """Why ``image`` is no reference at all (InvalidImageName), None when it is one."""
+    fn = _hook(cluster, "images", "reference_error")
+    result = _call(fn, image) if fn is not None else None
+    return result if isinstance(result, str) else None
+
+
+def probe(cluster: ClusterView, pod: dict, container: str,
+          kind: str = "readinessProbe") -> tuple[bool, str]:
+    fn = _hook(cluster, "runtime", "probe_result")
+    if fn is not None:
+        result: Any = _call(fn, cluster, pod, container, kind)
+    else:
+        fn = _hook(cluster, "runtime", "probe_ready") if kind == "readinessProbe" else None
+        if fn is None:
+            return True, ""
+        result = _call(fn, cluster, pod, container)
     if result is None:
         return True, ""
     if isinstance(result, tuple):
@@ -282,6 +298,11 @@ class Kubelet:
                 ps["rv"], ps["due"] = pod["metadata"]["resourceVersion"], ps["sandbox_at"]
                 ps["wake"] = ps["sandbox_at"]
                 return ps["sandbox_at"]
+            blocked = volumes_blocked(cluster, pod, ps, now, _after,
+                                      lambda message: self._event(cluster, pod, "Warning", "FailedMount",
+                                                                  message, host, None))
+            if blocked is not None:
+                return blocked
             ps["ip"] = (status.get("hostIP") if pod["spec"].get("hostNetwork")
                         else self._allocate_ip(cluster, host))
             status["podIP"] = ps["ip"]
@@ -294,7 +315,7 @@ class Kubelet:
             cs = ps["containers"][c["name"]]
             cstat = statuses.get(c["name"]) or self._waiting(c, "ContainerCreating")
             moment = self._advance_container(cluster, new, c, cs, cstat, now, host, ps)
-            if cs["stage"] == "running" and c.get("readinessProbe") and cstat.get("ready"):
+            if cs["stage"] == "running" and cs.get("probes") and _settled(cs, cstat):
                 if moment is not None and (due is None or moment < due):
                     due = moment
             else:
@@ -320,6 +341,14 @@ class Kubelet:
         if cs["stage"] == "creating":
             if now < cs["pull_start"]:
                 return cs["pull_start"]
+            problem = image_problem(cluster, image)
+            if problem is not None:
+                # no pull: the kubelet says so at each sync of the pod
+                self._event(cluster, pod, "Warning", "InspectFailed", problem, host, path)
+                self._event(cluster, pod, "Warning", "Failed", "Error: InvalidImageName", host, path)
+                cstat["state"] = {"waiting": {"reason": "InvalidImageName", "message": problem}}
+                cs["pull_start"] = _after(now, 10 + cluster.rng.uniform(0, 4))
+                return cs["pull_start"]
             if "pull_announced" not in cs:
                 cs["pull_announced"] = True
                 if not cs.get("cached"):
@@ -341,6 +370,15 @@ class Kubelet:
                             f'Successfully pulled image "{image}" in {took} ({took} including '
                             f'waiting). Image size: {size} bytes.', host, path)
                 self._images(cluster, host).add(normalize_image(image))
+            problem = env_error(cluster.store, pod, c)
+            if problem is not None:
+                # the environment cannot be made: tried again at the next sync of the pod
+                self._event(cluster, pod, "Warning", "Failed", f"Error: {problem}", host, path)
+                cstat["state"] = {"waiting": {"reason": "CreateContainerConfigError", "message": problem}}
+                cs["cached"] = True
+                cs.pop("pull_announced", None)
+                cs["pull_start"] = cs["pulled_at"] = _after(now, 10 + cluster.rng.uniform(0, 4))
+                return cs["pull_start"]
             self._event(cluster, pod, "Normal", "Created", f"Created container: {name}", host, path)
             self._event(cluster, pod, "Normal", "Started", f"Started container {name}", host, path)
             cs["stage"] = "running"
@@ -348,13 +386,7 @@ class Kubelet:
             cstat.clear()
             cstat.update(self._running(c, cs, now))
             start_container(cluster, pod, name)
-            probe_spec = c.get("readinessProbe")
-            if probe_spec:
-                delay = probe_spec.get("initialDelaySeconds", 0)
-                cs["next_probe"] = _after(now, max(delay, 0.1))
-                cstat["ready"] = False
-            else:
-                cstat["ready"] = True
+            _start_probes(c, cs, cstat, now)
             return cs.get("next_probe")
         if cs["stage"] == "backoff":
             if now >= cs["retry_at"]:
@@ -377,19 +409,72 @@ class Kubelet:
                 return cs["restart_at"]
             _restart(cluster, pod, c, cs, cstat, now, host)
             return cs.get("next_probe")
-        if cs["stage"] == "running" and c.get("readinessProbe"):
-            if now >= cs["next_probe"]:
-                ok, message = probe(cluster, pod, name)
-                period = c["readinessProbe"].get("periodSeconds", 10)
-                behind = (now - cs["next_probe"]).total_seconds()
-                cs["next_probe"] += timedelta(seconds=period * (int(behind // period) + 1))
-                if not ok:
-                    self._event(cluster, pod, "Warning", "Unhealthy",
-                                f"Readiness probe failed: {message}".rstrip(": ").rstrip(),
-                                host, path)
-                cstat["ready"] = ok
-            return cs["next_probe"]
+        if cs["stage"] == "stopping":
+            if now < cs["stop_at"]:
+                return cs["stop_at"]
+            _stopped(cluster, pod, c, cs, cstat, now, host)
+            return cs.get("next_probe") if cs["stage"] == "running" else cs.get("restart_at")
+        if cs["stage"] == "running" and cs.get("probes"):
+            return self._probe(cluster, pod, c, cs, cstat, now, host, path)
         return None
+
+    def _probe(self, cluster, pod, c, cs, cstat, now, host, path):
+        """The container's probes that are due. Startup first (liveness and readiness wait
+        for it); a failure counts towards failureThreshold, successes towards
+        successThreshold; liveness or startup failing that often kills the container (the
+        restart policy then restarts it). While everything passes the next probe is a soft
+        timer: the slots missed since are all taken as passed."""
+        name = c["name"]
+        for kind in PROBE_KINDS:
+            st = cs["probes"].get(kind)
+            if st is None or (kind == "startupProbe") == cs.get("started_ok", True) \
+                    or now < st["next"]:
+                continue
+            spec = c.get(kind) or {}
+            period = max(int(spec.get("periodSeconds") or 10), 1)
+            missed = int((now - st["next"]).total_seconds() // period)
+            first = st["next"]
+            st["next"] += timedelta(seconds=period * (missed + 1))
+            ok, message = probe(cluster, pod, name) if kind == "readinessProbe" else \
+                probe(cluster, pod, name, kind)
+            if ok:
+                st["fails"], st["oks"] = 0, st["oks"] + missed + 1
+                if kind == "startupProbe":
+                    cs["started_ok"] = True
+                    cstat["started"] = True
+                    cstat["ready"] = "readinessProbe" not in cs["probes"]
+                elif kind == "readinessProbe" and st["oks"] >= int(spec.get("successThreshold") or 1):
+                    cstat["ready"] = True
+                continue
+            # nothing was looked at since the last probe: every slot since has failed
+            st["oks"] = 0
+            threshold = int(spec.get("failureThreshold") or 3)
+            before = st["fails"]
+            st["fails"] += missed + 1
+            title = PROBE_TITLES[kind]
+            for _ in range(min(missed + 1, max(threshold - before, 1))):
+                self._event(cluster, pod, "Warning", "Unhealthy",
+                            f"{title} probe failed: {message}".rstrip(": ").rstrip(), host, path)
+            if st["fails"] < threshold:
+                continue
+            # the slot whose failure reached the threshold
+            at = max(first + timedelta(seconds=period * max(threshold - before - 1, 0)),
+                     now - timedelta(seconds=period * missed))
+            if kind == "readinessProbe":
+                cstat["ready"] = False
+                continue
+            self._event(cluster, pod, "Normal", "Killing",
+                        f"Container {name} failed {title.lower()} probe, will be restarted",
+                        host, path)
+            grace = spec.get("terminationGracePeriodSeconds")
+            if grace is None:
+                grace = pod["spec"].get("terminationGracePeriodSeconds", 30)
+            _stop(cluster, pod, c, cs, cstat, min(at, now), float(grace))
+            if cs["stop_at"] <= now:
+                _stopped(cluster, pod, c, cs, cstat, cs["stop_at"], host)
+                return cs.get("next_probe") if cs["stage"] == "running" else cs.get("restart_at")
+            return cs["stop_at"]
+        return _next_probe(cs, cstat)
 
     def _pull_failed(self, cluster, pod, c, cs, cstat, now, host, path):
         image = c.get("image", "")
@@ -425,11 +510,22 @@ class Kubelet:
             grace = pod["metadata"].get("deletionGracePeriodSeconds", 30)
             took = cluster.rng.uniform(0.3, 1.0)
             hook = _hook(cluster, "runtime", "stop_seconds")
-            for c in pod["spec"].get("containers") or [] if hook is not None else []:
-                # a process that ignores SIGTERM is killed when the grace period ends
-                wanted = _call(hook, cluster, pod, c["name"])
-                if wanted is not None:
-                    took = max(took, float(wanted))
+            pre_stop = _hook(cluster, "runtime", "run_pre_stop")
+            for c in pod["spec"].get("containers") or []:
+                cs = (ps.get("containers") or {}).get(c["name"], {})
+                if cs.get("stage") != "running":
+                    continue
+                # the preStop hook runs first, then SIGTERM; a process that ignores it is
+                # killed when the grace period ends
+                spent = 0.0
+                result = _call(pre_stop, cluster, pod, c["name"]) if pre_stop is not None else None
+                if isinstance(result, tuple):
+                    spent = float(result[0])
+                    if result[1]:
+                        self._event(cluster, pod, "Warning", "FailedPreStopHook", result[1], host,
+                                    f"spec.containers{{{c['name']}}}")
+                wanted = _call(hook, cluster, pod, c["name"]) if hook is not None else None
+                took = max(took, spent + (float(wanted) if wanted is not None else took))
             ps["stop_at"] = _after(now, min(grace, took))
             cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
         if now < ps["stop_at"]:
@@ -644,10 +740,72 @@ def _restart(cluster: ClusterView, pod: dict, spec: dict, cs: dict, cstat: dict,
     cstat.update(Kubelet()._running(spec, cs, now))
     cstat["lastState"] = last_state
     start_container(cluster, pod, name)
-    probe_spec = spec.get("readinessProbe")
-    if probe_spec:
-        cs["next_probe"] = _after(now, max(probe_spec.get("initialDelaySeconds", 0), 0.1))
-        cstat["ready"] = False
+    _start_probes(spec, cs, cstat, now)
+
+
+PROBE_KINDS = ("startupProbe", "livenessProbe", "readinessProbe")
+PROBE_TITLES = {"startupProbe": "Startup", "livenessProbe": "Liveness", "readinessProbe": "Readiness"}
+
+
+def _start_probes(spec: dict, cs: dict, cstat: dict, now: datetime) -> None:
+    """A container (re)started: each probe it has is first run after its
+    initialDelaySeconds; it is started once its startup probe passes, ready once its
+    readiness probe passes (at once without them)."""
+    cs["probes"] = {kind: {"next": _after(now, max(float(spec[kind].get("initialDelaySeconds") or 0), 0.1)),
+                           "fails": 0, "oks": 0}
+                    for kind in PROBE_KINDS if spec.get(kind)}
+    cs["started_ok"] = "startupProbe" not in cs["probes"]
+    cstat["started"] = cs["started_ok"]
+    cstat["ready"] = cs["started_ok"] and "readinessProbe" not in cs["probes"]
+    _next_probe(cs, cstat)
+
+
+def _next_probe(cs: dict, cstat: dict) -> datetime | None:
+    waiting = [st["next"] for kind, st in (cs.get("probes") or {}).items()
+               if (kind == "startupProbe") != cs.get("started_ok", True)]
+    cs["next_probe"] = min(waiting) if waiting else None
+    return cs["next_probe"]
+
+
+def _settled(cs: dict, cstat: dict) -> bool:
+    """Nothing will change while the probes keep passing: started, ready (when it has a
+    readiness probe) and no failure counted."""
+    return bool(cs.get("started_ok")) and bool(cstat.get("ready")) and \
+        all(st["fails"] == 0 for st in (cs.get("probes") or {}).values())
+
+
+def _stop(cluster: ClusterView, pod: dict, spec: dict, cs: dict, cstat: dict, now: datetime,
+          grace: float) -> None:
+    """The kubelet stops a container (a failed liveness or startup probe): SIGTERM, and
+    SIGKILL when the grace period is over (a program that ignores SIGTERM)."""
+    took = cluster.rng.uniform(0.3, 1.0)
+    hook = _hook(cluster, "runtime", "stop_seconds")
+    wanted = _call(hook, cluster, pod, spec["name"]) if hook is not None else None
+    if wanted is not None:
+        took = float(wanted)
+    killed = took >= grace
+    code_hook = _hook(cluster, "runtime", "stop_exit_code")
+    code = _call(code_hook, cluster, pod, spec["name"], killed) if code_hook is not None else None
+    cs["stage"] = "stopping"
+    cs["stop_at"] = _after(now, min(took, grace))
+    cs["stop_code"] = code if isinstance(code, int) else (137 if killed else 143)
+    cstat["ready"] = False
+
+
+def _stopped(cluster: ClusterView, pod: dict, spec: dict, cs: dict, cstat: dict, now: datetime,
+             host: str) -> None:
+    """A stopped container's process has ended: restarted as the restart policy says."""
+    code = cs.pop("stop_code", 137)
+    cs["stage"] = "running"
+    started = (cstat.get("state") or {}).get("running", {}).get("startedAt")
+    terminated = {"containerID": cstat.get("containerID"), "exitCode": code,
+                  "finishedAt": format_time(now), "reason": "Completed" if code == 0 else "Error",
+                  "startedAt": started}
+    policy = pod["spec"].get("restartPolicy", "Always")
+    if policy == "Always" or (policy == "OnFailure" and code != 0):
+        _crashed(cluster, pod, spec, cs, cstat, terminated, now, host)
     else:
-        cs.pop("next_probe", None)
-        cstat["ready"] = True
+        cs["stage"] = "terminated"
+        cstat["state"] = {"terminated": terminated}
+        cstat["ready"] = False
+        cstat["started"] = False

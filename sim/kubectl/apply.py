@@ -59,6 +59,8 @@ def run(ctx: Ctx) -> int:
     validation = validation_directive(o["validate"])
     out = output.parse(o["output"], tables=False)
     items = manifests.read(ctx, o["filename"], o["recursive"])
+    if not items:
+        raise fail("no objects passed to apply")
     errors: list[str] = []
     api = ctx.api
     for m in items:

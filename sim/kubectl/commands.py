@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.kubectl import (apply, attach, config, create, events, delete, describe, edit, execverb, expose, get, info,
-                         logs, mutate, nodes, proxy, rollout, run, setimage, waitverb)
+                         logs, mutate, nodes, portforward, proxy, rollout, run, setimage, waitverb)
 from sim.kubectl.command import Command, Ctx, find, help_text
 
 # One-line descriptions, by command path (kubectl's own texts).
@@ -22,6 +22,7 @@ SHORTS: dict[str, str] = {
  "logs": "Print the logs for a container in a pod",
  "attach": "Attach to a running container",
  "exec": "Execute a command in a container",
+ "port-forward": "Forward one or more local ports to a pod",
  "proxy": "Run a proxy to the Kubernetes API server",
  "events": "List events",
  "apply": "Apply a configuration to a resource by file name or stdin",
@@ -117,6 +118,7 @@ ROOT = Command("kubectl", None, (), children=[
     Command("logs", logs.run, logs.FLAGS),
     Command("attach", attach.run, attach.FLAGS),
     Command("exec", execverb.run, execverb.FLAGS),
+    Command("port-forward", portforward.run, portforward.FLAGS),
     Command("proxy", proxy.run, proxy.FLAGS),
     Command("events", events.run, events.FLAGS),
     Command("apply", apply.run, apply.FLAGS),

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from sim.api.gotypes import metadata_error
 from sim.kubectl import localfs
 from sim.kubectl.errors import KubectlError, fail
 from sim.kubectl.resolve import ResourceType, Selection, all_types
@@ -23,9 +24,51 @@ class Manifest:
     source: str          # the path as given ("x.yaml", "STDIN")
 
 
+# Names a page's example files are published under: k8s.io/examples/X is a redirect to
+# kubernetes.io/examples/X, which the website serves from content/en/examples/X.
+URL_ALIASES = {"k8s.io": ("k8s.io", "kubernetes.io"), "kubernetes.io": ("kubernetes.io", "k8s.io"),
+               "www.kubernetes.io": ("kubernetes.io", "k8s.io")}
+URL_DIRS_VARIABLE = "SIM_URL_DIRS"
+
+
+def is_url(path: str) -> bool:
+    return path.startswith(("http://", "https://"))
+
+
+def url_copy(io, url: str) -> str | None:
+    """The local copy that stands for ``url`` (the sandbox has no network): a file named by
+    the URL's host and path (``k8s.io/examples/service/x.yaml``) in one of the folders of
+    ``$SIM_URL_DIRS`` (``:``-separated), the working directory or ``$HOME``."""
+    rest = url.split("://", 1)[1]
+    host, _, path = rest.partition("/")
+    path = path.split("?", 1)[0].split("#", 1)[0].strip("/")
+    host = host.rsplit("@", 1)[-1].lower()
+    if host.endswith((":80", ":443")):
+        host = host.rsplit(":", 1)[0]
+    if not path or ".." in path.split("/"):
+        return None
+    env = getattr(io, "env", None) or {}
+    folders = [d for d in str(env.get(URL_DIRS_VARIABLE, "")).split(":") if d]
+    folders += [io.cwd] + ([env["HOME"]] if env.get("HOME") else [])
+    for folder in folders:
+        for name in URL_ALIASES.get(host, (host,)):
+            candidate = os.path.join(folder, name, path)
+            try:
+                if localfs.exists(io, candidate) and not localfs.is_dir(io, candidate):
+                    return candidate
+            except OSError:
+                continue
+    return None
+
+
 def _read(ctx, path: str) -> bytes:
     if path == "-":
         return ctx.io.read_stdin()
+    if is_url(path):
+        copy = url_copy(ctx.io, path)
+        if copy is None:
+            raise fail(f'unable to read URL "{path}", server reported 404 Not Found, status code=404')
+        return localfs.read(ctx.io, copy)
     return localfs.read(ctx.io, path)
 
 
@@ -35,8 +78,9 @@ def _files(ctx, paths: list[str], recursive: bool) -> list[str]:
         if path == "-":
             out.append(path)
             continue
-        if path.startswith(("http://", "https://")):
-            raise fail(f'unable to read URL "{path}", server reported 404 Not Found, status code=404')
+        if is_url(path):
+            out.append(path)
+            continue
         if not localfs.exists(ctx.io, path):
             raise fail(f'the path "{path}" does not exist')
         if localfs.is_dir(ctx.io, path):
@@ -62,15 +106,27 @@ def _walk(ctx, shown: str, recursive: bool) -> list[str]:
     return found
 
 
+def _as_sent(value: Any) -> Any:
+    """A value as kubectl's JSON carries it: YAML numbers become float64 and Go writes a
+    whole one without a fraction (``80.0`` is sent as ``80``)."""
+    if isinstance(value, dict):
+        return {k: _as_sent(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_sent(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    return value
+
+
 def _documents(text: str, source: str) -> list[Any]:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return [json.loads(text)]
+            return [_as_sent(json.loads(text))]
         except ValueError:
             pass
     try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
+        return [_as_sent(d) for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as e:
         from sim.kubectl.yamlerrors import go_yaml_message
 
@@ -96,6 +152,9 @@ def read(ctx, paths: list[str], recursive: bool = False) -> list[Manifest]:
                     raise fail(f'error validating "{source}": error validating data: '
                                f"apiVersion not set; if you choose to ignore these errors, "
                                f"turn validation off with --validate=false")
+                problem = metadata_error(obj)
+                if problem:
+                    raise fail(f'unable to decode "{source}": {problem}')
                 out.append(Manifest(obj, source))
     return out
 

@@ -57,3 +57,13 @@ def serve_proxy(cluster: Any, port: int, io: Any) -> None:
         io.wait_closed()
         return
     proxy.serve(cluster, port, io)
+
+
+def port_forward(cluster: Any, pod_ref: Any, ports: list[tuple[int, int]], addresses: list[str],
+                 io: Any) -> Any:
+    """Listeners for ``kubectl port-forward`` (sim.net.portforward.Forwarding)."""
+    try:
+        from sim.net import portforward
+    except ImportError:
+        raise fail("error upgrading connection: port forwarding is not available") from None
+    return portforward.listen(cluster, pod_ref, ports, addresses, io)

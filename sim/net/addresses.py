@@ -124,6 +124,14 @@ def pod_fqdn(cluster: Any, pod: Obj) -> str | None:
     return f"{pod_hostname(pod)}.{spec['subdomain']}.{meta(pod, 'namespace')}.svc.{cluster_domain(cluster)}"
 
 
+def pod_kernel_hostname(cluster: Any, pod: Obj) -> str:
+    """The hostname the container's kernel reports: the FQDN under ``setHostnameAsFQDN``
+    (when the pod has a subdomain), else the pod's hostname."""
+    if (pod.get("spec") or {}).get("setHostnameAsFQDN"):
+        return pod_fqdn(cluster, pod) or pod_hostname(pod)
+    return pod_hostname(pod)
+
+
 def in_network(ip: str, cidr: str) -> bool:
     try:
         return ipaddress.ip_address(ip) in ipaddress.ip_network(cidr, strict=False)

@@ -82,12 +82,38 @@ def _containers_serving(cluster: Any, pod: dict, port: int) -> tuple[Any, Any] |
 
     for spec in (pod.get("spec") or {}).get("containers") or []:
         state = runtime.find(cluster, pod, spec.get("name"))
-        if state is not None and state.serving and state.running and port in state.image.servers:
-            return state, state.image.servers[port]
+        if state is None:
+            continue
+        servers = state.servers
+        if port in servers:
+            return state, servers[port]
     return None
 
 
-def _container_cert(state: Any) -> list[x509.Certificate]:
+def serving(cluster: Any, client: "Client", ip: str, port: int) -> tuple[Any, Any] | None:
+    """(container, server) that a connection from ``client`` to ``ip:port`` reaches, None
+    when nothing of a pod listens there (a program's own protocol, e.g. redis-cli)."""
+    if ip in ("127.0.0.1", "::1") and client.origin.pod is not None:
+        return _containers_serving(cluster, client.origin.pod, port)
+    try:
+        target = connect(cluster, client.origin, ip, port)
+    except ConnectError:
+        return None
+    if target.kind != "pod":
+        return None
+    return _containers_serving(cluster, target.pod, port)
+
+
+def _container_cert(state: Any, port: int = 443, sni: str = "") -> list[x509.Certificate]:
+    """The certificate nginx presents on ``port``: the file its configuration names."""
+    from sim.workloads import servers
+
+    named = servers.certificate_path(state, port, sni)
+    if named:
+        try:
+            return tls.load_chain(state.fs.read(named))
+        except Exception:  # missing or unreadable: nginx has no certificate to show
+            return []
     for name in ("tls.crt", "nginx.crt"):
         try:
             return tls.load_chain(state.fs.read(f"/etc/nginx/ssl/{name}"))
@@ -104,12 +130,14 @@ def server_chain(cluster: Any, target: Target, sni: str) -> list[x509.Certificat
         return ingress.certificate(cluster, target.address, sni) if target.port == 443 else None
     if target.kind == "apiserver":
         return apiserver.chain(cluster)
+    if target.kind == "kube-proxy":
+        return None
     serving = _containers_serving(cluster, target.pod, target.port)
     if serving is None or not serving[1].tls:
         return None
     if serving[1].kind == "ingress":
         return ingress.certificate(cluster, None, sni)
-    return _container_cert(serving[0]) or None
+    return _container_cert(serving[0], target.port, sni) or None
 
 
 def listening(cluster: Any, target: Target) -> bool:
@@ -118,7 +146,7 @@ def listening(cluster: Any, target: Target) -> bool:
     serving = _containers_serving(cluster, target.pod, target.port)
     if serving is None:
         return False
-    return serving[1].kind != "nginx" or not serving[1].tls or bool(_container_cert(serving[0]))
+    return serving[1].kind != "nginx" or not serving[1].tls or bool(_container_cert(serving[0], target.port))
 
 
 def respond(cluster: Any, target: Target, request: http.Request) -> http.Response | None:
@@ -135,15 +163,39 @@ def respond(cluster: Any, target: Target, request: http.Request) -> http.Respons
                               _forwarder(cluster))
     if target.kind == "apiserver":
         return apiserver.respond(cluster, request)
+    if target.kind == "kube-proxy":
+        from sim.net import kubeproxy
+
+        return kubeproxy.respond(cluster, target.node, target.port, request)
     serving = _containers_serving(cluster, target.pod, target.port)
     if serving is None:
         return None
     state, server = serving
-    if server.kind == "nginx":
-        return http.nginx(state, request, now, tls_port=server.tls, port=target.port)
     if server.kind == "ingress":
         return ingress.handle(cluster, request, None, request.scheme == "https", _forwarder(cluster))
-    return http.addon(server.kind, state, request, now)
+    from sim.workloads import servers
+
+    return servers.respond(cluster, state, server, request, now, target.port,
+                           _pod_forwarder(cluster, target.pod))
+
+
+def _pod_forwarder(cluster: Any, pod: dict) -> Callable[[str, int, http.Request], http.Response | None]:
+    """How a program in ``pod`` reaches another server (nginx's proxy_pass): the pod's own
+    name resolution and routing."""
+    def forward(host: str, port: int, request: http.Request) -> http.Response | None:
+        found = dns.resolve(cluster, host, dns.pod_resolv_conf(cluster, pod))[1] \
+            if not addr.is_ip(host) else [host]
+        if not found:
+            return None
+        try:
+            target = connect(cluster, Origin("pod", pod=pod), found[0], port)
+        except ConnectError:
+            return None
+        if not listening(cluster, target):
+            return None
+        request.client_ip = target.client_ip
+        return respond(cluster, target, request)
+    return forward
 
 
 def _forwarder(cluster: Any) -> Callable[[str, int, http.Request], http.Response | None]:

@@ -246,19 +246,97 @@ def upstream(cluster: Any, qname: str, qtype: str) -> Reply:
 
 @dataclass
 class ResolvConf:
-    nameserver: str | None
+    nameserver: str | None         # the first nameserver (None: the node's own resolver)
     search: list[str]
     ndots: int = 5
+    servers: list[str] | None = None    # every nameserver, in order (None: [nameserver])
+    options: list[str] | None = None    # the options line (None: ndots only)
+
+    def text(self) -> str:
+        """/etc/resolv.conf as the container runtime writes it (search, nameservers, options)."""
+        servers = self.servers if self.servers is not None else \
+            [self.nameserver or NODE_RESOLVER]
+        options = self.options if self.options is not None else [f"ndots:{self.ndots}"]
+        lines = []
+        if self.search:
+            lines.append("search " + " ".join(self.search))
+        lines += [f"nameserver {s}" for s in servers]
+        if options:
+            lines.append("options " + " ".join(options))
+        return "".join(line + "\n" for line in lines)
+
+
+NODE_RESOLVER = "169.254.169.254"   # what a node's /etc/resolv.conf names (dnsPolicy Default)
+PUBLIC_RESOLVERS = frozenset({"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", NODE_RESOLVER})
+MAX_NAMESERVERS = 3                 # the kubelet keeps the first three (validation.MaxDNSNameservers)
+MAX_SEARCHES = 32                   # and the first 32 search domains
+
+
+def _unique(items: list[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _merge_options(existing: list[str], extra: list[dict]) -> list[str]:
+    """The kubelet's mergeDNSOptions: dnsConfig.options replace options of the same name
+    (kept here in the order they first appear)."""
+    merged: dict[str, str] = {}
+    for option in existing:
+        name, _, value = option.partition(":")
+        merged[name] = value
+    for option in extra:
+        if option.get("name"):
+            merged[str(option["name"])] = "" if option.get("value") is None else str(option["value"])
+    return [f"{k}:{v}" if v != "" else k for k, v in merged.items()]
 
 
 def pod_resolv_conf(cluster: Any, pod: dict) -> ResolvConf:
+    """The resolver configuration the kubelet gives a pod (pkg/kubelet/network/dns):
+    ClusterFirst: the cluster DNS with the namespace's search list and ndots:5; Default (and
+    ClusterFirst on the host network): the node's resolver; ClusterFirstWithHostNet: the
+    cluster DNS even on the host network; None: only what dnsConfig says. dnsConfig's
+    nameservers and searches are appended, its options replace those of the same name."""
     ns = addr.meta(pod, "namespace") or "default"
     domain = addr.cluster_domain(cluster)
     spec = pod.get("spec") or {}
     policy = spec.get("dnsPolicy", "ClusterFirst")
-    if policy == "Default" or (spec.get("hostNetwork") and policy != "ClusterFirstWithHostNet"):
-        return ResolvConf(None, [], 1)
-    return ResolvConf(addr.dns_service_ip(cluster), [f"{ns}.svc.{domain}", f"svc.{domain}", domain], 5)
+    config = spec.get("dnsConfig") or {}
+    if policy == "None":
+        servers: list[str] = []
+        search: list[str] = []
+        options: list[str] = []
+    elif policy == "Default" or (spec.get("hostNetwork") and policy == "ClusterFirst"):
+        servers, search, options = [NODE_RESOLVER], [], []
+    else:
+        servers = [addr.dns_service_ip(cluster)]
+        search = [f"{ns}.svc.{domain}", f"svc.{domain}", domain]
+        options = ["ndots:5"]
+    servers = _unique(servers + [str(s) for s in config.get("nameservers") or []])[:MAX_NAMESERVERS]
+    search = _unique(search + [str(s).rstrip(".") for s in config.get("searches") or []])[:MAX_SEARCHES]
+    options = _merge_options(options, list(config.get("options") or []))
+    ndots = 1
+    for option in options:
+        if option.startswith("ndots:"):
+            try:
+                ndots = max(0, min(15, int(option.split(":", 1)[1])))
+            except ValueError:
+                pass
+    first = servers[0] if servers else None
+    if first == NODE_RESOLVER and len(servers) == 1:
+        first = None            # the node's own resolver: the public DNS only
+    return ResolvConf(first, search, ndots, servers, options)
+
+
+def answers(cluster: Any, server_ip: str | None, qname: str, qtype: str) -> Reply | None:
+    """One query to a nameserver: the cluster DNS, a public resolver, or nothing (None)."""
+    if server_ip is None or server_ip in PUBLIC_RESOLVERS:
+        return upstream(cluster, qname, qtype)
+    if server_ip == addr.dns_service_ip(cluster):
+        return Server(cluster).query(qname, qtype)
+    return None
 
 
 def candidates(name: str, conf: ResolvConf) -> list[str]:
@@ -280,10 +358,13 @@ def resolve(cluster: Any, name: str, conf: ResolvConf, hosts: dict[str, str] | N
         if host == lowered:
             return lowered, [ip]
     for candidate in candidates(lowered, conf):
-        if conf.nameserver is None:
-            reply = upstream(cluster, candidate, "A")
-        else:
-            reply = Server(cluster).query(candidate, "A")
+        reply = None
+        for server in (conf.servers or [conf.nameserver]):
+            reply = answers(cluster, server if server != NODE_RESOLVER else None, candidate, "A")
+            if reply is not None:
+                break
+        if reply is None:
+            continue
         found = [r.data for r in reply.answer if r.type == "A"]
         if found:
             canonical = next((r.data for r in reply.answer if r.type == "CNAME"), candidate)

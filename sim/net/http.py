@@ -1,17 +1,16 @@
-"""HTTP messages and the servers behind simulated addresses: nginx (files from the
-container), Elasticsearch and the other add-ons, and the sites of the outside world."""
+"""HTTP messages, nginx's error pages, the add-ons' answers (Elasticsearch, Kibana …) and
+the sites of the outside world. The images' own servers are in sim.workloads.servers."""
 
 from __future__ import annotations
 
 import hashlib
 
 import json
-import posixpath
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from sim.net.internet import Site
 
@@ -113,69 +112,6 @@ def plain_http_to_https_body(version: str) -> bytes:
             "</head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n"
             "<center>The plain HTTP request was sent to HTTPS port</center>\r\n"
             f"<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n").encode()
-
-
-def _nginx_error(status: int, version: str, now: datetime, body: bytes | None = None,
-                 extra: list[tuple[str, str]] | None = None) -> Response:
-    body = nginx_error_body(status, version) if body is None else body
-    headers = [("Server", f"nginx/{version}"), ("Date", http_date(now)),
-               ("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
-    headers += extra or []
-    headers.append(("Connection", "close" if status == 400 else "keep-alive"))
-    return Response(status, headers, body)
-
-
-def nginx(container: Any, request: Request, now: datetime, root: str = "/usr/share/nginx/html",
-          tls_port: bool = False, port: int = 80) -> Response:
-    """A static file server with nginx's default configuration."""
-    version = dict(container.image.env).get("NGINX_VERSION", "1.27.3").split("-", 1)[0]
-    response = _nginx_static(container, request, now, root, version, tls_port, port)
-    if request.quiet:
-        return response
-    sent = 0 if request.method == "HEAD" else len(response.body)
-    line = request.method + " " + request.target + " HTTP/1.1"
-    container.log_line(now, f'{request.client_ip} - - [{nginx_time(now)}] "{line}" '
-                            f'{response.status} {sent} "{request.header("Referer") or "-"}" '
-                            f'"{request.header("User-Agent") or "-"}" "-"')
-    return response
-
-
-def _nginx_static(container: Any, request: Request, now: datetime, root: str, version: str,
-                  tls_port: bool, port: int) -> Response:
-    if tls_port and request.scheme != "https":
-        return _nginx_error(400, version, now, plain_http_to_https_body(version))
-    fs = container.fs
-    path = unquote(request.path)
-    if ".." in path.split("/"):
-        return _nginx_error(400, version, now)
-    full = posixpath.normpath(root + "/" + path.lstrip("/")) if path != "/" else root
-    if path.endswith("/"):
-        for index in ("index.html", "index.htm"):
-            candidate = full.rstrip("/") + "/" + index
-            if fs.stat(candidate) is not None:
-                full = candidate
-                break
-        else:
-            return _nginx_error(403 if fs.is_dir(full) else 404, version, now)
-    if fs.is_dir(full):
-        host = request.host or "localhost"
-        location = f"{request.scheme}://{host}{path}/"
-        return _nginx_error(301, version, now, extra=[("Location", location)])
-    found = fs.stat(full)
-    if found is None:
-        return _nginx_error(404, version, now)
-    if request.method not in {"GET", "HEAD"}:
-        return _nginx_error(405, version, now)
-    ext = full.rsplit(".", 1)[-1].lower() if "." in full.rsplit("/", 1)[-1] else ""
-    mtime = datetime.fromtimestamp(found.mtime, tz=timezone.utc)
-    headers = [
-        ("Server", f"nginx/{version}"), ("Date", http_date(now)),
-        ("Content-Type", MIME.get(ext, "application/octet-stream")),
-        ("Content-Length", str(len(found.data))), ("Last-Modified", http_date(mtime)),
-        ("Connection", "keep-alive"), ("ETag", f'"{int(found.mtime):x}-{len(found.data):x}"'),
-        ("Accept-Ranges", "bytes"),
-    ]
-    return Response(200, headers, found.data)
 
 
 # add-ons ---------------------------------------------------------------------

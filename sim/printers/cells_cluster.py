@@ -68,3 +68,38 @@ def event_cells(ev: dict, now: datetime) -> list[str]:
     return [last, ev.get("type", ""), ev.get("reason", ""), target, involved.get("fieldPath", ""),
             event_source(ev), (ev.get("message") or "").strip(), first, str(count),
             meta_of(ev).get("name", "")]
+
+
+def validatingadmissionpolicy_cells(policy: dict, now: datetime) -> list[str]:
+    """printValidatingAdmissionPolicy: the number of validations, the param kind."""
+    spec = policy.get("spec") or {}
+    kind = spec.get("paramKind")
+    param = "<unset>" if kind is None else f'{kind.get("apiVersion", "")}/{kind.get("kind", "")}'
+    return [meta_of(policy).get("name", ""), str(len(spec.get("validations") or [])), param,
+            age(policy, now)]
+
+
+def validatingadmissionpolicybinding_cells(binding: dict, now: datetime) -> list[str]:
+    """printValidatingAdmissionPolicyBinding: the policy, the param reference (a selector
+    printed as its protobuf String())."""
+    spec = binding.get("spec") or {}
+    param = "<unset>"
+    ref = spec.get("paramRef")
+    if ref is not None:
+        if ref.get("name"):
+            param = f'{ref.get("namespace") or "*"}/{ref["name"]}'
+        elif ref.get("selector") is not None:
+            param = _selector_string(ref["selector"])
+    return [meta_of(binding).get("name", ""), spec.get("policyName", ""), param,
+            age(binding, now)]
+
+
+def _selector_string(selector: dict) -> str:
+    labels = selector.get("matchLabels") or {}
+    ml = "".join(f"{k}: {labels[k]}," for k in sorted(labels))
+    me = "".join(
+        f'LabelSelectorRequirement{{Key:{e.get("key", "")},Operator:{e.get("operator", "")},'
+        f'Values:[{" ".join(e.get("values") or [])}],}},'
+        for e in selector.get("matchExpressions") or [])
+    return (f"&LabelSelector{{MatchLabels:map[string]string{{{ml}}},"
+            f"MatchExpressions:[]LabelSelectorRequirement{{{me}}},}}")

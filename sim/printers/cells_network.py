@@ -125,3 +125,23 @@ def ingressclass_cells(ic: dict, now: datetime) -> list[str]:
             text += "." + params["apiGroup"]
         text += "/" + params.get("name", "")
     return [meta_of(ic).get("name", ""), spec.get("controller", ""), text, age(ic, now)]
+
+
+def servicecidr_cells(cidr: dict, now: datetime) -> list[str]:
+    """printServiceCIDR: the CIDRs joined with ','."""
+    return [meta_of(cidr).get("name", ""), ",".join((cidr.get("spec") or {}).get("cidrs") or []),
+            age(cidr, now)]
+
+
+def ipaddress_cells(ip: dict, now: datetime) -> list[str]:
+    """printIPAddress: the parent as resource[.group][/namespace]/name, lower-cased group
+    resource (the server's table has no AGE column for IPAddresses)."""
+    ref = (ip.get("spec") or {}).get("parentRef")
+    parent = "<none>"
+    if ref is not None:
+        group, resource = ref.get("group") or "", ref.get("resource") or ""
+        parent = (f"{resource}.{group}" if group else resource).lower()
+        if ref.get("namespace"):
+            parent += "/" + ref["namespace"]
+        parent += "/" + (ref.get("name") or "")
+    return [meta_of(ip).get("name", ""), parent]

@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from .cells_cluster import event_cells, node_cells, node_roles
+from .cells_cluster import (event_cells, node_cells, node_roles,
+                            validatingadmissionpolicy_cells,
+                            validatingadmissionpolicybinding_cells)
 from .cells_common import age, meta_of
 from .cells_network import (endpoints_cells, endpoints_text, endpointslice_cells, ingress_cells,
-                            ingress_hosts, ingressclass_cells, load_balancer_text, service_cells)
+                            ingress_hosts, ingressclass_cells, ipaddress_cells, load_balancer_text,
+                            service_cells, servicecidr_cells)
 from .cells_pods import pod_cells
 from .cells_workloads import (cronjob_cells, daemonset_cells, deployment_cells, job_cells,
                               replicaset_cells, replicationcontroller_cells, statefulset_cells)
@@ -74,6 +77,12 @@ COLUMNS: dict[str, tuple[list[tuple[str, int]], Cells]] = {
     "replicationcontrollers": ([("Name", 0), ("Desired", 0), ("Current", 0), ("Ready", 0), ("Age", 0),
                                 ("Containers", 1), ("Images", 1), ("Selector", 1)],
                                replicationcontroller_cells),
+    "servicecidrs": ([("Name", 0), ("CIDRs", 0), ("Age", 0)], servicecidr_cells),
+    "ipaddresses": ([("Name", 0), ("ParentRef", 0)], ipaddress_cells),
+    "validatingadmissionpolicies": ([("Name", 0), ("Validations", 0), ("ParamKind", 0), ("Age", 0)],
+                                    validatingadmissionpolicy_cells),
+    "validatingadmissionpolicybindings": ([("Name", 0), ("PolicyName", 0), ("ParamRef", 0),
+                                           ("Age", 0)], validatingadmissionpolicybinding_cells),
     "networkpolicies": ([("Name", 0), ("Pod-Selector", 0), ("Age", 0)],
                         _simple(lambda o: format_label_selector((o.get("spec") or {}).get("podSelector")))),
 }

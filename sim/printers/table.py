@@ -22,6 +22,10 @@ KIND_PREFIX = {
     "ingresses": "ingress.networking.k8s.io", "ingressclasses": "ingressclass.networking.k8s.io",
     "networkpolicies": "networkpolicy.networking.k8s.io",
     "jobs": "job.batch", "cronjobs": "cronjob.batch",
+    "servicecidrs": "servicecidr.networking.k8s.io", "ipaddresses": "ipaddress.networking.k8s.io",
+    "validatingadmissionpolicies": "validatingadmissionpolicy.admissionregistration.k8s.io",
+    "validatingadmissionpolicybindings":
+        "validatingadmissionpolicybinding.admissionregistration.k8s.io",
 }
 
 

@@ -113,7 +113,11 @@ def spec_variables(cluster: Any, pod: dict, container: dict) -> dict[str, str]:
             elif "configMapKeyRef" in source:
                 value = _lookup_key(cluster, "configmaps", ns, source["configMapKeyRef"])
             elif "resourceFieldRef" in source:
-                value = "0"
+                from sim.workloads.volumes import resource_value
+
+                ref = source["resourceFieldRef"] or {}
+                value = resource_value(cluster, pod, ref.get("containerName") or container.get("name", ""),
+                                       ref.get("resource", ""), ref.get("divisor"))
             env[name] = value or ""
         else:
             env[name] = ""
@@ -133,7 +137,7 @@ def container_environment(cluster: Any, pod: dict, container: dict,
     path = next((v for k, v in image if k == "PATH"), None)
     if path is not None and "PATH" not in kubelet:
         result.append(("PATH", path))
-    result.append(("HOSTNAME", addr.pod_hostname(pod)))
+    result.append(("HOSTNAME", addr.pod_kernel_hostname(cluster, pod)))
     result += [(k, v) for k, v in image if k != "PATH"]
     result += [(k, kubelet[k]) for k in names]
     if "HOME" not in kubelet and not any(k == "HOME" for k, _ in image):

@@ -40,7 +40,7 @@ def _proc(cluster: Any, pod: dict, state: runtime.Container, out: Any, err: Any,
             env["HOME"] = home
     spec = runtime._container_spec(pod, state.name)
     return Proc(cluster=cluster, pod=pod, container=state, env=env,
-                cwd=spec.get("workingDir") or "/", out=out, err=err, stdin=stdin,
+                cwd=spec.get("workingDir") or state.image.workdir or "/", out=out, err=err, stdin=stdin,
                 main=main, stdout_tty=tty, shell=state.image.shell)
 
 
@@ -108,7 +108,7 @@ def run(cluster: Any, pod: dict, container: str, argv: list[str], io: Any,
     reader = (lambda: io.read_stdin()) if stdin and not tty else (lambda: b"")
     proc = _proc(cluster, pod, state, out, err, reader, tty)
     if not argv:
-        argv = list(state.argv)
+        argv = state.image.unwrap(list(state.argv))
     if not _resolvable(proc, argv[0]):
         raise _start_error(argv[0], pod)
     name = argv[0].rsplit("/", 1)[-1]
@@ -118,6 +118,11 @@ def run(cluster: Any, pod: dict, container: str, argv: list[str], io: Any,
         if tty:
             return _interactive(proc, io, True, flavor)
         return commands.run(Shell(flavor), proc, [argv[0], "-c", io.read_stdin().decode("utf-8", "replace")])
+    prompting = commands.interactive(name) if tty and name in state.image.programs else None
+    if prompting is not None:
+        status = prompting(proc, argv, io)      # None: given a command, it runs as usual
+        if status is not None:
+            return status
     try:
         with cluster.lock:
             return commands.run(Shell(state.image.shell), proc, argv)
@@ -134,7 +139,7 @@ def run_main(cluster: Any, pod: dict, state: runtime.Container) -> tuple[int, by
     """The main process to its end: (status, output), or None while it would still run."""
     sink = BufferSink()
     proc = _proc(cluster, pod, state, sink, sink, lambda: b"", False, main=True)
-    argv = state.argv
+    argv = state.image.unwrap(list(state.argv))
     if not argv:
         return 0, b""
     if not _resolvable(proc, argv[0]):
@@ -144,6 +149,8 @@ def run_main(cluster: Any, pod: dict, state: runtime.Container) -> tuple[int, by
     except ShellExit as exc:
         status = exc.code
     except Forever:
+        if sink.data:          # what it printed before it went on waiting is its log so far
+            state.log.append((proc.now(), bytes(sink.data).decode("utf-8", "replace")))
         return None
     return status, bytes(sink.data)
 
@@ -160,6 +167,6 @@ def attach(cluster: Any, pod: dict, container: str, io: Any, stdin: bool = False
         if callable(waiter):
             waiter()
         return 0
-    code = run(cluster, pod, container, list(state.argv), io, tty=tty, stdin=stdin)
+    code = run(cluster, pod, container, state.image.unwrap(list(state.argv)), io, tty=tty, stdin=stdin)
     state.running, state.exit_code = False, code
     return code

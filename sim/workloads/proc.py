@@ -69,6 +69,7 @@ class Proc:
     status: int = 0
     positional: list[str] = field(default_factory=list)
     network: Any = None                  # a sim.net.client.Client: where this process sits
+    sleeps: list[float] | None = None    # set: sleep only counts its seconds here (hooks)
 
     @property
     def fs(self) -> FileSystem:

@@ -3,16 +3,15 @@ whether the main process still runs."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from sim.net import addresses as addr
 from sim.net import dns
-from sim.workloads import envvars
+from sim.workloads import envvars, volumes
 from sim.workloads.fs import FileSystem
-from sim.workloads.images import Image, fallback
+from sim.workloads.images import Image, Process, Server, fallback, ports_of
 
 # The image build time: what nginx reports as Last-Modified for files shipped in the image.
 IMAGE_MTIME = 1732636500.0
@@ -30,10 +29,12 @@ class Container:
     argv: list[str]
     started: datetime
     serving: bool = False          # the image's own server is the main process
+    process: Process | None = None # which of the image's serving programs it is
     running: bool = True
     exit_code: int | None = None
     log: list[tuple[datetime, str]] = field(default_factory=list)
     next_pid: int = 7              # what the next process started in the container gets
+    memory: dict[str, Any] = field(default_factory=dict)   # what the main process holds (redis' keys)
 
     def new_pid(self) -> int:
         self.next_pid += 6
@@ -41,6 +42,35 @@ class Container:
 
     def log_line(self, moment: datetime, text: str) -> None:
         self.log.append((moment, text if text.endswith("\n") else text + "\n"))
+
+    @property
+    def servers(self) -> dict[int, Server]:
+        """The ports the main process listens on now (nginx: as its configuration says)."""
+        if not (self.serving and self.running) or self.process is None:
+            return {}
+        if self.process.serves == "nginx":
+            from sim.workloads import nginxconf
+
+            return {port: Server("nginx", tls, self.process)
+                    for port, tls in nginxconf.listening(self.fs).items()}
+        return ports_of(self.process, dict(self.env), self.image.unwrap(self.argv))
+
+    def template_values(self, moment: datetime, **more: Any) -> dict[str, Any]:
+        """What the image file's log and body templates may name."""
+        values: dict[str, Any] = dict(self.image.vars)
+        if self.process is not None:
+            values.update(self.process.flag_values(self.image.unwrap(self.argv)))
+        values.update(env=dict(self.env), hostname=self.hostname, tag=self.image.tag,
+                      go_time=moment.strftime("%Y/%m/%d %H:%M:%S"),
+                      klog_time=moment.strftime("%m%d %H:%M:%S.%f"),
+                      redis_time=moment.strftime("%d %b %Y %H:%M:%S.") + f"{moment.microsecond // 1000:03d}",
+                      apache_time=moment.strftime("%a %b %d %H:%M:%S.%f %Y"),
+                      clf_time=moment.strftime("%d/%b/%Y:%H:%M:%S +0000"))
+        values.update(more)
+        return values
+
+    hostname: str = ""
+    ip: str = ""
 
 
 def _now(cluster: Any) -> datetime:
@@ -82,69 +112,7 @@ def hosts_entries(text: str) -> dict[str, str]:
 
 
 def _resolv_conf(cluster: Any, pod: dict) -> str:
-    conf = dns.pod_resolv_conf(cluster, pod)
-    if conf.nameserver is None:
-        return "nameserver 169.254.169.254\n"
-    return (f"search {' '.join(conf.search)}\nnameserver {conf.nameserver}\n"
-            f"options ndots:{conf.ndots}\n")
-
-
-def _volume_files(cluster: Any, pod: dict, volume: dict) -> dict[str, bytes] | None:
-    ns = addr.meta(pod, "namespace") or "default"
-
-    def pick(data: dict[str, bytes], items: list[dict] | None) -> dict[str, bytes]:
-        if not items:
-            return data
-        return {i.get("path", i["key"]): data[i["key"]] for i in items if i.get("key") in data}
-
-    if "secret" in volume:
-        obj = addr.get(cluster, "secrets", ns, volume["secret"].get("secretName", ""))
-        data = {k: base64.b64decode(v) for k, v in ((obj or {}).get("data") or {}).items()}
-        return pick(data, volume["secret"].get("items"))
-    if "configMap" in volume:
-        obj = addr.get(cluster, "configmaps", ns, volume["configMap"].get("name", ""))
-        data = {k: v.encode() for k, v in ((obj or {}).get("data") or {}).items()}
-        data.update({k: base64.b64decode(v) for k, v in ((obj or {}).get("binaryData") or {}).items()})
-        return pick(data, volume["configMap"].get("items"))
-    if "downwardAPI" in volume:
-        return _downward(pod, volume["downwardAPI"])
-    if "projected" in volume:
-        merged: dict[str, bytes] = {}
-        for source in volume["projected"].get("sources") or []:
-            if "serviceAccountToken" in source:
-                merged[source["serviceAccountToken"].get("path", "token")] = _token(pod)
-            if "downwardAPI" in source:
-                merged.update(_downward(pod, source["downwardAPI"]))
-            for kind in ("secret", "configMap"):
-                if kind in source:
-                    ref = dict(source[kind])
-                    key = "secretName" if kind == "secret" else "name"
-                    ref[key] = ref.pop("name", ref.get(key, ""))
-                    merged.update(_volume_files(cluster, pod, {kind: ref}) or {})
-        return merged
-    return None
-
-
-def _downward(pod: dict, spec: dict) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    for item in spec.get("items") or []:
-        path = (item.get("fieldRef") or {}).get("fieldPath", "")
-        value: Any = pod
-        for part in path.replace("['", ".").replace("']", "").split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, dict):
-            value = "\n".join(f'{k}="{v}"' for k, v in sorted(value.items()))
-        found[item.get("path", path)] = ("" if value is None else str(value)).encode()
-    return found
-
-
-def _token(pod: dict) -> bytes:
-    header = base64.urlsafe_b64encode(b'{"alg":"RS256","kid":"sim"}').rstrip(b"=")
-    claims = base64.urlsafe_b64encode(
-        ('{"sub":"system:serviceaccount:%s:%s"}' % (addr.meta(pod, "namespace"),
-         (pod.get("spec") or {}).get("serviceAccountName", "default"))).encode()).rstrip(b"=")
-    signature = base64.urlsafe_b64encode(str(addr.meta(pod, "uid")).encode()).rstrip(b"=")
-    return header + b"." + claims + b"." + signature
+    return dns.pod_resolv_conf(cluster, pod).text()
 
 
 def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> FileSystem:
@@ -157,36 +125,17 @@ def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> 
             fs.mkdir(path.rstrip("/"), IMAGE_MTIME, parents=True)
         else:
             fs.write(path, text.encode(), IMAGE_MTIME, force=True)
-    fs.write("/etc/hostname", (addr.pod_hostname(pod) + "\n").encode(), now, force=True)
+    fs.write("/etc/hostname", (addr.pod_kernel_hostname(cluster, pod) + "\n").encode(), now, force=True)
     fs.write("/etc/hosts", _hosts_file(cluster, pod).encode(), now, force=True)
     fs.write("/etc/resolv.conf", _resolv_conf(cluster, pod).encode(), now, force=True)
-    volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or []}
     mounts = list(spec.get("volumeMounts") or [])
     automount = (pod.get("spec") or {}).get("automountServiceAccountToken", True) is not False
     if automount and not any(m.get("mountPath") == SERVICE_ACCOUNT_DIR for m in mounts):
         ns = addr.meta(pod, "namespace") or "default"
-        for name, data in {"namespace": ns.encode(), "token": _token(pod)}.items():
+        for name, data in {"namespace": ns.encode(), "token": volumes.token(pod)}.items():
             fs.write(f"{SERVICE_ACCOUNT_DIR}/{name}", data, now, force=True)
         fs.read_only.add(SERVICE_ACCOUNT_DIR)
-    for mount in mounts:
-        target = FileSystem.norm(mount.get("mountPath", "/"))
-        volume = volumes.get(mount.get("name"), {})
-        files = _volume_files(cluster, pod, volume)
-        sub = mount.get("subPath")
-        if sub and files is not None and sub in files:
-            if fs.is_dir(target):
-                fs.remove(target, recursive=True)
-            fs.write(target, files[sub], now, force=True)
-            fs.read_only.add(target)
-            continue
-        if fs.exists(target) and target != "/":
-            fs.remove(target, recursive=True)     # a mount hides what the image had there
-        fs.mkdir(target, now, parents=True)
-        if files is None:
-            continue
-        for key, data in files.items():
-            fs.write(f"{target}/{key}", data, now, force=True)
-        fs.read_only.add(target)
+    volumes.mount_all(cluster, pod, spec, fs, now)
     return fs
 
 
@@ -209,34 +158,50 @@ def container(cluster: Any, pod: dict, name: str) -> Container:
     if state is None:
         start_container(cluster, pod, name)
         state = _pod_state(cluster, pod)[name]
+    volumes.refresh(cluster, pod, state.fs, _now(cluster).timestamp())
     return state
 
 
 def find(cluster: Any, pod: dict, name: str) -> Container | None:
-    return _pod_state(cluster, pod).get(name)
+    state = _pod_state(cluster, pod).get(name)
+    if state is not None:
+        volumes.refresh(cluster, pod, state.fs, _now(cluster).timestamp())
+    return state
 
 
-def _nginx_startup(state: Container, moment: datetime) -> None:
-    stamp = moment.strftime("%Y/%m/%d %H:%M:%S")
-    for line in (
-        "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
-        "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
-        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
-        "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
-        "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
-        "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
-        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
-        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
-        "/docker-entrypoint.sh: Configuration complete; ready for start up",
-        f"{stamp} [notice] 1#1: using the \"epoll\" event method",
-        f"{stamp} [notice] 1#1: nginx/{dict(state.image.env).get('NGINX_VERSION', '')}",
-        f"{stamp} [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14) ",
-        f"{stamp} [notice] 1#1: OS: Linux 6.1.0-27-cloud-amd64",
-        f"{stamp} [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576",
-        f"{stamp} [notice] 1#1: start worker processes",
-        f"{stamp} [notice] 1#1: start worker process 29",
-    ):
-        state.log_line(moment, line)
+def _startup_log(state: Container, moment: datetime) -> None:
+    """The lines the serving process prints as it starts (the image file's ``log``)."""
+    process = state.process
+    if process is None:
+        return
+    ports = list(state.servers) or [0]
+    values = state.template_values(moment, port=ports[0], ip=state.ip)
+    for entry in process.log:
+        lines = [entry] if isinstance(entry, str) else \
+            (entry.get("lines") or []) if _holds(state.fs, entry.get("when") or {}) else []
+        for line in lines:
+            state.log_line(moment, str(line).format_map(values))
+    if process.serves == "nginx":
+        from sim.workloads import nginxconf
+
+        errors = nginxconf.config(state.fs).errors
+        if errors:
+            # nginx does not start: the container exits, the kubelet restarts it
+            for line in process.options.get("config_error_log") or ():
+                state.log_line(moment, str(line).format_map(dict(values, error=errors[0])))
+            state.running, state.exit_code = False, 1
+
+
+def _holds(fs: FileSystem, when: dict) -> bool:
+    """A startup line's condition on the container's files: ``missing``, ``read_only`` or
+    ``writable`` (an existing file that may be changed)."""
+    for test, path in when.items():
+        present = fs.stat(path) is not None
+        if test == "missing" and present or test == "read_only" and (not present or fs.writable(path)) \
+                or test == "writable" and (not present or not fs.writable(path)):
+            return False
+    return True
+
 
 
 def _with_ip(cluster: Any, pod: dict) -> dict:
@@ -267,20 +232,43 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
         env=envvars.container_environment(cluster, pod, spec, image.env),
         argv=main_argv(image, spec), started=moment,
     )
+    state.hostname = addr.pod_kernel_hostname(cluster, pod)
+    state.ip = addr.pod_ip(pod) or ""
     _pod_state(cluster, pod)[container_name] = state
-    servers = {p.rsplit("/", 1)[-1] for p in (image.entrypoint[:1] + image.cmd[:1])}
-    if image.daemon and (not spec.get("command") or state.argv[0].rsplit("/", 1)[-1] in servers):
-        state.serving = True
-        if image.family == "nginx":
-            _nginx_startup(state, moment)
+    process = serving_process(image, state.argv)
+    if process is not None:
+        state.serving, state.process = True, process
+        from sim.workloads import servers
+
+        servers.started(state)
+        _startup_log(state, moment)
         return
     _run_main(cluster, pod, spec, state)
+
+
+def serving_process(image: Image, argv: list[str]) -> Process | None:
+    """The image's serving program that ``argv`` starts: one its file names, or (for an
+    image whose own programs are not simulated) any program the shell does not have."""
+    found = image.process_for(argv)
+    if found is not None:
+        return found
+    wildcard = image.wildcard()
+    program = (image.unwrap(argv) or [""])[0].rsplit("/", 1)[-1]
+    if wildcard is None:
+        return None
+    if not program:
+        return wildcard            # an image whose own command is not known: it runs
+    from sim.workloads.commands import builtins
+
+    if program in image.programs or program in SHELLS or program in builtins.BUILTINS:
+        return None
+    return wildcard
 
 
 def _run_main(cluster: Any, pod: dict, spec: dict, state: Container) -> None:
     from sim.workloads import exec as execution
 
-    argv = state.argv
+    argv = state.image.unwrap(list(state.argv))
     program = argv[0].rsplit("/", 1)[-1] if argv else ""
     if program in SHELLS and len(argv) == 1 or (program in SHELLS and argv[1:2] in (["-i"], ["-l"])):
         if spec.get("stdin"):
@@ -319,11 +307,96 @@ def probe_ready(cluster: Any, pod: dict, container_name: str) -> tuple[bool, str
     return probes.ready(cluster, pod, container_name)
 
 
+def probe_result(cluster: Any, pod: dict, container_name: str, kind: str) -> tuple[bool, str]:
+    """The verdict of a readinessProbe, livenessProbe or startupProbe now (and why not)."""
+    from sim.workloads import probes
+
+    return probes.check(cluster, pod, container_name, kind)
+
+
+# programs that, as a container's first process, have no handler for SIGTERM (the kernel
+# ignores it for a namespace's init): the kubelet's SIGKILL ends them when the grace period is over
+IGNORES_SIGTERM = SHELLS | {"sleep", "tail", "cat", "pause"}
+
+
+def stop_seconds(cluster: Any, pod: dict, container_name: str) -> float | None:
+    """How long the main process takes to end on SIGTERM: ``inf`` when it ignores it (the
+    grace period, then SIGKILL), else about a tenth of a second; None for no container."""
+    state = find(cluster, pod, container_name)
+    if state is None or not state.running:
+        return None
+    argv = state.image.unwrap(list(state.argv))
+    program = argv[0].rsplit("/", 1)[-1] if argv else ""
+    if program in IGNORES_SIGTERM and not any("trap" in a.split() for a in argv[1:]):
+        return float("inf")
+    return 0.1
+
+
+def stop_exit_code(cluster: Any, pod: dict, container_name: str, killed: bool) -> int:
+    """The exit status a stopped container reports: 137 after SIGKILL; on SIGTERM 0 for a
+    program that shuts down cleanly (nginx, httpd, redis), else 143."""
+    if killed:
+        return 137
+    state = find(cluster, pod, container_name)
+    server = getattr(getattr(state, "process", None), "serves", "") if state else ""
+    return 0 if server in {"nginx", "httpd", "redis", "ingress"} else 143
+
+
+def run_pre_stop(cluster: Any, pod: dict, container_name: str) -> tuple[float, str | None]:
+    """Run the container's preStop hook as the kubelet does before SIGTERM: (the seconds it
+    takes, None) or (seconds, why it failed). An exec hook runs in the container (its
+    ``sleep`` counts the time without waiting); an httpGet hook asks the container."""
+    spec = _container_spec(pod, container_name)
+    hook = ((spec.get("lifecycle") or {}).get("preStop")) or {}
+    state = find(cluster, pod, container_name)
+    if not hook or state is None or not state.running:
+        return 0.0, None
+    if "sleep" in hook:
+        return float((hook["sleep"] or {}).get("seconds") or 0), None
+    if "exec" in hook:
+        from sim.workloads import commands
+        from sim.workloads.exec import _proc
+        from sim.workloads.proc import BufferSink, Forever
+        from sim.workloads.shell import Shell, ShellExit
+
+        import json
+
+        argv = list(hook["exec"].get("command") or [])
+        out, err = BufferSink(), BufferSink()
+        proc = _proc(cluster, pod, state, out, err, lambda: b"", False)
+        proc.sleeps = []
+        try:
+            code = commands.run(Shell(state.image.shell), proc, argv) if argv else 1
+        except ShellExit as exc:
+            code = exc.code
+        except Forever:
+            return float("inf"), None
+        except Exception as exc:  # a program the image lacks: the hook fails
+            code, err.data = 126, bytearray(str(exc).encode())
+        took = sum(proc.sleeps)
+        if code == 0:
+            return took, None
+        command = " ".join(argv)
+        stderr = err.data.decode("utf-8", "replace")
+        output = out.data.decode("utf-8", "replace") + stderr
+        ref = f"{addr.meta(pod, 'name')}_{addr.meta(pod, 'namespace')}({addr.meta(pod, 'uid')})"
+        return took, (f"Exec lifecycle hook ([{command}]) for Container \"{container_name}\" in "
+                      f"Pod \"{ref}\" failed - error: command '{command}' exited with {code}: "
+                      f"{stderr}, message: {json.dumps(output)}")
+    if "httpGet" in hook:
+        from sim.workloads import probes
+
+        ok, message = probes.http_hook(cluster, pod, container_name, hook["httpGet"])
+        return 0.0, None if ok else message
+    return 0.0, None
+
+
 def stop_pod(cluster: Any, kubelet_state: Any = None) -> None:
     """A pod is gone: forget the containers of pods no longer in the store."""
     alive = {addr.meta(p, "uid") for p in addr.pods(cluster)}
+    volumes.forget_pods(cluster, alive)
     for key in [k for k, v in cluster.runtime.items()
-                if isinstance(v, dict) and k not in alive and k != "net"
+                if isinstance(v, dict) and isinstance(k, str) and k not in alive and k != "net"
                 and all(isinstance(c, Container) for c in v.values())]:
         del cluster.runtime[key]
 

@@ -33,7 +33,7 @@ def results(tmp_path_factory) -> tuple[dict, str]:
 def test_top_level_shape(results):
     data, _ = results
     assert data["quick"] is True
-    assert {"latency", "prysk", "scale", "targets", "load", "machine"} <= set(data)
+    assert {"latency", "prysk", "scale", "live", "targets", "load", "machine"} <= set(data)
     assert "doctest" not in data            # left out of --quick
     assert set(data["load"]["before"]) == {"1m", "5m", "15m", "cpus"}
 
@@ -124,3 +124,17 @@ def test_page_and_charts_from_results(results, tmp_path):
         body = svg.read_text()
         assert body.startswith("<svg ") and body.rstrip().endswith("</svg>")
     assert "kubectl get pods" in (tmp_path / "latency.svg").read_text()
+
+
+def test_live_page_measures_start_marks_and_a_crowd(results):
+    data, _ = results
+    live = data["live"]
+    assert live["readers"] == 2 and live["commands_per_reader"] == 3
+    for key in ("start", "start_under_load", "round_trip_single", "round_trip_concurrent",
+                "round_trip_concurrent_no_pause", "mark"):
+        _summary(live[key])
+    assert live["round_trip_single"]["n"] == 3
+    assert live["round_trip_concurrent"]["n"] == 6
+    # every click came back checked, and matched
+    assert live["checked_ok"] == live["checked_ok_no_pause"] == live["expected_checks"] == 10
+    assert data["targets"]["live_commands_not_checked"]["value"] == 0

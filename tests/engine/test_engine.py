@@ -458,3 +458,34 @@ def test_exact_whitespace_option(run, options, ok):
         ```
         ''')
     assert result.ok is ok
+
+
+def test_a_command_shown_only_as_ellipsis_must_not_fail_unless_the_page_expects_an_error(run):
+    [result] = run('''
+        ```{transcript}
+        $ ls /nonexistent-dir
+        ...
+        $ echo fine
+        ...
+        $ (exit 3)
+        $ ls /nonexistent-dir
+        ls: cannot access '/nonexistent-dir': No such file or directory
+        ```
+
+        ```{transcript}
+        :expect-error:
+        $ ls /nonexistent-dir
+        ...
+        ```
+        ''')
+    first, second = result.blocks
+    assert statuses([result]) == ["failed", "verified"]
+    hidden, fine, silent, shown = first.steps
+    assert not hidden.ok and hidden.exit_status == 2
+    assert "exited with status 2" in hidden.note and ":expect-error:" in hidden.note
+    # the screen the ... stood for is in the report
+    assert " ls: cannot access '/nonexistent-dir': No such file or directory" in hidden.diff
+    assert fine.ok
+    # output documented (or none at all) is compared as ever: the status is not the rule there
+    assert silent.ok and shown.ok
+    assert second.steps[0].ok and second.steps[0].exit_status == 2

@@ -15,7 +15,7 @@ from tutorial_runner.model import DocumentError
 DOCUMENTS = CORPUS / "documents"
 
 ALLOWED = ("allowed: :session:, :cluster:, :kubectl:, :vars:, :unordered:, :exact-whitespace:, "
-           ":timeout:, :hide:, :skip:, :expect-drift:")
+           ":timeout:, :hide:, :skip:, :expect-drift:, :expect-error:")
 TIMEOUT = "transcript: :timeout: must be a positive number of seconds (got {!r})"
 UNSAFE = "tutorial-file: unsafe file name {!r}: must be relative, without '..'"
 

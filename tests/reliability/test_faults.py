@@ -166,7 +166,7 @@ SLOW = """\
 ```{transcript}
 $ kubectl get pods
 No resources found in default namespace.
-$ sleep 4.321
+$ /bin/sleep 4.321
 ```
 """
 

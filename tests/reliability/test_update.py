@@ -27,7 +27,7 @@ DOCUMENT = textwrap.dedent("""\
     $ printf 'alpha\\nbeta\\n'
     alpha
     gamma
-    $ sleep 1; echo second
+    $ /bin/sleep 1; echo second
     first
     ```
     """)
@@ -159,7 +159,7 @@ def test_a_document_changed_during_the_replay_is_left_alone(document, tmp_path, 
     monkeypatch.setattr(cli, "_run_all", run_then_edit)
     assert main(["update", "--sandbox", "off", "--environment", "plain", str(document)]) == 0
     text = document.read_text(encoding="utf-8")
-    assert "alpha\ndelta\n$ sleep" in text
+    assert "alpha\ndelta\n$ /bin/sleep" in text
     assert "second" in text    # the other step's lines were untouched by the author: updated
 
 

@@ -152,6 +152,8 @@ ERRORS = [
      ":expect-drift: needs a reason", 1, 1),
     ("```{transcript}\n:hide: yes\n$ ls\n```\n", ".. transcript::\n   :hide: yes\n\n   $ ls\n",
      "takes no value", 1, 1),
+    ("```{transcript}\n:expect-error: 1\n$ ls\n```\n",
+     ".. transcript::\n   :expect-error: yes\n\n   $ ls\n", ":expect-error: takes no value", 1, 1),
     ("```{tutorial-file}\nx\n```\n", ".. tutorial-file::\n\n   x\n", "needs a file name", 1, 1),
     ("```{tutorial-file} ../x\nx\n```\n", ".. tutorial-file:: a/../../x\n\n   x\n",
      "unsafe file name", 1, 1),

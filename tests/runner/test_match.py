@@ -135,6 +135,13 @@ VOLATILE_CASES = [
     ("2020/04/01 14:54:34 [notice] 1#1: start worker processes", "log_time", "2020/04/01 14:54:34"),
     ('10.244.1.1 - - [01/Apr/2020:14:54:34 +0000] "GET / HTTP/1.1" 200 612', "access_time",
      "01/Apr/2020:14:54:34 +0000"),
+    ("I0911 09:19:26.677397       1 log.go:195] Started HTTP server on port 8080", "klog_time",
+     "0911 09:19:26.677397"),
+    ("E1207 07:01:02.000001   12 main.go:40] failed", "klog_time", "1207 07:01:02.000001"),
+    ("1:M 13 Jun 2025 10:00:00.123 * Ready to accept connections tcp", "day_month_time",
+     "13 Jun 2025 10:00:00.123"),
+    ("  healthCheckNodePort: 32122", "node_port", "32122"),
+    ('    "healthCheckNodePort": 31522,', "node_port", "31522"),
     ("gke-k8s-01-pool-2-641104a4-7r06   Ready   <none>   14h   v1.14.10-gke.17", "name",
      "gke-k8s-01-pool-2-641104a4-7r06"),
     ("sample-deployment-6c5948bf66-ghbrx   1/1   Running   0   5s", "name",
@@ -148,6 +155,20 @@ def test_volatile_values_are_found(line: str, kind: str, value: str) -> None:
     assert (kind, value) in found
     start = line.index(value)
     assert (start, start + len(value)) in [(v.start, v.end) for v in find_volatile(line)]
+
+
+def test_log_times_match_any_time_and_never_bind() -> None:
+    klog = "I0911 09:19:26.677397       1 log.go:195] Started HTTP server on port 8080"
+    assert match_line(klog, "I1207 07:00:03.000000       1 log.go:195] Started HTTP server on port 8080") == Bindings()
+    assert match_line(klog, "I1207 07:00:03.000000       1 log.go:195] Started HTTP server on port 9090") is None
+    redis = "1:M 13 Jun 2025 10:00:00.123 * Ready to accept connections tcp"
+    assert match_line(redis, "1:M 7 Dec 2026 07:00:03.250 * Ready to accept connections tcp") == Bindings()
+
+
+def test_a_health_check_node_port_binds_like_a_node_port() -> None:
+    b = match_line("  healthCheckNodePort: 32122", "  healthCheckNodePort: 30415", Bindings())
+    assert b is not None and b.get("32122") == "30415"
+    assert substitute("curl localhost:32122/healthz", b) == "curl localhost:30415/healthz"
 
 
 @pytest.mark.parametrize("age", ["13s", "2m5s", "2m", "125m", "3h5m", "30h", "3d4h", "93d", "2y10d",
@@ -576,3 +597,134 @@ def test_matching_200_lines_takes_a_few_milliseconds() -> None:
     result = match_output(expected, live)
     assert not result.ok and time.perf_counter() - start < 0.5
     assert sum(1 for row in result.diff if row.startswith("+") and not row.startswith("+++")) == 1
+
+
+# -- `...` inside a line ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("expected,live", [
+    ("Server: nginx/...", "Server: nginx/1.27.3"),
+    ("Client Version: v1...", "Client Version: v1.35.2"),
+    ("inet 10.244.1.5/24 ... eth0", "inet 10.244.2.9/24 brd 10.244.2.255 scope global eth0"),
+    ("inet 10.244.1.5/24 ... eth0", "inet 10.244.2.9/24 eth0"),
+    ("... Running ...", "web-5c7b8f6d9-x2k4q   1/1     Running   0          5s"),
+    ("a...b", "ab"),
+    ("Waiting for rollout to finish: 0 of 3 updated replicas are available...",
+     "Waiting for rollout to finish: 0 of 3 updated replicas are available..."),
+])
+def test_an_ellipsis_inside_a_line_stands_for_any_text(expected, live):
+    ok(expected, live)
+
+
+@pytest.mark.parametrize("expected,live", [
+    ("Server: nginx/...", "Server: apache/2.4"),
+    ("inet 10.244.1.5/24 ... eth0", "inet 10.244.2.9/24 scope global eth1"),
+    ("a ... b", "ab"),                 # the whitespace written around it is still there
+    ("NAME ...", "NAMESPACE"),
+    ("x....y", "xzzzzy"),              # four dots are text, not an ellipsis
+])
+def test_the_rest_of_a_line_with_an_ellipsis_still_counts(expected, live):
+    assert not match_output(lines(expected), lines(live)).ok
+
+
+def test_values_around_an_inline_ellipsis_still_bind():
+    b = ok("pod/my-nginx-3800858182-jr4a2 ... 10.244.3.4",
+           "pod/my-nginx-5c7b8f6d9-x2k4q condition met at 10.244.1.5")
+    assert b.get("my-nginx-3800858182-jr4a2") == "my-nginx-5c7b8f6d9-x2k4q"
+    assert b.get("10.244.3.4") == "10.244.1.5"
+
+
+# -- tables whose columns moved ------------------------------------------------------------------
+
+OLD_PODS = """
+NAME                        READY     STATUS    RESTARTS   AGE       IP            NODE
+my-nginx-3800858182-jr4a2   1/1       Running   0          13s       10.244.3.4    kubernetes-minion-905m
+my-nginx-3800858182-kna2y   1/1       Running   0          13s       10.244.2.5    kubernetes-minion-ljyd
+"""
+NEW_PODS = """
+NAME                       READY   STATUS    RESTARTS   AGE   IP            NODE     NOMINATED NODE   READINESS GATES
+my-nginx-5c7b8f6d9-x2k4q   1/1     Running   0          5s    10.244.1.5    node-1   <none>           <none>
+my-nginx-5c7b8f6d9-zt9pq   1/1     Running   0          5s    10.244.2.7    node-2   <none>           <none>
+"""
+
+
+def test_an_old_table_with_fewer_columns_fails_but_its_names_and_addresses_bind():
+    result = match_output(lines(OLD_PODS), lines(NEW_PODS))
+    assert not result.ok
+    assert result.bindings.as_dict() == {
+        "my-nginx-3800858182-jr4a2": "my-nginx-5c7b8f6d9-x2k4q", "10.244.3.4": "10.244.1.5",
+        "my-nginx-3800858182-kna2y": "my-nginx-5c7b8f6d9-zt9pq", "10.244.2.5": "10.244.2.7"}
+    assert substitute("kubectl exec my-nginx-3800858182-kna2y -- printenv", result.bindings) == \
+        "kubectl exec my-nginx-5c7b8f6d9-zt9pq -- printenv"
+
+
+def test_rows_pair_by_their_name_not_by_their_place():
+    documented = """
+NAME                       IP           NODE
+web-3800858182-jr4a2       10.244.3.4   node-2
+db                         10.244.9.9   node-1
+"""
+    live = """
+NAME                       READY   NODE     IP
+db                         1/1     node-1   10.244.0.7
+web-5c7b8f6d9-x2k4q        1/1     node-2   10.244.1.5
+"""
+    result = match_output(lines(documented), lines(live))
+    assert not result.ok
+    assert result.bindings.get("10.244.9.9") == "10.244.0.7"
+    assert result.bindings.get("web-3800858182-jr4a2") == "web-5c7b8f6d9-x2k4q"
+    assert result.bindings.get("10.244.3.4") == "10.244.1.5"
+
+
+def test_a_row_whose_name_does_not_match_binds_nothing():
+    documented = """
+NAME                         IP
+curl-131556218-9fnch         10.244.3.4
+"""
+    live = """
+NAME   READY   IP
+curl   1/1     10.244.1.5
+"""
+    result = match_output(lines(documented), lines(live))
+    assert not result.ok and len(result.bindings) == 0
+
+
+def test_table_bindings_keep_what_is_already_bound():
+    bound = Bindings.of({"my-nginx-3800858182-jr4a2": "my-nginx-5c7b8f6d9-zt9pq"})
+    result = match_output(lines(OLD_PODS), lines(NEW_PODS), bound)
+    assert result.bindings.get("my-nginx-3800858182-jr4a2") == "my-nginx-5c7b8f6d9-zt9pq"
+    assert result.bindings.get("my-nginx-3800858182-kna2y") == "my-nginx-5c7b8f6d9-x2k4q"
+    assert result.bindings.get("10.244.3.4") == "10.244.2.7"
+
+
+def test_tables_of_several_kinds_in_one_output_pair_up():
+    documented = """
+NAME                            READY     STATUS    RESTARTS   AGE
+pod/web-3800858182-jr4a2        1/1       Running   0          1m
+
+NAME          CLUSTER-IP     EXTERNAL-IP   PORT(S)   AGE
+svc/web       10.0.162.149   <none>        80/TCP    1m
+"""
+    live = """
+NAME                           READY   STATUS    RESTARTS   AGE
+pod/web-5c7b8f6d9-x2k4q        1/1     Running   0          62s
+
+NAME          TYPE        CLUSTER-IP     EXTERNAL-IP   PORT(S)   AGE
+service/web   ClusterIP   10.96.10.20    <none>        80/TCP    62s
+"""
+    result = match_output(lines(documented), lines(live))
+    assert not result.ok
+    assert result.bindings.get("web-3800858182-jr4a2") == "web-5c7b8f6d9-x2k4q"
+    # svc/web is not service/web: that row does not pair, so its address binds nothing
+    assert "10.0.162.149" not in result.bindings
+
+
+def test_a_table_a_page_collapsed_to_single_spaces_still_binds_by_header():
+    documented = """
+NAME READY STATUS RESTARTS AGE IP
+my-nginx-3800858182-jr4a2 1/1 Running 0 13s 10.244.3.4
+"""
+    result = match_output(lines(documented), lines(NEW_PODS))
+    assert not result.ok
+    assert result.bindings.as_dict() == {"my-nginx-3800858182-jr4a2": "my-nginx-5c7b8f6d9-x2k4q",
+                                         "10.244.3.4": "10.244.1.5"}

@@ -239,3 +239,68 @@ def test_an_ellipsis_absorbs_extra_lines_in_its_place_only(doc, data) -> None:  
     # lines that are not in the ellipsis' place still count
     if index >= 1 and extra:
         assert not match_output(with_ellipsis, extra + live, Bindings()).ok
+
+
+FILLER = st.text(alphabet=st.sampled_from("abcxyz019 ./:-=<>"), max_size=20)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(LITERALS), min_size=2, max_size=8), st.data())
+def test_an_ellipsis_inside_a_line_stands_for_any_text_there_only(words, data) -> None:  # type: ignore[no-untyped-def]
+    start = data.draw(st.integers(0, len(words) - 1))
+    end = data.draw(st.integers(start + 1, len(words)))
+    expected = " ".join(words[:start] + ["..."] + words[end:])
+    filler = data.draw(FILLER).strip()
+    assume("..." not in filler)
+    replaced = " ".join(words[:start] + ([filler] if filler else []) + words[end:])
+    original = " ".join(words)
+    assert match_output([expected], [original]).ok
+    assert match_output([expected], [replaced]).ok
+    # the text around the ellipsis still counts, character by character
+    outside = [k for k in range(len(words)) if not start <= k < end]
+    if outside:
+        k = data.draw(st.sampled_from(outside))
+        changed = list(words)
+        changed[k] = changed[k] + "Q"
+        assert not match_output([expected], [" ".join(changed)]).ok
+
+
+COLUMNS = ["READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
+
+
+def _table(headers: list[str], rows: list[dict[str, str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[h]) for r in rows)) + 3 for h in headers]
+    out = ["".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    out += ["".join(r[h].ljust(w) for h, w in zip(headers, widths)).rstrip() for r in rows]
+    return out
+
+
+@SETTINGS
+@given(st.integers(1, 4), st.permutations(COLUMNS), st.integers(1, 6), st.integers(1, 6),
+       st.integers(0, 2**32 - 1), st.booleans())
+def test_a_table_whose_columns_moved_still_binds_by_header(count, order, doc_columns, live_columns,
+                                                          seed, extra) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+
+    def pods(base: str) -> list[dict[str, str]]:
+        entities = [Entity("pod", base)] * count + [Entity("ip", "")] * count
+        values = renaming(entities, rng)
+        return [{"NAME": values[k], "IP": values[count + k], "READY": "1/1", "STATUS": "Running",
+                 "RESTARTS": "0", "AGE": rng.choice(AGES[:6]), "NODE": "node-1",
+                 "NOMINATED NODE": "<none>"} for k in range(count)]
+
+    documented, live = pods("my-nginx"), pods("my-nginx")
+    doc_headers = ["NAME"] + COLUMNS[:doc_columns]
+    live_headers = ["NAME"] + list(order[:live_columns]) + (["NOMINATED NODE"] if extra else [])
+    result = match_output(_table(doc_headers, documented), _table(live_headers, live))
+    if result.ok:   # the same columns in the same order
+        assert doc_headers == live_headers
+    # each documented pod stands for one live pod, whatever the columns
+    names = {row["NAME"] for row in live}
+    bound = {doc["NAME"]: result.bindings.get(doc["NAME"]) for doc in documented}
+    assert set(bound.values()) == names
+    if "IP" in doc_headers and "IP" in live_headers:
+        # and its address is that pod's address
+        by_name = {row["NAME"]: row["IP"] for row in live}
+        for doc in documented:
+            assert result.bindings.get(doc["IP"]) == by_name[bound[doc["NAME"]]]

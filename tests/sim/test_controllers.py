@@ -203,10 +203,12 @@ def test_endpoints_follow_selectors_and_readiness(cluster, make_deployment, make
                                                   monkeypatch):
     unready = set()
     monkeypatch.setattr(kubelet, "probe",
-                        lambda c, pod, container: (pod["metadata"]["name"] not in unready, "HTTP probe failed with statuscode: 503"))
+                        lambda c, pod, container, kind="readinessProbe": (
+                            kind != "readinessProbe" or pod["metadata"]["name"] not in unready,
+                            "HTTP probe failed with statuscode: 503"))
     body = make_deployment("web", replicas=3)
     body["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] = {
-        "httpGet": {"path": "/", "port": 80}, "periodSeconds": 2}
+        "httpGet": {"path": "/", "port": 80}, "periodSeconds": 2, "failureThreshold": 1}
     cluster.store.create(body)
     cluster.store.create(make_service("web", {"app": "web"}, [{"port": 8080, "targetPort": 80}]))
     cluster.tick()

@@ -5,7 +5,9 @@
 - per transcript a badge from the verification results (verified, known drift, skipped,
   failed), taken from the result cache and replayed only where missing;
 - the ``tutorial`` builder behind ``make doctest``;
-- a language switch to the same page in the site's other language.
+- a language switch to the same page in the site's other language;
+- what the live page of ``tutorial-runner serve`` needs (:mod:`.live`): each transcript's
+  place, each page's blocks, and a script that offers "Try it" only where ``serve`` answers.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sphinx.config import Config
 
 from .. import __version__
 from ..directives import transcript_node, tutorial_file_node
-from . import collect, language
+from . import collect, language, live
 from .builder import TutorialBuilder
 from .typography import JoinJapaneseLines
 from .nodes import (
@@ -76,6 +78,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(JoinJapaneseLines)
     app.add_builder(TutorialBuilder)
     app.add_css_file("tutorial_runner.css")
+    app.add_js_file("tutorial_runner_live.js", loading_method="defer")
 
     app.connect("config-inited", _configure, priority=400)
     app.connect("builder-inited", _static)
@@ -85,6 +88,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", collect.merge_info)
     app.connect("env-updated", collect.refresh_verdicts)
     app.connect("html-page-context", language.page_context)
+    app.connect("html-page-context", live.page_context)
+    app.connect("build-finished", live.write_pages)
     app.connect("build-finished", TutorialBuilder.set_status)
 
     return {

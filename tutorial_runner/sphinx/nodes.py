@@ -23,7 +23,7 @@ from ..directives import (
     transcript_node,
     tutorial_file_node,
 )
-from . import collect
+from . import collect, live
 from .badges import badge_html, words
 from .lines import block_lines
 from .render import console_html, file_language
@@ -178,8 +178,9 @@ def visit_transcript_html(self: HTML5Translator, node: transcript_node) -> None:
     if block.options.hide:      # shown only because it failed (ShowFailedSetup)
         summary = escape(words(self.config.language)["hidden"])
         console = f'<details class="tr-hidden"><summary>{summary}</summary>{console}</details>'
+    place = live.attributes(self.builder, self.builder.current_docname, block)
     self.body.append(
-        f'<div class="tr-transcript tr-status-{verdict.status}">'
+        f'<div class="tr-transcript tr-status-{verdict.status}"{place}>'
         + console
         + badge_html(verdict, self.config.language, node.get("reason"))
         + "</div>\n"

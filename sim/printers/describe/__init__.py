@@ -10,7 +10,7 @@ from .batch import describe_cronjob, describe_job
 from .core import (describe_configmap, describe_endpoints, describe_namespace, describe_secret,
                    describe_service, describe_serviceaccount)
 from .networking import (describe_endpointslice, describe_ingress, describe_ingressclass,
-                         describe_networkpolicy)
+                         describe_ipaddress, describe_networkpolicy, describe_servicecidr)
 from .generic import describe_generic
 from .node import describe_node
 from .pod import describe_pod
@@ -21,7 +21,8 @@ DESCRIBERS: dict[str, Callable[[dict, datetime, Lookup, bool], str]] = {
     "services": describe_service, "endpoints": describe_endpoints, "pods": describe_pod,
     "deployments": describe_deployment, "replicasets": describe_replicaset,
     "statefulsets": describe_statefulset, "ingresses": describe_ingress,
-    "ingressclasses": describe_ingressclass, "nodes": describe_node, "secrets": describe_secret,
+    "ingressclasses": describe_ingressclass, "servicecidrs": describe_servicecidr,
+    "ipaddresses": describe_ipaddress, "nodes": describe_node, "secrets": describe_secret,
     "configmaps": describe_configmap, "namespaces": describe_namespace,
     "serviceaccounts": describe_serviceaccount, "endpointslices": describe_endpointslice,
     "networkpolicies": describe_networkpolicy, "daemonsets": describe_daemonset,

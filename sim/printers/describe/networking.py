@@ -1,4 +1,4 @@
-"""describe for ingresses and ingress classes."""
+"""describe for ingresses, ingress classes, network policies, ServiceCIDRs and IPAddresses."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +7,8 @@ from ..cells_network import load_balancer_text
 from ..duration import parse_time
 from ..selectors import format_label_selector
 from .core import format_endpoint_slices
-from .writer import Lookup, Writer, annotations_multiline, events, find_events, labels_multiline, object_header
+from .writer import (Lookup, Writer, annotations_multiline, events, find_events, labels_multiline,
+                     object_header, rfc1123z)
 
 
 def _backend(namespace: str, backend: dict, lookup: Lookup) -> str:
@@ -201,4 +202,43 @@ def describe_endpointslice(eps: dict, now: datetime, lookup: Lookup, show_events
             w.write(2, f"Zone:\t{ep['zone'] if ep.get('zone') is not None else '<unset>'}\n")
     if show_events:
         events(w, find_events(eps, lookup), now)
+    return w.text()
+
+
+def describe_servicecidr(cidr: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
+    """describeServiceCIDRV1: the CIDRs, the status conditions as a table."""
+    meta, spec = cidr.get("metadata") or {}, cidr.get("spec") or {}
+    w = Writer()
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    labels_multiline(w, "Labels", meta.get("labels"))
+    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    w.write(0, f"CIDRs:\t{', '.join(spec.get('cidrs') or [])}\n")
+    conditions = (cidr.get("status") or {}).get("conditions") or []
+    if conditions:
+        w.write(0, "Status:\n")
+        w.write(0, "Conditions:\n")
+        w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t------------------\t------\t-------\n")
+        for c in conditions:
+            w.write(1, f"{c.get('type', '')}\t{c.get('status', '')}\t"
+                       f"{rfc1123z(c.get('lastTransitionTime'))}\t{c.get('reason', '')}\t"
+                       f"{c.get('message', '')}\n")
+    if show_events:
+        events(w, find_events(cidr, lookup), now)
+    return w.text()
+
+
+def describe_ipaddress(ip: dict, now: datetime, lookup: Lookup, show_events: bool = True) -> str:
+    """describeIPAddressV1: the parent reference."""
+    meta = ip.get("metadata") or {}
+    ref = (ip.get("spec") or {}).get("parentRef") or {}
+    w = Writer()
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    labels_multiline(w, "Labels", meta.get("labels"))
+    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    w.write(0, "Parent Reference:\n")
+    for title in ("Group", "Resource", "Namespace", "Name"):
+        w.write(1, f"{title}:\t{ref.get(title.lower(), '')}\n")
+    if show_events:
+        events(w, find_events(ip, lookup), now)
     return w.text()

@@ -10,10 +10,11 @@ Program = Callable[[Proc, list[str]], int]
 
 
 def _registry() -> dict[str, Program]:
-    from sim.workloads.commands import basic, curl, dig, files, netinfo, nslookup, ping, text, wget
+    from sim.workloads.commands import (agnhost, basic, curl, dig, files, netinfo, nslookup, ping, redis,
+                                        text, wget)
 
     table: dict[str, Program] = {}
-    for module in (basic, files, text, curl, wget, nslookup, dig, ping, netinfo):
+    for module in (basic, files, text, curl, wget, nslookup, dig, ping, netinfo, agnhost, redis):
         table.update(module.PROGRAMS)
     return table
 
@@ -28,13 +29,21 @@ def programs() -> dict[str, Program]:
     return _PROGRAMS
 
 
+def interactive(name: str) -> Callable[..., int] | None:
+    """A program with a prompt of its own on a terminal: ``fn(proc, argv, io)`` gives its
+    status, or None to run as a plain command (it was given one)."""
+    from sim.workloads.commands import redis
+
+    return redis.INTERACTIVE.get(name.rsplit("/", 1)[-1])
+
+
 def lookup(proc: Proc, name: str) -> Program | None:
     """The program ``name`` (or a path to it) as installed in the container's image."""
     base = name.rsplit("/", 1)[-1]
     if "/" in name:
         directory = name.rsplit("/", 1)[0] or "/"
         if directory not in {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin",
-                             "/usr/local/sbin"}:
+                             "/usr/local/sbin"} and name not in proc.image.entrypoint:
             return None
     if base not in proc.image.programs and base not in {"sh"}:
         return None

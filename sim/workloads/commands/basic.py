@@ -83,7 +83,7 @@ def hostname(proc: Proc, argv: list[str]) -> int:
     if "-i" in argv:
         proc.write((addr.pod_ip(proc.pod) or "") + "\n")
         return 0
-    name = addr.pod_hostname(proc.pod)
+    name = addr.pod_kernel_hostname(proc.cluster, proc.pod)
     if "-f" in argv:
         name = addr.pod_fqdn(proc.cluster, proc.pod) or name
     proc.write(name + "\n")
@@ -115,10 +115,17 @@ def sleep(proc: Proc, argv: list[str]) -> int:
                        f"sleep: invalid time interval '{arg}'\n")
             return 1
         total += seconds
+    if proc.sleeps is not None and total != float("inf"):
+        proc.sleeps.append(total)
+        return 0
     if total >= 30 and proc.main or total == float("inf"):
         raise Forever()
     if not proc.main:
-        proc.cluster.clock.advance(min(total, 3600))
+        # the cluster's time passes (at once, or in real time when a reader follows)
+        from sim import pace
+
+        if not pace.let_pass(proc.cluster, total, getattr(proc.io, "closed", None)):
+            return 130
     return 0
 
 
@@ -136,23 +143,28 @@ def date(proc: Proc, argv: list[str]) -> int:
 
 
 def id_(proc: Proc, argv: list[str]) -> int:
-    if "-u" in argv:
-        proc.write("0\n")
-    elif "-un" in argv or ("-u" in argv and "-n" in argv):
-        proc.write("root\n")
-    else:
+    user = proc.image.user
+    flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and not a.startswith("--"))
+    if "u" in flags:
+        proc.write(f"{user.name if 'n' in flags else user.uid}\n")
+    elif "g" in flags:
+        proc.write(f"{user.group_name if 'n' in flags else user.gid}\n")
+    elif user.uid == 0:
         proc.write("uid=0(root) gid=0(root) groups=0(root)\n" if proc.image.shell != "busybox" else
                    "uid=0(root) gid=0(root) groups=0(root),10(wheel)\n")
+    else:
+        group = f"{user.gid}({user.group_name})"
+        proc.write(f"uid={user.uid}({user.name}) gid={group} groups={group}\n")
     return 0
 
 
 def whoami(proc: Proc, argv: list[str]) -> int:
-    proc.write("root\n")
+    proc.write(f"{proc.image.user.name}\n")
     return 0
 
 
 def uname(proc: Proc, argv: list[str]) -> int:
-    node = addr.pod_hostname(proc.pod)
+    node = addr.pod_kernel_hostname(proc.cluster, proc.pod)
     fields = {"-s": "Linux", "-n": node, "-r": "6.1.0-27-cloud-amd64", "-m": "x86_64"}
     if "-a" in argv:
         proc.write(f"Linux {node} 6.1.0-27-cloud-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 "

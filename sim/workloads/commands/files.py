@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import datetime, timezone
 
 from sim.workloads.fs import FsError
@@ -63,7 +64,7 @@ def cp(proc: Proc, argv: list[str]) -> int:
                     continue
                 prefix = src_path.rstrip("/") + "/"
                 proc.fs.mkdir(target, proc.now().timestamp(), parents=True)
-                for path in [p for p in proc.fs.files if p.startswith(prefix)]:
+                for path in [p for p in proc.fs.all_files() if p.startswith(prefix)]:
                     _copy_file(proc, path, target + "/" + path[len(prefix):])
                 continue
             data = proc.fs.read(src_path)
@@ -159,10 +160,10 @@ def touch(proc: Proc, argv: list[str]) -> int:
 def _long(proc: Proc, path: str, name: str) -> str:
     fs = proc.fs
     if fs.is_dir(path):
-        mode, size, mtime, links = "drwxr-xr-x", 4096, fs.dirs[path], 2
+        mode, size, mtime, links = "drwxr-xr-x", 4096, fs.dir_mtime(path), 2
     else:
         found = fs.stat(path)
-        mode, size, mtime, links = "-rw-r--r--", len(found.data), found.mtime, 1
+        mode, size, mtime, links = stat.filemode(0o100000 | found.mode), len(found.data), found.mtime, 1
     moment = datetime.fromtimestamp(mtime, tz=timezone.utc)
     when = moment.strftime("%b %e %H:%M") if (proc.now() - moment).days < 180 else moment.strftime("%b %e  %Y")
     return f"{mode} {links:>2} root root {size:>8} {when} {name}"

@@ -38,6 +38,6 @@ def ask(proc: Any, server_ip: str | None, qname: str, qtype: str) -> dns.Reply |
         return None
     if server_ip == addr.dns_service_ip(cluster):
         return dns.Server(cluster).query(qname, qtype)
-    if server_ip in {"8.8.8.8", "8.8.4.4", "1.1.1.1", "169.254.169.254"}:
+    if server_ip in dns.PUBLIC_RESOLVERS:
         return dns.upstream(cluster, qname, qtype)
     return None

@@ -8,34 +8,53 @@ from sim.net import client as net
 from sim.workloads.fs import FsError
 
 
-def wget(proc: Any, argv: list[str]) -> int:
-    quiet, output, urls, headers = False, None, [], []
-    spider = False
-    args = argv[1:]
+WITH_VALUE = set("OoPUTYt")        # busybox wget's options that take a value (getopt32)
+LONG_VALUE = {"--output-document": "O", "--header": "header", "--timeout": "T",
+              "--user-agent": "U", "--output-file": "o", "--directory-prefix": "P"}
+
+
+def _options(args: list[str]) -> tuple[set[str], dict[str, list[str]], list[str]]:
+    """getopt's reading of wget's arguments: ``-qO -``, ``-qO-`` and ``-q -O-`` alike."""
+    flags: set[str] = set()
+    values: dict[str, list[str]] = {}
+    rest: list[str] = []
     i = 0
     while i < len(args):
         arg = args[i]
-        if arg in {"-q", "--quiet"}:
-            quiet = True
-        elif arg in {"-O", "--output-document"}:
-            output = args[i + 1]
-            i += 1
-        elif arg.startswith("-O"):
-            output = arg[2:]
-        elif arg == "-qO-":
-            quiet, output = True, "-"
-        elif arg in {"--header"}:
-            headers.append(args[i + 1])
-            i += 1
-        elif arg == "--spider":
-            spider = True
-        elif arg in {"-T", "--timeout", "-U", "--user-agent"}:
-            i += 1
-        elif arg.startswith("-") and len(arg) > 1 and set(arg[1:]) <= {"q", "O", "S", "s"}:
-            quiet = quiet or "q" in arg
+        if arg == "--":
+            rest += args[i + 1:]
+            break
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+            if name in LONG_VALUE:
+                if not eq:
+                    i += 1
+                    value = args[i] if i < len(args) else ""
+                values.setdefault(LONG_VALUE[name], []).append(value)
+            else:
+                flags.add(name)
+        elif arg.startswith("-") and len(arg) > 1:
+            for index, letter in enumerate(arg[1:], start=1):
+                if letter in WITH_VALUE:
+                    value = arg[index + 1:]
+                    if not value:
+                        i += 1
+                        value = args[i] if i < len(args) else ""
+                    values.setdefault(letter, []).append(value)
+                    break
+                flags.add(letter)
         else:
-            urls.append(arg)
+            rest.append(arg)
         i += 1
+    return flags, values, rest
+
+
+def wget(proc: Any, argv: list[str]) -> int:
+    flags, values, urls = _options(argv[1:])
+    quiet = "q" in flags or "--quiet" in flags
+    output = values["O"][-1] if "O" in values else None
+    headers = values.get("header", [])
+    spider = "--spider" in flags
     if not urls:
         proc.error("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\n"
                    "Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n")

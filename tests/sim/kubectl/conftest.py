@@ -63,6 +63,8 @@ def workdir(tmp_path_factory) -> Path:
     (d / "bin.dat").write_bytes(b"\xff\xfe")
     (tmp_path / "app.env").write_text("\ufeff# settings\nA=1\n  B=two=2\n\nEMPTY=\n")
     (tmp_path / "bad.env").write_text("1BAD=x\n")
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "comments.yaml").write_text("---\n# nothing here\n---\n")
     for name, cn in (("nginx", "my-nginx"), ("other", "other")):
         subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "365", "-newkey",
                         "rsa:2048", "-keyout", str(tmp_path / f"{name}.key"), "-out",

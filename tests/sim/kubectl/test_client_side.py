@@ -45,6 +45,8 @@ ERRORS = [
     ["create", "deployment", "x", "--image=nginx", "--dry-run=bogus"],
     ["create", "deployment", "x", "--image=nginx", "--dry-run=client", "-o", "bad"],
     ["create", "deployment", "x", "--image=nginx", "--dry-run=client", "-o", "jsonpath"],
+    ["apply", "-f", "empty.yaml"], ["apply", "-f", "comments.yaml"],
+    ["create", "-f", "empty.yaml"], ["apply", "-f", "comments.yaml", "--dry-run=client"],
 ]
 
 NAMES = [
