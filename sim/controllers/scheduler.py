@@ -79,7 +79,7 @@ class Scheduler:
         self._order: SortedList = SortedList()       # (load, node name)
         self._placed: dict[tuple[str, str], str] = {}   # pod key -> node it counts on
         self._pending: set[tuple[str, str]] = set()
-        self._unschedulable: set[tuple[str, str]] = set()
+        self._waiting: set[tuple[str, str]] = set()   # unschedulable: retried on a change
 
     def _set_load(self, node: str, load: int) -> None:
         if node in self._nodes:
@@ -103,7 +103,7 @@ class Scheduler:
     def _see_pod(self, key: tuple[str, str], pod: dict | None) -> bool:
         """Bring the allocations up to date for one pod; True when room was freed."""
         self._pending.discard(key)
-        self._unschedulable.discard(key)
+        self._waiting.discard(key)
         if pod is None:
             return self._count(key, None)
         node = pod["spec"].get("nodeName")
@@ -132,7 +132,7 @@ class Scheduler:
         retry = everything
         if everything:
             self._nodes, self._load, self._order = {}, {}, SortedList()
-            self._placed, self._pending, self._unschedulable = {}, set(), set()
+            self._placed, self._pending, self._waiting = {}, set(), set()
             for node in store.list("nodes"):
                 self._see_node(node["metadata"]["name"], node)
             for pod in store.list("pods"):
@@ -146,8 +146,8 @@ class Scheduler:
                 if self._see_pod(key, store.find("pods", key[0], key[1])):
                     retry = True
         if retry:
-            self._pending |= self._unschedulable
-            self._unschedulable.clear()
+            self._pending |= self._waiting
+            self._waiting.clear()
         if not self._pending:
             return None
         total = len(self._nodes)
@@ -157,7 +157,7 @@ class Scheduler:
                 continue
             node_name = self._place(pod)
             if node_name is None:
-                self._unschedulable.add(key)
+                self._waiting.add(key)
                 self._unschedulable_reasons(cluster, pod, total)
                 continue
             self._count(key, node_name)

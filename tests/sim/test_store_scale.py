@@ -233,3 +233,22 @@ def test_endpoints_of_a_big_service_read_only_what_they_keep(share_ready):
     whole, fast = cluster.store.written
     assert fast == whole
     assert whole["metadata"]["annotations"]["endpoints.kubernetes.io/over-capacity"] == "truncated"
+
+
+def test_an_unschedulable_pod_waits_and_goes_once_a_node_fits(cluster):
+    store = cluster.store
+    store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "picky"},
+                  "spec": {"nodeSelector": {"disk": "ssd"},
+                           "containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    cluster.run_for(5)
+    pod = store.get("pods", "default", "picky")
+    assert not pod["spec"].get("nodeName")
+    (cond,) = [c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled"]
+    assert cond["status"] == "False" and cond["reason"] == "Unschedulable"
+    total = store.count("nodes")
+    assert cond["message"].startswith(f"0/{total} nodes are available: ")
+    assert "didn't match Pod's node affinity/selector" in cond["message"]
+    node = store.list("nodes")[-1]
+    store.patch("nodes", None, node["metadata"]["name"], {"metadata": {"labels": {"disk": "ssd"}}})
+    cluster.run_for(5)
+    assert store.get("pods", "default", "picky")["spec"]["nodeName"] == node["metadata"]["name"]
