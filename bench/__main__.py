@@ -142,8 +142,9 @@ def targets(results: dict) -> dict:
                   if s["time_ratio"] is not None and s["size_ratio"] == 10]
         judge(f"large_growth_{key}", max(ratios) if ratios else None, sim_large.GROWTH_LIMIT, "x")
     top = by_pods.get(100000)
-    judge("large_100000_running", top["create_running"]["wall_s"] if top else None, 60, "s")
-    judge("large_100000_get_pods", top["get_pods"]["wall_s"] if top else None, 5, "s")
+    judge("large_100000_running", round(top["create_running"]["wall_s"], 1) if top else None,
+          60, "s")
+    judge("large_100000_get_pods", round(top["get_pods"]["wall_s"], 2) if top else None, 5, "s")
     judge("large_100000_rss", top["max_rss_mib"] if top else None, 2048, "MiB")
     whole = (results.get("suite") or {}).get("parallel") or {}
     judge("test_suite_parallel", whole.get("seconds"), 240, "s")
