@@ -1,6 +1,6 @@
 """``make bench``: every benchmark in turn, a table, and bench/results.json.
 
-    python -m bench [--quick] [--only latency,prysk,doctest,scale,profile,suite,differential,api,live] [--output FILE] [--no-docs]
+    python -m bench [--quick] [--only latency,prysk,doctest,scale,large,profile,suite,differential,api,live] [--output FILE] [--no-docs]
 
 ``--quick`` runs each part at a tiny size (for the smoke test: its figures mean nothing).
 A full run also redraws the chart and the figures of the performance page from the results;
@@ -16,13 +16,15 @@ import sys
 import time
 from pathlib import Path
 
-from bench import api, doctest_site, latency, live, profile_scale, sim_scale, suite, versus_prysk
+from bench import (api, doctest_site, latency, live, profile_scale, sim_large, sim_scale,
+                   suite, versus_prysk)
 from bench.stats import load
 from bench.table import print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PARTS = ("latency", "prysk", "doctest", "scale", "profile", "suite", "differential", "api", "live")
+PARTS = ("latency", "prysk", "doctest", "scale", "large", "profile", "suite", "differential", "api",
+         "live")
 
 
 def _parts(quick: bool) -> dict:
@@ -32,6 +34,7 @@ def _parts(quick: bool) -> dict:
             "prysk": lambda: versus_prysk.run(count=5, repeat=1),
             "doctest": None,      # a whole-site build is not tiny: left out of --quick
             "scale": lambda: sim_scale.run(sizes=(10, 20), repeat=1),
+            "large": lambda: sim_large.run(sizes=(10, 100), repeat=1, runs=1),
             "profile": None,      # minutes under a profiler: left out of --quick
             "suite": None,        # the whole test suite, twice: left out of --quick
             "differential": None,  # every session of docs/ twice: left out of --quick
@@ -43,6 +46,7 @@ def _parts(quick: bool) -> dict:
         "prysk": lambda: versus_prysk.run(count=100, repeat=7),
         "doctest": lambda: doctest_site.run(repeat=3),
         "scale": lambda: sim_scale.run(sizes=(100, 1000, 10000), repeat=5),
+        "large": lambda: sim_large.run(sizes=(100, 1000, 10000, 100000), repeat=3),
         "profile": lambda: {"pods": 3000, "calls": profile_scale.run(3000, top=8)},
         "suite": lambda: suite.run(repeat=1),
         "differential": _differential,
@@ -131,6 +135,17 @@ def targets(results: dict) -> dict:
     steps = (scale.get("growth") or {}).get("get_pods") or []
     worst = max((s["time_ratio"] / s["size_ratio"] for s in steps if s["time_ratio"]), default=None)
     judge("get_pods_growth_over_linear", None if worst is None else round(worst, 3), 1, "x")
+    large = results.get("large") or {}
+    by_pods = {s["pods"]: s for s in large.get("sizes", [])}
+    for key in sim_large.FIGURES:
+        ratios = [s["time_ratio"] for s in (large.get("growth") or {}).get(key, [])
+                  if s["time_ratio"] is not None and s["size_ratio"] == 10]
+        judge(f"large_growth_{key}", max(ratios) if ratios else None, sim_large.GROWTH_LIMIT, "x")
+    top = by_pods.get(100000)
+    judge("large_100000_running", round(top["create_running"]["wall_s"], 1) if top else None,
+          60, "s")
+    judge("large_100000_get_pods", round(top["get_pods"]["wall_s"], 2) if top else None, 5, "s")
+    judge("large_100000_rss", top["max_rss_mib"] if top else None, 2048, "MiB")
     whole = (results.get("suite") or {}).get("parallel") or {}
     judge("test_suite_parallel", whole.get("seconds"), 240, "s")
     served = results.get("api") or {}

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "performance"
 FONT = "font-family='system-ui, sans-serif' font-size='12'"
 OWN, RUNNER, OTHER, PRYSK = "#4c78a8", "#f58518", "#54a24b", "#b279a2"
-LINES = ["#4c78a8", "#f58518", "#54a24b", "#e45756"]
+LINES = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2"]
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
@@ -150,11 +150,21 @@ def scale_chart(part: dict) -> str:
                   "replicas / レプリカ数", "ms")
 
 
+def large_chart(part: dict) -> str:
+    series = []
+    for key, label in (("create_running", "Deployment → Running"), ("get_pods", "kubectl get pods"),
+                       ("get_pods_json", "get pods -o json"), ("scale", "scale +10 %"),
+                       ("endpointslices_after_scale", "EndpointSlices")):
+        series.append((label, [(s["pods"], s[key]["cpu_s"]) for s in part["sizes"]]))
+    return loglog("Large profile: CPU time by pods / Pod 数と CPU 時間", series, "pods / Pod 数", "s")
+
+
 def write(results: dict, out: Path = OUT) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, key, fn in (("latency.svg", "latency", latency_chart), ("prysk.svg", "prysk", prysk_chart),
-                          ("doctest.svg", "doctest", doctest_chart), ("scale.svg", "scale", scale_chart)):
+                          ("doctest.svg", "doctest", doctest_chart), ("scale.svg", "scale", scale_chart),
+                          ("large.svg", "large", large_chart)):
         if key in results:
             path = out / name
             path.write_text(fn(results[key]), encoding="utf-8")

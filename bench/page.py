@@ -109,6 +109,31 @@ def growth(part: dict) -> str:
     return _table(head, rows)
 
 
+_LARGE_KEYS = (("create_running", "Deployment を作ってすべての Pod が Running になるまで"),
+               ("get_pods", "`kubectl get pods`"), ("get_pods_json", "`kubectl get pods -o json`"),
+               ("scale", "10 % のスケールアウト（新しい Pod が Running になるまで）"),
+               ("endpointslices_after_scale", "スケールアウト後の EndpointSlice の更新"))
+
+
+def large(part: dict) -> str:
+    sizes = part["sizes"]
+    head = ["測ったもの"] + [f"{s['pods']:,}" for s in sizes]
+    rows = [["ノード数"] + [f"{s['nodes']:,}" for s in sizes]]
+    rows += [[label] + [f"{s[key]['cpu_s']:.3f} s（{s[key]['wall_s']:.3f} s）" for s in sizes]
+             for key, label in _LARGE_KEYS]
+    rows.append(["最大常駐メモリ"] + [f"{s['max_rss_mib']:,.0f} MiB" for s in sizes])
+    rows.append(["Pod あたりのメモリ"] + [f"{s['rss_kib_per_pod']:,.1f} KiB" for s in sizes])
+    return _table(head, rows)
+
+
+def large_growth(part: dict) -> str:
+    steps = part["growth"]["get_pods"]
+    head = ["測ったもの"] + [f"{s['from']:,} → {s['to']:,}" for s in steps]
+    rows = [[label] + [f"×{s['time_ratio']}（×{s['wall_ratio']}）" for s in part["growth"][key]]
+            for key, label in _LARGE_KEYS]
+    return _table(head, rows)
+
+
 def profile(part: dict) -> str:
     rows = []
     for label, call in part["calls"].items():
@@ -126,6 +151,14 @@ _TARGETS = {
     "doctest_warm": "`make doctest` 変更なし",
     "get_pods_10000": "10,000 Pod で `kubectl get pods`",
     "get_pods_growth_over_linear": "`kubectl get pods` の伸び（線形に対する比）",
+    "large_growth_create_running": "Pod 数 10 倍あたりの伸び: Deployment から Running まで",
+    "large_growth_get_pods": "Pod 数 10 倍あたりの伸び: `kubectl get pods`",
+    "large_growth_get_pods_json": "Pod 数 10 倍あたりの伸び: `kubectl get pods -o json`",
+    "large_growth_scale": "Pod 数 10 倍あたりの伸び: 10 % のスケールアウト",
+    "large_growth_endpointslices_after_scale": "Pod 数 10 倍あたりの伸び: EndpointSlice の更新",
+    "large_100000_running": "100,000 Pod の Deployment が Running になるまで",
+    "large_100000_get_pods": "100,000 Pod で `kubectl get pods`",
+    "large_100000_rss": "100,000 Pod のクラスターのプロセスの常駐メモリ",
     "test_suite_parallel": "`make test` のテストスイート（並列）",
     "kubectl_differential": "本物の kubectl と出力が異なるコマンドの割合",
     "real_kubectl_get_over_client": "本物の kubectl の `get pods` と `version --client` の比",
@@ -207,6 +240,8 @@ SECTIONS = {   # name: (the part of the results it needs, None: the whole; table
     "doctest": ("doctest", doctest),
     "scale": ("scale", scale),
     "growth": ("scale", growth),
+    "large": ("large", large),
+    "large_growth": ("large", large_growth),
     "profile": ("profile", profile),
     "suite": ("suite", suite),
     "differential": ("differential", differential),

@@ -55,6 +55,19 @@ def _scale(part: dict) -> None:
         print(f"   growth {key:<16} {steps}")
 
 
+def _large(part: dict) -> None:
+    from bench.sim_large import FIGURES
+
+    print("\n4b. The large profile's shape, 100 to 100,000 pods (CPU s of the cluster process)")
+    print(f"   {'pods':>8} {'nodes':>6} {'running':>8} {'RSS MiB':>8} " + " ".join(f"{k:>15}" for k in FIGURES))
+    for size in part["sizes"]:
+        print(f"   {size['pods']:>8} {size['nodes']:>6} {size['running']:>8} {size['max_rss_mib']:>8} "
+              + " ".join(f"{size[k]['cpu_s']:15.3f}" for k in FIGURES))
+    for key in FIGURES:
+        steps = ", ".join(f"{s['from']}→{s['to']}: ×{s['time_ratio']}" for s in part["growth"][key])
+        print(f"   growth {key:<27} {steps}")
+
+
 def _profile(part: dict) -> None:
     print(f"\n5. Hot functions of the cluster at {part['pods']} pods (cProfile, own time share)")
     for label, call in part["calls"].items():
@@ -79,7 +92,7 @@ def _live(part: dict) -> None:
 def print_table(results: dict) -> None:
     print(f"load average before: {results['load']['before']}")
     for name, fn in (("latency", _latency), ("prysk", _prysk), ("doctest", _doctest), ("scale", _scale),
-                     ("profile", _profile), ("live", _live)):
+                     ("large", _large), ("profile", _profile), ("live", _live)):
         if name in results:
             fn(results[name])
     print("\nTargets")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 
+# Both are pure and called for the same few moments again and again (every object written
+# in one virtual second): remembered, and the objects share one string per second.
+@lru_cache(maxsize=4096)
 def parse_time(text: str) -> datetime:
     """An RFC 3339 timestamp as the API writes it (``2026-01-01T00:00:00Z``)."""
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
+@lru_cache(maxsize=4096)
 def format_time(moment: datetime) -> str:
     """RFC 3339 with second precision and a ``Z``, as metav1.Time marshals."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

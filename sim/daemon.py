@@ -327,8 +327,9 @@ def _watched_pid(watch_env: str | None) -> int | None:
 def _serve(path: str, profile: str, seed: int | None, ready_fd: int | None,
            watch_env: str | None = None, kubeconfig: str | None = None) -> int:
     from sim import pace
-    from sim.cluster import Cluster
+    from sim.cluster import Cluster, tune_gc
 
+    tune_gc()
     try:
         cluster = Cluster(profile, seed=seed)
         pace.configure(cluster)

@@ -97,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="result cache (default: $TUTORIAL_RUNNER_CACHE or "
                             ".tutorial-cache in the project root)")
     check.add_argument("--verbose", "-v", action="store_true", help="report passing blocks too")
+    check.add_argument("--profile", metavar="PROFILE", default=None,
+                       help="cluster profile of the sessions that name none with :cluster: "
+                            "(e.g. large: 1,000 nodes); default: the environment's default")
     common(check)
     check.set_defaults(handler=_check)
 
@@ -223,10 +226,10 @@ class _Progress:
 
 def _run_all(sessions: list[Session], environment: Environment, sandbox: str,
              cache: Cache | None, jobs: int, progress: _Progress | None,
-             kubectl: str | None = None) -> list[SessionResult]:
+             kubectl: str | None = None, profile: str | None = None) -> list[SessionResult]:
     def one(session: Session) -> SessionResult:
         return run_session(session, environment, sandbox=sandbox, cache=cache, progress=progress,
-                           kubectl=kubectl)
+                           kubectl=kubectl, default_profile=profile)
 
     if jobs <= 1 or len(sessions) <= 1:
         return [one(session) for session in sessions]
@@ -246,7 +249,7 @@ def _run_all(sessions: list[Session], environment: Environment, sandbox: str,
         if cancelled.is_set():
             raise _Cancelled()
         return run_session(session, environment, sandbox=sandbox, cache=cache, progress=watched,
-                           kubectl=kubectl)
+                           kubectl=kubectl, default_profile=profile)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one_of_many, session) for session in sessions]
@@ -286,7 +289,7 @@ def _check(args: argparse.Namespace) -> int:
     started = time.monotonic()
     progress = _Progress(sum(len(s.blocks) for s in sessions), sys.stderr, Path.cwd())
     results = _run_all(sessions, environment, args.sandbox, cache, args.jobs, progress,
-                       args.kubectl)
+                       args.kubectl, args.profile)
     progress.finish()
     elapsed = time.monotonic() - started
     print(text_report(results, Path.cwd(), verbose=args.verbose, elapsed=elapsed))

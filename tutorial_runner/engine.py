@@ -117,16 +117,19 @@ def run_session(
     hooks: Hooks | None = None,
     kubectl: str | None = None,
     default_kubectl: str | None = None,
+    default_profile: str | None = None,
     clock: str = "virtual",
 ) -> SessionResult:
     """Every block of ``session`` run in order in one fresh shell and environment.
 
     The session's kubectl: ``kubectl`` (the command line's ``--kubectl``) if given, else the
     session's own ``:kubectl:``, else ``default_kubectl`` (conf.py), else the environment's.
+    Its cluster profile: the session's ``:cluster:``, else ``default_profile`` (the command
+    line's ``--profile``), else the environment's default.
 
     ``clock``: ``"virtual"`` when nobody watches the run, ``"real"`` when a person follows it
     (``play``); the session's shell has it as ``TUTORIAL_RUNNER_TIME`` (see environment.py)."""
-    profile = session.cluster
+    profile = session.cluster or default_profile
     client = kubectl or session.kubectl or default_kubectl
     key = None
     if hooks is not None:

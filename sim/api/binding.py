@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from sim.api.errors import ApiError, conflict, invalid_object, not_supported
-from sim.api.objects import clone, set_condition
+from sim.api.objects import edit, set_condition
 
 
 def assigned(pod: dict, node_name: str, now: str) -> dict:
     """The pod bound to ``node_name``: its nodeName, and PodScheduled True (the binding
     registry's assignPod)."""
-    bound = clone(pod)
+    bound = edit(pod, "status")
+    bound["spec"] = dict(pod["spec"])
     bound["spec"]["nodeName"] = node_name
     conditions = bound.setdefault("status", {}).setdefault("conditions", [])
     set_condition(conditions, "PodScheduled", "True", now, probe_time=True)

@@ -16,6 +16,20 @@ def clone(value: Any) -> Any:
     return value
 
 
+def edit(obj: dict, *parts: str) -> dict:
+    """A new version of a stored object to change and write: its top level and its
+    metadata are copies, the named top-level ``parts`` (``"status"``, ``"spec"`` …) deep
+    copies; every other part is shared with ``obj`` (stored objects are never changed in
+    place, so a write costs the size of the change)."""
+    out = dict(obj)
+    if "metadata" in out:
+        out["metadata"] = dict(out["metadata"])
+    for part in parts:
+        if part in out:
+            out[part] = clone(out[part])
+    return out
+
+
 def new_uid(rng: Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 

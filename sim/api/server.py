@@ -401,9 +401,7 @@ def _get(cluster: Any, request: Request, t: _Target) -> Response:
     if t.name is not None:
         objects = [cluster.store.get(t.rt, t.namespace, t.name)]
     else:
-        objects = cluster.store.list(t.rt, t.namespace, q.get("labelSelector") or None,
-                                     q.get("fieldSelector") or None)
-        objects = _page(t.rt, objects, q, list_meta)
+        objects = _list(cluster, t, q, list_meta)
     if wants_table:
         table = _table(cluster, t.rt, objects, revision, full=q.get("includeObject") == "Object")
         table["metadata"] = list_meta
@@ -444,23 +442,37 @@ def _continue_start(text: str) -> str:
         raise ApiError(400, "BadRequest", f"continue key is not valid: {exc}", {}) from None
 
 
-def _page(rt: ResourceType, objects: list[dict], q: dict[str, str], list_meta: dict) -> list[dict]:
-    """``limit`` and ``continue``: a chunk of the list after the token's key, and a token
-    for the next (``{"v", "rv", "start"}`` in base64, as the API server's); the count of
-    what remains when no selector filtered the list."""
-    if q.get("continue"):
-        start = _from_token_key(rt, _continue_start(q["continue"]))
-        objects = [o for o in objects if _key(o) > start]
+def _list(cluster: Any, t: "_Target", q: dict[str, str], list_meta: dict) -> list[dict]:
+    """A list, or with ``limit`` and ``continue`` a chunk of it after the token's key and
+    a token for the next (``{"v", "rv", "start"}`` in base64, as the API server's), with
+    the count of what remains when no selector filtered the list. A chunk is read from
+    the store's key order from where the token points: a list in chunks of 500 costs the
+    size of the list, not the size of the list for every chunk."""
+    label, field = q.get("labelSelector") or None, q.get("fieldSelector") or None
+    start = _from_token_key(t.rt, _continue_start(q["continue"])) if q.get("continue") else None
     limit = q.get("limit") or ""
-    if not limit.isdigit() or int(limit) <= 0 or len(objects) <= int(limit):
-        return objects
-    n = int(limit)
-    chunk = objects[:n]
-    token = {"v": "meta.k8s.io/v1", "rv": int(list_meta["resourceVersion"]),
-             "start": _token_key(rt, _key(chunk[-1])) + "\x00"}
-    list_meta["continue"] = base64.b64encode(json.dumps(token, separators=(",", ":")).encode()).decode()
-    if not q.get("labelSelector") and not q.get("fieldSelector"):
-        list_meta["remainingItemCount"] = len(objects) - n
+    n = int(limit) if limit.isdigit() and int(limit) > 0 else None
+    if start is None and n is None:
+        return cluster.store.list(t.rt, t.namespace, label, field)
+    reqs = parse_label_selector(label) if label else None
+    wanted = field_matcher(parse_field_selector(field)) if field else None
+    chunk: list[dict] = []
+    for obj in cluster.store.keys_after(t.rt, t.namespace, start):
+        if reqs and not matches(reqs, obj["metadata"].get("labels")):
+            continue
+        if wanted is not None and not wanted(obj):
+            continue
+        if n is not None and len(chunk) == n:
+            last = _key(chunk[-1])
+            token = {"v": "meta.k8s.io/v1", "rv": int(list_meta["resourceVersion"]),
+                     "start": _token_key(t.rt, last) + "\x00"}
+            list_meta["continue"] = base64.b64encode(
+                json.dumps(token, separators=(",", ":")).encode()).decode()
+            if not label and not field:
+                list_meta["remainingItemCount"] = cluster.store.count_after(
+                    t.rt, t.namespace, last)
+            break
+        chunk.append(obj)
     return chunk
 
 

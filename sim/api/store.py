@@ -50,14 +50,46 @@ _STATUS_SUBRESOURCE = {"pods", "deployments", "replicasets", "statefulsets", "da
                        "persistentvolumeclaims", "persistentvolumes", "resourcequotas"}
 
 
+class ChangeFeed:
+    """The keys of the objects of some types written since the last ``take``: a controller's
+    work queue, as an informer's event handlers fill the real controller-manager's.
+
+    The first ``take`` says ``everything``: the controller starts with a full look."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+        self.everything = True
+        self.keys: dict[str, set[tuple[str, str]]] = {n: set() for n in names}
+
+    def take(self) -> tuple[bool, dict[str, set[tuple[str, str]]]]:
+        """(everything, {type name: {(namespace, name)}}) since the last take."""
+        everything, keys = self.everything, self.keys
+        self.everything = False
+        self.keys = {n: set() for n in self.names}
+        return everything, keys
+
+    def pending(self) -> bool:
+        return self.everything or any(self.keys.values())
+
+
+def _owner_uid(md: dict) -> str | None:
+    for ref in md.get("ownerReferences") or ():
+        if ref.get("controller"):
+            return ref.get("uid")
+    return None
+
+
 @dataclass
 class _Table:
-    """One type's objects, sorted by (namespace, name) as etcd keys sort, with indexes."""
+    """One type's objects, sorted by (namespace, name) as etcd keys sort, with indexes:
+    by namespace, by label, by controller (owner uid) and, for pods, by node."""
 
     rt: ResourceType
     items: SortedDict = field(default_factory=SortedDict)
     by_namespace: dict[str, dict[str, dict]] = field(default_factory=dict)
     by_label: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
+    by_owner: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    by_node: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     revision: int = 0
 
     def put(self, obj: dict) -> None:
@@ -65,26 +97,52 @@ class _Table:
         key = (md.get("namespace", ""), md["name"])
         old = self.items.get(key)
         if old is not None:
-            self._unindex(key, old)
+            self._unindex(key, old, obj)
         self.items[key] = obj
         self.by_namespace.setdefault(key[0], {})[key[1]] = obj
-        for k, v in (md.get("labels") or {}).items():
-            self.by_label.setdefault((k, v), set()).add(key)
+        old_md = old["metadata"] if old is not None else None
+        labels = md.get("labels")
+        if old_md is None or old_md.get("labels") is not labels:
+            for k, v in (labels or {}).items():
+                self.by_label.setdefault((k, v), set()).add(key)
+        owner = _owner_uid(md)
+        if owner is not None:
+            self.by_owner.setdefault(owner, set()).add(key)
+        node = (obj.get("spec") or {}).get("nodeName") if self.rt.plural == "pods" else None
+        if node:
+            self.by_node.setdefault(node, set()).add(key)
 
     def remove(self, key: tuple[str, str]) -> dict | None:
         old = self.items.pop(key, None)
         if old is not None:
-            self._unindex(key, old)
+            self._unindex(key, old, None)
             self.by_namespace.get(key[0], {}).pop(key[1], None)
         return old
 
-    def _unindex(self, key: tuple[str, str], obj: dict) -> None:
-        for k, v in (obj["metadata"].get("labels") or {}).items():
-            keys = self.by_label.get((k, v))
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self.by_label[(k, v)]
+    def _unindex(self, key: tuple[str, str], obj: dict, new: dict | None) -> None:
+        md = obj["metadata"]
+        labels = md.get("labels")
+        if new is None or new["metadata"].get("labels") is not labels:
+            for k, v in (labels or {}).items():
+                keys = self.by_label.get((k, v))
+                if keys is not None:
+                    keys.discard(key)
+                    if not keys:
+                        del self.by_label[(k, v)]
+        owner = _owner_uid(md)
+        if owner is not None:
+            _discard(self.by_owner, owner, key)
+        node = (obj.get("spec") or {}).get("nodeName") if self.rt.plural == "pods" else None
+        if node:
+            _discard(self.by_node, node, key)
+
+
+def _discard(index: dict[str, set], value: str, key: tuple[str, str]) -> None:
+    keys = index.get(value)
+    if keys is not None:
+        keys.discard(key)
+        if not keys:
+            del index[value]
 
 
 class Store:
@@ -111,6 +169,20 @@ class Store:
         #: the latest writes as a watch reads them: (revision, "ADDED" | "MODIFIED" |
         #: "DELETED", type, object), oldest first, the last CHANGES_KEPT of them
         self.changes: deque[tuple[int, str, ResourceType, dict]] = deque(maxlen=CHANGES_KEPT)
+        #: the controllers' work queues, per type (``feed``)
+        self._feeds: dict[ResourceType, list[tuple[ChangeFeed, str]]] = {}
+
+    def feed(self, *resources: str) -> ChangeFeed:
+        """A work queue of the keys of ``resources`` written from now on (every write:
+        create, replace, removal)."""
+        queue = ChangeFeed(tuple(resources))
+        for name in resources:
+            self._feeds.setdefault(self.type_of(name), []).append((queue, name))
+        return queue
+
+    def _changed(self, rt: ResourceType, key: tuple[str, str]) -> None:
+        for queue, name in self._feeds.get(rt, ()):
+            queue.keys[name].add(key)
 
     # -- types ---------------------------------------------------------------------
 
@@ -157,7 +229,16 @@ class Store:
             else label_selector
         candidates: Iterable[dict]
         equal = [r for r in reqs or [] if r[1] == "Equals" or (r[1] == "In" and len(r[2]) == 1)]
-        if equal:
+        fields = parse_field_selector(field_selector) if field_selector else []
+        node = next((f.value for f in fields if f.equal and f.path == ("spec", "nodeName")
+                     and f.value), None) if rt.plural == "pods" else None
+        if node is not None and not equal:
+            # the pods of a node (describe node, the kubelet's view): the node index
+            keys = table.by_node.get(node, set())
+            if namespace is not None:
+                keys = {k for k in keys if k[0] == namespace}
+            candidates = [table.items[k] for k in sorted(keys)]
+        elif equal:
             key, _, values = equal[0]
             keys = table.by_label.get((key, values[0]), set())
             if namespace is not None and rt.namespaced:
@@ -170,10 +251,70 @@ class Store:
             candidates = table.items.values()
         out = [o for o in candidates
                if not reqs or matches(reqs, o["metadata"].get("labels"))]
-        if field_selector:
-            match = field_matcher(parse_field_selector(field_selector))
+        if fields:
+            match = field_matcher(fields)
             out = [o for o in out if match(o)]
         return out
+
+    def select(self, resource: str | ResourceType, namespace: str | None,
+               label_selector: list | None) -> list[dict]:
+        """What ``list`` answers for parsed requirements, in no particular order: for
+        controllers, which need no sorting (the label index, without a scan)."""
+        rt = self.type_of(resource)
+        table = self._tables[rt]
+        reqs = label_selector or []
+        equal = [r for r in reqs if r[1] == "Equals" or (r[1] == "In" and len(r[2]) == 1)]
+        if equal:
+            # the rarest of the equalities first: the fewest candidates
+            sets = [table.by_label.get((k, values[0]), set()) for k, _, values in equal]
+            keys = min(sets, key=len)
+            items = table.items
+            if namespace is not None and rt.namespaced:
+                candidates = [items[k] for k in keys if k[0] == namespace]
+            else:
+                candidates = [items[k] for k in keys]
+        elif namespace is not None and rt.namespaced:
+            candidates = list(table.by_namespace.get(namespace, {}).values())
+        else:
+            candidates = list(table.items.values())
+        if not reqs:
+            return candidates
+        return [o for o in candidates if matches(reqs, o["metadata"].get("labels"))]
+
+    def owned_by(self, resource: str | ResourceType, uid: str) -> list[dict]:
+        """The objects of a type whose controller (ownerReference) has this uid."""
+        table = self._tables[self.type_of(resource)]
+        return [table.items[k] for k in table.by_owner.get(uid, ())]
+
+    def pods_on(self, node: str) -> list[dict]:
+        """The pods bound to a node."""
+        table = self._tables[self.type_of("pods")]
+        return [table.items[k] for k in table.by_node.get(node, ())]
+
+    def keys_after(self, resource: str | ResourceType, namespace: str | None,
+                   start: tuple[str, str] | None):
+        """The objects of a type (in a namespace, or all) after the key ``start``, in key
+        order, lazily: a page of a list without going through what came before it."""
+        rt = self.type_of(resource)
+        items = self._tables[rt].items
+        if namespace is not None and rt.namespaced:
+            low = max(start, (namespace, "")) if start is not None else (namespace, "")
+            for key in items.irange(minimum=low, inclusive=(start is None or low != start, True)):
+                if key[0] != namespace:
+                    break
+                yield items[key]
+        else:
+            for key in items.irange(minimum=start, inclusive=(start is None, True)):
+                yield items[key]
+
+    def count_after(self, resource: str | ResourceType, namespace: str | None,
+                    key: tuple[str, str]) -> int:
+        """How many objects of a type (in a namespace, or all) come after the key ``key``."""
+        rt = self.type_of(resource)
+        items = self._tables[rt].items
+        end = items.bisect_left((namespace + "\x00",)) if namespace is not None and rt.namespaced \
+            else len(items)
+        return max(0, end - items.bisect_right(key))
 
     def by_uid(self, uid: str) -> dict | None:
         found = self.uids.get(uid)
@@ -309,14 +450,21 @@ class Store:
 
     def write(self, obj: dict) -> dict:
         """Create or replace without admission, as a controller with the object's full
-        state would (spec and status). A write that changes nothing is not a write."""
+        state would (spec and status). A write that changes nothing is not a write.
+
+        The store takes the object over: its parts become the stored object's (shared,
+        not copied: stored objects are never changed in place), so the caller must not
+        change them afterwards. Build the new state from the old one with
+        ``sim.api.objects.edit``, which copies only the parts that change."""
         rt = self.type_for_object(obj)
         md = obj["metadata"]
         key = (md.get("namespace", "") if rt.namespaced else "", md["name"])
         old = self._tables[rt].items.get(key)
+        obj = dict(obj)
+        obj["metadata"] = dict(md)
         if old is None:
-            return self._insert(rt, clone(obj))
-        return self._replace(rt, clone(obj), old, internal=True)
+            return self._insert(rt, obj)
+        return self._replace(rt, obj, old, internal=True)
 
     def remove(self, rt: ResourceType, obj: dict, propagation: str = "Background") -> dict:
         """Take an object out for good (the end of a deletion)."""
@@ -329,6 +477,7 @@ class Store:
         self.uids.pop(gone["metadata"].get("uid", ""), None)
         self.deleted.append((gone["metadata"].get("uid", ""), propagation))
         self.admission.release(rt, gone)
+        self._changed(rt, key)
         table.revision = int(self._next_revision())
         self.changes.append((self.revision, "DELETED", rt, gone))
         for hook in self.on_delete:
@@ -352,7 +501,9 @@ class Store:
         table = self._tables[rt]
         table.put(obj)
         table.revision = self.revision
-        self.uids[md["uid"]] = (rt, md.get("namespace", ""), md["name"])
+        key = (md.get("namespace", ""), md["name"])
+        self.uids[md["uid"]] = (rt, key[0], key[1])
+        self._changed(rt, key)
         self.changes.append((self.revision, "ADDED", rt, obj))
         return obj
 
@@ -375,5 +526,6 @@ class Store:
         table = self._tables[rt]
         table.put(new)
         table.revision = self.revision
+        self._changed(rt, (new_md.get("namespace", ""), new_md["name"]))
         self.changes.append((self.revision, "MODIFIED", rt, new))
         return new

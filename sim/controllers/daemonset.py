@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..api.objects import clone
+from ..api.objects import edit
 from .base import ClusterView, pod_active, pod_ready
 from .scheduler import fit_failure, pinned_node
 from .workloads import drop_zero, owned_pods, pod_from_template
@@ -76,7 +76,7 @@ class DaemonSetController:
                       "updatedNumberScheduled": scheduled}
             drop_zero(status, "numberAvailable", "numberUnavailable", "updatedNumberScheduled")
             if ds.get("status") != status:
-                new = clone(ds)
+                new = edit(ds)
                 new["status"] = status
                 store.write(new)
         return None

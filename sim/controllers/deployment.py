@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..api.objects import clone, owner_reference, set_condition
+from ..api.objects import clone, edit, owner_reference, set_condition
 from ..clock import parse_time
 from .base import ClusterView
 from .hashing import pod_template_hash
@@ -247,7 +247,7 @@ class DeploymentController:
         drop_zero(status, "availableReplicas", "readyReplicas", "replicas",
                   "unavailableReplicas", "updatedReplicas")
         if old_status != status:
-            new = clone(d)
+            new = edit(d)
             new["status"] = status
             cluster.store.write(new)
         return wake

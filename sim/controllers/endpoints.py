@@ -3,8 +3,10 @@ and the EndpointSlice mirroring controller."""
 
 from __future__ import annotations
 
-from ..api.objects import clone, owner_reference, random_suffix
-from ..api.selectors import selector_from_map
+from sortedcontainers import SortedDict, SortedList
+
+from ..api.objects import clone, edit, owner_reference, random_suffix
+from ..api.selectors import matches, selector_from_map
 from .base import ClusterView, pod_ready
 
 
@@ -33,12 +35,141 @@ def resolve_target_port(svc_port: dict, pod: dict) -> int | None:
     return None
 
 
-def _selected_pods(cluster: ClusterView, svc: dict) -> list[dict]:
-    """The Service's pods that have an address and are not going away (label index)."""
-    reqs = selector_from_map(svc["spec"].get("selector"))
-    return [p for p in cluster.store.list("pods", svc["metadata"]["namespace"], reqs)
-            if p.get("status", {}).get("podIP") and not p["metadata"].get("deletionTimestamp")
-            and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")]
+def _serves(pod: dict) -> bool:
+    """A selected pod that has an address and is not going away is an endpoint."""
+    return bool(pod.get("status", {}).get("podIP")) and not pod["metadata"].get("deletionTimestamp") \
+        and pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+
+
+def _pod_trigger(pod: dict) -> str:
+    """The latest of a pod's creation and its Ready condition's last transition."""
+    latest = pod["metadata"]["creationTimestamp"]
+    for c in pod.get("status", {}).get("conditions") or []:
+        if c.get("type") == "Ready" and c.get("lastTransitionTime") and c["lastTransitionTime"] > latest:
+            latest = c["lastTransitionTime"]
+    return latest
+
+
+def _wanted(svc: dict) -> bool:
+    return bool(svc["spec"].get("selector")) and svc["spec"].get("type") != "ExternalName"
+
+
+class _Selection:
+    """For each Service with a selector: what the controller derives from each pod it
+    selects (``entry(svc, pod) -> (sort key, value) | None``), in sort-key order, kept
+    in step with the changes to pods and Services, so a change to one pod costs that
+    pod's entry, not a look at every pod of the Service."""
+
+    def __init__(self, entry, track: bool = False, group=None):
+        self.entry = entry
+        #: ``group(value)``: what entries are counted by (``groups``), e.g. their ports
+        self.group = group
+        #: keep, per Service, the sort keys whose entries changed (``take_dirty``)
+        self.track = track
+        self.reset()
+
+    def reset(self) -> None:
+        self.services: dict[tuple, dict] = {}
+        self.reqs: dict[tuple, list] = {}
+        self.by_ns: dict[str, set[tuple]] = {}
+        self.keys: dict[tuple, dict[tuple, tuple]] = {}        # svc -> pod key -> sort key
+        self.order: dict[tuple, SortedDict] = {}               # svc -> sort key -> value
+        #: svc -> the entries' trigger times (each value's last item), sorted: the latest at once
+        self.times: dict[tuple, SortedList] = {}
+        self.groups: dict[tuple, dict] = {}                    # svc -> group -> entries
+        self.pod_services: dict[tuple, set[tuple]] = {}
+        self.dirty: dict[tuple, set] = {}
+        self.fresh: set[tuple] = set()
+
+    def take_dirty(self, key: tuple) -> tuple[bool, set]:
+        """(whether the Service's entries were made afresh, the sort keys whose entries
+        came, went or changed) since the last take for it."""
+        fresh = key in self.fresh
+        self.fresh.discard(key)
+        return fresh, self.dirty.pop(key, set())
+
+    def values(self, key: tuple) -> list:
+        return list(self.order[key].values())
+
+    def trigger(self, key: tuple) -> str:
+        """The latest of the Service's creation and its pods' trigger times."""
+        created = self.services[key]["metadata"]["creationTimestamp"]
+        times = self.times[key]
+        return max(created, times[-1]) if times else created
+
+    def _drop_entry(self, svc_key: tuple, pod_key: tuple) -> None:
+        sort_key = self.keys[svc_key].pop(pod_key, None)
+        if sort_key is not None:
+            value = self.order[svc_key].pop(sort_key)
+            self.times[svc_key].remove(value[-1])
+            if self.group is not None:
+                counts = self.groups[svc_key]
+                g = self.group(value)
+                counts[g] -= 1
+                if not counts[g]:
+                    del counts[g]
+            if self.track:
+                self.dirty.setdefault(svc_key, set()).add(sort_key)
+
+    def _add_entry(self, svc_key: tuple, pod_key: tuple, pod: dict) -> None:
+        got = self.entry(self.services[svc_key], pod)
+        if got is not None:
+            self.keys[svc_key][pod_key] = got[0]
+            self.order[svc_key][got[0]] = got[1]
+            self.times[svc_key].add(got[1][-1])
+            if self.group is not None:
+                counts = self.groups[svc_key]
+                g = self.group(got[1])
+                counts[g] = counts.get(g, 0) + 1
+            if self.track:
+                self.dirty.setdefault(svc_key, set()).add(got[0])
+
+    def service(self, store, key: tuple) -> None:
+        """The Service ``key`` changed (or is new, or gone): its entries from scratch."""
+        if key in self.services:
+            for pod_key in self.keys[key]:
+                self.pod_services.get(pod_key, set()).discard(key)
+            del self.services[key], self.reqs[key], self.keys[key], self.order[key]
+            del self.times[key]
+            self.groups.pop(key, None)
+            self.by_ns[key[0]].discard(key)
+        self.dirty.pop(key, None)
+        svc = store.find("services", key[0], key[1])
+        if svc is None or not _wanted(svc):
+            return
+        if self.track:
+            self.fresh.add(key)
+        self.services[key] = svc
+        self.reqs[key] = selector_from_map(svc["spec"].get("selector"))
+        self.by_ns.setdefault(key[0], set()).add(key)
+        self.keys[key], self.order[key], self.times[key] = {}, SortedDict(), SortedList()
+        self.groups[key] = {}
+        for pod in store.select("pods", key[0], self.reqs[key]):
+            pod_key = (key[0], pod["metadata"]["name"])
+            self.pod_services.setdefault(pod_key, set()).add(key)
+            self._add_entry(key, pod_key, pod)
+
+    def pod(self, store, key: tuple) -> set[tuple]:
+        """The pod ``key`` changed: its entries again; the Services it was or is in."""
+        before = self.pod_services.pop(key, set())
+        pod = store.find("pods", key[0], key[1])
+        now = set()
+        if pod is not None:
+            labels = pod["metadata"].get("labels")
+            now = {s for s in self.by_ns.get(key[0], ()) if matches(self.reqs[s], labels)}
+        for svc_key in before | now:
+            if svc_key in self.services:
+                self._drop_entry(svc_key, key)
+        for svc_key in now:
+            self._add_entry(svc_key, key, pod)
+        if now:
+            self.pod_services[key] = now
+        return before | now
+
+    def everything(self, store) -> None:
+        self.reset()
+        for svc in store.list("services"):
+            self.service(store, (svc["metadata"]["namespace"], svc["metadata"]["name"]))
 
 
 def _truncate(subsets: list[dict]) -> bool:
@@ -60,16 +191,6 @@ def _truncate(subsets: list[dict]) -> bool:
     return True
 
 
-def _trigger_time(pods: list[dict], svc: dict) -> str:
-    times = [svc["metadata"]["creationTimestamp"]]
-    for p in pods:
-        for c in p.get("status", {}).get("conditions") or []:
-            if c.get("type") == "Ready" and c.get("lastTransitionTime"):
-                times.append(c["lastTransitionTime"])
-        times.append(p["metadata"]["creationTimestamp"])
-    return max(times)
-
-
 def _service_labels(svc: dict, extra: dict) -> dict:
     labels = dict(svc["metadata"].get("labels") or {})
     if svc["spec"].get("clusterIP") == "None":
@@ -78,67 +199,134 @@ def _service_labels(svc: dict, extra: dict) -> dict:
     return labels
 
 
+def _address_entry(svc: dict, pod: dict):
+    """A pod's place in a Service's Endpoints: (ip, uid) -> (ports key, ports, address,
+    ready, trigger time)."""
+    if not _serves(pod):
+        return None
+    ports = []
+    for sp in svc["spec"].get("ports") or []:
+        number = resolve_target_port(sp, pod)
+        if number is None:
+            continue
+        entry = {"port": number, "protocol": sp.get("protocol", "TCP")}
+        if sp.get("name"):
+            entry = {"name": sp["name"], **entry}
+        if sp.get("appProtocol"):
+            entry["appProtocol"] = sp["appProtocol"]
+        ports.append(entry)
+    if not ports and svc["spec"].get("ports"):
+        # no address, but its times still count for the trigger annotation
+        return ((pod["status"]["podIP"], pod["metadata"]["uid"]),
+                (None, None, None, None, _pod_trigger(pod)))
+    key = tuple(sorted((p.get("name", ""), p["port"], p["protocol"]) for p in ports))
+    address = {"ip": pod["status"]["podIP"], "nodeName": pod["spec"].get("nodeName"),
+               "targetRef": {"kind": "Pod", "name": pod["metadata"]["name"],
+                             "namespace": pod["metadata"]["namespace"],
+                             "uid": pod["metadata"]["uid"]}}
+    if pod["spec"].get("hostname") and pod["spec"].get("subdomain") == svc["metadata"]["name"]:
+        address = {"hostname": pod["spec"]["hostname"], **address}
+    ready = svc["spec"].get("publishNotReadyAddresses", False) or pod_ready(pod)
+    return ((address["ip"], pod["metadata"]["uid"]),
+            (key, ports, address, ready, _pod_trigger(pod)))
+
+
+class _Truncated(list):
+    """The entries of a Service with more addresses than an Endpoints object holds: those
+    it keeps (``total``: how many there were)."""
+
+    def __init__(self, values: list, total: int):
+        super().__init__(values)
+        self.total = total
+
+
 class EndpointsController:
+    """Works from the change: the Services whose pods, or which themselves, changed
+    since its last run."""
+
     name = "endpoints"
     watches = ("services", "pods", "endpoints")
 
+    def __init__(self) -> None:
+        self._feed = None
+        self._selection = _Selection(_address_entry, group=lambda value: value[0])
+
     def sync(self, cluster: ClusterView):
         store = cluster.store
-        services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s
-                    for s in store.list("services")}
-        for svc in services.values():
-            if not svc["spec"].get("selector") or svc["spec"].get("type") == "ExternalName":
-                continue
-            self._sync_service(cluster, svc, _selected_pods(cluster, svc))
+        if self._feed is None:
+            self._feed = store.feed("services", "pods", "endpoints")
+        everything, keys = self._feed.take()
+        sel = self._selection
+        if everything:
+            sel.everything(store)
+            todo = set(sel.services)
+        else:
+            todo = set()
+            for key in keys["services"]:
+                sel.service(store, key)
+                todo.add(key)
+            for key in keys["pods"]:
+                todo |= sel.pod(store, key)
+            todo |= keys["endpoints"]
         ep_type = store.type_of("endpoints")
-        for ep in store.list(ep_type):
-            key = (ep["metadata"]["namespace"], ep["metadata"]["name"])
-            if key not in services and (ep["metadata"].get("labels") or {}).get(
-                    "endpoints.kubernetes.io/managed-by") == "endpoint-controller":
+        for key in sorted(todo):
+            if key in sel.services:
+                self._sync_service(cluster, sel.services[key], self._entries(sel, key),
+                                   sel.trigger(key))
+                continue
+            ep = store.find(ep_type, key[0], key[1])
+            if ep is not None and (ep["metadata"].get("labels") or {}).get(
+                    "endpoints.kubernetes.io/managed-by") == "endpoint-controller" and \
+                    store.find("services", key[0], key[1]) is None:
                 store.remove(ep_type, ep)
+        if everything:
+            for ep in store.list(ep_type):
+                key = (ep["metadata"]["namespace"], ep["metadata"]["name"])
+                if store.find("services", key[0], key[1]) is None and (
+                        ep["metadata"].get("labels") or {}).get(
+                        "endpoints.kubernetes.io/managed-by") == "endpoint-controller":
+                    store.remove(ep_type, ep)
+        self._feed.take()   # its own writes: nothing more to do for them
         return None
 
-    def _sync_service(self, cluster: ClusterView, svc: dict, pods: list[dict]) -> None:
-        publish = svc["spec"].get("publishNotReadyAddresses", False)
-        subsets: dict[tuple, dict] = {}
-        for pod in pods:
-            ports = []
-            for sp in svc["spec"].get("ports") or []:
-                number = resolve_target_port(sp, pod)
-                if number is None:
-                    continue
-                entry = {"port": number, "protocol": sp.get("protocol", "TCP")}
-                if sp.get("name"):
-                    entry = {"name": sp["name"], **entry}
-                if sp.get("appProtocol"):
-                    entry["appProtocol"] = sp["appProtocol"]
-                ports.append(entry)
-            if not ports and svc["spec"].get("ports"):
+    @staticmethod
+    def _entries(sel: _Selection, key: tuple):
+        """The entries the Endpoints object is made from: all of them, or, when they share
+        one set of ports and are more than it holds, only the first MAX_ENDPOINTS ready
+        ones in address order and as many not ready ones (what the truncation keeps), so a
+        big Service costs what it shows, not all its pods."""
+        groups = {g: n for g, n in sel.groups[key].items() if g is not None}
+        if len(groups) != 1 or sum(groups.values()) <= MAX_ENDPOINTS:
+            return sel.values(key)
+        ready: list = []
+        not_ready: list = []
+        for value in sel.order[key].values():
+            if value[0] is None:
                 continue
-            key = tuple(sorted((p.get("name", ""), p["port"], p["protocol"]) for p in ports))
-            subset = subsets.setdefault(key, {"addresses": [], "notReadyAddresses": [],
-                                              "ports": ports})
-            address = {"ip": pod["status"]["podIP"], "nodeName": pod["spec"].get("nodeName"),
-                       "targetRef": {"kind": "Pod", "name": pod["metadata"]["name"],
-                                     "namespace": pod["metadata"]["namespace"],
-                                     "uid": pod["metadata"]["uid"]}}
-            if pod["spec"].get("hostname") and pod["spec"].get("subdomain") == svc["metadata"]["name"]:
-                address = {"hostname": pod["spec"]["hostname"], **address}
-            if publish or pod_ready(pod):
-                subset["addresses"].append(address)
-            else:
-                subset["notReadyAddresses"].append(address)
+            if value[3]:
+                ready.append(value)
+                if len(ready) == MAX_ENDPOINTS:
+                    break
+            elif len(not_ready) < MAX_ENDPOINTS:
+                not_ready.append(value)
+        return _Truncated(ready + not_ready[:MAX_ENDPOINTS - len(ready)], sum(groups.values()))
+
+    def _sync_service(self, cluster: ClusterView, svc: dict, entries: list, trigger: str) -> None:
+        subsets: dict[tuple, dict] = {}
+        for key, ports, address, ready, _ in entries:
+            if key is None:
+                continue
+            subset = subsets.get(key)
+            if subset is None:
+                subset = subsets[key] = {"addresses": [], "notReadyAddresses": [],
+                                         "ports": sorted(ports, key=lambda p: (p.get("name", ""), p["port"]))}
+            subset["addresses" if ready else "notReadyAddresses"].append(address)
         out = []
         for subset in subsets.values():
-            for field in ("addresses", "notReadyAddresses"):
-                subset[field].sort(key=lambda a: (a["ip"], a["targetRef"]["uid"]))
-                if not subset[field]:
-                    del subset[field]
-            subset["ports"].sort(key=lambda p: (p.get("name", ""), p["port"]))
             out.append({k: subset[k] for k in ("addresses", "notReadyAddresses", "ports")
-                        if k in subset})
+                        if subset[k] or k == "ports"})
         out.sort(key=lambda s: (s.get("addresses") or s.get("notReadyAddresses"))[0]["ip"])
-        truncated = _truncate(out)
+        truncated = _truncate(out) or isinstance(entries, _Truncated)
         ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
         existing = cluster.store.find("endpoints", ns, name)
         labels = _service_labels(svc, {"endpoints.kubernetes.io/managed-by": "endpoint-controller"})
@@ -153,84 +341,230 @@ class EndpointsController:
                 (OVER_CAPACITY in annotations) == truncated
             if same:
                 return
-            new = clone(existing)
+            new = edit(existing)
             new["metadata"]["labels"] = labels
             new.pop("subsets", None)
             if out:
                 new["subsets"] = out
-            annotations = new["metadata"].setdefault("annotations", {})
-            annotations[TRIGGER] = _trigger_time(pods, svc)
+            annotations = dict(new["metadata"].get("annotations") or {})
+            annotations[TRIGGER] = trigger
             if truncated:
                 annotations[OVER_CAPACITY] = "truncated"
             else:
                 annotations.pop(OVER_CAPACITY, None)
+            new["metadata"]["annotations"] = annotations
             cluster.store.write(new)
         else:
-            desired["metadata"]["annotations"] = {TRIGGER: _trigger_time(pods, svc)}
+            desired["metadata"]["annotations"] = {TRIGGER: trigger}
             if truncated:
                 desired["metadata"]["annotations"][OVER_CAPACITY] = "truncated"
             cluster.store.write(desired)
 
 
+class _Layout:
+    """Which slice holds each endpoint of a Service (by its sort key), as last written."""
+
+    def __init__(self, ports, labels: dict):
+        self.ports, self.labels = ports, labels
+        self.where: dict = {}
+        self.members: dict[str, set] = {}
+
+
+def _zone_of(node: dict | None) -> str | None:
+    if node is None:
+        return None
+    return (node["metadata"].get("labels") or {}).get("topology.kubernetes.io/zone")
+
+
 class EndpointSliceController:
+    """Works from the change: the Services whose pods, or which themselves, changed
+    since its last run; each pod's endpoint is kept, so a change to one pod costs that
+    endpoint, and the slices whose endpoints stayed the same objects compare at once."""
+
     name = "endpointslice"
     watches = ("services", "pods", "endpointslices", "nodes")
 
+    def __init__(self) -> None:
+        self._feed = None
+        self._zones: dict[str, str | None] = {}
+        self._selection = _Selection(self._entry, track=True)
+        #: per Service: which slice holds each endpoint (by sort key), as last written
+        self._layout: dict[tuple, _Layout] = {}
+
+    def _entry(self, svc: dict, pod: dict):
+        """A pod's endpoint in a Service's slices: (ip, uid) -> (ports, endpoint, trigger)."""
+        if not _serves(pod):
+            return None
+        pod_ports = []
+        for sp in svc["spec"].get("ports") or []:
+            number = resolve_target_port(sp, pod)
+            if number is None:
+                continue
+            entry = {"name": sp.get("name", ""), "port": number,
+                     "protocol": sp.get("protocol", "TCP")}
+            if sp.get("appProtocol"):
+                entry["appProtocol"] = sp["appProtocol"]
+            pod_ports.append(entry)
+        sort_key = (pod["status"]["podIP"], pod["metadata"]["uid"])
+        if svc["spec"].get("ports") and not pod_ports:
+            return sort_key, (None, None, _pod_trigger(pod))
+        ready = pod_ready(pod)
+        publish = svc["spec"].get("publishNotReadyAddresses", False)
+        ep = {"addresses": [pod["status"]["podIP"]],
+              "conditions": {"ready": ready or publish, "serving": ready, "terminating": False},
+              "nodeName": pod["spec"].get("nodeName"),
+              "targetRef": {"kind": "Pod", "name": pod["metadata"]["name"],
+                            "namespace": pod["metadata"]["namespace"],
+                            "uid": pod["metadata"]["uid"]}}
+        if pod["spec"].get("hostname") and pod["spec"].get("subdomain") == svc["metadata"]["name"]:
+            ep["hostname"] = pod["spec"]["hostname"]
+        zone = self._zones.get(pod["spec"].get("nodeName") or "")
+        if zone:
+            ep["zone"] = zone
+        return sort_key, (pod_ports, ep, _pod_trigger(pod))
+
     def sync(self, cluster: ClusterView):
         store = cluster.store
-        slices_by_svc: dict[tuple, list[dict]] = {}
-        for sl in store.list("endpointslices"):
-            if (sl["metadata"].get("labels") or {}).get(MANAGED_BY) == SLICE_CONTROLLER:
-                svc_name = sl["metadata"]["labels"].get("kubernetes.io/service-name", "")
-                slices_by_svc.setdefault((sl["metadata"]["namespace"], svc_name), []).append(sl)
+        if self._feed is None:
+            self._feed = store.feed("services", "pods", "endpointslices", "nodes")
+        everything, keys = self._feed.take()
+        for key in keys["nodes"]:
+            zone = _zone_of(store.find("nodes", None, key[1]))
+            if self._zones.get(key[1]) != zone:
+                everything = True    # a node's zone moved: every endpoint on it again
+        sel = self._selection
+        if everything:
+            self._zones = {n["metadata"]["name"]: _zone_of(n) for n in store.list("nodes")}
+            sel.everything(store)
+            todo = set(sel.services)
+        else:
+            todo = set()
+            for key in keys["services"]:
+                sel.service(store, key)
+                todo.add(key)
+            for key in keys["pods"]:
+                todo |= sel.pod(store, key)
+            for key in keys["endpointslices"]:
+                sl = store.find("endpointslices", key[0], key[1])
+                if sl is not None:
+                    name = (sl["metadata"].get("labels") or {}).get("kubernetes.io/service-name")
+                    if name:
+                        todo.add((key[0], name))
+                        self._layout.pop((key[0], name), None)   # changed by someone: afresh
+                else:
+                    # a slice went: its Service (if any still wants slices) makes it again
+                    todo |= {k for k in sel.by_ns.get(key[0], ())}
         rt = store.type_of("endpointslices")
-        wanted = set()
-        for svc in store.list("services"):
-            if not svc["spec"].get("selector") or svc["spec"].get("type") == "ExternalName":
-                continue
-            key = (svc["metadata"]["namespace"], svc["metadata"]["name"])
-            wanted.add(key)
-            self._sync_service(cluster, svc, _selected_pods(cluster, svc),
-                               slices_by_svc.get(key, []))
-        for key, slices in slices_by_svc.items():
-            if key not in wanted:
+        for key in sorted(todo):
+            slices = [sl for sl in store.select(rt, key[0], [
+                ("kubernetes.io/service-name", "Equals", (key[1],)),
+                (MANAGED_BY, "Equals", (SLICE_CONTROLLER,))])]
+            if key in sel.services:
+                fresh, dirty = sel.take_dirty(key)
+                layout = self._layout.get(key)
+                if fresh or layout is None or not self._update(cluster, sel, key, layout,
+                                                               dirty, slices):
+                    self._layout[key] = self._sync_service(
+                        cluster, sel.services[key], list(sel.order[key].items()), slices,
+                        sel.trigger(key))
+            else:
+                self._layout.pop(key, None)
                 for sl in slices:
                     store.remove(rt, sl)
+        if everything:
+            for sl in store.list(rt):
+                labels = sl["metadata"].get("labels") or {}
+                key = (sl["metadata"]["namespace"], labels.get("kubernetes.io/service-name", ""))
+                if labels.get(MANAGED_BY) == SLICE_CONTROLLER and key not in sel.services:
+                    store.remove(rt, sl)
+        self._feed.take()   # its own writes: nothing more to do for them
         return None
 
-    def _sync_service(self, cluster, svc, pods, slices) -> None:
-        publish = svc["spec"].get("publishNotReadyAddresses", False)
+    def _update(self, cluster, sel: _Selection, key: tuple, layout: "_Layout", dirty: set,
+                slices: list[dict]) -> bool:
+        """Bring the slices up to date from the endpoints that changed: a changed or gone
+        endpoint rewrites the slice that holds it, a new one goes into the first slice
+        with room (in creation order), then into new slices; False when the layout must be
+        made afresh (ports or labels changed, slices gone, or fewer slices would do)."""
+        svc, order = sel.services[key], sel.order[key]
+        by_name = {sl["metadata"]["name"]: sl for sl in slices}
+        if set(by_name) != set(layout.members):
+            return False
+        ports = next((value[0] for value in order.values() if value[1] is not None), None)
+        labels = _service_labels(svc, {"kubernetes.io/service-name": svc["metadata"]["name"],
+                                       MANAGED_BY: SLICE_CONTROLLER})
+        if (ports or None) != layout.ports or labels != layout.labels:
+            return False
+        changed: set[str] = set()
+        new: list = []
+        for sort_key in dirty:
+            value = order.get(sort_key)
+            name = layout.where.get(sort_key)
+            if name is not None:
+                changed.add(name)
+                if value is None or value[1] is None:
+                    layout.members[name].discard(sort_key)
+                    del layout.where[sort_key]
+            elif value is not None and value[1] is not None:
+                new.append(sort_key)
+        total = len(layout.where) + len(new)
+        if len(layout.members) > max(1, -(-total // MAX_SLICE_ENDPOINTS)):
+            return False        # fewer slices would hold them: packed afresh
+        new.sort()
+        ordered = sorted(slices, key=lambda sl: (sl["metadata"]["creationTimestamp"],
+                                                 sl["metadata"]["name"]))
+        placed = 0
+        for sl in ordered:
+            name = sl["metadata"]["name"]
+            members = layout.members[name]
+            while placed < len(new) and len(members) < MAX_SLICE_ENDPOINTS:
+                members.add(new[placed])
+                layout.where[new[placed]] = name
+                placed += 1
+                changed.add(name)
+        new = new[placed:]
+        trigger = lambda: sel.trigger(key)  # noqa: E731
+        for name in sorted(changed):
+            members = layout.members[name]
+            endpoints = [order[k][1] for k in sorted(members)] or None
+            current = by_name[name]
+            if current.get("endpoints") == endpoints:
+                continue
+            written = edit(current)
+            written["endpoints"] = endpoints
+            written["metadata"]["annotations"] = {**(current["metadata"].get("annotations") or {}),
+                                                  TRIGGER: trigger()}
+            cluster.store.write(written)
+        body = {"addressType": "IPv4", "ports": layout.ports}
+        for i in range(0, len(new), MAX_SLICE_ENDPOINTS):
+            chunk = new[i:i + MAX_SLICE_ENDPOINTS]
+            name = self._name(cluster, svc)
+            obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                   "metadata": {"name": name, "generateName": svc["metadata"]["name"] + "-",
+                                "namespace": svc["metadata"]["namespace"], "labels": labels,
+                                "annotations": {TRIGGER: trigger()},
+                                "ownerReferences": [owner_reference(svc)]}}
+            obj.update(body, endpoints=[order[k][1] for k in chunk])
+            cluster.store.write(obj)
+            layout.members[name] = set(chunk)
+            for sort_key in chunk:
+                layout.where[sort_key] = name
+        return True
+
+    def _sync_service(self, cluster, svc, items, slices, trigger_time: str) -> "_Layout":
+        """The Service's slices afresh: its endpoints in address order, 100 a slice, in
+        the slices' creation order; the layout written."""
         endpoints = []
+        keys = []
         ports = None
-        # ordered by address as a string, like the Endpoints subsets (and what describe shows)
-        for pod in sorted(pods, key=lambda p: (p["status"]["podIP"], p["metadata"]["uid"])):
-            pod_ports = []
-            for sp in svc["spec"].get("ports") or []:
-                number = resolve_target_port(sp, pod)
-                if number is None:
-                    continue
-                entry = {"name": sp.get("name", ""), "port": number,
-                         "protocol": sp.get("protocol", "TCP")}
-                if sp.get("appProtocol"):
-                    entry["appProtocol"] = sp["appProtocol"]
-                pod_ports.append(entry)
-            if svc["spec"].get("ports") and not pod_ports:
+        for sort_key, (pod_ports, ep, _) in items:
+            if ep is None:
                 continue
             ports = pod_ports if ports is None else ports
-            ready = pod_ready(pod)
-            ep = {"addresses": [pod["status"]["podIP"]],
-                  "conditions": {"ready": ready or publish, "serving": ready,
-                                 "terminating": False},
-                  "nodeName": pod["spec"].get("nodeName"),
-                  "targetRef": {"kind": "Pod", "name": pod["metadata"]["name"],
-                                "namespace": pod["metadata"]["namespace"],
-                                "uid": pod["metadata"]["uid"]}}
-            if pod["spec"].get("hostname") and pod["spec"].get("subdomain") == svc["metadata"]["name"]:
-                ep["hostname"] = pod["spec"]["hostname"]
-            zone = self._zone(cluster, pod["spec"].get("nodeName"))
-            if zone:
-                ep["zone"] = zone
             endpoints.append(ep)
+            keys.append(sort_key)
+        trigger = lambda: trigger_time  # noqa: E731
+
         labels = _service_labels(svc, {"kubernetes.io/service-name": svc["metadata"]["name"],
                                        MANAGED_BY: SLICE_CONTROLLER})
         desired_body = {"addressType": "IPv4", "endpoints": endpoints or None,
@@ -240,34 +574,39 @@ class EndpointSliceController:
             desired_body["ports"] = None
         chunks = [endpoints[i:i + MAX_SLICE_ENDPOINTS]
                   for i in range(0, len(endpoints), MAX_SLICE_ENDPOINTS)] or [None]
+        layout = _Layout(desired_body["ports"], labels)
         slices = sorted(slices, key=lambda sl: (sl["metadata"]["creationTimestamp"],
                                                 sl["metadata"]["name"]))
         for extra in slices[len(chunks):]:
             cluster.store.remove(cluster.store.type_of("endpointslices"), extra)
-        trigger = None
         for i, chunk in enumerate(chunks):
             body = dict(desired_body, endpoints=chunk)
             current = slices[i] if i < len(slices) else None
+            name = current["metadata"]["name"] if current is not None else self._name(cluster, svc)
+            members = set(keys[i * MAX_SLICE_ENDPOINTS:(i + 1) * MAX_SLICE_ENDPOINTS])
+            layout.members[name] = members
+            for sort_key in members:
+                layout.where[sort_key] = name
             if current is not None:
                 if {k: current.get(k) for k in ("addressType", "endpoints", "ports")} == body \
                         and current["metadata"].get("labels") == labels:
                     continue
-                new = clone(current)
+                new = edit(current)
                 new["metadata"]["labels"] = labels
-                new.update(clone(body))
-                trigger = trigger or _trigger_time(pods, svc)
-                new["metadata"].setdefault("annotations", {})[TRIGGER] = trigger
+                new.update(body)
+                new["metadata"]["annotations"] = {**(new["metadata"].get("annotations") or {}),
+                                                  TRIGGER: trigger()}
                 cluster.store.write(new)
                 continue
-            trigger = trigger or _trigger_time(pods, svc)
             obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                   "metadata": {"name": self._name(cluster, svc),
+                   "metadata": {"name": name,
                                 "generateName": svc["metadata"]["name"] + "-",
                                 "namespace": svc["metadata"]["namespace"], "labels": labels,
-                                "annotations": {TRIGGER: trigger},
+                                "annotations": {TRIGGER: trigger()},
                                 "ownerReferences": [owner_reference(svc)]}}
-            obj.update(clone(body))
+            obj.update(body)
             cluster.store.write(obj)
+        return layout
 
     @staticmethod
     def _name(cluster, svc) -> str:
@@ -275,15 +614,6 @@ class EndpointSliceController:
             name = f"{svc['metadata']['name']}-{random_suffix(cluster.rng)}"
             if cluster.store.find("endpointslices", svc["metadata"]["namespace"], name) is None:
                 return name
-
-    @staticmethod
-    def _zone(cluster, node_name) -> str | None:
-        if not node_name:
-            return None
-        node = cluster.store.find("nodes", None, node_name)
-        if node is None:
-            return None
-        return (node["metadata"].get("labels") or {}).get("topology.kubernetes.io/zone")
 
 
 class EndpointSliceMirroringController:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..api.objects import clone, set_condition
+from ..api.objects import clone, edit, set_condition
 from ..clock import format_time
 from .base import ClusterView
 from .volumes import env_error, volumes_blocked
@@ -22,10 +23,12 @@ def _hook(cluster: ClusterView, module: str, name: str):
     was made with workloads), else None: the kubelet then behaves as for a plain image."""
     if not getattr(cluster, "workloads", True):
         return None
-    try:
-        mod = __import__(f"sim.workloads.{module}", fromlist=[name])
-    except ImportError:
-        return None
+    mod = sys.modules.get(f"sim.workloads.{module}")   # imported already: no import machinery
+    if mod is None:
+        try:
+            mod = __import__(f"sim.workloads.{module}", fromlist=[name])
+        except ImportError:
+            return None
     return getattr(mod, name, None)
 
 
@@ -241,7 +244,7 @@ class Kubelet:
             ps["containers"][c["name"]] = cs
             at = cs["pulled_at"]
         ready_to_start = False
-        new = clone(pod)
+        new = edit(pod, "status")
         status = new.setdefault("status", {})
         host_ip = self._internal_ip(node)
         status["hostIP"] = host_ip
@@ -280,7 +283,7 @@ class Kubelet:
     # -- progress ---------------------------------------------------------------------
 
     def _advance(self, cluster: ClusterView, pod: dict, ps: dict, now: datetime):
-        new = clone(pod)
+        new = edit(pod, "status")
         status = new["status"]
         wake: datetime | None = None
         host = ps["node"]
@@ -647,7 +650,7 @@ def finish_container(cluster: ClusterView, namespace: str, name: str, container:
         if cs is None or cs.get("stage") != "running":
             return
         now = cluster.clock.now()
-        new = clone(pod)
+        new = edit(pod, "status")
         status = new["status"]
         for cstat in status.get("containerStatuses") or []:
             if cstat["name"] != container:

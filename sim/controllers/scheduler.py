@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sortedcontainers import SortedList
+
 from ..api.binding import assigned
-from ..api.objects import clone, set_condition
+from ..api.objects import edit, set_condition
 from .base import ClusterView
 
 
@@ -62,52 +64,139 @@ def fit_failure(pod: dict, node: dict, load: int = 0) -> str | None:
 
 
 class Scheduler:
+    """Works from the change: the pods and nodes written since its last run (a work
+    queue), per-node allocations kept up to date, the nodes ordered by their load, so a
+    pod's node is the first one in that order that can take it (the least loaded, then
+    by name) without scoring every node for every pod."""
+
     name = "scheduler"
     watches = ("pods", "nodes")
 
+    def __init__(self) -> None:
+        self._feed = None
+        self._nodes: dict[str, dict] = {}
+        self._load: dict[str, int] = {}
+        self._order: SortedList = SortedList()       # (load, node name)
+        self._placed: dict[tuple[str, str], str] = {}   # pod key -> node it counts on
+        self._pending: set[tuple[str, str]] = set()
+        self._waiting: set[tuple[str, str]] = set()   # unschedulable: retried on a change
+
+    def _set_load(self, node: str, load: int) -> None:
+        if node in self._nodes:
+            self._order.discard((self._load.get(node, 0), node))
+            self._order.add((load, node))
+        self._load[node] = load
+
+    def _count(self, key: tuple[str, str], node: str | None) -> bool:
+        """The pod ``key`` counts on ``node`` (None: on none); True when a node lost one."""
+        before = self._placed.get(key)
+        if before == node:
+            return False
+        if before is not None:
+            del self._placed[key]
+            self._set_load(before, self._load.get(before, 0) - 1)
+        if node is not None:
+            self._placed[key] = node
+            self._set_load(node, self._load.get(node, 0) + 1)
+        return before is not None
+
+    def _see_pod(self, key: tuple[str, str], pod: dict | None) -> bool:
+        """Bring the allocations up to date for one pod; True when room was freed."""
+        self._pending.discard(key)
+        self._waiting.discard(key)
+        if pod is None:
+            return self._count(key, None)
+        node = pod["spec"].get("nodeName")
+        if node:
+            counted = pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+            return self._count(key, node if counted else None)
+        freed = self._count(key, None)
+        if (not pod["metadata"].get("deletionTimestamp")
+                and pod["spec"].get("schedulerName", "default-scheduler") == "default-scheduler"):
+            self._pending.add(key)
+        return freed
+
+    def _see_node(self, name: str, node: dict | None) -> None:
+        if name in self._nodes:
+            self._order.discard((self._load.get(name, 0), name))
+            del self._nodes[name]
+        if node is not None:
+            self._nodes[name] = node
+            self._order.add((self._load.get(name, 0), name))
+
     def sync(self, cluster: ClusterView):
         store = cluster.store
-        pending = []
-        load: dict[str, int] = {}
-        for pod in store.list("pods"):
-            node = pod["spec"].get("nodeName")
-            if node:
-                if pod.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
-                    load[node] = load.get(node, 0) + 1
-            elif (not pod["metadata"].get("deletionTimestamp")
-                  and pod["spec"].get("schedulerName", "default-scheduler") == "default-scheduler"):
-                pending.append(pod)
-        if not pending:
+        if self._feed is None:
+            self._feed = store.feed("pods", "nodes")
+        everything, keys = self._feed.take()
+        retry = everything
+        if everything:
+            self._nodes, self._load, self._order = {}, {}, SortedList()
+            self._placed, self._pending, self._waiting = {}, set(), set()
+            for node in store.list("nodes"):
+                self._see_node(node["metadata"]["name"], node)
+            for pod in store.list("pods"):
+                md = pod["metadata"]
+                self._see_pod((md.get("namespace", ""), md["name"]), pod)
+        else:
+            for key in keys["nodes"]:
+                self._see_node(key[1], store.find("nodes", None, key[1]))
+                retry = True
+            for key in keys["pods"]:
+                if self._see_pod(key, store.find("pods", key[0], key[1])):
+                    retry = True
+        if retry:
+            self._pending |= self._waiting
+            self._waiting.clear()
+        if not self._pending:
             return None
-        nodes = store.list("nodes")
-        for pod in pending:
-            reasons: dict[str, int] = {}
-            best = None
-            for node in nodes:
-                why = fit_failure(pod, node, load.get(node["metadata"]["name"], 0))
-                if why:
-                    reasons[why] = reasons.get(why, 0) + 1
-                    continue
-                key = (load.get(node["metadata"]["name"], 0), node["metadata"]["name"])
-                if best is None or key < best[0]:
-                    best = (key, node)
-            if best is None:
-                self._unschedulable(cluster, pod, len(nodes), reasons)
+        total = len(self._nodes)
+        for key in sorted(self._pending):
+            pod = store.find("pods", key[0], key[1])
+            if pod is None:
                 continue
-            node_name = best[1]["metadata"]["name"]
-            load[node_name] = load.get(node_name, 0) + 1
+            node_name = self._place(pod)
+            if node_name is None:
+                self._waiting.add(key)
+                self._unschedulable_reasons(cluster, pod, total)
+                continue
+            self._count(key, node_name)
             store.write(assigned(pod, node_name, cluster.clock.timestamp()))
             cluster.record_event(pod, "Normal", "Scheduled",
                                  f"Successfully assigned {pod['metadata']['namespace']}/"
                                  f"{pod['metadata']['name']} to {node_name}", "default-scheduler")
+        self._pending.clear()
+        # what this run wrote is known already: the feed need not bring it back
+        self._feed.take()
         return None
+
+    def _place(self, pod: dict) -> str | None:
+        """The least loaded node (then by name) that can take the pod."""
+        pinned = pinned_node(pod)
+        if pinned is not None:
+            node = self._nodes.get(pinned)
+            if node is not None and fit_failure(pod, node, self._load.get(pinned, 0)) is None:
+                return pinned
+            return None
+        for load, name in self._order:
+            if fit_failure(pod, self._nodes[name], load) is None:
+                return name
+        return None
+
+    def _unschedulable_reasons(self, cluster: ClusterView, pod: dict, total: int) -> None:
+        reasons: dict[str, int] = {}
+        for name, node in self._nodes.items():
+            why = fit_failure(pod, node, self._load.get(name, 0))
+            if why:
+                reasons[why] = reasons.get(why, 0) + 1
+        self._unschedulable(cluster, pod, total, reasons)
 
     def _unschedulable(self, cluster: ClusterView, pod: dict, total: int,
                        reasons: dict[str, int]) -> None:
         parts = ", ".join(f"{n} {why}" for why, n in sorted(reasons.items()))
         message = (f"0/{total} nodes are available: {parts}. preemption: 0/{total} nodes are "
                    f"available: {total} Preemption is not helpful for scheduling.")
-        new = clone(pod)
+        new = edit(pod, "status")
         conditions = new.setdefault("status", {}).setdefault("conditions", [])
         set_condition(conditions, "PodScheduled", "False", cluster.clock.timestamp(),
                       "Unschedulable", message, probe_time=True)

@@ -26,17 +26,20 @@ def owned_index(cluster: ClusterView, plural: str) -> dict[str, list[dict]]:
     return out
 
 
-def owned_pods(cluster: ClusterView, owner: dict) -> list[dict]:
-    """Pods whose controller is ``owner``, found through its selector (the label index)."""
-    from ..api.selectors import selector_from_api
+def owned_pods(cluster: ClusterView, owner: dict, ordered: bool = True) -> list[dict]:
+    """Pods whose controller is ``owner`` and that its selector selects, in name order
+    unless not ``ordered`` (the store's owner index: no look at the other pods)."""
+    from ..api.selectors import matches, selector_from_api
 
     reqs = selector_from_api(owner["spec"].get("selector"))
     if reqs is None:
         return []
-    uid = owner["metadata"]["uid"]
-    return [p for p in cluster.store.list("pods", owner["metadata"]["namespace"], reqs)
-            if any(r.get("uid") == uid and r.get("controller")
-                   for r in p["metadata"].get("ownerReferences") or [])]
+    pods = [p for p in cluster.store.owned_by("pods", owner["metadata"]["uid"])
+            if p["metadata"].get("namespace") == owner["metadata"]["namespace"]
+            and matches(reqs, p["metadata"].get("labels"))]
+    if ordered:
+        pods.sort(key=lambda p: p["metadata"]["name"])
+    return pods
 
 
 def int_or_percent(value, total: int, round_up: bool) -> int:

@@ -81,8 +81,9 @@ def _print_structured(ctx: Ctx, out: output.Output, got: Fetched,
         # prints alone (``error: ``), several one per line
         return _finish(ctx, got, reduced=True)
     try:
-        ctx.out(output.render(out, got.objects, single=single,
-                              no_headers=ctx.opts["no-headers"]))
+        for piece in output.render_chunks(out, got.objects, single=single,
+                                          no_headers=ctx.opts["no-headers"]):
+            ctx.out(piece)
     except output.PartialOutput as e:
         ctx.out(e.text)
         raise e.error from None
@@ -102,12 +103,11 @@ def _print_tables(ctx: Ctx, out: output.Output, got: Fetched, sel: resolve.Selec
         nonlocal written, pending_gap
         if last is None or not chunk:
             return
-        text = p.print_table(
-            last.resource, chunk, now=now, wide=out.kind == "wide",
-            show_labels=o["show-labels"], with_namespace=all_ns and last.namespaced,
-            kind_prefix=last.kind_ref if with_kind else None, no_headers=o["no-headers"],
-            label_columns=tuple(o["label-columns"]))
-        if text:
+        for text in p.print_table_chunks(
+                last.resource, chunk, now=now, wide=out.kind == "wide",
+                show_labels=o["show-labels"], with_namespace=all_ns and last.namespaced,
+                kind_prefix=last.kind_ref if with_kind else None, no_headers=o["no-headers"],
+                label_columns=tuple(o["label-columns"])):
             if pending_gap:
                 ctx.out("\n")
                 pending_gap = False

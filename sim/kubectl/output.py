@@ -88,6 +88,15 @@ def render(out: Output, objects: list[dict], *, single: bool,
     raise KubectlError(f"error: unsupported output format {out.kind}")
 
 
+def render_chunks(out: Output, objects: list[dict], *, single: bool,
+                  no_headers: bool = False):
+    """``render`` in pieces, in order: ``-o json`` is written as it is encoded."""
+    if out.kind == "json":
+        data = objects[0] if single and len(objects) == 1 else p.as_list(objects)
+        return p.to_json_chunks(data)
+    return [render(out, objects, single=single, no_headers=no_headers)]
+
+
 def print_object(ctx, out: Output, obj: dict, *, typed: bool = False) -> None:
     """One object through a per-command printer: kubectl's YAML printer separates the
     second and later objects it prints with ``---``. ``typed``: an object kubectl built

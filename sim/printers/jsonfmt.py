@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import decimal
 import math
+from typing import Iterable, Iterator
 
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
                  "\b": "\\b", "\f": "\\f", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
@@ -104,6 +105,54 @@ def indented_json(value: object) -> str:
 
 def to_json(obj_or_list: dict | list) -> str:
     return indented_json(wrap(obj_or_list))
+
+
+def iter_json(value: object, indent: str = "", depth: int = 2) -> Iterator[str]:
+    """``indented_json(value)`` in pieces: the outer ``depth`` levels of maps and lists
+    piece by piece, each thing below them as one piece (an item of a list as a whole), so
+    a list of 100,000 objects is written without building one string of them all."""
+    if depth <= 0 or not isinstance(value, (dict, list, tuple)) or not value:
+        out: list[str] = []
+        _json(value, indent, out)
+        yield "".join(out)
+    else:
+        inner = indent + "    "
+        if isinstance(value, dict):
+            yield "{\n"
+            items = sorted(value.items(), key=lambda kv: kv[0].encode())
+            for i, (key, item) in enumerate(items):
+                yield f"{inner}{_json_string(key)}: "
+                yield from iter_json(item, inner, depth - 1)
+                yield ",\n" if i < len(items) - 1 else "\n"
+            yield indent + "}"
+        else:
+            yield "[\n"
+            for i, item in enumerate(value):
+                yield inner
+                yield from iter_json(item, inner, depth - 1)
+                yield ",\n" if i < len(value) - 1 else "\n"
+            yield indent + "]"
+    if not indent:
+        yield "\n"
+
+
+def to_json_chunks(obj_or_list: dict | list, size: int = 1 << 16) -> Iterator[str]:
+    """``to_json`` as pieces of about ``size`` characters, in order."""
+    return batched_text(iter_json(wrap(obj_or_list)), size)
+
+
+def batched_text(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """Small pieces of text joined into pieces of about ``size`` characters."""
+    batch: list[str] = []
+    length = 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
 
 
 def compact_json(value: object) -> str:

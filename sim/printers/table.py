@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Iterator
 
 from .columns import COLUMNS, DEFAULT_COLUMNS, NAME_COLUMN
 from .nulls import drop_nulls
 from .selectors import format_labels
-from .tabwriter import table_layout
+from .jsonfmt import batched_text
+from .tabwriter import table_layout, table_layout_lines
 
 KIND_PREFIX = {
     "pods": "pod", "services": "service", "endpoints": "endpoints", "nodes": "node",
@@ -66,6 +68,26 @@ def print_table(resource: str, objects: list[dict], *, now: datetime, wide: bool
                 label_columns: tuple[str, ...] | list[str] = ()) -> str:
     if not objects:
         return ""
+    return table_layout(_table_text(resource, objects, now=now, wide=wide,
+                                    show_labels=show_labels, with_namespace=with_namespace,
+                                    kind_prefix=kind_prefix, no_headers=no_headers,
+                                    label_columns=label_columns))
+
+
+def print_table_chunks(resource: str, objects: list[dict], *, now: datetime,
+                       size: int = 1 << 16, **options) -> Iterator[str]:
+    """``print_table`` in pieces of about ``size`` characters (whole lines), for writing
+    as it goes: the columns' widths need every row first, the text of them all does not."""
+    if not objects:
+        return iter(())
+    return batched_text(table_layout_lines(_table_text(resource, objects, now=now, **options)),
+                        size)
+
+
+def _table_text(resource: str, objects: list[dict], *, now: datetime, wide: bool = False,
+                show_labels: bool = False, with_namespace: bool = False,
+                kind_prefix: str | None = None, no_headers: bool = False,
+                label_columns: tuple[str, ...] | list[str] = ()) -> str:
     columns = table_columns(resource)
     keep = [i for i, (_, prio) in enumerate(columns) if wide or prio == 0]
     name_col = NAME_COLUMN.get(resource, 0)
@@ -90,4 +112,4 @@ def print_table(resource: str, objects: list[dict], *, now: datetime, wide: bool
         if with_namespace:
             row.insert(0, (obj.get("metadata") or {}).get("namespace") or "")
         lines.append("\t".join(row))
-    return table_layout("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"

@@ -26,6 +26,11 @@ class TabWriter:
         self.widths_seen: list[int] = []
 
     def format(self, text: str) -> str:
+        return "".join(self.format_lines(text))
+
+    def format_lines(self, text: str) -> list[str]:
+        """``format`` as its lines (each ending in a newline; the text after the last
+        newline, if any, last)."""
         lines = text.split("\n")
         trailing = lines.pop() if lines else ""
         rows = [line.split("\t") for line in lines]
@@ -36,8 +41,9 @@ class TabWriter:
                 self._format(rows, start, i + 1, [], out)
                 start = i + 1
         self._format(rows, start, len(rows), [], out)
-        result = "".join(out)
-        return result + trailing
+        if trailing:
+            out.append(trailing)
+        return out
 
     def _width(self, column: int, width: int) -> int:
         if not self.remember:
@@ -82,6 +88,10 @@ class TabWriter:
 
 def table_layout(text: str) -> str:
     return TabWriter(6, 3, remember=True).format(text)
+
+
+def table_layout_lines(text: str) -> list[str]:
+    return TabWriter(6, 3, remember=True).format_lines(text)
 
 
 def describe_layout(text: str) -> str:

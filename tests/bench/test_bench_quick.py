@@ -78,6 +78,26 @@ def test_scale_sizes_and_growth(results):
     assert (step["from"], step["to"], step["size_ratio"]) == (10, 20, 2.0)
 
 
+def test_large_sizes_and_growth(results):
+    data, table = results
+    large = data["large"]
+    assert [s["pods"] for s in large["sizes"]] == [10, 100]
+    for size in large["sizes"]:
+        target = size["pods"] + size["pods"] // 10
+        assert size["running"] == size["endpoints_in_slices"] == target
+        for key in ("create_running", "get_pods", "get_pods_json", "scale",
+                    "endpointslices_after_scale"):
+            assert size[key]["cpu_s"] > 0 and size[key]["wall_s"] > 0, key
+        assert size["max_rss_mib"] > 0
+    step = large["growth"]["get_pods"][0]
+    assert (step["from"], step["to"], step["size_ratio"]) == (10, 100, 10.0)
+    assert step["time_ratio"] == pytest.approx(
+        large["sizes"][1]["get_pods"]["cpu_s"] / large["sizes"][0]["get_pods"]["cpu_s"], rel=0.01)
+    assert data["targets"]["large_growth_get_pods"]["value"] == step["time_ratio"]
+    assert data["targets"]["large_100000_running"]["met"] is None      # not measured in --quick
+    assert "4b. The large profile" in table
+
+
 def test_targets_and_table(results):
     data, table = results
     targets = data["targets"]
@@ -99,7 +119,7 @@ def test_page_and_charts_from_results(results, tmp_path):
     assert "kept" in once                      # no doctest figures in --quick: left alone
     assert page.render(once, data) == once
     written = chart.write(data, tmp_path)
-    assert sorted(p.name for p in written) == ["latency.svg", "prysk.svg", "scale.svg"]
+    assert sorted(p.name for p in written) == ["large.svg", "latency.svg", "prysk.svg", "scale.svg"]
     for svg in written:
         body = svg.read_text()
         assert body.startswith("<svg ") and body.rstrip().endswith("</svg>")

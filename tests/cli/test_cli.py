@@ -203,3 +203,34 @@ def test_play_can_be_left_with_q(tmp_path):
          "--sandbox", "off"], input="q\n", capture_output=True, text=True, timeout=60)
     assert "stopped." in done.stdout and "✓" not in done.stdout
     assert done.returncode == 0
+
+
+NODES = '''
+```{transcript}
+:session: big
+$ kubectl get nodes --no-headers | wc -l
+1000
+$ kubectl get nodes k8s-worker-999
+NAME             STATUS   ROLES    AGE   VERSION
+k8s-worker-999   Ready    <none>   90d   v1.35.2
+```
+
+```{transcript}
+:session: small
+:cluster: default
+$ kubectl get nodes --no-headers | wc -l
+3
+```
+'''
+
+
+def test_check_profile_is_the_cluster_of_sessions_that_name_none(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("TUTORIAL_RUNNER_CACHE", str(tmp_path / "cache"))
+    doc = write(tmp_path / "nodes.md", NODES)
+    code = main(["check", str(doc), "--sandbox", "off", "--no-cache", "--profile", "large"])
+    out, _ = capsys.readouterr()
+    assert code == 0, out
+    assert "2 verified (2 sessions" in out
+    code = main(["check", str(doc), "--sandbox", "off", "--no-cache"])
+    out, _ = capsys.readouterr()
+    assert code == 1 and "-1000" in out and "+3" in out

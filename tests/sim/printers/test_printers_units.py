@@ -187,3 +187,27 @@ def test_jsonpath_values_are_the_decoded_values() -> None:
     svc = {"status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}, "spec": {"ports": [{"port": 80}]}}
     assert jsonpath_values("{.status.loadBalancer.ingress}", svc) == [[[{"ip": "1.2.3.4"}]]]
     assert jsonpath_values("{.spec.ports[0].port}{.missing}", svc) == [[80], []]
+
+
+def test_chunks_join_to_the_whole_text():
+    from datetime import datetime
+
+    from sim.printers import (as_list, print_table, print_table_chunks, to_json,
+                              to_json_chunks)
+
+    pods = [{"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": f"pod-{i}" + "x" * (i % 7), "namespace": "default",
+                          "creationTimestamp": "2026-01-01T00:00:00Z", "labels": {"i": str(i)}},
+             "spec": {"containers": [{"name": "c"}], "nodeName": None},
+             "status": {"phase": "Running", "podIP": f"10.0.0.{i}", "empty": {}, "list": []}}
+            for i in range(300)]
+    now = datetime(2026, 1, 1, 1, 0, 0)
+    for value in (as_list(pods), pods[0], as_list([]), {}, []):
+        pieces = list(to_json_chunks(value, size=1000))
+        assert "".join(pieces) == to_json(value)
+    assert len(list(to_json_chunks(as_list(pods), size=1000))) > 10
+    for options in ({}, {"wide": True, "show_labels": True}, {"no_headers": True, "with_namespace": True}):
+        pieces = list(print_table_chunks("pods", pods, now=now, size=2000, **options))
+        assert len(pieces) > 3 and all(piece.endswith("\n") for piece in pieces)
+        assert "".join(pieces) == print_table("pods", pods, now=now, **options)
+    assert list(print_table_chunks("pods", [], now=now)) == []
