@@ -59,6 +59,12 @@ class Cluster:
         self.store = Store(self.resources, self.rng, self.clock.timestamp, self.admission)
         self.admission.store = self.store
         self.runtime: dict = {}
+        #: what the network reaches in the pods (sim.net.client.Containers); None: plain
+        self.containers = None
+        if workloads:
+            from .workloads.peers import CONTAINERS
+
+            self.containers = CONTAINERS
         self.state: dict = {}  # controllers' private memory (kubelet timings, IPAM, ...)
         from .controllers import default_controllers
         from .controllers.events import EventRecorder

@@ -11,11 +11,11 @@ from typing import Callable
 
 TOOLS: dict[str, str] = {
     "kubectl": "sim.kubectl.main:main",
-    "curl": "sim.net.host:curl",
-    "dig": "sim.net.host:dig",
-    "nslookup": "sim.net.host:nslookup",
-    "gcloud": "sim.net.host:gcloud",
-    "sim-node": "sim.net.host:sim_node",
+    "curl": "sim.workloads.host:curl",
+    "dig": "sim.workloads.host:dig",
+    "nslookup": "sim.workloads.host:nslookup",
+    "gcloud": "sim.workloads.host:gcloud",
+    "sim-node": "sim.workloads.host:sim_node",
     "sleep": "sim.pace:sleep",
 }
 

@@ -101,7 +101,7 @@ class IngressStatusController:
 
 def _reserved(cluster: ClusterView, name: str) -> str | None:
     try:
-        from sim.net.host import reserved_address
+        from sim.net.addresses import reserved_address
     except ImportError:
         return None
     return reserved_address(cluster, name)

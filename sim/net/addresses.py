@@ -145,3 +145,14 @@ def is_ip(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def reserved_addresses(cluster: Any) -> dict[str, dict]:
+    """Static addresses reserved with ``gcloud compute addresses create``, by name."""
+    return cluster.runtime.setdefault("net", {}).setdefault("gce-addresses", {})
+
+
+def reserved_address(cluster: Any, name: str) -> str | None:
+    """The IP of a reserved address (for ``kubernetes.io/ingress.global-static-ip-name``)."""
+    entry = reserved_addresses(cluster).get(name)
+    return entry["ip"] if entry else None

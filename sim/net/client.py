@@ -4,7 +4,7 @@ routing, the TLS handshake with real certificate checks, and the server's reply.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -77,11 +77,36 @@ class Client:
         return dns.resolve(self.cluster, host, self.resolv, self.hosts)[1]
 
 
-def _containers_serving(cluster: Any, pod: dict, port: int) -> tuple[Any, Any] | None:
-    from sim.workloads import runtime
+class Containers(Protocol):
+    """What the network needs of the programs in a pod's containers (sim.workloads
+    provides it; the cluster that composes both hands it over as ``cluster.containers``)."""
 
+    def find(self, cluster: Any, pod: dict, name: str) -> Any | None:
+        """The running container ``name`` of ``pod`` (its files, its servers by port)."""
+
+    def respond(self, cluster: Any, state: Any, server: Any, request: http.Request, now: Any,
+                port: int, forward: Callable[[str, int, http.Request], http.Response | None]
+                ) -> http.Response | None:
+        """What the container's server on ``port`` answers to ``request``."""
+
+    def certificate_path(self, state: Any, port: int, sni: str = "") -> str | None:
+        """The certificate file the container's server presents on ``port``."""
+
+    def key_path(self, state: Any, port: int) -> str | None:
+        """Its private key's file."""
+
+
+def containers(cluster: Any) -> Containers | None:
+    """The cluster's container side; None: containers are plain, nothing in a pod listens."""
+    return getattr(cluster, "containers", None)
+
+
+def _containers_serving(cluster: Any, pod: dict, port: int) -> tuple[Any, Any] | None:
+    peers = containers(cluster)
+    if peers is None:
+        return None
     for spec in (pod.get("spec") or {}).get("containers") or []:
-        state = runtime.find(cluster, pod, spec.get("name"))
+        state = peers.find(cluster, pod, spec.get("name"))
         if state is None:
             continue
         servers = state.servers
@@ -104,11 +129,10 @@ def serving(cluster: Any, client: "Client", ip: str, port: int) -> tuple[Any, An
     return _containers_serving(cluster, target.pod, port)
 
 
-def _container_cert(state: Any, port: int = 443, sni: str = "") -> list[x509.Certificate]:
+def _container_cert(cluster: Any, state: Any, port: int = 443, sni: str = "") -> list[x509.Certificate]:
     """The certificate nginx presents on ``port``: the file its configuration names."""
-    from sim.workloads import servers
-
-    named = servers.certificate_path(state, port, sni)
+    peers = containers(cluster)
+    named = peers.certificate_path(state, port, sni) if peers is not None else None
     if named:
         try:
             return tls.load_chain(state.fs.read(named))
@@ -137,7 +161,7 @@ def server_chain(cluster: Any, target: Target, sni: str) -> list[x509.Certificat
         return None
     if serving[1].kind == "ingress":
         return ingress.certificate(cluster, None, sni)
-    return _container_cert(serving[0], target.port, sni) or None
+    return _container_cert(cluster, serving[0], target.port, sni) or None
 
 
 def listening(cluster: Any, target: Target) -> bool:
@@ -146,7 +170,7 @@ def listening(cluster: Any, target: Target) -> bool:
     serving = _containers_serving(cluster, target.pod, target.port)
     if serving is None:
         return False
-    return serving[1].kind != "nginx" or not serving[1].tls or bool(_container_cert(serving[0], target.port))
+    return serving[1].kind != "nginx" or not serving[1].tls or bool(_container_cert(cluster, serving[0], target.port))
 
 
 def respond(cluster: Any, target: Target, request: http.Request) -> http.Response | None:
@@ -173,10 +197,8 @@ def respond(cluster: Any, target: Target, request: http.Request) -> http.Respons
     state, server = serving
     if server.kind == "ingress":
         return ingress.handle(cluster, request, None, request.scheme == "https", _forwarder(cluster))
-    from sim.workloads import servers
-
-    return servers.respond(cluster, state, server, request, now, target.port,
-                           _pod_forwarder(cluster, target.pod))
+    return containers(cluster).respond(cluster, state, server, request, now, target.port,
+                                       _pod_forwarder(cluster, target.pod))
 
 
 def _pod_forwarder(cluster: Any, pod: dict) -> Callable[[str, int, http.Request], http.Response | None]:
@@ -258,9 +280,7 @@ def exchange(client: Client, url: Url, method: str, headers: list[tuple[str, str
 
 
 def pod_client(cluster: Any, pod: dict, hosts_text: str | None = None) -> Client:
-    from sim.workloads.runtime import hosts_entries
-
-    hosts = hosts_entries(hosts_text) if hosts_text else {"localhost": "127.0.0.1"}
+    hosts = dns.hosts_entries(hosts_text) if hosts_text else {"localhost": "127.0.0.1"}
     return Client(cluster, Origin("pod", pod=pod), dns.pod_resolv_conf(cluster, pod), hosts)
 
 

@@ -370,3 +370,13 @@ def resolve(cluster: Any, name: str, conf: ResolvConf, hosts: dict[str, str] | N
             canonical = next((r.data for r in reply.answer if r.type == "CNAME"), candidate)
             return canonical.rstrip("."), found
     return lowered, []
+
+
+def hosts_entries(text: str) -> dict[str, str]:
+    """The names an /etc/hosts file gives, each to its first address."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        for name in fields[1:]:
+            found.setdefault(name.lower(), fields[0])
+    return found

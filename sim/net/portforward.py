@@ -155,13 +155,11 @@ def tls_context(cluster: Any, pod: dict | None, port: int) -> ssl.SSLContext | N
     ``port`` (read from the container's files), None when that port speaks no TLS."""
     if pod is None:
         return None
-    from sim.workloads import servers
-
     found = net._containers_serving(cluster, pod, port)
     if found is None or not found[1].tls:
         return None
-    container = found[0]
-    cert, key = servers.certificate_path(container, port), servers.key_path(container, port)
+    container, peers = found[0], net.containers(cluster)
+    cert, key = peers.certificate_path(container, port), peers.key_path(container, port)
     if not cert or not key:
         return None
     try:

@@ -102,15 +102,6 @@ def _hosts_file(cluster: Any, pod: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def hosts_entries(text: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for line in text.splitlines():
-        fields = line.split("#", 1)[0].split()
-        for name in fields[1:]:
-            found.setdefault(name.lower(), fields[0])
-    return found
-
-
 def _resolv_conf(cluster: Any, pod: dict) -> str:
     return dns.pod_resolv_conf(cluster, pod).text()
 

@@ -142,7 +142,7 @@ def shared(cluster: Any, pod: dict, volume: dict) -> FileSystem:
     is the node's own file system (what ``node $`` lines see)."""
     ns = addr.meta(pod, "namespace") or "default"
     if "hostPath" in volume:
-        from sim.net.host import _node_container
+        from sim.workloads.host import _node_container
 
         node = addr.get(cluster, "nodes", None, (pod.get("spec") or {}).get("nodeName") or "")
         if node is not None:

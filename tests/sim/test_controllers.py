@@ -564,7 +564,7 @@ def test_cloud_ingress_takes_a_reserved_static_address(monkeypatch):
 
 
 def test_cloud_ingress_without_its_static_address_reports_the_sync_error():
-    from sim.net.host import reserved_addresses
+    from sim.net.addresses import reserved_addresses
 
     cluster = Cluster("gke", workloads=False)
     cluster.store.create({

@@ -47,7 +47,7 @@ def test_host_curl_hands_loopback_urls_to_the_real_curl():
     with pytest.raises(SystemExit):
         tool(cluster, "curl", ["http://localhost:8001/api/"])
     from simkit import FakeIO
-    from sim.net import host
+    from sim.workloads import host
 
     io = FakeIO()
     with pytest.raises(SystemExit):

@@ -80,7 +80,7 @@ def test_an_unknown_image_is_not_pulled():
 
 
 def test_gcloud_reserves_static_addresses_on_a_google_cloud():
-    from sim.net import host
+    from sim.net.addresses import reserved_address
 
     gke = new_cluster("gke")
     code, out, err = tool(gke, "gcloud", ["compute", "addresses", "create", "web-static-ip", "--global"])
@@ -90,7 +90,7 @@ def test_gcloud_reserves_static_addresses_on_a_google_cloud():
     code, out, _ = tool(gke, "gcloud", ["compute", "addresses", "list"])
     header, row = out.splitlines()
     assert header.split() == ["NAME", "ADDRESS/RANGE", "TYPE", "PURPOSE", "NETWORK", "REGION", "SUBNET", "STATUS"]
-    ip = host.reserved_address(gke, "web-static-ip")
+    ip = reserved_address(gke, "web-static-ip")
     assert row.split() == ["web-static-ip", ip, "EXTERNAL", "RESERVED"]
     assert tool(gke, "gcloud", ["compute", "addresses", "create", "web-static-ip", "--global"])[0] == 1
 

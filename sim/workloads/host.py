@@ -199,17 +199,6 @@ def _is_gce(cluster: Any) -> bool:
     return str((getattr(cluster, "profile", None) or {}).get("cloud", "")).lower() in {"gce", "gke", "google", "gcp"}
 
 
-def reserved_addresses(cluster: Any) -> dict[str, dict]:
-    """Static addresses reserved with ``gcloud compute addresses create``, by name."""
-    return cluster.runtime.setdefault("net", {}).setdefault("gce-addresses", {})
-
-
-def reserved_address(cluster: Any, name: str) -> str | None:
-    """The IP of a reserved address (for ``kubernetes.io/ingress.global-static-ip-name``)."""
-    entry = reserved_addresses(cluster).get(name)
-    return entry["ip"] if entry else None
-
-
 def _address_in_use(cluster: Any, name: str, ip: str) -> bool:
     for ing in cluster.store.list("ingresses"):
         if (addr.meta(ing, "annotations") or {}).get("kubernetes.io/ingress.global-static-ip-name") == name:
@@ -226,7 +215,7 @@ def _addresses(cluster: Any, argv: list[str], words: list[str], io: Any) -> int:
     if "--region" in argv and argv.index("--region") + 1 < len(argv):
         region_flag = argv[argv.index("--region") + 1]
     verb = words[2] if len(words) > 2 else ""
-    table = reserved_addresses(cluster)
+    table = addr.reserved_addresses(cluster)
     with cluster.lock:
         if verb == "create" and len(words) > 3:
             name = words[3]
