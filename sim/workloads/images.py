@@ -258,8 +258,10 @@ def split(image: str) -> tuple[str, str, str]:
     return registry, "/".join(parts), tag
 
 
+@lru_cache(maxsize=4096)
 def _find(image: str) -> tuple[str, bool] | None:
-    """(file name, whether the tag is one the image has) for the file naming ``image``."""
+    """(file name, whether the tag is one the image has) for the file naming ``image``
+    (remembered per reference: the catalogue does not change, and every pod's start asks)."""
     registry, repo, tag = split(image)
     best: tuple[int, str, dict] | None = None
     for name, data in catalogue():

@@ -279,8 +279,10 @@ def _run_main(cluster: Any, pod: dict, spec: dict, state: Container) -> None:
 
 
 def main_exit_code(cluster: Any, pod: dict, container_name: str) -> int | None:
-    """None while the main process runs; its exit status once it has ended."""
-    state = container(cluster, pod, container_name)
+    """None while the main process runs; its exit status once it has ended. (The kubelet
+    asks for every running container on each pass: the volumes are not refreshed for it,
+    the answer does not depend on them.)"""
+    state = _pod_state(cluster, pod).get(container_name) or container(cluster, pod, container_name)
     return None if state.running else state.exit_code
 
 
