@@ -305,9 +305,13 @@ class Kubelet:
                 return blocked
             ps["ip"] = (status.get("hostIP") if pod["spec"].get("hostNetwork")
                         else self._allocate_ip(cluster, host))
+            ps["announced"] = set()
+            ps["sandbox_unwritten"] = True
+        if ps.get("sandbox_unwritten"):
+            # the sandbox, its address and the containers' start are one sync of the pod
+            # (as the kubelet's SyncPod): written with the first change of the containers
             status["podIP"] = ps["ip"]
             status["podIPs"] = [{"ip": ps["ip"]}]
-            ps["announced"] = set()
         statuses = {c["name"]: c for c in status.get("containerStatuses") or []}
         all_running = True
         due: datetime | None = None
@@ -327,8 +331,15 @@ class Kubelet:
         ready = all_running and all(s.get("ready") for s in status["containerStatuses"])
         if all_running:
             status["phase"] = "Running"
-        self._conditions(cluster, new, True, True, ready)
-        written = cluster.store.write(new) if new != pod else pod
+        old_status = pod.get("status") or {}
+        if ps.get("sandbox_unwritten") and status.get("phase") == old_status.get("phase") and \
+                status["containerStatuses"] == old_status.get("containerStatuses"):
+            # still pulling: nothing to tell yet but the sandbox
+            written = pod
+        else:
+            ps.pop("sandbox_unwritten", None)
+            self._conditions(cluster, new, True, True, ready)
+            written = cluster.store.write(new) if new != pod else pod
         ps["rv"] = written["metadata"]["resourceVersion"]
         ps["due"] = min(m for m in (wake, due) if m is not None) if (wake or due) else None
         ps["wake"] = wake

@@ -689,3 +689,46 @@ def test_a_failing_job_stops_at_its_backoff_limit(running):
     job = cluster.store.get("jobs", "default", "bad")
     assert job["status"]["failed"] == 2 and _conditions(job)["Failed"] == "BackoffLimitExceeded"
     assert len(cluster.store.list("pods", "default", label_selector="job-name=bad")) == 2
+
+
+def _pod_versions(cluster, app):
+    """Every version of the pods labelled app=APP the store wrote, in order."""
+    return [obj for _, kind, rt, obj in cluster.store.changes
+            if rt.plural == "pods" and kind != "DELETED"
+            and (obj["metadata"].get("labels") or {}).get("app") == app]
+
+
+def _kubelet_versions(versions):
+    return [v for v in versions if (v.get("status") or {}).get("containerStatuses")]
+
+
+@pytest.mark.parametrize("pulls", [True, False])
+def test_the_kubelet_writes_the_sandbox_with_the_containers_start(cluster, make_deployment,
+                                                                  monkeypatch, pulls):
+    """As the kubelet's SyncPod: the pod is Pending/ContainerCreating with no address, then
+    its address comes in the same write as the containers' start (or the pull's failure),
+    never in a write of its own, however finely the time is stepped."""
+    monkeypatch.setattr(kubelet, "image_known", lambda c, image: pulls)
+    cluster.store.create(make_deployment("one", replicas=2, image="example/one:1"))
+    for _ in range(60):
+        cluster.run_for(0.05)
+    versions = _kubelet_versions(_pod_versions(cluster, "one"))
+    per_pod: dict = {}
+    for v in versions:
+        per_pod.setdefault(v["metadata"]["uid"], []).append(v)
+    assert len(per_pod) == 2
+    for writes in per_pod.values():
+        first, second = writes[0], writes[1]
+        assert "podIP" not in first["status"]
+        assert first["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == \
+            "ContainerCreating"
+        assert second["status"]["podIP"]
+        state = second["status"]["containerStatuses"][0]["state"]
+        if pulls:
+            assert second["status"]["phase"] == "Running" and "running" in state
+            assert len(writes) == 2
+        else:
+            assert second["status"]["phase"] == "Pending"
+            assert state["waiting"]["reason"] == "ErrImagePull"
+        ready = {c["type"]: c["status"] for c in second["status"]["conditions"]}
+        assert ready["PodReadyToStartContainers"] == "True"
