@@ -95,14 +95,25 @@ class Client:
 
     def list(self, resource: str | ResourceType, namespace: str | None = None,
              label_selector: str | list | None = None,
-             field_selector: str | None = None) -> list[dict]:
-        """``namespace=None``: all namespaces. ``label_selector`` as text or requirements."""
+             field_selector: str | None = None, chunk_size: int = 0) -> list[dict]:
+        """``namespace=None``: all namespaces. ``label_selector`` as text or requirements.
+        ``chunk_size`` > 0: asked in chunks of that many (``limit`` and ``continue``), as
+        kubectl's ``--chunk-size`` (500 by default) asks."""
         rt = self.type_of(resource)
         if label_selector is not None and not isinstance(label_selector, str):
             label_selector = format_selector(label_selector)
-        body = self.request("GET", path_of(rt, namespace if rt.namespaced else None),
-                            {"labelSelector": label_selector, "fieldSelector": field_selector})
-        return body["items"]
+        path = path_of(rt, namespace if rt.namespaced else None)
+        query = {"labelSelector": label_selector, "fieldSelector": field_selector}
+        if chunk_size <= 0:
+            return self.request("GET", path, query)["items"]
+        items: list[dict] = []
+        token = None
+        while True:
+            body = self.request("GET", path, dict(query, limit=str(chunk_size), **{"continue": token}))
+            items.extend(body["items"])
+            token = (body.get("metadata") or {}).get("continue")
+            if not token:
+                return items
 
     # -- writes ------------------------------------------------------------------------
 

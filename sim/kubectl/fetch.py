@@ -44,8 +44,9 @@ def warnings_for(t: ResourceType) -> list[str]:
 
 
 def fetch(api: Any, sel: Selection, namespace: str | None, *,
-          label_selector: str = "", field_selector: str = "") -> Fetched:
-    """``namespace`` None means all namespaces; cluster-scoped types ignore it."""
+          label_selector: str = "", field_selector: str = "", chunk_size: int = 0) -> Fetched:
+    """``namespace`` None means all namespaces; cluster-scoped types ignore it; lists are
+    asked in chunks of ``chunk_size`` (0: in one request)."""
     got = Fetched()
     pending = list(zip(sel.error_at, sel.errors)) if len(sel.error_at) == len(sel.errors) \
         else [(len(sel.items), e) for e in sel.errors]
@@ -67,7 +68,7 @@ def fetch(api: Any, sel: Selection, namespace: str | None, *,
             got.infos.append(Info(t, [obj]))
         else:
             objs = api.list(t.resource_ref, ns, label_selector=label_selector or None,
-                              field_selector=field_selector or None)
+                              field_selector=field_selector or None, chunk_size=chunk_size)
             got.infos.append(Info(t, list(objs)))
     got.errors.extend(e for _, e in pending)
     return got

@@ -48,7 +48,7 @@ def run(ctx: Ctx) -> int:
             raise fail("a resource cannot be retrieved by name across all namespaces")
         ns = None if all_ns else ctx.namespace
         got = fetch(ctx.api, sel, ns, label_selector=o["selector"],
-                    field_selector=o["field-selector"])
+                    field_selector=o["field-selector"], chunk_size=o["chunk-size"] or 0)
         now = ctx.now()
     for w in got.warnings:
         ctx.warn(w)

@@ -143,7 +143,9 @@ def test_our_kubectl_s_reads_and_writes_are_requests(recorded):
     seen.clear()
     code, out, _ = _kubectl(cluster, "get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns")
     assert code == 0 and "coredns" in out
-    assert seen == [("GET", "/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-dns")]
+    # as the real kubectl asks: in chunks of 500
+    assert seen == [("GET", "/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-dns"
+                            "&limit=500")]
     seen.clear()
     assert _kubectl(cluster, "delete", "deployment", "web")[0] == 0
     assert ("DELETE", "/apis/apps/v1/namespaces/default/deployments/web"

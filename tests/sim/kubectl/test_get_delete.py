@@ -201,3 +201,34 @@ def test_server_warnings_are_yellow_on_a_terminal(state, env, colored):
               stdout_is_tty=True, env=env)
     head = "\x1b[33;1mWarning:\x1b[0m" if colored else "Warning:"
     assert out.stderr.startswith(head + " Immediate deletion does not wait")
+
+
+def test_get_lists_in_chunks_of_500_as_kubectl(cluster, monkeypatch):
+    """kubectl asks for a list in chunks (--chunk-size, 500 by default: ``limit`` and the
+    server's ``continue`` token); the chunks make the same table as one request."""
+    from sim.api import client
+
+    for i in range(1201):
+        cluster.add(svc(f"s{i:04d}"))
+    cluster.clock.advance(65)
+    asked: list[str] = []
+    real = client.handle
+
+    def spy(c, request):
+        asked.append(request.target)
+        return real(c, request)
+
+    monkeypatch.setattr(client, "handle", spy)
+    chunked = get(cluster, "get", "svc")
+    lists = [t for t in asked if t.startswith("/api/v1/namespaces/default/services")]
+    assert len(lists) == 3
+    assert all("limit=500" in t for t in lists)
+    assert "continue=" not in lists[0] and all("continue=" in t for t in lists[1:])
+    asked.clear()
+    whole = get(cluster, "get", "svc", "--chunk-size=0")
+    lists = [t for t in asked if t.startswith("/api/v1/namespaces/default/services")]
+    assert len(lists) == 1 and "limit" not in lists[0]
+    assert chunked.code == whole.code == 0
+    assert chunked.stdout == whole.stdout
+    names = [line.split()[0] for line in chunked.stdout.splitlines()[1:]]
+    assert names == [f"s{i:04d}" for i in range(1201)]
