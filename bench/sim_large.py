@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.sim_scale import manifest
+
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("create_running", "get_pods", "get_pods_json", "scale", "endpointslices_after_scale")
 #: the growth target: each ×10 in pods costs at most this factor in time
@@ -77,16 +79,6 @@ def make_cluster(pods: int):
     profile = load_profile("large")
     profile["nodes"][1]["count"] = workers_for(pods)
     return Cluster(profile)
-
-
-def manifest(replicas: int) -> str:
-    return (
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n"
-        f"  replicas: {replicas}\n  selector: {{matchLabels: {{app: big}}}}\n"
-        "  template:\n    metadata: {labels: {app: big}}\n"
-        "    spec: {containers: [{name: c, image: 'nginx:1.27', ports: [{containerPort: 80}]}]}\n"
-        "---\napiVersion: v1\nkind: Service\nmetadata: {name: big}\n"
-        "spec: {selector: {app: big}, ports: [{port: 80, targetPort: 80}]}\n")
 
 
 def call(cluster, argv: list[str], workdir: str, keep: bool = False) -> _IO:

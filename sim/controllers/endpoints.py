@@ -171,6 +171,20 @@ class _Selection:
         for svc in store.list("services"):
             self.service(store, (svc["metadata"]["namespace"], svc["metadata"]["name"]))
 
+    def changed(self, store, everything: bool, keys: dict) -> set[tuple]:
+        """The Services to redo after the changes a feed gave (all of them after a
+        resync), the selection brought up to date with the Services and pods that changed."""
+        if everything:
+            self.everything(store)
+            return set(self.services)
+        todo: set[tuple] = set()
+        for key in keys["services"]:
+            self.service(store, key)
+            todo.add(key)
+        for key in keys["pods"]:
+            todo |= self.pod(store, key)
+        return todo
+
 
 def _truncate(subsets: list[dict]) -> bool:
     """Keep at most MAX_ENDPOINTS addresses, ready ones first; True when some were cut."""
@@ -257,16 +271,8 @@ class EndpointsController:
             self._feed = store.feed("services", "pods", "endpoints")
         everything, keys = self._feed.take()
         sel = self._selection
-        if everything:
-            sel.everything(store)
-            todo = set(sel.services)
-        else:
-            todo = set()
-            for key in keys["services"]:
-                sel.service(store, key)
-                todo.add(key)
-            for key in keys["pods"]:
-                todo |= sel.pod(store, key)
+        todo = sel.changed(store, everything, keys)
+        if not everything:
             todo |= keys["endpoints"]
         ep_type = store.type_of("endpoints")
         for key in sorted(todo):
@@ -435,15 +441,8 @@ class EndpointSliceController:
         sel = self._selection
         if everything:
             self._zones = {n["metadata"]["name"]: _zone_of(n) for n in store.list("nodes")}
-            sel.everything(store)
-            todo = set(sel.services)
-        else:
-            todo = set()
-            for key in keys["services"]:
-                sel.service(store, key)
-                todo.add(key)
-            for key in keys["pods"]:
-                todo |= sel.pod(store, key)
+        todo = sel.changed(store, everything, keys)
+        if not everything:
             for key in keys["endpointslices"]:
                 sl = store.find("endpointslices", key[0], key[1])
                 if sl is not None:
