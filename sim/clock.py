@@ -15,9 +15,14 @@ def parse_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-@lru_cache(maxsize=4096)
 def format_time(moment: datetime) -> str:
-    """RFC 3339 with second precision and a ``Z``, as metav1.Time marshals."""
+    """RFC 3339 with second precision and a ``Z``, as metav1.Time marshals (one string
+    for all the moments of one second)."""
+    return _format_second(moment.replace(microsecond=0) if moment.microsecond else moment)
+
+
+@lru_cache(maxsize=4096)
+def _format_second(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -84,8 +84,8 @@ class Cluster:
     # -- events ----------------------------------------------------------------------
 
     def record_event(self, obj: dict, type: str, reason: str, message: str,
-                     component: str, host: str | None = None) -> dict:
-        return self.events.record(obj, type, reason, message, component, host)
+                     component: str, host: str | None = None) -> None:
+        self.events.record(obj, type, reason, message, component, host)
 
     # -- time and controllers ------------------------------------------------------------
 

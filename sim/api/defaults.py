@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from random import Random
 
-from .objects import random_suffix
+from .objects import random_suffix, shared
 
 
 def _image_pull_policy(image: str) -> str:
@@ -131,20 +131,25 @@ def _default_tolerations(spec: dict) -> None:
     if any(isinstance(t, dict) and t.get("operator") == "Exists" and not t.get("key")
            and t.get("effect") in (None, "", "NoExecute") for t in tolerations):
         return
-    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
-        if not any(t.get("key") == key for t in tolerations if isinstance(t, dict)):
-            tolerations.append({"effect": "NoExecute", "key": key, "operator": "Exists",
-                                "tolerationSeconds": 300})
+    for toleration in _DEFAULT_TOLERATIONS:
+        if not any(t.get("key") == toleration["key"] for t in tolerations if isinstance(t, dict)):
+            tolerations.append(toleration)
+
+
+# What admission adds to every pod alike is one object shared by all the pods that hold it
+# (stored objects are never changed in place): a cluster of 100,000 pods keeps one copy.
+_DEFAULT_TOLERATIONS = tuple(
+    shared({"effect": "NoExecute", "key": key, "operator": "Exists", "tolerationSeconds": 300})
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"))
+_API_ACCESS_PROJECTION = shared({"defaultMode": 420, "sources": [
+    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+    {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
+    {"downwardAPI": {"items": [{"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                                "path": "namespace"}]}}]})
 
 
 def _api_access_volume(name: str) -> dict:
-    return {"name": name, "projected": {"defaultMode": 420, "sources": [
-        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-        {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}],
-                       "name": "kube-root-ca.crt"}},
-        {"downwardAPI": {"items": [{"fieldRef": {"apiVersion": "v1",
-                                                 "fieldPath": "metadata.namespace"},
-                                    "path": "namespace"}]}}]}}
+    return {"name": name, "projected": _API_ACCESS_PROJECTION}
 
 
 def qos_class(spec: dict) -> str:

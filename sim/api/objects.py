@@ -30,6 +30,24 @@ def edit(obj: dict, *parts: str) -> dict:
     return out
 
 
+#: every shared part, with a copy of what it was made as (``changed_shared``)
+_SHARED: list[tuple[Any, Any]] = []
+
+
+def shared(value: Any) -> Any:
+    """``value`` as one part held alike by many stored objects (the tolerations admission
+    adds to every pod): as safe as any stored part, since stored objects are never changed
+    in place, and registered so that a test can see it was not (``changed_shared``)."""
+    _SHARED.append((value, clone(value)))
+    return value
+
+
+def changed_shared() -> list[Any]:
+    """The shared parts that are no longer what they were made as: a bug that changed a
+    stored object in place."""
+    return [value for value, made in _SHARED if value != made]
+
+
 def new_uid(rng: Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 

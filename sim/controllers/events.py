@@ -1,5 +1,7 @@
-"""Events (v1) as client-go's recorder writes them: aggregated by object, reason and
-message (count and lastTimestamp move), named ``<object>.<hex nanoseconds>``."""
+"""Events (v1) as client-go's recorder writes them (tools/record's EventCorrelator):
+the same event again moves its count and lastTimestamp; similar events (one source, object,
+type and reason, messages apart) become one "(combined from similar events)" event from
+the tenth distinct message within ten minutes on. Named ``<object>.<hex nanoseconds>``."""
 
 from __future__ import annotations
 
@@ -14,66 +16,156 @@ from .base import ClusterView
 
 #: events older than this are gone (the API server's --event-ttl default)
 EVENT_TTL = timedelta(hours=1)
+#: client-go's aggregation: this many distinct messages of similar events within the
+#: interval, and the next ones are combined into one event
+AGGREGATE_MAX_EVENTS = 10
+AGGREGATE_INTERVAL = timedelta(seconds=600)
+COMBINED = "(combined from similar events): "
+#: how many involvedObjects of recent events are kept to share (client-go's caches hold 4096)
+INVOLVED_KEPT = 4096
+#: the local key of a group's combined event (the others: (field path, message))
+_AGGREGATE = ("combined",)
+
+
+class _Similar:
+    """What the recorder remembers of one object's events of one source, type and reason
+    (client-go's aggregation key): the stored event of each (field path, message), and the
+    distinct messages of the aggregation's interval. Most such groups hold one event, kept
+    in slots; a dict and a set are made only for a second."""
+
+    __slots__ = ("local", "event", "names", "last", "message", "messages")
+
+    def __init__(self):
+        self.local: tuple | None = None     # (field path, message) of the one event
+        self.event: str | None = None       # its name
+        self.names: dict | None = None      # {(field path, message): event name}, when more
+        self.last = None                    # when the group last had an event
+        self.message: str | None = None     # the interval's one message so far
+        self.messages: set | None = None    # the interval's distinct messages, when more
+
+    def name(self, local: tuple) -> str | None:
+        if self.names is not None:
+            return self.names.get(local)
+        return self.event if self.local == local else None
+
+    def remember(self, local: tuple, name: str) -> None:
+        if self.names is not None:
+            self.names[local] = name
+        elif self.local is None or self.local == local:
+            self.local, self.event = local, name
+        else:
+            self.names = {self.local: self.event, local: name}
+            self.local = self.event = None
+
+    def forget(self, local: tuple, name: str) -> None:
+        if self.names is not None:
+            if self.names.get(local) == name:
+                del self.names[local]
+        elif self.local == local and self.event == name:
+            self.local = self.event = None
+
+    def empty(self) -> bool:
+        return not self.names and self.local is None
+
+    def similar(self, message: str, now) -> int:
+        """Count ``message`` among the interval's distinct messages: how many there are
+        (an interval starts afresh after ten minutes without a similar event)."""
+        if self.last is None or now - self.last > AGGREGATE_INTERVAL:
+            self.message = self.messages = None
+        self.last = now
+        if self.messages is None:
+            if self.message is None or self.message == message:
+                self.message = message
+                return 1
+            self.messages, self.message = {self.message}, None
+        self.messages.add(message)
+        count = len(self.messages)
+        if count >= AGGREGATE_MAX_EVENTS:
+            self.messages.pop()     # client-go: the set grows no larger than the limit
+        return count
 
 
 class EventRecorder:
     def __init__(self, cluster: ClusterView):
         self.cluster = cluster
-        self._index: dict[tuple, str] = {}
+        #: (object uid, reason, component, host, type) -> what its events are
+        self._index: dict[tuple, _Similar] = {}
         self._serial = 0
         #: (last occurrence, namespace, name) in the order recorded: expiry looks at the front
         self._ages: deque = deque()
         #: parts many events hold alike, shared (events are never changed in place): the
-        #: source per (component, host), the last involvedObject, messages by their text
+        #: source per (component, host), the involvedObject of the latest objects
         self._sources: dict[tuple, dict] = {}
-        self._involved: tuple[tuple, dict] | None = None
+        self._involved: dict[tuple, dict] = {}
 
     def record(self, obj: dict, type: str, reason: str, message: str, component: str,
-               host: str | None = None, field_path: str | None = None) -> dict:
+               host: str | None = None, field_path: str | None = None) -> None:
         store = self.cluster.store
         md = obj["metadata"]
         namespace = md.get("namespace") or "default"
         message = sys.intern(message)
-        key = (md.get("uid"), field_path, reason, message, component, host, type)
-        now = self.cluster.clock.timestamp()
-        name = self._index.get(key)
+        moment, now = self.cluster.clock.now(), self.cluster.clock.timestamp()
+        group_key = (md.get("uid"), reason, component, host, type)
+        group = self._index.get(group_key)
+        if group is None:
+            group = self._index[group_key] = _Similar()
+        local: tuple = (field_path, message)
+        if group.similar(message, moment) >= AGGREGATE_MAX_EVENTS:
+            # one event stands for the similar ones from now on: its message the latest
+            local, message = _AGGREGATE, sys.intern(COMBINED + message)
+        name = group.name(local)
         existing = store.find("events", namespace, name) if name else None
         if existing is not None:
             event = edit(existing)
             event["count"] = event.get("count", 1) + 1
             event["lastTimestamp"] = now
-            self._ages.append((self.cluster.clock.now(), namespace, name))
-            return store.write(event)
+            event["message"] = message
+            self._ages.append((moment, namespace, name))
+            store.write(event)
+            return
         self._serial += 1
-        nanos = int(self.cluster.clock.now().timestamp() * 1e9) + self._serial
+        nanos = int(moment.timestamp() * 1e9) + self._serial
         name = f"{md['name']}.{nanos:x}"
+        event = {"apiVersion": "v1", "kind": "Event",
+                 "metadata": {"name": name, "namespace": namespace},
+                 "involvedObject": self._involved_object(obj, field_path),
+                 "reason": reason, "message": message, "source": self._source(component, host),
+                 "firstTimestamp": now, "lastTimestamp": now, "count": 1, "type": type,
+                 "eventTime": None,
+                 # client-go's combined event is made afresh, without the reporting fields
+                 "reportingComponent": component if local is not _AGGREGATE else "",
+                 "reportingInstance": (host or "") if local is not _AGGREGATE else ""}
+        group.remember(local, name)
+        self._ages.append((moment, namespace, name))
+        store.write(event)
+
+    def _involved_object(self, obj: dict, field_path: str | None) -> dict:
+        md = obj["metadata"]
         which = (obj.get("apiVersion"), obj.get("kind"), md["name"], md.get("uid"),
                  md.get("resourceVersion"), md.get("namespace"), field_path)
-        if self._involved is None or self._involved[0] != which:
-            involved = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
-                        "name": md["name"], "uid": md.get("uid"),
-                        "resourceVersion": md.get("resourceVersion")}
+        found = self._involved.get(which)
+        if found is None:
+            found = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
+                     "name": md["name"], "uid": md.get("uid"),
+                     "resourceVersion": md.get("resourceVersion")}
             if md.get("namespace"):
-                involved["namespace"] = md["namespace"]
+                found["namespace"] = md["namespace"]
             if field_path:
-                involved["fieldPath"] = field_path
-            self._involved = (which, dict(sorted(involved.items())))
+                found["fieldPath"] = field_path
+            found = dict(sorted(found.items()))
+            if len(self._involved) >= INVOLVED_KEPT:
+                del self._involved[next(iter(self._involved))]
+            self._involved[which] = found
+        return found
+
+    def _source(self, component: str, host: str | None) -> dict:
         source = self._sources.get((component, host))
         if source is None:
             source = {"component": component}
             if host:
                 source["host"] = host
             self._sources[(component, host)] = source
-        event = {"apiVersion": "v1", "kind": "Event",
-                 "metadata": {"name": name, "namespace": namespace},
-                 "involvedObject": self._involved[1],
-                 "reason": reason, "message": message, "source": source,
-                 "firstTimestamp": now, "lastTimestamp": now, "count": 1, "type": type,
-                 "eventTime": None, "reportingComponent": component,
-                 "reportingInstance": host or ""}
-        self._index[key] = name
-        self._ages.append((self.cluster.clock.now(), namespace, name))
-        return store.write(event)
+        return source
 
     def expire(self) -> None:
         """Drop events whose last occurrence is older than the TTL."""
@@ -86,8 +178,13 @@ class EventRecorder:
             if event is not None and parse_time(event["lastTimestamp"]) < limit:
                 store.remove(rt, event)
                 involved, source = event.get("involvedObject") or {}, event.get("source") or {}
-                key = (involved.get("uid"), involved.get("fieldPath"), event.get("reason"),
-                       event.get("message"), source.get("component"), source.get("host"),
-                       event.get("type"))
-                if self._index.get(key) == name:
-                    del self._index[key]
+                group_key = (involved.get("uid"), event.get("reason"), source.get("component"),
+                             source.get("host"), event.get("type"))
+                group = self._index.get(group_key)
+                if group is None:
+                    continue
+                message = event.get("message") or ""
+                group.forget(_AGGREGATE if message.startswith(COMBINED) else
+                             (involved.get("fieldPath"), message), name)
+                if group.empty():
+                    del self._index[group_key]

@@ -1,6 +1,15 @@
 import pytest
 
+from sim.api.objects import changed_shared
 from sim.cluster import Cluster
+
+
+@pytest.fixture(autouse=True)
+def _shared_parts_stay_unchanged():
+    """Parts many stored objects share (sim.api.objects.shared) must come out of every test
+    as they went in: a change is code that changed a stored object in place."""
+    yield
+    assert changed_shared() == []
 
 
 @pytest.fixture

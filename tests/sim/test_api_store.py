@@ -368,3 +368,22 @@ def test_a_field_of_the_wrong_json_type_fails_decoding(where, value, message):
         cluster.store.create(body)
     assert (err.value.code, err.value.reason, err.value.message) == (400, "BadRequest", message)
     assert cluster.store.find("deployments", "default", "web") is None
+
+
+def test_pods_share_what_admission_adds_alike(cluster):
+    from sim.api.objects import changed_shared
+
+    made = [cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{i}"},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+            for i in range(2)]
+    a, b = (m["spec"] for m in made)
+    assert a["tolerations"] == b["tolerations"] and a["tolerations"][0] is b["tolerations"][0]
+    assert a["volumes"][0]["name"] != b["volumes"][0]["name"]
+    assert a["volumes"][0]["projected"] is b["volumes"][0]["projected"]
+    # changing a stored object in place is a bug: the shared parts show it
+    a["tolerations"][0]["tolerationSeconds"] = 1
+    try:
+        assert changed_shared() != []
+    finally:
+        a["tolerations"][0]["tolerationSeconds"] = 300
+    assert changed_shared() == []
