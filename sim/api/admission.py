@@ -64,8 +64,8 @@ class ServerAdmission:
                         break
 
     def admit_create(self, rt: ResourceType, obj: dict, field_validation: str,
-                     dry_run: bool) -> list[str]:
-        warnings = self._decode(rt, obj, field_validation)
+                     dry_run: bool, typed: bool = False) -> list[str]:
+        warnings = [] if typed else self._decode(rt, obj, field_validation)
         defaults.apply_defaults(rt.plural, obj, self.rng)
         self._plugins(rt, obj)
         if rt.plural == "services":

@@ -21,7 +21,7 @@ class Admission(Protocol):
     """Defaulting, allocation and validation run on every user write."""
 
     def admit_create(self, rt: ResourceType, obj: dict, field_validation: str,
-                     dry_run: bool) -> list[str]: ...
+                     dry_run: bool, typed: bool = False) -> list[str]: ...
 
     def admit_update(self, rt: ResourceType, obj: dict, old: dict, field_validation: str,
                      dry_run: bool) -> list[str]: ...
@@ -30,7 +30,7 @@ class Admission(Protocol):
 
 
 class _NoAdmission:
-    def admit_create(self, rt, obj, field_validation, dry_run):
+    def admit_create(self, rt, obj, field_validation, dry_run, typed=False):
         return []
 
     def admit_update(self, rt, obj, old, field_validation, dry_run):
@@ -328,7 +328,11 @@ class Store:
 
     # -- user writes (admission: defaulting, allocation, validation) ----------------
 
-    def create(self, obj: dict, dry_run: bool = False, field_validation: str = "Strict") -> dict:
+    def create(self, obj: dict, dry_run: bool = False, field_validation: str = "Strict",
+               typed: bool = False) -> dict:
+        """Admit and store a new object. ``typed``: it was built by the cluster's own
+        controllers from stored (decoded) parts, as the real ones build Go structs, so the
+        decoding of a client's JSON is skipped; defaulting and validation still run."""
         rt = self.type_for_object(obj)
         obj = clone(obj)
         md = obj.setdefault("metadata", {})
@@ -341,7 +345,7 @@ class Store:
             md.pop("namespace", None)
         if not md.get("name") and md.get("generateName"):
             md["name"] = self._generate_name(rt, md.get("namespace", ""), md["generateName"])
-        self.warnings = self.admission.admit_create(rt, obj, field_validation, dry_run)
+        self.warnings = self.admission.admit_create(rt, obj, field_validation, dry_run, typed)
         key = (md.get("namespace", ""), md["name"])
         if key in self._tables[rt].items:
             raise errors.already_exists(rt.plural, rt.group, md["name"])

@@ -55,7 +55,7 @@ class DaemonSetController:
                     if tol not in tolerations:
                         tolerations.append(tol)
                 spec["tolerations"] = tolerations
-                created = store.create(pod, field_validation="Ignore")
+                created = store.create(pod, field_validation="Ignore", typed=True)
                 by_node[node_name] = created
                 cluster.record_event(ds, "Normal", "SuccessfulCreate",
                                      f"Created pod: {created['metadata']['name']}",

@@ -104,7 +104,7 @@ class DeploymentController:
               "spec": {"replicas": replicas, "selector": selector, "template": template}}
         if spec.get("minReadySeconds"):
             rs["spec"]["minReadySeconds"] = spec["minReadySeconds"]
-        created = cluster.store.create(rs, field_validation="Ignore")
+        created = cluster.store.create(rs, field_validation="Ignore", typed=True)
         if replicas > 0:
             cluster.record_event(d, "Normal", "ScalingReplicaSet",
                                  f"Scaled up replica set {created['metadata']['name']} to {replicas}",

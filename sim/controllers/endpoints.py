@@ -77,7 +77,8 @@ class _Selection:
         #: svc -> the entries' trigger times (each value's last item), sorted: the latest at once
         self.times: dict[tuple, SortedList] = {}
         self.groups: dict[tuple, dict] = {}                    # svc -> group -> entries
-        self.pod_services: dict[tuple, set[tuple]] = {}
+        #: pod key -> the Services that select it (a tuple: most pods are in one or two)
+        self.pod_services: dict[tuple, tuple[tuple, ...]] = {}
         self.dirty: dict[tuple, set] = {}
         self.fresh: set[tuple] = set()
 
@@ -128,7 +129,11 @@ class _Selection:
         """The Service ``key`` changed (or is new, or gone): its entries from scratch."""
         if key in self.services:
             for pod_key in self.keys[key]:
-                self.pod_services.get(pod_key, set()).discard(key)
+                left = tuple(s for s in self.pod_services.get(pod_key, ()) if s != key)
+                if left:
+                    self.pod_services[pod_key] = left
+                else:
+                    self.pod_services.pop(pod_key, None)
             del self.services[key], self.reqs[key], self.keys[key], self.order[key]
             del self.times[key]
             self.groups.pop(key, None)
@@ -146,12 +151,14 @@ class _Selection:
         self.groups[key] = {}
         for pod in store.select("pods", key[0], self.reqs[key]):
             pod_key = (key[0], pod["metadata"]["name"])
-            self.pod_services.setdefault(pod_key, set()).add(key)
+            held = self.pod_services.get(pod_key, ())
+            if key not in held:
+                self.pod_services[pod_key] = held + (key,)
             self._add_entry(key, pod_key, pod)
 
     def pod(self, store, key: tuple) -> set[tuple]:
         """The pod ``key`` changed: its entries again; the Services it was or is in."""
-        before = self.pod_services.pop(key, set())
+        before = set(self.pod_services.pop(key, ()))
         pod = store.find("pods", key[0], key[1])
         now = set()
         if pod is not None:
@@ -163,7 +170,7 @@ class _Selection:
         for svc_key in now:
             self._add_entry(svc_key, key, pod)
         if now:
-            self.pod_services[key] = now
+            self.pod_services[key] = tuple(now)
         return before | now
 
     def everything(self, store) -> None:

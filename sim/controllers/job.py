@@ -48,7 +48,7 @@ class JobController:
             want = parallelism if completions is None else min(parallelism, completions - succeeded)
             for _ in range(max(0, want - len(active))):
                 pod = cluster.store.create(pod_from_template(job, spec.get("template") or {}),
-                                           field_validation="Ignore")
+                                           field_validation="Ignore", typed=True)
                 active.append(pod)
                 cluster.record_event(job, "Normal", "SuccessfulCreate",
                                      f"Created pod: {pod['metadata']['name']}", COMPONENT)

@@ -130,7 +130,7 @@ class ReplicaSetController:
             if diff > 0:
                 for _ in range(diff):
                     pod = store.create(pod_from_template(rs, rs["spec"]["template"]),
-                                       field_validation="Ignore")
+                                       field_validation="Ignore", typed=True)
                     key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
                     self._owner[key] = rs_key
                     self._count(rs_key, key, _counts(rs, pod))

@@ -69,7 +69,7 @@ class StatefulSetController:
             pod["spec"]["hostname"] = name
             if sts["spec"].get("serviceName"):
                 pod["spec"]["subdomain"] = sts["spec"]["serviceName"]
-            created = store.create(pod, field_validation="Ignore")
+            created = store.create(pod, field_validation="Ignore", typed=True)
             by_ordinal[i] = created
             cluster.record_event(sts, "Normal", "SuccessfulCreate",
                                  f"create Pod {name} in StatefulSet {set_name} successful",

@@ -63,8 +63,10 @@ def pod_from_template(owner: dict, template: dict, name: str | None = None,
         meta["name"] = name
     else:
         meta["generateName"] = owner["metadata"]["name"] + "-"
+    # the spec's top level is the pod's own (callers set fields there); the store's create
+    # copies the rest before admission changes anything
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-            "spec": clone(template.get("spec") or {})}
+            "spec": dict(template.get("spec") or {})}
 
 
 def drop_zero(status: dict, *keys: str) -> dict:
