@@ -91,7 +91,8 @@ class EventRecorder:
         #: (object uid, reason, component, host, type) -> what its events are
         self._index: dict[tuple, _Similar] = {}
         self._serial = 0
-        #: (last occurrence, namespace, name) in the order recorded: expiry looks at the front
+        #: (occurrence, namespace, [event names]) in the order recorded (the events of one
+        #: moment together): expiry looks at the front
         self._ages: deque = deque()
         #: parts many events hold alike, shared (events are never changed in place): the
         #: source per (component, host), the involvedObject of the latest objects
@@ -120,7 +121,7 @@ class EventRecorder:
             event["count"] = event.get("count", 1) + 1
             event["lastTimestamp"] = now
             event["message"] = message
-            self._ages.append((moment, namespace, name))
+            self._aged(moment, namespace, name)
             store.write(event)
             return
         self._serial += 1
@@ -136,8 +137,15 @@ class EventRecorder:
                  "reportingComponent": component if local is not _AGGREGATE else "",
                  "reportingInstance": (host or "") if local is not _AGGREGATE else ""}
         group.remember(local, name)
-        self._ages.append((moment, namespace, name))
+        self._aged(moment, namespace, name)
         store.write(event)
+
+    def _aged(self, moment, namespace: str, name: str) -> None:
+        last = self._ages[-1] if self._ages else None
+        if last is not None and last[0] is moment and last[1] == namespace:
+            last[2].append(name)
+        else:
+            self._ages.append((moment, namespace, [name]))
 
     def _involved_object(self, obj: dict, field_path: str | None) -> dict:
         md = obj["metadata"]
@@ -173,18 +181,25 @@ class EventRecorder:
         limit = self.cluster.clock.now() - EVENT_TTL
         rt = store.type_of("events")
         while self._ages and self._ages[0][0] < limit:
-            _, namespace, name = self._ages.popleft()
-            event = store.find(rt, namespace, name)
-            if event is not None and parse_time(event["lastTimestamp"]) < limit:
-                store.remove(rt, event)
-                involved, source = event.get("involvedObject") or {}, event.get("source") or {}
-                group_key = (involved.get("uid"), event.get("reason"), source.get("component"),
-                             source.get("host"), event.get("type"))
-                group = self._index.get(group_key)
-                if group is None:
-                    continue
-                message = event.get("message") or ""
-                group.forget(_AGGREGATE if message.startswith(COMBINED) else
-                             (involved.get("fieldPath"), message), name)
-                if group.empty():
-                    del self._index[group_key]
+            _, namespace, names = self._ages.popleft()
+            for name in names:
+                self._expire(store, rt, namespace, name, limit)
+
+    def _expire(self, store, rt, namespace: str, name: str, limit) -> None:
+        """Remove one event if its last occurrence is older than ``limit``, and what the
+        recorder remembers of it."""
+        event = store.find(rt, namespace, name)
+        if event is None or parse_time(event["lastTimestamp"]) >= limit:
+            return
+        store.remove(rt, event)
+        involved, source = event.get("involvedObject") or {}, event.get("source") or {}
+        group_key = (involved.get("uid"), event.get("reason"), source.get("component"),
+                     source.get("host"), event.get("type"))
+        group = self._index.get(group_key)
+        if group is None:
+            return
+        message = event.get("message") or ""
+        group.forget(_AGGREGATE if message.startswith(COMBINED) else
+                     (involved.get("fieldPath"), message), name)
+        if group.empty():
+            del self._index[group_key]
