@@ -402,6 +402,7 @@ class _Layout:
     def __init__(self, ports, labels: dict):
         self.ports, self.labels = ports, labels
         self.where: dict = {}
+        #: slice name -> the sort keys it holds, in the slices' creation order
         self.members: dict[str, set] = {}
 
 
@@ -475,31 +476,30 @@ class EndpointSliceController:
         todo = sel.changed(store, everything, keys)
         if not everything:
             for key in keys["endpointslices"]:
+                # changed or removed by someone: the Services it belongs or belonged to
+                # make their slices afresh
                 sl = store.find("endpointslices", key[0], key[1])
+                held = {service for service in sel.by_ns.get(key[0], ())
+                        if key[1] in getattr(self._layout.get(service), "members", ())}
                 if sl is not None:
                     name = (sl["metadata"].get("labels") or {}).get("kubernetes.io/service-name")
                     if name:
-                        todo.add((key[0], name))
-                        self._layout.pop((key[0], name), None)   # changed by someone: afresh
-                else:
-                    # a slice went: its Service (if any still wants slices) makes it again
-                    todo |= {k for k in sel.by_ns.get(key[0], ())}
+                        held.add((key[0], name))
+                todo |= held
+                for service in held:
+                    self._layout.pop(service, None)
         rt = store.type_of("endpointslices")
         for key in sorted(todo):
-            slices = [sl for sl in store.select(rt, key[0], [
-                ("kubernetes.io/service-name", "Equals", (key[1],)),
-                (MANAGED_BY, "Equals", (SLICE_CONTROLLER,))])]
             if key in sel.services:
                 fresh, dirty = sel.take_dirty(key)
                 layout = self._layout.get(key)
-                if fresh or layout is None or not self._update(cluster, sel, key, layout,
-                                                               dirty, slices):
+                if fresh or layout is None or not self._update(cluster, sel, key, layout, dirty):
                     self._layout[key] = self._sync_service(
-                        cluster, sel.services[key], list(sel.order[key].items()), slices,
-                        sel.trigger(key))
+                        cluster, sel.services[key], list(sel.order[key].items()),
+                        self._slices(store, rt, key), sel.trigger(key))
             else:
                 self._layout.pop(key, None)
-                for sl in slices:
+                for sl in self._slices(store, rt, key):
                     store.remove(rt, sl)
         if everything:
             for sl in store.list(rt):
@@ -510,16 +510,21 @@ class EndpointSliceController:
         self._feed.take()   # its own writes: nothing more to do for them
         return None
 
-    def _update(self, cluster, sel: _Selection, key: tuple, layout: "_Layout", dirty: set,
-                slices: list[dict]) -> bool:
+    @staticmethod
+    def _slices(store, rt, key: tuple) -> list[dict]:
+        return store.select(rt, key[0], [("kubernetes.io/service-name", "Equals", (key[1],)),
+                                         (MANAGED_BY, "Equals", (SLICE_CONTROLLER,))])
+
+    def _update(self, cluster, sel: _Selection, key: tuple, layout: "_Layout",
+                dirty: set) -> bool:
         """Bring the slices up to date from the endpoints that changed: a changed or gone
         endpoint rewrites the slice that holds it, a new one goes into the first slice
         with room (in creation order), then into new slices; False when the layout must be
-        made afresh (ports or labels changed, slices gone, or fewer slices would do)."""
+        made afresh (ports or labels changed, or fewer slices would do). The layout is what
+        this controller last wrote: a slice someone else changed or removed drops it (the
+        feed says so), so only the slices that change are read, and a sync costs the
+        changes and a walk over the slices' names, not a sort of them."""
         svc, order = sel.services[key], sel.order[key]
-        by_name = {sl["metadata"]["name"]: sl for sl in slices}
-        if set(by_name) != set(layout.members):
-            return False
         ports = next((value[0] for value in order.values() if value[1] is not None), None)
         labels = _service_labels(svc, {"kubernetes.io/service-name": svc["metadata"]["name"],
                                        MANAGED_BY: SLICE_CONTROLLER})
@@ -541,12 +546,10 @@ class EndpointSliceController:
         if len(layout.members) > max(1, -(-total // MAX_SLICE_ENDPOINTS)):
             return False        # fewer slices would hold them: packed afresh
         new.sort()
-        ordered = sorted(slices, key=lambda sl: (sl["metadata"]["creationTimestamp"],
-                                                 sl["metadata"]["name"]))
         placed = 0
-        for sl in ordered:
-            name = sl["metadata"]["name"]
-            members = layout.members[name]
+        for name, members in layout.members.items():    # in the slices' creation order
+            if placed == len(new):
+                break
             while placed < len(new) and len(members) < MAX_SLICE_ENDPOINTS:
                 members.add(new[placed])
                 layout.where[new[placed]] = name
@@ -554,10 +557,13 @@ class EndpointSliceController:
                 changed.add(name)
         new = new[placed:]
         trigger = lambda: sel.trigger(key)  # noqa: E731
+        rt = cluster.store.type_of("endpointslices")
         for name in sorted(changed):
             members = layout.members[name]
             endpoints = [order[k][1] for k in sorted(members)] or None
-            current = by_name[name]
+            current = cluster.store.find(rt, key[0], name)
+            if current is None:
+                return False
             if current.get("endpoints") == endpoints:
                 continue
             written = edit(current)

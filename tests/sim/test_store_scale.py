@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sim.api import server as api
-from sim.api.objects import edit
+from sim.api.objects import clone, edit
 from sim.api.selectors import parse_label_selector
 
 
@@ -186,6 +186,22 @@ def test_slices_follow_a_big_service_through_scaling(make_deployment, make_servi
     store.patch("deployments", "default", "big", {"spec": {"replicas": 420}})
     cluster.run_for(10)
     check(420)
+    # someone removes one slice and empties another: the controller makes them whole
+    # again, and leaves another Service's slices in the namespace as they were
+    store.create(make_deployment("small", replicas=3))
+    store.create(make_service("small", {"app": "small"}))
+    cluster.run_for(10)
+    other = {sl["metadata"]["name"]: sl["metadata"]["resourceVersion"] for sl in store.list(
+        "endpointslices", "default", "kubernetes.io/service-name=small")}
+    first, second = check(420)[:2]
+    store.delete("endpointslices", "default", first["metadata"]["name"])
+    emptied = clone(second)
+    emptied["endpoints"] = []
+    store.update(emptied)
+    cluster.run_for(10)
+    check(420)
+    assert {sl["metadata"]["name"]: sl["metadata"]["resourceVersion"] for sl in store.list(
+        "endpointslices", "default", "kubernetes.io/service-name=small")} == other
 
 
 @pytest.mark.parametrize("share_ready", [0.0, 0.3, 0.9, 1.0])
