@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 from collections import deque
 from dataclasses import dataclass, field
 from random import Random
@@ -79,14 +80,69 @@ def _owner_uid(md: dict) -> str | None:
     return None
 
 
+#: types whose objects are kept encoded (marshal), as etcd keeps every object: written
+#: often, read rarely, and many (five events per pod), they take a third of the memory
+ENCODED_TYPES = frozenset({"events"})
+
+
+class _Encoded:
+    """A table's objects as marshal bytes behind the part of SortedDict's interface the
+    store uses: a write encodes, each read decodes a copy (read-only, as any stored object
+    is). The objects are JSON-shaped, which marshal keeps exactly (order of keys too)."""
+
+    def __init__(self):
+        self._data = SortedDict()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key) -> bool:
+        return key in self._data
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __getitem__(self, key) -> dict:
+        return marshal.loads(self._data[key])
+
+    def __setitem__(self, key, obj: dict) -> None:
+        self._data[key] = marshal.dumps(obj)
+
+    def get(self, key, default=None):
+        found = self._data.get(key)
+        return default if found is None else marshal.loads(found)
+
+    def pop(self, key, default=None):
+        found = self._data.pop(key, None)
+        return default if found is None else marshal.loads(found)
+
+    def values(self):
+        return (marshal.loads(data) for data in self._data.values())
+
+    def irange(self, *args, **kwargs):
+        return self._data.irange(*args, **kwargs)
+
+    def bisect_left(self, key) -> int:
+        return self._data.bisect_left(key)
+
+    def bisect_right(self, key) -> int:
+        return self._data.bisect_right(key)
+
+
+def _namespace_keys(items, namespace: str):
+    """The keys of one namespace's objects, in order (a range of the sorted keys)."""
+    return items.irange(minimum=(namespace, ""), maximum=(namespace + "\x00", ""),
+                        inclusive=(True, False))
+
+
 @dataclass
 class _Table:
-    """One type's objects, sorted by (namespace, name) as etcd keys sort, with indexes:
-    by namespace, by label, by controller (owner uid) and, for pods, by node."""
+    """One type's objects, sorted by (namespace, name) as etcd keys sort (a namespace's
+    objects are a range of them), with indexes: by label, by controller (owner uid) and,
+    for pods, by node."""
 
     rt: ResourceType
-    items: SortedDict = field(default_factory=SortedDict)
-    by_namespace: dict[str, dict[str, dict]] = field(default_factory=dict)
+    items: SortedDict | _Encoded = field(default_factory=SortedDict)
     by_label: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
     by_owner: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     by_node: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
@@ -99,7 +155,6 @@ class _Table:
         if old is not None:
             self._unindex(key, old, obj)
         self.items[key] = obj
-        self.by_namespace.setdefault(key[0], {})[key[1]] = obj
         old_md = old["metadata"] if old is not None else None
         labels = md.get("labels")
         if old_md is None or old_md.get("labels") is not labels:
@@ -116,7 +171,6 @@ class _Table:
         old = self.items.pop(key, None)
         if old is not None:
             self._unindex(key, old, None)
-            self.by_namespace.get(key[0], {}).pop(key[1], None)
         return old
 
     def _unindex(self, key: tuple[str, str], obj: dict, new: dict | None) -> None:
@@ -158,7 +212,9 @@ class Store:
         self.rng = rng
         self._now = now
         self.admission: Admission = admission or _NoAdmission()
-        self._tables: dict[ResourceType, _Table] = {rt: _Table(rt) for rt in registry}
+        self._tables: dict[ResourceType, _Table] = {
+            rt: _Table(rt, _Encoded()) if rt.plural in ENCODED_TYPES else _Table(rt)
+            for rt in registry}
         self.revision = 0
         self.warnings: list[str] = []
         #: uid -> (type, namespace, name) of every stored object (owner lookups)
@@ -245,8 +301,8 @@ class Store:
                 keys = {k for k in keys if k[0] == namespace}
             candidates = [table.items[k] for k in sorted(keys)]
         elif namespace is not None and rt.namespaced:
-            bucket = table.by_namespace.get(namespace, {})
-            candidates = [bucket[n] for n in sorted(bucket)]
+            items = table.items
+            candidates = [items[k] for k in _namespace_keys(items, namespace)]
         else:
             candidates = table.items.values()
         out = [o for o in candidates
@@ -274,7 +330,8 @@ class Store:
             else:
                 candidates = [items[k] for k in keys]
         elif namespace is not None and rt.namespaced:
-            candidates = list(table.by_namespace.get(namespace, {}).values())
+            items = table.items
+            candidates = [items[k] for k in _namespace_keys(items, namespace)]
         else:
             candidates = list(table.items.values())
         if not reqs:

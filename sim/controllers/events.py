@@ -21,8 +21,6 @@ EVENT_TTL = timedelta(hours=1)
 AGGREGATE_MAX_EVENTS = 10
 AGGREGATE_INTERVAL = timedelta(seconds=600)
 COMBINED = "(combined from similar events): "
-#: how many involvedObjects of recent events are kept to share (client-go's caches hold 4096)
-INVOLVED_KEPT = 4096
 #: the local key of a group's combined event (the others: (field path, message))
 _AGGREGATE = ("combined",)
 
@@ -94,10 +92,8 @@ class EventRecorder:
         #: (occurrence, namespace, [event names]) in the order recorded (the events of one
         #: moment together): expiry looks at the front
         self._ages: deque = deque()
-        #: parts many events hold alike, shared (events are never changed in place): the
-        #: source per (component, host), the involvedObject of the latest objects
+        #: the source per (component, host)
         self._sources: dict[tuple, dict] = {}
-        self._involved: dict[tuple, dict] = {}
 
     def record(self, obj: dict, type: str, reason: str, message: str, component: str,
                host: str | None = None, field_path: str | None = None) -> None:
@@ -147,24 +143,17 @@ class EventRecorder:
         else:
             self._ages.append((moment, namespace, [name]))
 
-    def _involved_object(self, obj: dict, field_path: str | None) -> dict:
+    @staticmethod
+    def _involved_object(obj: dict, field_path: str | None) -> dict:
         md = obj["metadata"]
-        which = (obj.get("apiVersion"), obj.get("kind"), md["name"], md.get("uid"),
-                 md.get("resourceVersion"), md.get("namespace"), field_path)
-        found = self._involved.get(which)
-        if found is None:
-            found = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
-                     "name": md["name"], "uid": md.get("uid"),
-                     "resourceVersion": md.get("resourceVersion")}
-            if md.get("namespace"):
-                found["namespace"] = md["namespace"]
-            if field_path:
-                found["fieldPath"] = field_path
-            found = dict(sorted(found.items()))
-            if len(self._involved) >= INVOLVED_KEPT:
-                del self._involved[next(iter(self._involved))]
-            self._involved[which] = found
-        return found
+        found = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
+                 "name": md["name"], "uid": md.get("uid"),
+                 "resourceVersion": md.get("resourceVersion")}
+        if md.get("namespace"):
+            found["namespace"] = md["namespace"]
+        if field_path:
+            found["fieldPath"] = field_path
+        return dict(sorted(found.items()))
 
     def _source(self, component: str, host: str | None) -> dict:
         source = self._sources.get((component, host))

@@ -268,3 +268,34 @@ def test_an_unschedulable_pod_waits_and_goes_once_a_node_fits(cluster):
     store.patch("nodes", None, node["metadata"]["name"], {"metadata": {"labels": {"disk": "ssd"}}})
     cluster.run_for(5)
     assert store.get("pods", "default", "picky")["spec"]["nodeName"] == node["metadata"]["name"]
+
+
+def test_encoded_objects_read_back_as_written(cluster):
+    """Events are kept encoded: every read gives back what was stored, key order and
+    types included, and a namespace's objects are exactly its range of keys."""
+    from sim.api.store import ENCODED_TYPES
+
+    assert "events" in ENCODED_TYPES
+    store = cluster.store
+    for ns in ("a", "ab", "a-b"):
+        store.write({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    written = {}
+    for ns in ("a", "ab", "a-b"):
+        for i in range(3):
+            event = {"apiVersion": "v1", "kind": "Event",
+                     "metadata": {"name": f"e{i}", "namespace": ns},
+                     "involvedObject": {"kind": "Pod", "name": f"p{i}", "namespace": ns},
+                     "reason": "Started", "message": f"Started container c{i} ✓", "count": i + 1,
+                     "eventTime": None, "series": {"count": 2.5, "flags": [True, False]}}
+            written[(ns, f"e{i}")] = store.write(event)
+    for key, obj in written.items():
+        got = store.get("events", *key)
+        assert got == obj and list(got) == list(obj) and got is not obj
+        assert store.by_uid(obj["metadata"]["uid"]) == obj
+    assert [o["metadata"]["name"] for o in store.list("events", "a")] == ["e0", "e1", "e2"]
+    assert {o["metadata"]["namespace"] for o in store.select("events", "a", None)} == {"a"}
+    assert [(o["metadata"]["namespace"], o["metadata"]["name"])
+            for o in store.keys_after("events", "ab", ("ab", "e0"))] == [("ab", "e1"), ("ab", "e2")]
+    store.remove(store.type_of("events"), written[("ab", "e1")])
+    assert store.find("events", "ab", "e1") is None
+    assert [o["metadata"]["name"] for o in store.list("events", "ab")] == ["e0", "e2"]
