@@ -217,7 +217,8 @@ class Store:
             for rt in registry}
         self.revision = 0
         self.warnings: list[str] = []
-        #: uid -> (type, namespace, name) of every stored object (owner lookups)
+        #: uid -> (type, namespace, name) of every stored object but the encoded ones, which
+        #: own nothing (owner lookups: ``by_uid``)
         self.uids: dict[str, tuple[ResourceType, str, str]] = {}
         #: (uid, propagation) of objects removed since the garbage collector last looked
         self.deleted: list[tuple[str, str]] = []
@@ -374,6 +375,7 @@ class Store:
         return max(0, end - items.bisect_right(key))
 
     def by_uid(self, uid: str) -> dict | None:
+        """The object with this uid, of any type that may own others (not events)."""
         found = self.uids.get(uid)
         if found is None:
             return None
@@ -563,7 +565,8 @@ class Store:
         table.put(obj)
         table.revision = self.revision
         key = (md.get("namespace", ""), md["name"])
-        self.uids[md["uid"]] = (rt, key[0], key[1])
+        if rt.plural not in ENCODED_TYPES:
+            self.uids[md["uid"]] = (rt, key[0], key[1])
         self._changed(rt, key)
         self.changes.append((self.revision, "ADDED", rt, obj))
         return obj
