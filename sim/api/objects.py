@@ -48,6 +48,32 @@ def changed_shared() -> list[Any]:
     return [value for value, made in _SHARED if value != made]
 
 
+#: small values many objects hold alike, by content (``alike``)
+_ALIKE: dict[tuple, Any] = {}
+_ALIKE_KEPT = 4096
+
+
+def _content(value: Any) -> Any:
+    if isinstance(value, dict):
+        return (dict, tuple((k, _content(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return (list, tuple(_content(v) for v in value))
+    return value
+
+
+def alike(value: list | dict) -> list | dict:
+    """One object for equal small values (a pod's labels, its owner reference, its
+    endpoint's conditions): the first one seen, while it is remembered (the last few
+    thousand). Only for parts of objects that are never changed in place."""
+    key = _content(value)
+    found = _ALIKE.get(key)
+    if found is None:
+        if len(_ALIKE) >= _ALIKE_KEPT:
+            _ALIKE.clear()
+        found = _ALIKE[key] = value
+    return found
+
+
 def new_uid(rng: Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 

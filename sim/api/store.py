@@ -12,7 +12,7 @@ from sortedcontainers import SortedDict
 
 from . import errors
 from .errors import ApiError
-from .objects import clone, new_uid, random_suffix
+from .objects import alike, clone, new_uid, random_suffix
 from .registry import Registry, ResourceType
 from .selectors import (field_matcher, matches, parse_field_selector,
                         parse_label_selector)
@@ -405,6 +405,12 @@ class Store:
         if not md.get("name") and md.get("generateName"):
             md["name"] = self._generate_name(rt, md.get("namespace", ""), md["generateName"])
         self.warnings = self.admission.admit_create(rt, obj, field_validation, dry_run, typed)
+        if typed:
+            # what a controller's objects hold alike (the pods of a ReplicaSet: its labels,
+            # their owner reference) is one object for all of them
+            for part in ("labels", "ownerReferences"):
+                if md.get(part):
+                    md[part] = alike(md[part])
         key = (md.get("namespace", ""), md["name"])
         if key in self._tables[rt].items:
             raise errors.already_exists(rt.plural, rt.group, md["name"])

@@ -3,11 +3,9 @@ and the EndpointSlice mirroring controller."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sortedcontainers import SortedDict, SortedList
 
-from ..api.objects import clone, edit, owner_reference, random_suffix
+from ..api.objects import alike, clone, edit, owner_reference, random_suffix
 from ..api.selectors import matches, selector_from_map
 from .base import ClusterView, pod_ready
 
@@ -222,25 +220,6 @@ def _service_labels(svc: dict, extra: dict) -> dict:
     return labels
 
 
-#: small values many pods' entries hold alike (their ports, their conditions), by content
-_ALIKE: dict[tuple, Any] = {}
-_ALIKE_KEPT = 4096
-
-
-def _alike(value: list | dict) -> list | dict:
-    """One object for equal ports lists or conditions of many pods (entries, like stored
-    objects, are never changed in place): 100,000 pods behind one Service hold one."""
-    items = value.items() if isinstance(value, dict) else value
-    key = (type(value), tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v
-                              for v in items))
-    found = _ALIKE.get(key)
-    if found is None:
-        if len(_ALIKE) >= _ALIKE_KEPT:
-            _ALIKE.clear()
-        found = _ALIKE[key] = value
-    return found
-
-
 def _address_entry(svc: dict, pod: dict):
     """A pod's place in a Service's Endpoints: (ip, uid) -> (ports key, ports, address,
     ready, trigger time)."""
@@ -257,7 +236,7 @@ def _address_entry(svc: dict, pod: dict):
         if sp.get("appProtocol"):
             entry["appProtocol"] = sp["appProtocol"]
         ports.append(entry)
-    ports = _alike(ports)
+    ports = alike(ports)
     if not ports and svc["spec"].get("ports"):
         # no address, but its times still count for the trigger annotation
         return ((pod["status"]["podIP"], pod["metadata"]["uid"]),
@@ -441,14 +420,14 @@ class EndpointSliceController:
             if sp.get("appProtocol"):
                 entry["appProtocol"] = sp["appProtocol"]
             pod_ports.append(entry)
-        pod_ports = _alike(pod_ports)
+        pod_ports = alike(pod_ports)
         sort_key = (pod["status"]["podIP"], pod["metadata"]["uid"])
         if svc["spec"].get("ports") and not pod_ports:
             return sort_key, (None, None, _pod_trigger(pod))
         ready = pod_ready(pod)
         publish = svc["spec"].get("publishNotReadyAddresses", False)
         ep = {"addresses": [pod["status"]["podIP"]],
-              "conditions": _alike({"ready": ready or publish, "serving": ready,
+              "conditions": alike({"ready": ready or publish, "serving": ready,
                                     "terminating": False}),
               "nodeName": pod["spec"].get("nodeName"),
               "targetRef": {"kind": "Pod", "name": pod["metadata"]["name"],
