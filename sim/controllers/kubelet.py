@@ -181,24 +181,38 @@ class Kubelet:
                 wake = w
         for uid in list(state):
             if uid not in seen:
-                self._forget(cluster, state.pop(uid))
+                self._forget(cluster, state.pop(uid), uid)
         self._seen_revisions = (store.table_revision("pods"), store.table_revision("nodes"))
         return wake
 
     def _collect_exits(self, cluster: ClusterView, state: dict) -> None:
         """Containers whose main process has ended since the last pass (a command that
-        finished when the container started, or a shell whose session ended)."""
-        for uid, ps in list(state.items()):
-            for name, cs in list((ps.get("containers") or {}).items()):
-                if cs.get("stage") != "running":
-                    continue
-                pod = cluster.store.by_uid(uid)
-                if pod is None or pod["metadata"].get("deletionTimestamp"):
-                    break
-                code = main_exit(cluster, pod, name)
-                if code is not None:
-                    finish_container(cluster, pod["metadata"].get("namespace", "default"),
-                                     pod["metadata"]["name"], name, code)
+        finished when the container started, or a shell whose session ended): the
+        runtime tells which (``take_exits``), so a pass costs the containers that ended,
+        not every running one."""
+        take = _hook(cluster, "runtime", "take_exits")
+        ended = list(dict.fromkeys(_call(take, cluster) or ())) if take is not None else []
+        if len({uid for uid, _ in ended}) > 1:
+            # in the kubelet's order of pods, each pod's containers in its own order
+            wanted = {uid for uid, _ in ended}
+            rank: dict[str, int] = {}
+            for index, uid in enumerate(state):
+                if uid in wanted:
+                    rank[uid] = index
+                    if len(rank) == len(wanted):
+                        break
+            ended.sort(key=lambda e: (rank.get(e[0], len(state)), _position(state.get(e[0]), e[1])))
+        for uid, name in ended:
+            cs = ((state.get(uid) or {}).get("containers") or {}).get(name)
+            if cs is None or cs.get("stage") != "running":
+                continue
+            pod = cluster.store.by_uid(uid)
+            if pod is None or pod["metadata"].get("deletionTimestamp"):
+                continue
+            code = main_exit(cluster, pod, name)
+            if code is not None:
+                finish_container(cluster, pod["metadata"].get("namespace", "default"),
+                                 pod["metadata"]["name"], name, code)
 
     def _timers(self, cluster: ClusterView, state: dict, now: datetime):
         """Nothing changed since the last full pass: only pods with something due."""
@@ -545,14 +559,14 @@ class Kubelet:
         cluster.store.remove(cluster.store.type_of("pods"), pod)
         return None
 
-    def _forget(self, cluster: ClusterView, ps: dict) -> None:
+    def _forget(self, cluster: ClusterView, ps: dict, uid: str) -> None:
         if ps.get("ip") and not ps.get("host_network"):
             ipam = cluster.state.setdefault("ipam", {}).get(ps["node"])
             if ipam:
                 ipam["used"].discard(ps["ip"])
         stop = _hook(cluster, "runtime", "stop_pod")
         if stop is not None:
-            _call(stop, cluster, ps)
+            _call(stop, cluster, ps, uid)
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -696,6 +710,11 @@ def finish_container(cluster: ClusterView, namespace: str, name: str, container:
                     cond["status"] = "False"
                     cond["lastTransitionTime"] = format_time(now)
         cluster.store.write(new)
+
+
+def _position(ps: dict | None, container: str) -> int:
+    names = list(((ps or {}).get("containers") or {}))
+    return names.index(container) if container in names else len(names)
 
 
 def _pod_ref(pod: dict) -> str:
