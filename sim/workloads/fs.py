@@ -88,24 +88,26 @@ class FileSystem:
         self.read_only: frozenset[str] = _NOTHING
         self.changes = 0
         self.mounts: dict[str, tuple[FileSystem, str]] | None = None
-        self._notes: dict[str, Any] | None = None
+        self._notes: tuple | None = None
 
     # -- what programs keep about these files (nginx's parsed configuration, the
-    # kubelet's last sync of each Secret or ConfigMap volume mounted here)
+    # kubelet's last sync of each Secret or ConfigMap volume mounted here): a flat tuple
+    # (key, value, key, value …), a few small entries per container
 
     def note(self, key: str, default: Any = None) -> Any:
-        return default if self._notes is None else self._notes.get(key, default)
+        notes = self._notes or ()
+        for index in range(0, len(notes), 2):
+            if notes[index] == key:
+                return notes[index + 1]
+        return default
 
     def keep(self, key: str, value: Any) -> None:
-        if self._notes is None:
-            self._notes = {}
-        self._notes[key] = value
-
-    @property
-    def notes(self) -> dict[str, Any]:
-        if self._notes is None:
-            self._notes = {}
-        return self._notes
+        notes = self._notes or ()
+        for index in range(0, len(notes), 2):
+            if notes[index] == key:
+                self._notes = notes[:index + 1] + (value,) + notes[index + 2:]
+                return
+        self._notes = notes + (key, value)
 
     @property
     def generation(self) -> int:

@@ -30,16 +30,17 @@ class Container:
 
     __slots__ = ("name", "image_ref", "image", "fs", "argv", "started", "serving", "process",
                  "running", "exit_code", "next_pid", "hostname", "ip", "uid",
-                 "_env", "_env_parts", "_log", "_startup", "_memory")
+                 "_env", "_links", "_own", "_log", "_startup", "_memory")
 
     def __init__(self, name: str, image_ref: str, image: Image, fs: FileSystem,
                  env: list[tuple[str, str]] | None = None, argv: Any = (), started: datetime | None = None,
                  serving: bool = False, process: Process | None = None, running: bool = True,
                  exit_code: int | None = None, log: list[tuple[datetime, str]] | None = None,
                  next_pid: int = 7, memory: dict[str, Any] | None = None, hostname: str = "",
-                 ip: str = "", uid: str = "", env_parts: tuple | None = None):
+                 ip: str = "", uid: str = "", links: dict[str, str] | None = None,
+                 own: dict[str, str] | None = None):
         self.name, self.image_ref, self.image, self.fs = name, image_ref, image, fs
-        self.argv = tuple(argv)
+        self.argv = argv if isinstance(argv, tuple) else tuple(argv)
         self.started = started if started is not None else datetime.now(timezone.utc)
         self.serving = serving          # the image's own server is the main process
         self.process = process          # which of the image's serving programs it is
@@ -48,9 +49,9 @@ class Container:
         self.next_pid = next_pid        # what the next process started in the container gets
         self.hostname, self.ip, self.uid = hostname, ip, uid
         self._env = None if env is None else list(env)
-        # (the Services' variables, the spec's own or None): the kubelet's part of the
-        # environment as it was at the start
-        self._env_parts = env_parts
+        # the kubelet's part of the environment as it was at the start: the Services'
+        # variables (shared), the container's own env and envFrom (None: none)
+        self._links, self._own = links, own
         self._log = None if log is None else list(log)
         self._startup: tuple[int, int] | None = None   # (first port, the log entries that held)
         self._memory = memory
@@ -63,9 +64,8 @@ class Container:
     def env(self) -> list[tuple[str, str]]:
         """environ of the main process: built from the start's snapshot when first asked for."""
         if self._env is None:
-            services, spec = self._env_parts or ({}, None)
             self._env = envvars.environment(self.image.env, self.hostname, f"{self.uid}/{self.name}",
-                                            services, spec)
+                                            self._links or {}, self._own)
         return self._env
 
     @env.setter
@@ -315,7 +315,8 @@ def _startup_log(cluster: Any, state: Container) -> None:
     for index, entry in enumerate(process.log):
         if not isinstance(entry, str) and _holds(state.fs, entry.get("when") or {}):
             held |= 1 << index
-    state._startup = (ports[0], held)
+    startup = (ports[0], held)
+    state._startup = _STARTUPS.setdefault(startup, startup) if len(_STARTUPS) < 4096 else startup
     if process.serves == "nginx":
         from sim.workloads import nginxconf
 
@@ -358,7 +359,14 @@ def _argv(image: Image, spec: dict) -> tuple[str, ...]:
     names neither command nor args."""
     if spec.get("command") or spec.get("args") is not None:
         return tuple(main_argv(image, spec))
-    return image.entrypoint + image.cmd
+    found = _ARGVS.get(id(image))
+    if found is None or found[0] is not image:
+        found = _ARGVS[id(image)] = (image, image.entrypoint + image.cmd)
+    return found[1]
+
+
+_ARGVS: dict[int, tuple[Image, tuple[str, ...]]] = {}
+_STARTUPS: dict[tuple[int, int], tuple[int, int]] = {}
 
 
 def start_container(cluster: Any, pod: dict, container_name: str) -> None:
@@ -369,10 +377,10 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
     image = fallback(spec.get("image", ""))
     moment = _now(cluster)
     now = moment.timestamp()
+    links, own = envvars.kubelet_variables(cluster, pod, spec, shared(cluster).links)
     state = Container(
         name=container_name, image_ref=spec.get("image", ""), image=image,
-        fs=_build_fs(cluster, pod, spec, image, now),
-        env_parts=envvars.kubelet_variables(cluster, pod, spec, shared(cluster).links),
+        fs=_build_fs(cluster, pod, spec, image, now), links=links, own=own,
         argv=_argv(image, spec), started=moment,
         hostname=addr.pod_kernel_hostname(cluster, pod), ip=addr.pod_ip(pod) or "",
         uid=addr.meta(pod, "uid") or "",

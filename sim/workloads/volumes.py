@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+import sys
 from typing import Any
 
 from sim.net import addresses as addr
@@ -116,6 +117,19 @@ def resource_value(cluster: Any, pod: dict, container: str, resource: str,
     return str(math.ceil(value / scale))
 
 
+_SMALL: dict[bytes, bytes] = {}
+
+
+def _same_bytes(data: bytes) -> bytes:
+    """One object for each short value many pods' files hold (their namespace, their
+    template's labels)."""
+    if len(data) > 1024:
+        return data
+    if len(_SMALL) > 4096:
+        _SMALL.clear()
+    return _SMALL.setdefault(data, data)
+
+
 def _downward(cluster: Any, pod: dict, spec: dict, mode: int) -> Payload:
     found: Payload = {}
     default = _mode(spec.get("defaultMode"), mode)
@@ -128,7 +142,7 @@ def _downward(cluster: Any, pod: dict, spec: dict, mode: int) -> Payload:
                                   ref.get("divisor"))
         else:
             continue
-        found[item.get("path", "")] = (text.encode(), _mode(item.get("mode"), default))
+        found[item.get("path", "")] = (_same_bytes(text.encode()), _mode(item.get("mode"), default))
     return found
 
 
@@ -216,7 +230,7 @@ def mount_all(cluster: Any, pod: dict, spec: dict, fs: FileSystem, now: float) -
         volume = volumes.get(mount.get("name"))
         if volume is None:
             continue
-        target = FileSystem.norm(mount.get("mountPath", "/"))
+        target = sys.intern(FileSystem.norm(mount.get("mountPath", "/")))
         sub = (mount.get("subPath") or "").strip("/")
         files = payload(cluster, pod, volume)
         if files is None:
