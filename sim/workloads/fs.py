@@ -8,6 +8,7 @@ written shadows the image's, a file removed hides it (a *whiteout*)."""
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import sys
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ class Layer:
     """Files and folders frozen into a read-only layer that many file systems share
     beneath their own writes (an image's files)."""
 
-    __slots__ = ("entries", "children")
+    __slots__ = ("entries", "children", "files")
 
     def __init__(self, entries: dict[str, Any]):
         self.entries: dict[str, Any] = dict(entries)
@@ -66,6 +67,12 @@ class Layer:
                 parent, name = path.rsplit("/", 1)
                 children.setdefault(parent or "/", []).append(name)
         self.children = {k: tuple(sorted(v)) for k, v in children.items()}
+        # every file's path, sorted: the files under a folder are one slice of it
+        self.files = tuple(sorted(p for p, e in self.entries.items() if isinstance(e, File)))
+
+    def files_under(self, prefix: str) -> tuple[str, ...]:
+        return self.files[bisect.bisect_left(self.files, prefix):
+                          bisect.bisect_left(self.files, prefix + "\U0010ffff")]
 
     @classmethod
     def of(cls, fs: "FileSystem") -> "Layer":
@@ -243,8 +250,19 @@ class FileSystem:
         found = self._get(path)
         return found if isinstance(found, File) else None
 
-    def all_files(self) -> list[str]:
-        """Every file's path, those inside mounts included."""
+    def all_files(self, under: str = "") -> list[str]:
+        """Every file's path, those inside mounts included (with ``under``: those whose
+        path starts with it)."""
+        if under and not self.mounts:
+            found = [path for path, entry in self.entries.items()
+                     if path.startswith(under) and isinstance(entry, File)]
+            if self.lower is not None:
+                hidden = self.hidden or _NOTHING
+                found += [path for path in self.lower.files_under(under)
+                          if path not in self.entries and path not in hidden]
+            return sorted(found)
+        if under:
+            return [path for path in self.all_files() if path.startswith(under)]
         found = [path for path, entry in self._entries() if isinstance(entry, File)]
         for point, (other, base) in (self.mounts or {}).items():
             prefix = base.rstrip("/") + "/"

@@ -131,14 +131,20 @@ class _Reading:
         return found
 
     def matching(self, pattern: str) -> list[str]:
-        names = tuple(p for p in self.fs.all_files() if fnmatch.fnmatchcase(p, pattern))
+        names = _glob(self.fs, pattern)
         self.seen.append(("glob", pattern, names))
         return list(names)
 
 
+def _glob(fs: FileSystem, pattern: str) -> tuple[str, ...]:
+    """The files ``pattern`` names, in order (only those under its folder can match)."""
+    fixed = pattern[:min((pattern.find(c) for c in "*?[" if c in pattern), default=len(pattern))]
+    under = fixed[:fixed.rfind("/") + 1]
+    return tuple(p for p in fs.all_files(under) if fnmatch.fnmatchcase(p, pattern))
+
+
 def _same(fs: FileSystem, seen: tuple) -> bool:
     """Whether ``fs`` holds what a build read, as the build read it."""
-    files: list[str] | None = None
     for kind, arg, was in seen:
         if kind == "file":
             found = fs.stat(arg)
@@ -148,11 +154,8 @@ def _same(fs: FileSystem, seen: tuple) -> bool:
         elif kind == "exists":
             if fs.exists(arg) != was:
                 return False
-        else:
-            if files is None:
-                files = fs.all_files()
-            if tuple(p for p in files if fnmatch.fnmatchcase(p, arg)) != was:
-                return False
+        elif _glob(fs, arg) != was:
+            return False
     return True
 
 

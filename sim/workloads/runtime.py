@@ -3,6 +3,7 @@ whether the main process still runs."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timezone
 from typing import Any
@@ -153,12 +154,13 @@ class Shared:
     containers whose main process ended since the kubelet last asked, and the parts many
     containers share (the Services' variables per namespace, resolv.conf texts)."""
 
-    __slots__ = ("exits", "links", "texts")
+    __slots__ = ("exits", "links", "texts", "resolvers")
 
     def __init__(self) -> None:
         self.exits: list[tuple[str, str]] = []           # (pod uid, container name)
         self.links: dict[tuple, tuple[int, dict[str, str]]] = {}
         self.texts: dict[str, bytes] = {}
+        self.resolvers: dict[tuple, tuple[int, bytes]] = {}
 
     def text(self, value: str) -> bytes:
         """One bytes object for each text many containers hold (resolv.conf)."""
@@ -206,6 +208,27 @@ def _resolv_conf(cluster: Any, pod: dict) -> str:
     return dns.pod_resolv_conf(cluster, pod).text()
 
 
+def _resolv_conf_data(cluster: Any, pod: dict) -> bytes:
+    """resolv.conf as the kubelet writes it for ``pod``: the same for the pods of one
+    namespace with one DNS policy and configuration, until a Service changes (the cluster
+    DNS's address is a Service's)."""
+    spec = pod.get("spec") or {}
+    config = spec.get("dnsConfig")
+    revision_of = getattr(getattr(cluster, "store", None), "table_revision", None)
+    if not callable(revision_of):
+        return _resolv_conf(cluster, pod).encode()
+    key = (addr.meta(pod, "namespace") or "default", spec.get("dnsPolicy", "ClusterFirst"),
+           bool(spec.get("hostNetwork")), json.dumps(config, sort_keys=True) if config else None)
+    revision = revision_of("services")
+    known = shared(cluster).resolvers
+    found = known.get(key)
+    if found is None or found[0] != revision:
+        if len(known) > 1024:
+            known.clear()
+        found = known[key] = (revision, shared(cluster).text(_resolv_conf(cluster, pod)))
+    return found[1]
+
+
 BASE_DIRS = ("/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr",
              "/usr/bin", "/usr/local", "/var", "/var/log", "/var/run", "/run")
 _LAYERS: dict[int, tuple[Image, Layer]] = {}
@@ -244,7 +267,7 @@ def _build_fs(cluster: Any, pod: dict, spec: dict, image: Image, now: float) -> 
     texts = shared(cluster)
     fs.write("/etc/hostname", (addr.pod_kernel_hostname(cluster, pod) + "\n").encode(), now, force=True)
     fs.write("/etc/hosts", _hosts_file(cluster, pod).encode(), now, force=True)
-    fs.write("/etc/resolv.conf", texts.text(_resolv_conf(cluster, pod)), now, force=True)
+    fs.write("/etc/resolv.conf", _resolv_conf_data(cluster, pod), now, force=True)
     mounts = spec.get("volumeMounts") or []
     automount = (pod.get("spec") or {}).get("automountServiceAccountToken", True) is not False
     if automount and not any(m.get("mountPath") == SERVICE_ACCOUNT_DIR for m in mounts):

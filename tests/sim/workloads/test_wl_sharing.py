@@ -47,6 +47,10 @@ def test_a_write_shadows_the_shared_layer_in_its_own_file_system_only():
     assert layer.entries["/etc/app/app.conf"].data == b"port 80\n"
     assert one.listdir("/etc/app") == ["app.conf", "extra.conf"]
     assert two.listdir("/etc/app") == ["app.conf"]
+    one.write("/etc/apps/other", b"", 5.0, force=True)
+    assert one.all_files("/etc/app/") == ["/etc/app/app.conf", "/etc/app/extra.conf"]
+    assert one.all_files("/etc/app") == ["/etc/app/app.conf", "/etc/app/extra.conf", "/etc/apps/other"]
+    assert two.all_files("/etc/") == ["/etc/app/app.conf"]
     assert one.stat("/etc/app/app.conf").mtime == 5.0 and two.stat("/etc/app/app.conf").mtime == 1.0
     one.write("/usr/share/doc/readme", b" again\n", 6.0, append=True)
     assert one.read("/usr/share/doc/readme") == b"hello\n again\n"
@@ -68,6 +72,12 @@ def test_a_removal_hides_the_layer_s_file_and_folder_in_one_file_system():
     assert one.read("/etc/app/app.conf") == b"new\n"
     assert two.all_files() == ["/etc/app/app.conf", "/usr/share/doc/readme"]
     assert one.all_files() == ["/etc/app/app.conf"]
+    assert one.all_files("/usr/") == [] and two.all_files("/usr/") == ["/usr/share/doc/readme"]
+    # a mount shows another file system's files under its path
+    other = FileSystem()
+    other.write("/data/x", b"1", 1.0, force=True)
+    one.mount("/usr/share", other, 9.0, "/data")
+    assert one.all_files("/usr/") == ["/usr/share/x"] and one.read("/usr/share/x") == b"1"
     try:
         one.read("/usr/share/doc/readme")
     except FsError as exc:
