@@ -5,6 +5,7 @@ Ready a second or two after they are scheduled unless something keeps them from 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import ipaddress
 import sys
 from datetime import datetime, timedelta
@@ -144,46 +145,148 @@ class Kubelet:
     periodic = True
 
     def __init__(self) -> None:
-        self._seen_revisions: tuple | None = None
+        self._feed = None                   # the pods and nodes written since the last pass
+        self._revision: int | None = None   # the store's revision at the end of the last pass
+        self._unsettled: set[str] = set()   # pods looked at whose last write is not the kubelet's
+        self._again = False                 # timers ran: the next pass looks at what they wrote
+        self._due: list[tuple[datetime, str]] = []     # (ps["due"], uid), a heap
+        self._wakes: list[tuple[datetime, str]] = []   # (ps["wake"], uid), a heap
 
     def sync(self, cluster: ClusterView):
+        """One pass, from the changes: the pods written since the last pass (the kubelet's
+        own writes left out), those whose timer is due, and the removed ones forgotten. The
+        first pass, a change of nodes, or more writes than the store's log keeps look at
+        every pod."""
         store = cluster.store
         state = cluster.state.setdefault("kubelet", {})
         now = cluster.clock.now()
         self._collect_exits(cluster, state)
-        revisions = (store.table_revision("pods"), store.table_revision("nodes"))
-        if revisions == self._seen_revisions:
-            return self._timers(cluster, state, now)
-        wake: datetime | None = None
+        if self._feed is None:
+            self._feed = store.feed("pods", "nodes")
+        everything, keys = self._feed.take()
+        gone = self._removed(store)
+        self._revision = store.revision     # its own removals are forgotten at the next pass
+        if everything or gone is None or keys["nodes"]:
+            self._full(cluster, state, now)
+        elif keys["pods"] or self._again:
+            self._some(cluster, state, now, keys["pods"], gone)
+        else:
+            self._timers(cluster, state, now)
+        self._feed.take()                   # its own writes need no second look
+        return self._next_wake(state, now)
+
+    def _removed(self, store) -> list[str] | None:
+        """The uids of the pods removed from the store since the last pass, from its log
+        of writes; None when the log does not reach back that far."""
+        changes = getattr(store, "changes", None)
+        if self._revision is None or changes is None:
+            return None
+        if self._revision == store.revision:
+            return []
+        if not changes or changes[0][0] > self._revision + 1:
+            return None
+        gone = []
+        for revision, kind, rt, obj in reversed(changes):
+            if revision <= self._revision:
+                break
+            if kind == "DELETED" and getattr(rt, "plural", None) == "pods":
+                gone.append(obj["metadata"].get("uid", ""))
+        return gone
+
+    def _full(self, cluster: ClusterView, state: dict, now: datetime) -> None:
+        """Every pod: those not settled since the kubelet last wrote them, in name order."""
         seen = set()
-        for pod in store.list("pods"):
-            node = pod["spec"].get("nodeName")
-            if not node:
-                continue
-            uid = pod["metadata"]["uid"]
-            seen.add(uid)
-            ps = state.get(uid)
-            if ps is not None and ps.get("rv") == pod["metadata"]["resourceVersion"] and (
-                    ps.get("due") is None or now < ps["due"]):
-                # settled since the kubelet last wrote it; a hard timer still counts
-                if ps.get("wake") is not None and (wake is None or ps["wake"] < wake):
-                    wake = ps["wake"]
-                continue
-            if pod["metadata"].get("deletionTimestamp"):
-                w = self._terminate(cluster, pod, ps or {})
-            elif pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
-                continue
-            elif ps is None:
-                w = self._admit(cluster, pod)
-            else:
-                w = self._advance(cluster, pod, ps, now)
-            if w is not None and (wake is None or w < wake):
-                wake = w
+        self._unsettled = set()
+        for pod in cluster.store.list("pods"):
+            if pod["spec"].get("nodeName"):
+                seen.add(pod["metadata"]["uid"])
+                self._look(cluster, state, now, pod)
         for uid in list(state):
             if uid not in seen:
                 self._forget(cluster, state.pop(uid), uid)
-        self._seen_revisions = (store.table_revision("pods"), store.table_revision("nodes"))
-        return wake
+        self._due = [(ps["due"], uid) for uid, ps in state.items() if ps.get("due") is not None]
+        self._wakes = [(ps["wake"], uid) for uid, ps in state.items() if ps.get("wake") is not None]
+        heapq.heapify(self._due)
+        heapq.heapify(self._wakes)
+        self._again = False
+
+    def _some(self, cluster: ClusterView, state: dict, now: datetime, keys, gone: list[str]) -> None:
+        """The pods written since the last pass, those due and those still not settled,
+        in name order (what a look at every pod would find to do)."""
+        store = cluster.store
+        for uid in gone:
+            if uid in state:
+                self._forget(cluster, state.pop(uid), uid)
+        found: dict[tuple[str, str], dict] = {}
+        for namespace, name in keys:
+            pod = store.find("pods", namespace, name)
+            if pod is not None:
+                found[(namespace, name)] = pod
+        for uid in self._take_due(state, now) | self._unsettled:
+            pod = store.by_uid(uid)
+            if pod is not None:
+                found[(pod["metadata"].get("namespace", ""), pod["metadata"]["name"])] = pod
+        self._unsettled = set()
+        self._again = False
+        for key in sorted(found):
+            if found[key]["spec"].get("nodeName"):
+                self._look(cluster, state, now, found[key])
+
+    def _look(self, cluster: ClusterView, state: dict, now: datetime, pod: dict) -> None:
+        """What the kubelet does for one pod bound to its node."""
+        uid = pod["metadata"]["uid"]
+        ps = state.get(uid)
+        if ps is not None and ps.get("rv") == pod["metadata"]["resourceVersion"] and (
+                ps.get("due") is None or now < ps["due"]):
+            return              # settled since the kubelet last wrote it
+        if pod["metadata"].get("deletionTimestamp"):
+            self._terminate(cluster, pod, ps or {})
+        elif pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            return
+        elif ps is None:
+            self._admit(cluster, pod)
+        else:
+            self._advance(cluster, pod, ps, now)
+        self._looked(cluster, state, uid)
+
+    def _looked(self, cluster: ClusterView, state: dict, uid: str) -> None:
+        """After a look at a pod: its timers, and whether its last write is the kubelet's."""
+        ps = state.get(uid)
+        pod = cluster.store.by_uid(uid)
+        if ps is None or pod is None:
+            return
+        if ps.get("due") is not None:
+            heapq.heappush(self._due, (ps["due"], uid))
+        if ps.get("wake") is not None:
+            heapq.heappush(self._wakes, (ps["wake"], uid))
+        if ps.get("rv") != pod["metadata"]["resourceVersion"]:
+            self._unsettled.add(uid)
+        if len(self._wakes) > 2 * len(state) + 64 or len(self._due) > 2 * len(state) + 64:
+            self._compact(state)
+
+    def _compact(self, state: dict) -> None:
+        self._due = [(w, u) for w, u in self._due if (state.get(u) or {}).get("due") == w]
+        self._wakes = [(w, u) for w, u in self._wakes if (state.get(u) or {}).get("wake") == w]
+        heapq.heapify(self._due)
+        heapq.heapify(self._wakes)
+
+    def _take_due(self, state: dict, now: datetime) -> set[str]:
+        """The pods whose timer (hard or soft) is due now."""
+        due = set()
+        while self._due and self._due[0][0] <= now:
+            when, uid = heapq.heappop(self._due)
+            if (state.get(uid) or {}).get("due") == when:
+                due.add(uid)
+        return due
+
+    def _next_wake(self, state: dict, now: datetime) -> datetime | None:
+        """The earliest hard timer of all the pods still to come."""
+        while self._wakes:
+            when, uid = self._wakes[0]
+            if when > now and (state.get(uid) or {}).get("wake") == when:
+                return when
+            heapq.heappop(self._wakes)
+        return None
 
     def _collect_exits(self, cluster: ClusterView, state: dict) -> None:
         """Containers whose main process has ended since the last pass (a command that
@@ -214,10 +317,12 @@ class Kubelet:
                 finish_container(cluster, pod["metadata"].get("namespace", "default"),
                                  pod["metadata"]["name"], name, code)
 
-    def _timers(self, cluster: ClusterView, state: dict, now: datetime):
-        """Nothing changed since the last full pass: only pods with something due."""
-        wake: datetime | None = None
-        due = [uid for uid, ps in state.items() if ps.get("due") is not None and ps["due"] <= now]
+    def _timers(self, cluster: ClusterView, state: dict, now: datetime) -> None:
+        """Nothing written since the last pass: only pods with something due, in the
+        order the kubelet took them in."""
+        due = self._take_due(state, now)
+        if len(due) > 1:
+            due = [uid for uid in state if uid in due]
         for uid in due:
             pod = cluster.store.by_uid(uid)
             if pod is None or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
@@ -226,12 +331,9 @@ class Kubelet:
                 self._terminate(cluster, pod, state[uid])
             else:
                 self._advance(cluster, pod, state[uid], now)
-        for ps in state.values():
-            if ps.get("wake") is not None and (wake is None or ps["wake"] < wake):
-                wake = ps["wake"]
+            self._looked(cluster, state, uid)
         if due:
-            self._seen_revisions = None  # what was written is looked at in a full pass
-        return wake
+            self._again = True      # what was written is looked at in the next pass
 
     # -- start ---------------------------------------------------------------------
 

@@ -304,7 +304,9 @@ class FileSystem:
         old = self._get(path)
         if old is not None and not isinstance(old, File):
             raise FsError(ISDIR)
-        self._make_parents(posixpath.dirname(path), now) if force else self._ensure_parent(path)
+        parent = self._get(posixpath.dirname(path))
+        if parent is None or isinstance(parent, File):
+            self._make_parents(posixpath.dirname(path), now) if force else self._ensure_parent(path)
         if append and old is not None:
             data = old.data + data
         self._set(path, File(data, now, mode if mode is not None else (old.mode if old else 0o644)))
