@@ -421,7 +421,6 @@ class Kubelet:
                 return blocked
             ps["ip"] = (status.get("hostIP") if pod["spec"].get("hostNetwork")
                         else self._allocate_ip(cluster, host))
-            ps["announced"] = set()
             ps["sandbox_unwritten"] = True
         if ps.get("sandbox_unwritten"):
             # the sandbox, its address and the containers' start are one sync of the pod
@@ -883,20 +882,24 @@ def _start_probes(spec: dict, cs: dict, cstat: dict, now: datetime) -> None:
     """A container (re)started: each probe it has is first run after its
     initialDelaySeconds; it is started once its startup probe passes, ready once its
     readiness probe passes (at once without them)."""
-    cs["probes"] = {kind: {"next": _after(now, max(float(spec[kind].get("initialDelaySeconds") or 0), 0.1)),
-                           "fails": 0, "oks": 0}
-                    for kind in PROBE_KINDS if spec.get(kind)}
-    cs["started_ok"] = "startupProbe" not in cs["probes"]
+    probes = {kind: {"next": _after(now, max(float(spec[kind].get("initialDelaySeconds") or 0), 0.1)),
+                     "fails": 0, "oks": 0}
+              for kind in PROBE_KINDS if spec.get(kind)}
+    if probes or "probes" in cs:
+        cs["probes"] = probes       # (a container without probes keeps no such entries)
+    cs["started_ok"] = "startupProbe" not in probes
     cstat["started"] = cs["started_ok"]
-    cstat["ready"] = cs["started_ok"] and "readinessProbe" not in cs["probes"]
+    cstat["ready"] = cs["started_ok"] and "readinessProbe" not in probes
     _next_probe(cs, cstat)
 
 
 def _next_probe(cs: dict, cstat: dict) -> datetime | None:
     waiting = [st["next"] for kind, st in (cs.get("probes") or {}).items()
                if (kind == "startupProbe") != cs.get("started_ok", True)]
-    cs["next_probe"] = min(waiting) if waiting else None
-    return cs["next_probe"]
+    found = min(waiting) if waiting else None
+    if found is not None or "next_probe" in cs:
+        cs["next_probe"] = found
+    return found
 
 
 def _settled(cs: dict, cstat: dict) -> bool:
