@@ -147,6 +147,7 @@ class Kubelet:
     def __init__(self) -> None:
         self._feed = None                   # the pods and nodes written since the last pass
         self._revision: int | None = None   # the store's revision at the end of the last pass
+        self._removed_own: list[str] = []   # the pods it removed itself in the last pass
         self._unsettled: set[str] = set()   # pods looked at whose last write is not the kubelet's
         self._again = False                 # timers ran: the next pass looks at what they wrote
         self._due: list[tuple[datetime, str]] = []     # (ps["due"], uid), a heap
@@ -165,7 +166,9 @@ class Kubelet:
             self._feed = store.feed("pods", "nodes")
         everything, keys = self._feed.take()
         gone = self._removed(store)
-        self._revision = store.revision     # its own removals are forgotten at the next pass
+        if gone is not None:
+            gone += self._removed_own       # forgotten at the pass after their removal
+        self._removed_own = []
         if everything or gone is None or keys["nodes"]:
             self._full(cluster, state, now)
         elif keys["pods"] or self._again:
@@ -173,11 +176,12 @@ class Kubelet:
         else:
             self._timers(cluster, state, now)
         self._feed.take()                   # its own writes need no second look
+        self._revision = store.revision
         return self._next_wake(state, now)
 
     def _removed(self, store) -> list[str] | None:
-        """The uids of the pods removed from the store since the last pass, from its log
-        of writes; None when the log does not reach back that far."""
+        """The uids of the pods others removed from the store since the last pass, from
+        its log of writes; None when the log does not reach back that far."""
         changes = getattr(store, "changes", None)
         if self._revision is None or changes is None:
             return None
@@ -658,6 +662,7 @@ class Kubelet:
             ps["due"] = ps["wake"] = ps["stop_at"]
             return ps["stop_at"]
         cluster.store.remove(cluster.store.type_of("pods"), pod)
+        self._removed_own.append(pod["metadata"]["uid"])
         return None
 
     def _forget(self, cluster: ClusterView, ps: dict, uid: str) -> None:
