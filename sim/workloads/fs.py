@@ -42,6 +42,22 @@ class File:
 
 
 _NOTHING: frozenset[str] = frozenset()
+_FILES: dict[tuple[bytes, float, int], File] = {}
+
+
+def _file(data: bytes, mtime: float, mode: int) -> File:
+    """A File for these contents, time and mode: one object for all the file systems that
+    write the same small file at the same moment (what the kubelet writes into each
+    container of a Deployment started together: resolv.conf, the service account's CA)."""
+    if len(data) > 4096:
+        return File(data, mtime, mode)
+    key = (data, mtime, mode)
+    found = _FILES.get(key)
+    if found is None:
+        if len(_FILES) >= 8192:
+            _FILES.clear()
+        found = _FILES[key] = File(data, mtime, mode)
+    return found
 _READ_ONLY_SETS: dict[frozenset[str], frozenset[str]] = {}
 
 
@@ -309,7 +325,7 @@ class FileSystem:
             self._make_parents(posixpath.dirname(path), now) if force else self._ensure_parent(path)
         if append and old is not None:
             data = old.data + data
-        self._set(path, File(data, now, mode if mode is not None else (old.mode if old else 0o644)))
+        self._set(path, _file(data, now, mode if mode is not None else (old.mode if old else 0o644)))
         self.changes += 1
 
     def _make_parents(self, path: str, now: float) -> None:

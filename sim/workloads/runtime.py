@@ -154,13 +154,20 @@ class Shared:
     containers whose main process ended since the kubelet last asked, and the parts many
     containers share (the Services' variables per namespace, resolv.conf texts)."""
 
-    __slots__ = ("exits", "links", "texts", "resolvers")
+    __slots__ = ("exits", "links", "texts", "resolvers", "moments")
 
     def __init__(self) -> None:
         self.exits: list[tuple[str, str]] = []           # (pod uid, container name)
         self.links: dict[tuple, tuple[int, dict[str, str]]] = {}
         self.texts: dict[str, bytes] = {}
         self.resolvers: dict[tuple, tuple[int, bytes]] = {}
+        self.moments: dict[float, float] = {}
+
+    def moment(self, value: float) -> float:
+        """One float object for each moment many containers start at (their files' times)."""
+        if len(self.moments) > 1024:
+            self.moments.clear()
+        return self.moments.setdefault(value, value)
 
     def text(self, value: str) -> bytes:
         """One bytes object for each text many containers hold (resolv.conf)."""
@@ -399,7 +406,7 @@ def start_container(cluster: Any, pod: dict, container_name: str) -> None:
     pod = _with_ip(cluster, pod)
     image = fallback(spec.get("image", ""))
     moment = _now(cluster)
-    now = moment.timestamp()
+    now = shared(cluster).moment(moment.timestamp())
     links, own = envvars.kubelet_variables(cluster, pod, spec, shared(cluster).links)
     state = Container(
         name=container_name, image_ref=spec.get("image", ""), image=image,
