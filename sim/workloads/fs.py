@@ -49,6 +49,8 @@ def _file(data: bytes, mtime: float, mode: int) -> File:
     """A File for these contents, time and mode: one object for all the file systems that
     write the same small file at the same moment (what the kubelet writes into each
     container of a Deployment started together: resolv.conf, the service account's CA)."""
+    if type(data) is not bytes:
+        data = bytes(data)
     if len(data) > 4096:
         return File(data, mtime, mode)
     key = (data, mtime, mode)
