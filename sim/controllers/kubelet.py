@@ -131,10 +131,17 @@ def _go_duration(seconds: float) -> str:
 
 # -- the kubelet ------------------------------------------------------------------------------
 
+_GRID: dict[datetime, datetime] = {}
+
+
 def _after(moment: datetime, seconds: float) -> datetime:
-    """``moment + seconds`` on a 0.1 s grid: many pods share a few wake-up times."""
+    """``moment + seconds`` on a 0.1 s grid: many pods share a few wake-up times (and one
+    object for each, which their states hold)."""
     later = moment + timedelta(seconds=seconds)
-    return later + timedelta(microseconds=-(later.microsecond % 100000))
+    later = later + timedelta(microseconds=-(later.microsecond % 100000))
+    if len(_GRID) > 4096:
+        _GRID.clear()
+    return _GRID.setdefault(later, later)
 
 
 class Kubelet:
