@@ -278,7 +278,8 @@ def _containers_cost(replicas: int) -> tuple[int, int]:
     assert len(targets) == replicas
     seen: set[int] = set()
     with cluster.lock:
-        _size(cluster.store._tables, seen)
+        stored = [cluster.store.list(rt) for rt in cluster.resources]   # kept: ids stay theirs
+        _size(stored, seen)
         _size(cluster.state, seen)
         states = [_state(cluster, t) for t in targets]
         _size(states[0].image, seen)
