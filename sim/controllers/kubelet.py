@@ -197,11 +197,14 @@ class Kubelet:
         if not changes or changes[0][0] > self._revision + 1:
             return None
         gone = []
-        for revision, kind, rt, obj in reversed(changes):
-            if revision <= self._revision:
-                break
-            if kind == "DELETED" and getattr(rt, "plural", None) == "pods":
-                gone.append(obj["metadata"].get("uid", ""))
+        try:
+            for revision, kind, rt, obj in reversed(changes):
+                if revision <= self._revision:
+                    break
+                if kind == "DELETED" and getattr(rt, "plural", None) == "pods":
+                    gone.append(obj["metadata"].get("uid", ""))
+        except (TypeError, ValueError, KeyError):
+            return None         # a log of another shape: look at every pod
         return gone
 
     def _full(self, cluster: ClusterView, state: dict, now: datetime) -> None:
