@@ -1,6 +1,7 @@
 """A file system over a shared layer behaves as one that holds the same files itself:
 whatever is written, made and removed, the same answers (and the same errors), and the
-layer is never changed."""
+layer is never changed; nginx's configuration shared between file systems is the one each
+one's files give."""
 
 from __future__ import annotations
 
@@ -77,3 +78,36 @@ def test_a_layered_file_system_answers_as_a_flat_one(operations):
         view_flat.pop("generation")
         assert view_layered == view_flat, op
     assert layer.entries == before
+
+
+CONFS = [b"server { listen 8080; }\n", b"server { listen 80; listen 443 ssl; }\n",
+         b"server { listen 81; location / { return 200; } }\n", b"server { bogus_directive; }\n"]
+NGINX_OPS = st.one_of(
+    st.tuples(st.sampled_from([0, 1]), st.just("write"),
+              st.sampled_from(["/etc/nginx/conf.d/default.conf", "/etc/nginx/conf.d/extra.conf",
+                               "/etc/nginx/conf.d/skip.txt"]), st.sampled_from(CONFS)),
+    st.tuples(st.sampled_from([0, 1]), st.just("remove"),
+              st.sampled_from(["/etc/nginx/conf.d/default.conf", "/etc/nginx/conf.d/extra.conf",
+                               "/etc/nginx/conf.d", "/etc/nginx/mime.types"]), st.just(b"")),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(NGINX_OPS, max_size=8))
+def test_a_shared_nginx_configuration_is_the_one_its_files_give(operations):
+    from sim.workloads import nginxconf, runtime
+    from sim.workloads.images import fallback
+
+    layer = runtime.image_layer(fallback("nginx"))
+    systems = [FileSystem(layer), FileSystem(layer)]
+    for index, (which, action, path, data) in enumerate(operations):
+        fs = systems[which]
+        try:
+            if action == "write":
+                fs.write(path, data, 10.0 + index, force=True)
+            else:
+                fs.remove(path, recursive=True)
+        except FsError:
+            pass
+        for each in systems:
+            assert nginxconf.config(each) == nginxconf._build(nginxconf._Reading(each))
