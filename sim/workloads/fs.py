@@ -56,7 +56,7 @@ def _file(data: bytes, mtime: float, mode: int) -> File:
     key = (data, mtime, mode)
     found = _FILES.get(key)
     if found is None:
-        if len(_FILES) >= 8192:
+        if len(_FILES) >= 4096:
             _FILES.clear()
         found = _FILES[key] = File(data, mtime, mode)
     return found
