@@ -294,8 +294,8 @@ def refresh(cluster: Any, pod: dict, fs: FileSystem, now: float) -> None:
         files = payload(cluster, pod, volume)
         if files is None:
             continue
-        current = {k[len(target) + 1:]: (fs.read(k), fs.stat(k).mode) for k in fs.all_files()
-                   if k.startswith(target + "/")}
+        current = {k[len(target) + 1:]: (fs.read(k), fs.stat(k).mode)
+                   for k in fs.all_files(target + "/")}
         if current != files:
             _write_payload(fs, target, files, now)
         _synced(fs, target, volume, now - (now - written) % SYNC_SECONDS)
