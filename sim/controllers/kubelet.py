@@ -5,6 +5,7 @@ Ready a second or two after they are scheduled unless something keeps them from 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import ipaddress
 import sys
 from datetime import datetime, timedelta
@@ -130,10 +131,17 @@ def _go_duration(seconds: float) -> str:
 
 # -- the kubelet ------------------------------------------------------------------------------
 
+_GRID: dict[datetime, datetime] = {}
+
+
 def _after(moment: datetime, seconds: float) -> datetime:
-    """``moment + seconds`` on a 0.1 s grid: many pods share a few wake-up times."""
+    """``moment + seconds`` on a 0.1 s grid: many pods share a few wake-up times (and one
+    object for each, which their states hold)."""
     later = moment + timedelta(seconds=seconds)
-    return later + timedelta(microseconds=-(later.microsecond % 100000))
+    later = later + timedelta(microseconds=-(later.microsecond % 100000))
+    if len(_GRID) > 4096:
+        _GRID.clear()
+    return _GRID.setdefault(later, later)
 
 
 class Kubelet:
@@ -144,66 +152,191 @@ class Kubelet:
     periodic = True
 
     def __init__(self) -> None:
-        self._seen_revisions: tuple | None = None
+        self._feed = None                   # the pods and nodes written since the last pass
+        self._revision: int | None = None   # the store's revision at the end of the last pass
+        self._removed_own: list[str] = []   # the pods it removed itself in the last pass
+        self._unsettled: set[str] = set()   # pods looked at whose last write is not the kubelet's
+        self._again = False                 # timers ran: the next pass looks at what they wrote
+        self._due: list[tuple[datetime, str]] = []     # (ps["due"], uid), a heap
+        self._wakes: list[tuple[datetime, str]] = []   # (ps["wake"], uid), a heap
 
     def sync(self, cluster: ClusterView):
+        """One pass, from the changes: the pods written since the last pass (the kubelet's
+        own writes left out), those whose timer is due, and the removed ones forgotten. The
+        first pass, a change of nodes, or more writes than the store's log keeps look at
+        every pod."""
         store = cluster.store
         state = cluster.state.setdefault("kubelet", {})
         now = cluster.clock.now()
         self._collect_exits(cluster, state)
-        revisions = (store.table_revision("pods"), store.table_revision("nodes"))
-        if revisions == self._seen_revisions:
-            return self._timers(cluster, state, now)
-        wake: datetime | None = None
+        if self._feed is None:
+            self._feed = store.feed("pods", "nodes")
+        everything, keys = self._feed.take()
+        gone = self._removed(store)
+        if gone is not None:
+            gone += self._removed_own       # forgotten at the pass after their removal
+        self._removed_own = []
+        if everything or gone is None or keys["nodes"]:
+            self._full(cluster, state, now)
+        elif keys["pods"] or self._again:
+            self._some(cluster, state, now, keys["pods"], gone)
+        else:
+            self._timers(cluster, state, now)
+        self._feed.take()                   # its own writes need no second look
+        self._revision = store.revision
+        return self._next_wake(state, now)
+
+    def _removed(self, store) -> list[str] | None:
+        """The uids of the pods others removed from the store since the last pass, from
+        its log of writes; None when the log does not reach back that far."""
+        changes = getattr(store, "changes", None)
+        if self._revision is None or changes is None:
+            return None
+        if self._revision == store.revision:
+            return []
+        if not changes or changes[0][0] > self._revision + 1:
+            return None
+        gone = []
+        try:
+            for revision, kind, rt, obj in reversed(changes):
+                if revision <= self._revision:
+                    break
+                if kind == "DELETED" and getattr(rt, "plural", None) == "pods":
+                    gone.append(obj["metadata"].get("uid", ""))
+        except (TypeError, ValueError, KeyError):
+            return None         # a log of another shape: look at every pod
+        return gone
+
+    def _full(self, cluster: ClusterView, state: dict, now: datetime) -> None:
+        """Every pod: those not settled since the kubelet last wrote them, in name order."""
         seen = set()
-        for pod in store.list("pods"):
-            node = pod["spec"].get("nodeName")
-            if not node:
-                continue
-            uid = pod["metadata"]["uid"]
-            seen.add(uid)
-            ps = state.get(uid)
-            if ps is not None and ps.get("rv") == pod["metadata"]["resourceVersion"] and (
-                    ps.get("due") is None or now < ps["due"]):
-                # settled since the kubelet last wrote it; a hard timer still counts
-                if ps.get("wake") is not None and (wake is None or ps["wake"] < wake):
-                    wake = ps["wake"]
-                continue
-            if pod["metadata"].get("deletionTimestamp"):
-                w = self._terminate(cluster, pod, ps or {})
-            elif pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
-                continue
-            elif ps is None:
-                w = self._admit(cluster, pod)
-            else:
-                w = self._advance(cluster, pod, ps, now)
-            if w is not None and (wake is None or w < wake):
-                wake = w
+        self._unsettled = set()
+        for pod in cluster.store.list("pods"):
+            if pod["spec"].get("nodeName"):
+                seen.add(pod["metadata"]["uid"])
+                self._look(cluster, state, now, pod)
         for uid in list(state):
             if uid not in seen:
-                self._forget(cluster, state.pop(uid))
-        self._seen_revisions = (store.table_revision("pods"), store.table_revision("nodes"))
-        return wake
+                self._forget(cluster, state.pop(uid), uid)
+        self._due = [(ps["due"], uid) for uid, ps in state.items() if ps.get("due") is not None]
+        self._wakes = [(ps["wake"], uid) for uid, ps in state.items() if ps.get("wake") is not None]
+        heapq.heapify(self._due)
+        heapq.heapify(self._wakes)
+        self._again = False
+
+    def _some(self, cluster: ClusterView, state: dict, now: datetime, keys, gone: list[str]) -> None:
+        """The pods written since the last pass, those due and those still not settled,
+        in name order (what a look at every pod would find to do)."""
+        store = cluster.store
+        for uid in gone:
+            if uid in state:
+                self._forget(cluster, state.pop(uid), uid)
+        found: dict[tuple[str, str], dict] = {}
+        for namespace, name in keys:
+            pod = store.find("pods", namespace, name)
+            if pod is not None:
+                found[(namespace, name)] = pod
+        for uid in self._take_due(state, now) | self._unsettled:
+            pod = store.by_uid(uid)
+            if pod is not None:
+                found[(pod["metadata"].get("namespace", ""), pod["metadata"]["name"])] = pod
+        self._unsettled = set()
+        self._again = False
+        for key in sorted(found):
+            if found[key]["spec"].get("nodeName"):
+                self._look(cluster, state, now, found[key])
+
+    def _look(self, cluster: ClusterView, state: dict, now: datetime, pod: dict) -> None:
+        """What the kubelet does for one pod bound to its node."""
+        uid = pod["metadata"]["uid"]
+        ps = state.get(uid)
+        if ps is not None and ps.get("rv") == pod["metadata"]["resourceVersion"] and (
+                ps.get("due") is None or now < ps["due"]):
+            return              # settled since the kubelet last wrote it
+        if pod["metadata"].get("deletionTimestamp"):
+            self._terminate(cluster, pod, ps or {})
+        elif pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            return
+        elif ps is None:
+            self._admit(cluster, pod)
+        else:
+            self._advance(cluster, pod, ps, now)
+        self._looked(cluster, state, uid)
+
+    def _looked(self, cluster: ClusterView, state: dict, uid: str) -> None:
+        """After a look at a pod: its timers, and whether its last write is the kubelet's."""
+        ps = state.get(uid)
+        pod = cluster.store.by_uid(uid)
+        if ps is None or pod is None:
+            return
+        if ps.get("due") is not None:
+            heapq.heappush(self._due, (ps["due"], uid))
+        if ps.get("wake") is not None:
+            heapq.heappush(self._wakes, (ps["wake"], uid))
+        if ps.get("rv") != pod["metadata"]["resourceVersion"]:
+            self._unsettled.add(uid)
+        if len(self._wakes) > 2 * len(state) + 64 or len(self._due) > 2 * len(state) + 64:
+            self._compact(state)
+
+    def _compact(self, state: dict) -> None:
+        self._due = [(w, u) for w, u in self._due if (state.get(u) or {}).get("due") == w]
+        self._wakes = [(w, u) for w, u in self._wakes if (state.get(u) or {}).get("wake") == w]
+        heapq.heapify(self._due)
+        heapq.heapify(self._wakes)
+
+    def _take_due(self, state: dict, now: datetime) -> set[str]:
+        """The pods whose timer (hard or soft) is due now."""
+        due = set()
+        while self._due and self._due[0][0] <= now:
+            when, uid = heapq.heappop(self._due)
+            if (state.get(uid) or {}).get("due") == when:
+                due.add(uid)
+        return due
+
+    def _next_wake(self, state: dict, now: datetime) -> datetime | None:
+        """The earliest hard timer of all the pods still to come."""
+        while self._wakes:
+            when, uid = self._wakes[0]
+            if when > now and (state.get(uid) or {}).get("wake") == when:
+                return when
+            heapq.heappop(self._wakes)
+        return None
 
     def _collect_exits(self, cluster: ClusterView, state: dict) -> None:
         """Containers whose main process has ended since the last pass (a command that
-        finished when the container started, or a shell whose session ended)."""
-        for uid, ps in list(state.items()):
-            for name, cs in list((ps.get("containers") or {}).items()):
-                if cs.get("stage") != "running":
-                    continue
-                pod = cluster.store.by_uid(uid)
-                if pod is None or pod["metadata"].get("deletionTimestamp"):
-                    break
-                code = main_exit(cluster, pod, name)
-                if code is not None:
-                    finish_container(cluster, pod["metadata"].get("namespace", "default"),
-                                     pod["metadata"]["name"], name, code)
+        finished when the container started, or a shell whose session ended): the
+        runtime tells which (``take_exits``), so a pass costs the containers that ended,
+        not every running one."""
+        take = _hook(cluster, "runtime", "take_exits")
+        ended = list(dict.fromkeys(_call(take, cluster) or ())) if take is not None else []
+        if len({uid for uid, _ in ended}) > 1:
+            # in the kubelet's order of pods, each pod's containers in its own order
+            wanted = {uid for uid, _ in ended}
+            rank: dict[str, int] = {}
+            for index, uid in enumerate(state):
+                if uid in wanted:
+                    rank[uid] = index
+                    if len(rank) == len(wanted):
+                        break
+            ended.sort(key=lambda e: (rank.get(e[0], len(state)), _position(state.get(e[0]), e[1])))
+        for uid, name in ended:
+            cs = ((state.get(uid) or {}).get("containers") or {}).get(name)
+            if cs is None or cs.get("stage") != "running":
+                continue
+            pod = cluster.store.by_uid(uid)
+            if pod is None or pod["metadata"].get("deletionTimestamp"):
+                continue
+            code = main_exit(cluster, pod, name)
+            if code is not None:
+                finish_container(cluster, pod["metadata"].get("namespace", "default"),
+                                 pod["metadata"]["name"], name, code)
 
-    def _timers(self, cluster: ClusterView, state: dict, now: datetime):
-        """Nothing changed since the last full pass: only pods with something due."""
-        wake: datetime | None = None
-        due = [uid for uid, ps in state.items() if ps.get("due") is not None and ps["due"] <= now]
+    def _timers(self, cluster: ClusterView, state: dict, now: datetime) -> None:
+        """Nothing written since the last pass: only pods with something due, in the
+        order the kubelet took them in."""
+        due = self._take_due(state, now)
+        if len(due) > 1:
+            due = [uid for uid in state if uid in due]
         for uid in due:
             pod = cluster.store.by_uid(uid)
             if pod is None or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
@@ -212,12 +345,9 @@ class Kubelet:
                 self._terminate(cluster, pod, state[uid])
             else:
                 self._advance(cluster, pod, state[uid], now)
-        for ps in state.values():
-            if ps.get("wake") is not None and (wake is None or ps["wake"] < wake):
-                wake = ps["wake"]
+            self._looked(cluster, state, uid)
         if due:
-            self._seen_revisions = None  # what was written is looked at in a full pass
-        return wake
+            self._again = True      # what was written is looked at in the next pass
 
     # -- start ---------------------------------------------------------------------
 
@@ -305,7 +435,6 @@ class Kubelet:
                 return blocked
             ps["ip"] = (status.get("hostIP") if pod["spec"].get("hostNetwork")
                         else self._allocate_ip(cluster, host))
-            ps["announced"] = set()
             ps["sandbox_unwritten"] = True
         if ps.get("sandbox_unwritten"):
             # the sandbox, its address and the containers' start are one sync of the pod
@@ -543,16 +672,17 @@ class Kubelet:
             ps["due"] = ps["wake"] = ps["stop_at"]
             return ps["stop_at"]
         cluster.store.remove(cluster.store.type_of("pods"), pod)
+        self._removed_own.append(pod["metadata"]["uid"])
         return None
 
-    def _forget(self, cluster: ClusterView, ps: dict) -> None:
+    def _forget(self, cluster: ClusterView, ps: dict, uid: str) -> None:
         if ps.get("ip") and not ps.get("host_network"):
             ipam = cluster.state.setdefault("ipam", {}).get(ps["node"])
             if ipam:
                 ipam["used"].discard(ps["ip"])
         stop = _hook(cluster, "runtime", "stop_pod")
         if stop is not None:
-            _call(stop, cluster, ps)
+            _call(stop, cluster, ps, uid)
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -698,6 +828,11 @@ def finish_container(cluster: ClusterView, namespace: str, name: str, container:
         cluster.store.write(new)
 
 
+def _position(ps: dict | None, container: str) -> int:
+    names = list(((ps or {}).get("containers") or {}))
+    return names.index(container) if container in names else len(names)
+
+
 def _pod_ref(pod: dict) -> str:
     meta = pod["metadata"]
     return f"{meta['name']}_{meta.get('namespace', 'default')}({meta.get('uid', '')})"
@@ -762,20 +897,24 @@ def _start_probes(spec: dict, cs: dict, cstat: dict, now: datetime) -> None:
     """A container (re)started: each probe it has is first run after its
     initialDelaySeconds; it is started once its startup probe passes, ready once its
     readiness probe passes (at once without them)."""
-    cs["probes"] = {kind: {"next": _after(now, max(float(spec[kind].get("initialDelaySeconds") or 0), 0.1)),
-                           "fails": 0, "oks": 0}
-                    for kind in PROBE_KINDS if spec.get(kind)}
-    cs["started_ok"] = "startupProbe" not in cs["probes"]
+    probes = {kind: {"next": _after(now, max(float(spec[kind].get("initialDelaySeconds") or 0), 0.1)),
+                     "fails": 0, "oks": 0}
+              for kind in PROBE_KINDS if spec.get(kind)}
+    if probes or "probes" in cs:
+        cs["probes"] = probes       # (a container without probes keeps no such entries)
+    cs["started_ok"] = "startupProbe" not in probes
     cstat["started"] = cs["started_ok"]
-    cstat["ready"] = cs["started_ok"] and "readinessProbe" not in cs["probes"]
+    cstat["ready"] = cs["started_ok"] and "readinessProbe" not in probes
     _next_probe(cs, cstat)
 
 
 def _next_probe(cs: dict, cstat: dict) -> datetime | None:
     waiting = [st["next"] for kind, st in (cs.get("probes") or {}).items()
                if (kind == "startupProbe") != cs.get("started_ok", True)]
-    cs["next_probe"] = min(waiting) if waiting else None
-    return cs["next_probe"]
+    found = min(waiting) if waiting else None
+    if found is not None or "next_probe" in cs:
+        cs["next_probe"] = found
+    return found
 
 
 def _settled(cs: dict, cstat: dict) -> bool:

@@ -124,22 +124,59 @@ def spec_variables(cluster: Any, pod: dict, container: dict) -> dict[str, str]:
     return env
 
 
-def container_environment(cluster: Any, pod: dict, container: dict,
-                          image_env: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+def service_links(cluster: Any, pod: dict, cache: dict | None = None) -> dict[str, str]:
+    """The Services' variables a container of ``pod`` gets if it starts now. ``cache``
+    keeps them per namespace (and links on or off) until a Service is written: the same
+    dict for every container started in between (never to be changed)."""
+    ns = addr.meta(pod, "namespace") or "default"
+    links = (pod.get("spec") or {}).get("enableServiceLinks", True) is not False
+    revision = None
+    if cache is not None:
+        store = getattr(cluster, "store", None)
+        revision_of = getattr(store, "table_revision", None)
+        revision = revision_of("services") if callable(revision_of) else None
+        found = cache.get((ns, links))
+        if revision is not None and found is not None and found[0] == revision:
+            return found[1]
+    variables = dict(service_variables(visible_services(cluster, pod)))
+    if revision is not None and cache is not None:
+        cache[(ns, links)] = (revision, variables)
+    return variables
+
+
+def kubelet_variables(cluster: Any, pod: dict, container: dict,
+                      cache: dict | None = None) -> tuple[dict[str, str], dict[str, str] | None]:
+    """The kubelet's part of a container's environment as it starts: (the Services'
+    variables, the container's own ``env`` and ``envFrom`` or None when it has none)."""
+    own = spec_variables(cluster, pod, container) if container.get("env") or container.get("envFrom") else {}
+    return service_links(cluster, pod, cache), own or None
+
+
+def environment(image_env: tuple[tuple[str, str], ...], hostname: str, seed: str,
+                services: dict[str, str], own: dict[str, str] | None) -> list[tuple[str, str]]:
     """environ order of a real container: PATH, HOSTNAME, the image's own, then the
-    kubelet's list (built from a Go map, so in no fixed order), then HOME."""
-    kubelet = dict(service_variables(visible_services(cluster, pod)))
-    kubelet.update(spec_variables(cluster, pod, container))
+    kubelet's list (built from a Go map, so in no fixed order: shuffled by ``seed``),
+    then HOME."""
+    kubelet = dict(services)
+    kubelet.update(own or {})
     names = sorted(kubelet)
-    random.Random(f"{addr.meta(pod, 'uid')}/{container.get('name')}").shuffle(names)
+    random.Random(seed).shuffle(names)
     image = [(k, v) for k, v in image_env if k not in kubelet]
     result: list[tuple[str, str]] = []
     path = next((v for k, v in image if k == "PATH"), None)
     if path is not None and "PATH" not in kubelet:
         result.append(("PATH", path))
-    result.append(("HOSTNAME", addr.pod_kernel_hostname(cluster, pod)))
+    result.append(("HOSTNAME", hostname))
     result += [(k, v) for k, v in image if k != "PATH"]
     result += [(k, kubelet[k]) for k in names]
     if "HOME" not in kubelet and not any(k == "HOME" for k, _ in image):
         result.append(("HOME", "/root"))
     return result
+
+
+def container_environment(cluster: Any, pod: dict, container: dict,
+                          image_env: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """The environment of ``container`` of ``pod`` started now."""
+    services, own = kubelet_variables(cluster, pod, container)
+    return environment(image_env, addr.pod_kernel_hostname(cluster, pod),
+                       f"{addr.meta(pod, 'uid')}/{container.get('name')}", services, own)

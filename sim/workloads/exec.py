@@ -168,5 +168,5 @@ def attach(cluster: Any, pod: dict, container: str, io: Any, stdin: bool = False
             waiter()
         return 0
     code = run(cluster, pod, container, state.image.unwrap(list(state.argv)), io, tty=tty, stdin=stdin)
-    state.running, state.exit_code = False, code
+    runtime.end(cluster, state, code)
     return code

@@ -10,6 +10,8 @@ import fnmatch
 import os
 import posixpath
 import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -108,7 +110,56 @@ def _parse_text(path: str, text: bytes) -> tuple[list, tuple[str, ...]]:
     return config.get("parsed") or [], errors
 
 
-def _expand(fs: FileSystem, statements: list, errors: list[str], depth: int = 0) -> list:
+class _Reading:
+    """The files a build reads, through which it reads them: what each file held (None:
+    missing) and what each ``include`` pattern matched. Another file system for which all
+    of it is the same gets the same configuration (containers of one image share it)."""
+
+    def __init__(self, fs: FileSystem):
+        self.fs = fs
+        self.seen: list[tuple[str, str, object]] = []
+
+    def data(self, path: str) -> bytes | None:
+        found = self.fs.stat(path)
+        data = None if found is None else found.data
+        self.seen.append(("file", path, data))
+        return data
+
+    def exists(self, path: str) -> bool:
+        found = self.fs.exists(path)
+        self.seen.append(("exists", path, found))
+        return found
+
+    def matching(self, pattern: str) -> list[str]:
+        names = _glob(self.fs, pattern)
+        self.seen.append(("glob", pattern, names))
+        return list(names)
+
+
+def _glob(fs: FileSystem, pattern: str) -> tuple[str, ...]:
+    """The files ``pattern`` names, in order (only those under its folder can match)."""
+    fixed = pattern[:min((pattern.find(c) for c in "*?[" if c in pattern), default=len(pattern))]
+    under = fixed[:fixed.rfind("/") + 1]
+    return tuple(p for p in fs.all_files(under) if fnmatch.fnmatchcase(p, pattern))
+
+
+def _same(fs: FileSystem, seen: tuple) -> bool:
+    """Whether ``fs`` holds what a build read, as the build read it."""
+    for kind, arg, was in seen:
+        if kind == "file":
+            found = fs.stat(arg)
+            now = None if found is None else found.data
+            if now is not was and now != was:
+                return False
+        elif kind == "exists":
+            if fs.exists(arg) != was:
+                return False
+        elif _glob(fs, arg) != was:
+            return False
+    return True
+
+
+def _expand(reading: _Reading, statements: list, errors: list[str], depth: int = 0) -> list:
     """The statements with each ``include`` replaced by what its files say."""
     out: list = []
     for stmt in statements:
@@ -116,22 +167,21 @@ def _expand(fs: FileSystem, statements: list, errors: list[str], depth: int = 0)
             pattern = stmt["args"][0]
             if not pattern.startswith("/"):
                 pattern = posixpath.join(PREFIX, pattern)
-            if any(c in pattern for c in "*?["):
-                names = [p for p in fs.all_files() if fnmatch.fnmatchcase(p, pattern)]
-            else:
-                names = [pattern]
-                if not fs.exists(pattern):
-                    errors.append(f'open() "{pattern}" failed (2: No such file or directory)')
+            glob = any(c in pattern for c in "*?[")
+            for name in reading.matching(pattern) if glob else [pattern]:
+                data = reading.data(name)
+                if data is None:
+                    if not glob and not reading.exists(name):
+                        errors.append(f'open() "{pattern}" failed (2: No such file or directory)')
                     continue
-            for name in names:
-                if depth > 10 or fs.stat(name) is None:
+                if depth > 10:
                     continue
-                parsed, problems = _parse_text(name, fs.read(name))
+                parsed, problems = _parse_text(name, data)
                 errors.extend(problems)
-                out.extend(_expand(fs, parsed, errors, depth + 1))
+                out.extend(_expand(reading, parsed, errors, depth + 1))
             continue
         if stmt.get("block") is not None:
-            stmt = dict(stmt, block=_expand(fs, stmt["block"], errors, depth))
+            stmt = dict(stmt, block=_expand(reading, stmt["block"], errors, depth))
         out.append(stmt)
     return out
 
@@ -171,13 +221,14 @@ def _server(block: list, http: dict, upstreams: dict[str, list[str]]) -> ServerB
     return ServerBlock(listen, names, directives, locations, http, upstreams)
 
 
-def _build(fs: FileSystem) -> Config:
+def _build(reading: _Reading) -> Config:
     errors: list[str] = []
-    if fs.stat(MAIN) is None:
+    main = reading.data(MAIN)
+    if main is None:
         return Config([], [f'open() "{MAIN}" failed (2: No such file or directory)'])
-    parsed, problems = _parse_text(MAIN, fs.read(MAIN))
+    parsed, problems = _parse_text(MAIN, main)
     errors.extend(problems)
-    statements = _expand(fs, parsed, errors)
+    statements = _expand(reading, parsed, errors)
     servers: list[ServerBlock] = []
     for stmt in statements:
         if stmt["directive"] != "http":
@@ -191,13 +242,46 @@ def _build(fs: FileSystem) -> Config:
     return Config(servers, errors)
 
 
+# the configurations built, by the text of nginx.conf, each with what its build read
+_BUILT: OrderedDict[bytes | None, list[tuple[tuple, Config]]] = OrderedDict()
+_BUILT_TEXTS = 64        # nginx.conf texts remembered
+_BUILT_EACH = 8          # configurations remembered per text
+_BUILT_LOCK = threading.Lock()
+
+
+def _shared(fs: FileSystem) -> Config:
+    """The configuration of ``fs``: one built before from files that read the same (one
+    parse for all the containers of a Deployment), else built now. (Configurations are
+    never changed once built.)"""
+    found = fs.stat(MAIN)
+    main = None if found is None else found.data
+    with _BUILT_LOCK:
+        known = list(_BUILT.get(main) or ())
+        if known:
+            _BUILT.move_to_end(main)
+    for seen, built in known:
+        if _same(fs, seen):
+            return built
+    reading = _Reading(fs)
+    built = _build(reading)
+    with _BUILT_LOCK:
+        known = _BUILT.setdefault(main, [])
+        _BUILT.move_to_end(main)
+        known.insert(0, (tuple(reading.seen), built))
+        del known[_BUILT_EACH:]
+        while len(_BUILT) > _BUILT_TEXTS:
+            _BUILT.popitem(last=False)
+    return built
+
+
 def config(fs: FileSystem) -> Config:
-    """The configuration nginx reads from ``fs`` now (parsed again when a file changed)."""
-    cached = fs.notes.get("nginx")
-    if cached is not None and cached[0] == fs.generation:
+    """The configuration nginx reads from ``fs`` now (looked up again when a file changed)."""
+    cached = fs.note("nginx")
+    generation = fs.generation
+    if cached is not None and cached[0] == generation:
         return cached[1]
-    built = _build(fs)
-    fs.notes["nginx"] = (fs.generation, built)
+    built = _shared(fs)
+    fs.keep("nginx", (generation, built))
     return built
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+import sys
 from typing import Any
 
 from sim.net import addresses as addr
@@ -29,17 +30,50 @@ def _pick(data: dict[str, bytes], items: list[dict] | None, mode: int) -> Payloa
             for i in items if i.get("key") in data}
 
 
+_DECODED = "volume-data"       # cluster.runtime[_DECODED]: {(uid, resourceVersion): files}
+
+
+def _decoded(cluster: Any, obj: dict | None, decode: Any) -> dict[str, bytes]:
+    """The files of a Secret or ConfigMap, decoded once per version of the object: the
+    containers that mount it share the bytes."""
+    if obj is None:
+        return {}
+    meta = obj.get("metadata") or {}
+    key = (meta.get("uid"), meta.get("resourceVersion"))
+    if key[0] is None or key[1] is None:
+        return decode(obj)
+    cache = cluster.runtime.get(_DECODED)
+    if cache is None:
+        cache = cluster.runtime[_DECODED] = {}
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 1024:
+            cache.clear()
+        found = cache[key] = decode(obj)
+    return found
+
+
+def _secret_data(obj: dict) -> dict[str, bytes]:
+    data = {k: base64.b64decode(v) for k, v in (obj.get("data") or {}).items()}
+    data.update({k: str(v).encode() for k, v in (obj.get("stringData") or {}).items()})
+    return data
+
+
+def _config_map_data(obj: dict) -> dict[str, bytes]:
+    data = {k: str(v).encode() for k, v in (obj.get("data") or {}).items()}
+    data.update({k: base64.b64decode(v) for k, v in (obj.get("binaryData") or {}).items()})
+    return data
+
+
 def _secret(cluster: Any, ns: str, ref: dict, mode: int) -> Payload:
     obj = addr.get(cluster, "secrets", ns, ref.get("secretName") or ref.get("name") or "")
-    data = {k: base64.b64decode(v) for k, v in ((obj or {}).get("data") or {}).items()}
-    data.update({k: str(v).encode() for k, v in ((obj or {}).get("stringData") or {}).items()})
+    data = _decoded(cluster, obj, _secret_data)
     return _pick(data, ref.get("items"), _mode(ref.get("defaultMode"), mode))
 
 
 def _config_map(cluster: Any, ns: str, ref: dict, mode: int) -> Payload:
     obj = addr.get(cluster, "configmaps", ns, ref.get("name") or "")
-    data = {k: str(v).encode() for k, v in ((obj or {}).get("data") or {}).items()}
-    data.update({k: base64.b64decode(v) for k, v in ((obj or {}).get("binaryData") or {}).items()})
+    data = _decoded(cluster, obj, _config_map_data)
     return _pick(data, ref.get("items"), _mode(ref.get("defaultMode"), mode))
 
 
@@ -83,6 +117,19 @@ def resource_value(cluster: Any, pod: dict, container: str, resource: str,
     return str(math.ceil(value / scale))
 
 
+_SMALL: dict[bytes, bytes] = {}
+
+
+def _same_bytes(data: bytes) -> bytes:
+    """One object for each short value many pods' files hold (their namespace, their
+    template's labels)."""
+    if len(data) > 1024:
+        return data
+    if len(_SMALL) > 4096:
+        _SMALL.clear()
+    return _SMALL.setdefault(data, data)
+
+
 def _downward(cluster: Any, pod: dict, spec: dict, mode: int) -> Payload:
     found: Payload = {}
     default = _mode(spec.get("defaultMode"), mode)
@@ -95,7 +142,7 @@ def _downward(cluster: Any, pod: dict, spec: dict, mode: int) -> Payload:
                                   ref.get("divisor"))
         else:
             continue
-        found[item.get("path", "")] = (text.encode(), _mode(item.get("mode"), default))
+        found[item.get("path", "")] = (_same_bytes(text.encode()), _mode(item.get("mode"), default))
     return found
 
 
@@ -152,7 +199,18 @@ def shared(cluster: Any, pod: dict, volume: dict) -> FileSystem:
     found = cluster.runtime.get(key)
     if found is None:
         found = cluster.runtime[key] = FileSystem()
+        if key[0] == "volume":
+            cluster.runtime.setdefault(_OF_POD, {}).setdefault(key[1], []).append(key)
     return found
+
+
+_OF_POD = "pod-volumes"        # cluster.runtime[_OF_POD]: {pod uid: its emptyDir keys}
+
+
+def forget_pod(cluster: Any, uid: str) -> None:
+    """Drop the emptyDir volumes of a pod that is gone (claims stay)."""
+    for key in (cluster.runtime.get(_OF_POD) or {}).pop(uid, ()):
+        cluster.runtime.pop(key, None)
 
 
 def forget_pods(cluster: Any, alive: set[str]) -> None:
@@ -160,6 +218,9 @@ def forget_pods(cluster: Any, alive: set[str]) -> None:
     for key in [k for k in cluster.runtime if isinstance(k, tuple) and k[0] == "volume"
                 and k[1] not in alive]:
         del cluster.runtime[key]
+    index = cluster.runtime.get(_OF_POD) or {}
+    for uid in [u for u in index if u not in alive]:
+        del index[uid]
 
 
 def mount_all(cluster: Any, pod: dict, spec: dict, fs: FileSystem, now: float) -> None:
@@ -169,7 +230,7 @@ def mount_all(cluster: Any, pod: dict, spec: dict, fs: FileSystem, now: float) -
         volume = volumes.get(mount.get("name"))
         if volume is None:
             continue
-        target = FileSystem.norm(mount.get("mountPath", "/"))
+        target = sys.intern(FileSystem.norm(mount.get("mountPath", "/")))
         sub = (mount.get("subPath") or "").strip("/")
         files = payload(cluster, pod, volume)
         if files is None:
@@ -183,7 +244,7 @@ def mount_all(cluster: Any, pod: dict, spec: dict, fs: FileSystem, now: float) -
                 folder.mkdir(base, now, parents=True)
             fs.mount(target, folder, now, base)
             if mount.get("readOnly"):
-                fs.read_only.add(target)
+                fs.protect(target)
             continue
         if sub:
             if sub in files:
@@ -191,22 +252,33 @@ def mount_all(cluster: Any, pod: dict, spec: dict, fs: FileSystem, now: float) -
                 if fs.is_dir(target):
                     fs.remove(target, recursive=True)
                 fs.write(target, data, now, force=True, mode=mode)
-                fs.read_only.add(target)
+                fs.protect(target)
                 continue
             files = {k[len(sub) + 1:]: v for k, v in files.items() if k.startswith(sub + "/")}
         _write_payload(fs, target, files, now)
         if not sub:
-            fs.notes.setdefault("synced", {})[target] = (volume, now)
+            _synced(fs, target, volume, now)
+
+
+def _synced(fs: FileSystem, target: str, volume: dict, at: float) -> None:
+    """The kubelet wrote the volume mounted at ``target`` at ``at``: ``fs.note("synced")``
+    holds a (target, volume, when) for each (a tuple: one small object per container)."""
+    kept = fs.note("synced", ())
+    entry = (target, volume, at)
+    if any(old[0] == target for old in kept):
+        fs.keep("synced", tuple(entry if old[0] == target else old for old in kept))
+    else:
+        fs.keep("synced", kept + (entry,))
 
 
 def _write_payload(fs: FileSystem, target: str, files: Payload, now: float) -> None:
-    fs.read_only.discard(target)
+    fs.unprotect(target)
     if fs.exists(target) and target != "/":
         fs.remove(target, recursive=True)     # a mount hides what the image had there
     fs.mkdir(target, now, parents=True)
     for key, (data, mode) in files.items():
         fs.write(f"{target}/{key}", data, now, force=True, mode=mode)
-    fs.read_only.add(target)
+    fs.protect(target)
 
 
 SYNC_SECONDS = 60.0
@@ -216,15 +288,14 @@ def refresh(cluster: Any, pod: dict, fs: FileSystem, now: float) -> None:
     """The kubelet's periodic sync of the pod: a mounted Secret, ConfigMap, downwardAPI or
     projected volume (not one mounted by subPath) shows the objects' current data once a
     sync period has passed since it was last written."""
-    synced = fs.notes.get("synced") or {}
-    for target, (volume, written) in list(synced.items()):
+    for target, volume, written in fs.note("synced", ()):
         if now - written < SYNC_SECONDS:
             continue
         files = payload(cluster, pod, volume)
         if files is None:
             continue
-        current = {k[len(target) + 1:]: (fs.read(k), fs.stat(k).mode) for k in fs.all_files()
-                   if k.startswith(target + "/")}
+        current = {k[len(target) + 1:]: (fs.read(k), fs.stat(k).mode)
+                   for k in fs.all_files(target + "/")}
         if current != files:
             _write_payload(fs, target, files, now)
-        synced[target] = (volume, now - (now - written) % SYNC_SECONDS)
+        _synced(fs, target, volume, now - (now - written) % SYNC_SECONDS)

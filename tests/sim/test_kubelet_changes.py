@@ -1,0 +1,109 @@
+"""The kubelet works from the changes: a pass looks at the pods written since the last one
+(not its own writes), those whose timer is due and those removed, not at every pod; a
+removal it did not do itself still frees the pod's address."""
+
+from __future__ import annotations
+
+from sim.controllers import kubelet as kubelet_module
+
+
+def _kubelet(cluster):
+    return next(c for c in cluster.controllers if c.name == "kubelet")
+
+
+def _count_looks(monkeypatch) -> list[str]:
+    looked: list[str] = []
+    for name in ("_admit", "_advance", "_terminate"):
+        original = getattr(kubelet_module.Kubelet, name)
+
+        def wrapped(self, cluster, pod, *args, _original=original):
+            looked.append(pod["metadata"]["name"])
+            return _original(self, cluster, pod, *args)
+
+        monkeypatch.setattr(kubelet_module.Kubelet, name, wrapped)
+    return looked
+
+
+def test_a_pass_looks_at_the_pods_written_not_at_all(cluster, make_deployment, monkeypatch):
+    cluster.store.create(make_deployment("web", replicas=30))
+    cluster.run_for(10)
+    pods = cluster.store.list("pods", "default", "app=web")
+    assert len(pods) == 30 and all(p["status"]["phase"] == "Running" for p in pods)
+    looked = _count_looks(monkeypatch)
+    seen: list[str] = []
+    original = kubelet_module.Kubelet._look
+
+    def look(self, cluster_, state, now, pod):
+        seen.append(pod["metadata"]["name"])
+        return original(self, cluster_, state, now, pod)
+
+    monkeypatch.setattr(kubelet_module.Kubelet, "_look", look)
+    one = pods[7]
+    changed = dict(one, metadata=dict(one["metadata"], labels=dict(one["metadata"]["labels"], extra="x")))
+    cluster.store.update(changed)
+    cluster.reconcile()
+    # the pod written is looked at, no other
+    assert seen == [one["metadata"]["name"]] and looked == seen
+    deleted = cluster.store.delete("pods", "default", pods[3]["metadata"]["name"])
+    cluster.run_for(30)
+    # of the Deployment's pods, the one going away and the one the ReplicaSet makes for it
+    # (the system pods' probes have their timers)
+    names = {name for name in looked[1:] if name.startswith("web-")}
+    before = {p["metadata"]["name"] for p in pods}
+    assert deleted["metadata"]["name"] in names and len(names) == 2
+    assert len(names - before) == 1
+    assert len(cluster.store.list("pods", "default", "app=web")) == 30
+
+
+def _used_addresses(cluster) -> set[str]:
+    return {ip for entry in cluster.state.get("ipam", {}).values() for ip in entry["used"]}
+
+
+def test_a_pod_removed_by_another_frees_its_address(cluster, make_deployment):
+    cluster.store.create(make_deployment("web", replicas=3))
+    cluster.run_for(10)
+    pods = cluster.store.list("pods", "default", "app=web")
+    victim = pods[0]
+    ip = victim["status"]["podIP"]
+    assert ip in _used_addresses(cluster)
+    cluster.store.remove(cluster.store.type_of("pods"), victim)     # gone at once
+    cluster.reconcile()
+    assert ip not in _used_addresses(cluster)
+    assert victim["metadata"]["uid"] not in cluster.state["kubelet"]
+
+
+def test_without_the_store_s_log_a_pass_looks_at_every_pod(cluster, make_deployment, monkeypatch):
+    cluster.store.create(make_deployment("web", replicas=3))
+    cluster.run_for(10)
+    pods = cluster.store.list("pods", "default", "app=web")
+    victim = pods[1]
+    cluster.store.remove(cluster.store.type_of("pods"), victim)
+    cluster.store.changes.clear()          # more writes than the log keeps
+    full = []
+    original = kubelet_module.Kubelet._full
+
+    def counting(self, *args):
+        full.append(True)
+        return original(self, *args)
+
+    monkeypatch.setattr(kubelet_module.Kubelet, "_full", counting)
+    cluster.reconcile()
+    assert full and victim["metadata"]["uid"] not in cluster.state["kubelet"]
+    assert victim["status"]["podIP"] not in _used_addresses(cluster)
+    cluster.run_for(10)
+    assert all(p["status"]["phase"] == "Running" for p in cluster.store.list("pods", "default", "app=web"))
+
+
+def test_timers_wake_the_kubelet_in_a_pass_of_their_own(cluster, make_deployment):
+    cluster.store.create(make_deployment("web", replicas=2))
+    cluster.reconcile()
+    kubelet = _kubelet(cluster)
+    wake = cluster.next_wake()
+    assert wake is not None
+    pending = [p for p in cluster.store.list("pods", "default", "app=web")
+               if p["status"].get("phase") != "Running"]
+    assert pending
+    cluster.run_for(10)
+    assert all(p["status"]["phase"] == "Running" for p in cluster.store.list("pods", "default", "app=web"))
+    # nothing left due: the timers the pods had are gone with them settled
+    assert not kubelet._take_due(cluster.state["kubelet"], cluster.clock.now())
