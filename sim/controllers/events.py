@@ -86,8 +86,9 @@ class _Similar:
 class EventRecorder:
     def __init__(self, cluster: ClusterView):
         self.cluster = cluster
-        #: (object uid, reason, component, host, type) -> what its events are
-        self._index: dict[tuple, _Similar] = {}
+        #: (object uid, reason, component, host, type) -> what its events are: most such
+        #: groups have one event, kept as (name, when); a _Similar for more
+        self._index: dict[tuple, _Similar | tuple] = {}
         self._serial = 0
         #: (occurrence, namespace, [event names]) in the order recorded (the events of one
         #: moment together): expiry looks at the front
@@ -103,10 +104,20 @@ class EventRecorder:
         message = sys.intern(message)
         moment, now = self.cluster.clock.now(), self.cluster.clock.timestamp()
         group_key = (md.get("uid"), reason, component, host, type)
+        local: tuple = (field_path, message)
         group = self._index.get(group_key)
         if group is None:
-            group = self._index[group_key] = _Similar()
-        local: tuple = (field_path, message)
+            group = _Similar()
+        elif isinstance(group, tuple):
+            # the group's one event so far, kept as (name, when): read back when it recurs
+            first, when = group
+            event = store.find("events", namespace, first)
+            group = _Similar()
+            if event is not None:
+                group.remember(((event.get("involvedObject") or {}).get("fieldPath"),
+                                event["message"]), first)
+                group.last, group.message = when, event["message"]
+        self._index[group_key] = group
         if group.similar(message, moment) >= AGGREGATE_MAX_EVENTS:
             # one event stands for the similar ones from now on: its message the latest
             local, message = _AGGREGATE, sys.intern(COMBINED + message)
@@ -132,7 +143,11 @@ class EventRecorder:
                  # client-go's combined event is made afresh, without the reporting fields
                  "reportingComponent": component if local is not _AGGREGATE else "",
                  "reportingInstance": (host or "") if local is not _AGGREGATE else ""}
-        group.remember(local, name)
+        if group.empty() and group.last is moment and local is not _AGGREGATE:
+            # a group's first event: its name and time are all it needs until another comes
+            self._index[group_key] = (name, moment)
+        else:
+            group.remember(local, name)
         self._aged(moment, namespace, name)
         store.write(event)
 
@@ -186,6 +201,10 @@ class EventRecorder:
                      source.get("host"), event.get("type"))
         group = self._index.get(group_key)
         if group is None:
+            return
+        if isinstance(group, tuple):
+            if group[0] == name:
+                del self._index[group_key]
             return
         message = event.get("message") or ""
         group.forget(_AGGREGATE if message.startswith(COMBINED) else
