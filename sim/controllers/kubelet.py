@@ -11,10 +11,13 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..api.objects import clone, edit, set_condition
+from ..api.objects import alike, clone, edit, set_condition, shared
 from ..clock import format_time
 from .base import ClusterView
 from .volumes import env_error, volumes_blocked
+
+#: the user a container runs as, as the runtime reports it (images here run as root)
+_ROOT_USER = shared({"linux": {"gid": 0, "supplementalGroups": [0], "uid": 0}})
 
 
 # -- hooks into sim.workloads (present once that package lands) ---------------------------
@@ -378,7 +381,7 @@ class Kubelet:
         status = new.setdefault("status", {})
         host_ip = self._internal_ip(node)
         status["hostIP"] = host_ip
-        status["hostIPs"] = [{"ip": host_ip}]
+        status["hostIPs"] = alike([alike({"ip": host_ip})])
         status["startTime"] = format_time(now)
         status["phase"] = "Pending"
         self._conditions(cluster, new, ready_to_start, initialized=True, ready=False)
@@ -733,10 +736,11 @@ class Kubelet:
     def _running(self, c: dict, cs: dict, now: datetime) -> dict:
         out = {"containerID": f"containerd://{cs['container_id']}",
                "image": normalize_image(c.get("image", "")),
-               "imageID": image_id(c.get("image", "")), "lastState": {}, "name": c["name"],
-               "ready": False, "restartCount": cs.get("restarts", 0), "started": True,
-               "state": {"running": {"startedAt": format_time(now)}},
-               "user": {"linux": {"gid": 0, "supplementalGroups": [0], "uid": 0}}}
+               "imageID": image_id(c.get("image", "")), "lastState": alike({}),
+               "name": c["name"], "ready": False, "restartCount": cs.get("restarts", 0),
+               "started": True,
+               "state": alike({"running": alike({"startedAt": format_time(now)})}),
+               "user": _ROOT_USER}
         if c.get("resources"):
             # what the runtime applied (in-place resize is on since v1.33)
             out["resources"] = {k: dict(v) for k, v in c["resources"].items()
@@ -771,10 +775,10 @@ class Kubelet:
         for cond in conditions:
             cond.setdefault("lastProbeTime", None)
             cond["observedGeneration"] = gen
-        status["conditions"] = [{k: c[k] for k in ("lastProbeTime", "lastTransitionTime",
-                                                  "message", "observedGeneration", "reason",
-                                                  "status", "type") if k in c}
-                                for c in conditions]
+        # pods that change alike (in the same second) share their conditions
+        status["conditions"] = alike([alike({k: c[k] for k in (
+            "lastProbeTime", "lastTransitionTime", "message", "observedGeneration", "reason",
+            "status", "type") if k in c}) for c in conditions])
 
 
 def finish_container(cluster: ClusterView, namespace: str, name: str, container: str,
