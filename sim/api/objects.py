@@ -54,11 +54,22 @@ _ALIKE_KEPT = 4096
 
 
 def _content(value: Any) -> Any:
+    """A hashable key equal for equal JSON values only: keys in order, and each scalar with
+    its type (``True`` and ``1`` are not alike). Flat values take the quick way (C-level
+    tuples); nested ones are walked."""
     if isinstance(value, dict):
-        return (dict, tuple((k, _content(v)) for k, v in value.items()))
-    if isinstance(value, list):
+        key = (tuple(value.items()), tuple(map(type, value.values())))
+    elif isinstance(value, list):
+        key = (list, tuple(value), tuple(map(type, value)))
+    else:
+        return (type(value), value)
+    try:
+        hash(key)
+    except TypeError:        # a dict or a list inside
+        if isinstance(value, dict):
+            return (tuple((k, _content(v)) for k, v in value.items()), dict)
         return (list, tuple(_content(v) for v in value))
-    return value
+    return key
 
 
 def alike(value: list | dict) -> list | dict:

@@ -80,6 +80,9 @@ def _owner_uid(md: dict) -> str | None:
     return None
 
 
+#: the field each type is indexed by (a field selector with its equality reads the index)
+FIELD_INDEXES = {"pods": ("spec", "nodeName"), "events": ("involvedObject", "uid")}
+
 #: types whose objects are kept encoded (marshal), as etcd keeps every object: written
 #: often, read rarely, and many (five events per pod), they take a third of the memory
 ENCODED_TYPES = frozenset({"events"})
@@ -145,7 +148,9 @@ class _Table:
     items: SortedDict | _Encoded = field(default_factory=SortedDict)
     by_label: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
     by_owner: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
-    by_node: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    #: by the value of the type's indexed field (FIELD_INDEXES): pods by node, events by
+    #: the uid of their object
+    by_field: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     revision: int = 0
 
     def put(self, obj: dict) -> None:
@@ -163,9 +168,9 @@ class _Table:
         owner = _owner_uid(md)
         if owner is not None:
             self.by_owner.setdefault(owner, set()).add(key)
-        node = (obj.get("spec") or {}).get("nodeName") if self.rt.plural == "pods" else None
-        if node:
-            self.by_node.setdefault(node, set()).add(key)
+        value = self._field(obj)
+        if value:
+            self.by_field.setdefault(value, set()).add(key)
 
     def remove(self, key: tuple[str, str]) -> dict | None:
         old = self.items.pop(key, None)
@@ -186,9 +191,16 @@ class _Table:
         owner = _owner_uid(md)
         if owner is not None:
             _discard(self.by_owner, owner, key)
-        node = (obj.get("spec") or {}).get("nodeName") if self.rt.plural == "pods" else None
-        if node:
-            _discard(self.by_node, node, key)
+        value = self._field(obj)
+        if value:
+            _discard(self.by_field, value, key)
+
+    def _field(self, obj: dict) -> str | None:
+        path = FIELD_INDEXES.get(self.rt.plural)
+        if path is None:
+            return None
+        value = obj.get(path[0])
+        return value.get(path[1]) if isinstance(value, dict) else None
 
 
 def _discard(index: dict[str, set], value: str, key: tuple[str, str]) -> None:
@@ -287,11 +299,13 @@ class Store:
         candidates: Iterable[dict]
         equal = [r for r in reqs or [] if r[1] == "Equals" or (r[1] == "In" and len(r[2]) == 1)]
         fields = parse_field_selector(field_selector) if field_selector else []
-        node = next((f.value for f in fields if f.equal and f.path == ("spec", "nodeName")
-                     and f.value), None) if rt.plural == "pods" else None
-        if node is not None and not equal:
-            # the pods of a node (describe node, the kubelet's view): the node index
-            keys = table.by_node.get(node, set())
+        path = FIELD_INDEXES.get(rt.plural)
+        indexed = next((f.value for f in fields if f.equal and f.path == path and f.value),
+                       None) if path is not None else None
+        if indexed is not None and not equal:
+            # the pods of a node (describe node, the kubelet's view), the events of an
+            # object (describe): the field index
+            keys = table.by_field.get(indexed, set())
             if namespace is not None:
                 keys = {k for k in keys if k[0] == namespace}
             candidates = [table.items[k] for k in sorted(keys)]
@@ -347,7 +361,7 @@ class Store:
     def pods_on(self, node: str) -> list[dict]:
         """The pods bound to a node."""
         table = self._tables[self.type_of("pods")]
-        return [table.items[k] for k in table.by_node.get(node, ())]
+        return [table.items[k] for k in table.by_field.get(node, ())]
 
     def keys_after(self, resource: str | ResourceType, namespace: str | None,
                    start: tuple[str, str] | None):

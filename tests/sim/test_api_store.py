@@ -387,3 +387,19 @@ def test_pods_share_what_admission_adds_alike(cluster):
     finally:
         a["tolerations"][0]["tolerationSeconds"] = 300
     assert changed_shared() == []
+
+
+def test_alike_gives_one_object_for_equal_values_only():
+    from sim.api.objects import alike
+
+    first = alike({"ready": True, "ports": [{"port": 80, "protocol": "TCP"}]})
+    assert alike({"ready": True, "ports": [{"port": 80, "protocol": "TCP"}]}) is first
+    # equal in Python is not enough: JSON's types and the order of keys tell them apart
+    for other in ({"ready": 1, "ports": [{"port": 80, "protocol": "TCP"}]},
+                  {"ports": [{"port": 80, "protocol": "TCP"}], "ready": True},
+                  {"ready": True, "ports": [{"port": 80.0, "protocol": "TCP"}]},
+                  {"ready": True, "ports": [{"protocol": "TCP", "port": 80}]}):
+        got = alike(other)
+        assert got is other and got is not first
+    assert alike(["a", "b"]) is alike(["a", "b"]) and alike(["a", "b"]) is not alike(["b", "a"])
+    assert alike({}) is alike({}) and alike([]) is not alike({})

@@ -299,3 +299,18 @@ def test_encoded_objects_read_back_as_written(cluster):
     store.remove(store.type_of("events"), written[("ab", "e1")])
     assert store.find("events", "ab", "e1") is None
     assert [o["metadata"]["name"] for o in store.list("events", "ab")] == ["e0", "e2"]
+
+
+def test_the_events_of_an_object_come_from_the_field_index(cluster, make_deployment):
+    store = cluster.store
+    store.create(make_deployment("web", replicas=3))
+    cluster.run_for(10)
+    every = store.list("events", "default")
+    for pod in store.list("pods", "default", "app=web"):
+        uid = pod["metadata"]["uid"]
+        selector = f"involvedObject.uid={uid},involvedObject.name={pod['metadata']['name']}"
+        got = store.list("events", "default", field_selector=selector)
+        assert got == [e for e in every if e["involvedObject"]["uid"] == uid]
+        assert {e["reason"] for e in got} >= {"Scheduled", "Started"}
+        # read through the index, not by decoding every event of the namespace
+        assert len(store._tables[store.type_of("events")].by_field[uid]) == len(got)
