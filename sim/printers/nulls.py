@@ -9,32 +9,56 @@ def drop_nulls(value: Any) -> Any:
 
     Parts without a null are returned as they are, not copied (the printers only read
     them): a pod with one null deep in its status costs copies of the maps on the way to
-    it, not of the whole pod."""
+    it, not of the whole pod. Scalars are not visited one call each (a pod has a hundred)."""
     if isinstance(value, dict):
-        out = None
-        for k, v in value.items():
-            kept = None if v is None else drop_nulls(v)
-            if kept is not v or v is None:
-                if out is None:
-                    out = {}
-                    for k2, v2 in value.items():
-                        if k2 == k:
-                            break
-                        out[k2] = v2
-                if v is not None:
-                    out[k] = kept
-            elif out is not None:
-                out[k] = v
-        return value if out is None else out
+        return _map(value)
     if isinstance(value, list):
-        out_list = None
-        for i, v in enumerate(value):
-            kept = {} if v is None else drop_nulls(v)
-            if kept is not v:
-                if out_list is None:
-                    out_list = list(value[:i])
-                out_list.append(kept)
-            elif out_list is not None:
-                out_list.append(v)
-        return value if out_list is None else out_list
+        return _list(value)
     return value
+
+
+def _map(value: dict) -> dict:
+    out = None
+    for k, v in value.items():
+        if v is None:
+            kept = None
+        elif isinstance(v, dict):
+            kept = _map(v)
+        elif isinstance(v, list):
+            kept = _list(v)
+        else:
+            if out is not None:
+                out[k] = v
+            continue
+        if kept is not v or v is None:
+            if out is None:
+                out = {}
+                for k2, v2 in value.items():
+                    if k2 == k:
+                        break
+                    out[k2] = v2
+            if v is not None:
+                out[k] = kept
+        elif out is not None:
+            out[k] = v
+    return value if out is None else out
+
+
+def _list(value: list) -> list:
+    out = None
+    for i, v in enumerate(value):
+        if v is None:
+            kept = {}
+        elif isinstance(v, dict):
+            kept = _map(v)
+        elif isinstance(v, list):
+            kept = _list(v)
+        else:
+            kept = v
+        if kept is not v:
+            if out is None:
+                out = list(value[:i])
+            out.append(kept)
+        elif out is not None:
+            out.append(v)
+    return value if out is None else out
