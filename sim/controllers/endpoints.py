@@ -3,7 +3,7 @@ and the EndpointSlice mirroring controller."""
 
 from __future__ import annotations
 
-from sortedcontainers import SortedDict, SortedList
+from sortedcontainers import SortedDict
 
 from ..api.objects import alike, clone, edit, owner_reference, random_suffix
 from ..api.selectors import matches, selector_from_map
@@ -54,6 +54,38 @@ def _wanted(svc: dict) -> bool:
     return bool(svc["spec"].get("selector")) and svc["spec"].get("type") != "ExternalName"
 
 
+class _Latest:
+    """A multiset of timestamps that answers its latest: a count per distinct value, the
+    latest found again only when the last of it goes."""
+
+    __slots__ = ("counts", "_latest")
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+        self._latest: str | None = None
+
+    def add(self, value: str) -> None:
+        self.counts[value] = self.counts.get(value, 0) + 1
+        if self._latest is not None and value > self._latest:
+            self._latest = value
+        elif self._latest is None and len(self.counts) == 1:
+            self._latest = value
+
+    def remove(self, value: str) -> None:
+        left = self.counts[value] - 1
+        if left:
+            self.counts[value] = left
+            return
+        del self.counts[value]
+        if value == self._latest:
+            self._latest = None
+
+    def latest(self) -> str | None:
+        if self._latest is None and self.counts:
+            self._latest = max(self.counts)
+        return self._latest
+
+
 class _Selection:
     """For each Service with a selector: what the controller derives from each pod it
     selects (``entry(svc, pod) -> (sort key, value) | None``), in sort-key order, kept
@@ -74,8 +106,9 @@ class _Selection:
         self.by_ns: dict[str, set[tuple]] = {}
         self.keys: dict[tuple, dict[tuple, tuple]] = {}        # svc -> pod key -> sort key
         self.order: dict[tuple, SortedDict] = {}               # svc -> sort key -> value
-        #: svc -> the entries' trigger times (each value's last item), sorted: the latest at once
-        self.times: dict[tuple, SortedList] = {}
+        #: svc -> the entries' trigger times (each value's last item), counted: timestamps
+        #: are to the second, so a Service's pods have few distinct ones
+        self.times: dict[tuple, _Latest] = {}
         self.groups: dict[tuple, dict] = {}                    # svc -> group -> entries
         #: pod key -> the Services that select it (a tuple: most pods are in one or two)
         self.pod_services: dict[tuple, tuple[tuple, ...]] = {}
@@ -95,8 +128,8 @@ class _Selection:
     def trigger(self, key: tuple) -> str:
         """The latest of the Service's creation and its pods' trigger times."""
         created = self.services[key]["metadata"]["creationTimestamp"]
-        times = self.times[key]
-        return max(created, times[-1]) if times else created
+        latest = self.times[key].latest()
+        return max(created, latest) if latest is not None else created
 
     def _drop_entry(self, svc_key: tuple, pod_key: tuple) -> None:
         sort_key = self.keys[svc_key].pop(pod_key, None)
@@ -147,7 +180,7 @@ class _Selection:
         self.services[key] = svc
         self.reqs[key] = selector_from_map(svc["spec"].get("selector"))
         self.by_ns.setdefault(key[0], set()).add(key)
-        self.keys[key], self.order[key], self.times[key] = {}, SortedDict(), SortedList()
+        self.keys[key], self.order[key], self.times[key] = {}, SortedDict(), _Latest()
         self.groups[key] = {}
         for pod in store.select("pods", key[0], self.reqs[key]):
             pod_key = (key[0], pod["metadata"]["name"])

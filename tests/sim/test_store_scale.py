@@ -314,3 +314,21 @@ def test_the_events_of_an_object_come_from_the_field_index(cluster, make_deploym
         assert {e["reason"] for e in got} >= {"Scheduled", "Started"}
         # read through the index, not by decoding every event of the namespace
         assert len(store._tables[store.type_of("events")].by_field[uid]) == len(got)
+
+
+def test_the_latest_of_many_timestamps_follows_adds_and_removals():
+    import random
+
+    from sim.controllers.endpoints import _Latest
+
+    rng = random.Random(7)
+    latest, values = _Latest(), []
+    for _ in range(2000):
+        if values and rng.random() < 0.45:
+            value = values.pop(rng.randrange(len(values)))
+            latest.remove(value)
+        else:
+            value = f"2026-01-01T00:{rng.randrange(60):02d}:{rng.randrange(60):02d}Z"
+            values.append(value)
+            latest.add(value)
+        assert latest.latest() == (max(values) if values else None)
