@@ -80,6 +80,10 @@ def _owner_uid(md: dict) -> str | None:
     return None
 
 
+#: an index's keys for one value: a tuple up to this many, then a set
+_FEW_KEYS = 8
+_Keys = "tuple[tuple[str, str], ...] | set[tuple[str, str]]"
+
 #: the field each type is indexed by (a field selector with its equality reads the index)
 FIELD_INDEXES = {"pods": ("spec", "nodeName"), "events": ("involvedObject", "uid")}
 
@@ -146,11 +150,14 @@ class _Table:
 
     rt: ResourceType
     items: SortedDict | _Encoded = field(default_factory=SortedDict)
-    by_label: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
-    by_owner: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    # each index maps a value to its objects' keys: a tuple while they are few (most labels,
+    # owners and fields have a handful of objects: a set each would be most of the index's
+    # memory), a set when more
+    by_label: dict[tuple[str, str], _Keys] = field(default_factory=dict)
+    by_owner: dict[str, _Keys] = field(default_factory=dict)
     #: by the value of the type's indexed field (FIELD_INDEXES): pods by node, events by
     #: the uid of their object
-    by_field: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    by_field: dict[str, _Keys] = field(default_factory=dict)
     revision: int = 0
 
     def put(self, obj: dict) -> None:
@@ -164,13 +171,13 @@ class _Table:
         labels = md.get("labels")
         if old_md is None or old_md.get("labels") is not labels:
             for k, v in (labels or {}).items():
-                self.by_label.setdefault((k, v), set()).add(key)
+                _add(self.by_label, (k, v), key)
         owner = _owner_uid(md)
         if owner is not None:
-            self.by_owner.setdefault(owner, set()).add(key)
+            _add(self.by_owner, owner, key)
         value = self._field(obj)
         if value:
-            self.by_field.setdefault(value, set()).add(key)
+            _add(self.by_field, value, key)
 
     def remove(self, key: tuple[str, str]) -> dict | None:
         old = self.items.pop(key, None)
@@ -183,11 +190,7 @@ class _Table:
         labels = md.get("labels")
         if new is None or new["metadata"].get("labels") is not labels:
             for k, v in (labels or {}).items():
-                keys = self.by_label.get((k, v))
-                if keys is not None:
-                    keys.discard(key)
-                    if not keys:
-                        del self.by_label[(k, v)]
+                _discard(self.by_label, (k, v), key)
         owner = _owner_uid(md)
         if owner is not None:
             _discard(self.by_owner, owner, key)
@@ -203,9 +206,29 @@ class _Table:
         return value.get(path[1]) if isinstance(value, dict) else None
 
 
-def _discard(index: dict[str, set], value: str, key: tuple[str, str]) -> None:
+def _add(index: dict, value, key: tuple[str, str]) -> None:
     keys = index.get(value)
-    if keys is not None:
+    if keys is None:
+        index[value] = (key,)
+    elif type(keys) is tuple:
+        if key not in keys:
+            index[value] = keys + (key,) if len(keys) < _FEW_KEYS else {*keys, key}
+    else:
+        keys.add(key)
+
+
+def _discard(index: dict, value, key: tuple[str, str]) -> None:
+    keys = index.get(value)
+    if keys is None:
+        return
+    if type(keys) is tuple:
+        if key in keys:
+            left = tuple(k for k in keys if k != key)
+            if left:
+                index[value] = left
+            else:
+                del index[value]
+    else:
         keys.discard(key)
         if not keys:
             del index[value]

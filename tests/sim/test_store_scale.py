@@ -332,3 +332,25 @@ def test_the_latest_of_many_timestamps_follows_adds_and_removals():
             values.append(value)
             latest.add(value)
         assert latest.latest() == (max(values) if values else None)
+
+
+def test_label_index_answers_as_a_scan_through_small_and_large_sets(cluster):
+    """The index keeps a few keys in a tuple and more in a set: through both, and back,
+    a selection answers what a scan of every object does."""
+    import random
+
+    rng = random.Random(3)
+    store = cluster.store
+    live: dict[str, dict] = {}
+    for step in range(400):
+        name = f"cm-{rng.randrange(40)}"
+        if name in live and rng.random() < 0.4:
+            store.remove(store.type_of("configmaps"), store.get("configmaps", "default", name))
+            del live[name]
+        else:
+            obj = _cm(name, app=f"a{rng.randrange(3)}")
+            live[name] = store.write(obj)
+        for app in ("a0", "a1", "a2"):
+            got = {o["metadata"]["name"] for o in store.select(
+                "configmaps", "default", parse_label_selector(f"app={app}"))}
+            assert got == {n for n, o in live.items() if o["metadata"]["labels"]["app"] == app}
