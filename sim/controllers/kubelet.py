@@ -11,7 +11,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..api.objects import alike, clone, edit, set_condition, shared
+from ..api.objects import alike, alike_of, clone, edit, set_condition, shared
 from ..clock import format_time
 from .base import ClusterView
 from .volumes import env_error, volumes_blocked
@@ -381,7 +381,7 @@ class Kubelet:
         status = new.setdefault("status", {})
         host_ip = self._internal_ip(node)
         status["hostIP"] = host_ip
-        status["hostIPs"] = alike([alike({"ip": host_ip})])
+        status["hostIPs"] = alike_of([alike({"ip": host_ip})])
         status["startTime"] = format_time(now)
         status["phase"] = "Pending"
         self._conditions(cluster, new, ready_to_start, initialized=True, ready=False)
@@ -739,7 +739,7 @@ class Kubelet:
                "imageID": image_id(c.get("image", "")), "lastState": alike({}),
                "name": c["name"], "ready": False, "restartCount": cs.get("restarts", 0),
                "started": True,
-               "state": alike({"running": alike({"startedAt": format_time(now)})}),
+               "state": alike_of({"running": alike({"startedAt": format_time(now)})}),
                "user": _ROOT_USER}
         if c.get("resources"):
             # what the runtime applied (in-place resize is on since v1.33)
@@ -776,7 +776,7 @@ class Kubelet:
             cond.setdefault("lastProbeTime", None)
             cond["observedGeneration"] = gen
         # pods that change alike (in the same second) share their conditions
-        status["conditions"] = alike([alike({k: c[k] for k in (
+        status["conditions"] = alike_of([alike({k: c[k] for k in (
             "lastProbeTime", "lastTransitionTime", "message", "observedGeneration", "reason",
             "status", "type") if k in c}) for c in conditions])
 

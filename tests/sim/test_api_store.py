@@ -403,3 +403,15 @@ def test_alike_gives_one_object_for_equal_values_only():
         assert got is other and got is not first
     assert alike(["a", "b"]) is alike(["a", "b"]) and alike(["a", "b"]) is not alike(["b", "a"])
     assert alike({}) is alike({}) and alike([]) is not alike({})
+
+
+def test_alike_of_tells_its_parts_by_identity():
+    from sim.api.objects import alike, alike_of
+
+    one = alike_of([alike({"type": "Ready", "status": "True"}), alike({"type": "X", "status": "1"})])
+    again = alike_of([alike({"type": "Ready", "status": "True"}), alike({"type": "X", "status": "1"})])
+    assert again is one
+    # a part that is not the remembered one is another value for it (never wrongly the same)
+    fresh = alike_of([{"type": "Ready", "status": "True"}, alike({"type": "X", "status": "1"})])
+    assert fresh is not one and fresh == one
+    assert alike_of({"a": 1}) is not alike_of({"a": True})
