@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sortedcontainers import SortedDict
 
-from ..api.objects import alike, clone, edit, owner_reference, random_suffix
+from ..api.objects import alike, alike_of, clone, edit, owner_reference, random_suffix
 from ..api.selectors import matches, selector_from_map
 from .base import ClusterView, pod_ready
 
@@ -269,7 +269,7 @@ def _address_entry(svc: dict, pod: dict):
         if sp.get("appProtocol"):
             entry["appProtocol"] = sp["appProtocol"]
         ports.append(entry)
-    ports = alike(ports)
+    ports = alike_of([alike(p) for p in ports])
     if not ports and svc["spec"].get("ports"):
         # no address, but its times still count for the trigger annotation
         return ((pod["status"]["podIP"], pod["metadata"]["uid"]),
@@ -453,7 +453,7 @@ class EndpointSliceController:
             if sp.get("appProtocol"):
                 entry["appProtocol"] = sp["appProtocol"]
             pod_ports.append(entry)
-        pod_ports = alike(pod_ports)
+        pod_ports = alike_of([alike(p) for p in pod_ports])
         sort_key = (pod["status"]["podIP"], pod["metadata"]["uid"])
         if svc["spec"].get("ports") and not pod_ports:
             return sort_key, (None, None, _pod_trigger(pod))
