@@ -88,12 +88,14 @@ class _Latest:
 
 class _Selection:
     """For each Service with a selector: what the controller derives from each pod it
-    selects (``entry(svc, pod) -> (sort key, value) | None``), in sort-key order, kept
-    in step with the changes to pods and Services, so a change to one pod costs that
-    pod's entry, not a look at every pod of the Service."""
+    selects (``entry(svc, pod) -> (sort key, value) | None``), in sort-key order when
+    ``ordered`` (else in a plain dict, for a controller that sorts only when it packs
+    afresh), kept in step with the changes to pods and Services, so a change to one pod
+    costs that pod's entry, not a look at every pod of the Service."""
 
-    def __init__(self, entry, track: bool = False, group=None):
+    def __init__(self, entry, track: bool = False, group=None, ordered: bool = True):
         self.entry = entry
+        self.ordered = ordered
         #: ``group(value)``: what entries are counted by (``groups``), e.g. their ports
         self.group = group
         #: keep, per Service, the sort keys whose entries changed (``take_dirty``)
@@ -105,7 +107,7 @@ class _Selection:
         self.reqs: dict[tuple, list] = {}
         self.by_ns: dict[str, set[tuple]] = {}
         self.keys: dict[tuple, dict[tuple, tuple]] = {}        # svc -> pod key -> sort key
-        self.order: dict[tuple, SortedDict] = {}               # svc -> sort key -> value
+        self.order: dict[tuple, SortedDict | dict] = {}        # svc -> sort key -> value
         #: svc -> the entries' trigger times (each value's last item), counted: timestamps
         #: are to the second, so a Service's pods have few distinct ones
         self.times: dict[tuple, _Latest] = {}
@@ -180,7 +182,8 @@ class _Selection:
         self.services[key] = svc
         self.reqs[key] = selector_from_map(svc["spec"].get("selector"))
         self.by_ns.setdefault(key[0], set()).add(key)
-        self.keys[key], self.order[key], self.times[key] = {}, SortedDict(), _Latest()
+        self.keys[key], self.times[key] = {}, _Latest()
+        self.order[key] = SortedDict() if self.ordered else {}
         self.groups[key] = {}
         for pod in store.select("pods", key[0], self.reqs[key]):
             pod_key = (key[0], pod["metadata"]["name"])
@@ -435,7 +438,7 @@ class EndpointSliceController:
     def __init__(self) -> None:
         self._feed = None
         self._zones: dict[str, str | None] = {}
-        self._selection = _Selection(self._entry, track=True)
+        self._selection = _Selection(self._entry, track=True, ordered=False)
         #: per Service: which slice holds each endpoint (by sort key), as last written
         self._layout: dict[tuple, _Layout] = {}
 
@@ -507,7 +510,7 @@ class EndpointSliceController:
                 layout = self._layout.get(key)
                 if fresh or layout is None or not self._update(cluster, sel, key, layout, dirty):
                     self._layout[key] = self._sync_service(
-                        cluster, sel.services[key], list(sel.order[key].items()),
+                        cluster, sel.services[key], sorted(sel.order[key].items()),
                         self._slices(store, rt, key), sel.trigger(key))
             else:
                 self._layout.pop(key, None)
@@ -537,11 +540,14 @@ class EndpointSliceController:
         feed says so), so only the slices that change are read, and a sync costs the
         changes and a walk over the slices' names, not a sort of them."""
         svc, order = sel.services[key], sel.order[key]
-        ports = next((value[0] for value in order.values() if value[1] is not None), None)
         labels = _service_labels(svc, {"kubernetes.io/service-name": svc["metadata"]["name"],
                                        MANAGED_BY: SLICE_CONTROLLER})
-        if (ports or None) != layout.ports or labels != layout.labels:
+        if labels != layout.labels:
             return False
+        for sort_key in dirty:
+            value = order.get(sort_key)
+            if value is not None and value[1] is not None and (value[0] or None) != layout.ports:
+                return False    # an endpoint with other ports than the slices': afresh
         changed: set[str] = set()
         new: list = []
         for sort_key in dirty:
