@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from random import Random
 from typing import Any
 
@@ -104,7 +103,12 @@ def alike_of(value: list | dict) -> list | dict:
 
 
 def new_uid(rng: Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    """A version 4 UUID from the seeded stream: what ``uuid.UUID(int=bits, version=4)``
+    prints, without building the object (every object written needs one)."""
+    bits = rng.getrandbits(128)
+    bits = (bits & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76
+    text = "%032x" % bits
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def meta(obj: dict) -> dict:

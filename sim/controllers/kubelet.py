@@ -416,7 +416,7 @@ class Kubelet:
     # -- progress ---------------------------------------------------------------------
 
     def _advance(self, cluster: ClusterView, pod: dict, ps: dict, now: datetime):
-        new = edit(pod, "status")
+        new = _edit_status(pod)
         status = new["status"]
         wake: datetime | None = None
         host = ps["node"]
@@ -779,6 +779,18 @@ class Kubelet:
         status["conditions"] = alike_of([alike({k: c[k] for k in (
             "lastProbeTime", "lastTransitionTime", "message", "observedGeneration", "reason",
             "status", "type") if k in c}) for c in conditions])
+
+
+def _edit_status(pod: dict) -> dict:
+    """A new version of the pod to change its status in a sync: the status and each
+    container's status are copies one level deep (a sync replaces their parts, it never
+    changes one inside: conditions are made anew), the rest is shared with ``pod``."""
+    new = edit(pod)
+    status = dict(pod.get("status") or {})
+    if status.get("containerStatuses"):
+        status["containerStatuses"] = [dict(c) for c in status["containerStatuses"]]
+    new["status"] = status
+    return new
 
 
 def finish_container(cluster: ClusterView, namespace: str, name: str, container: str,

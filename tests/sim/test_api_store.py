@@ -415,3 +415,14 @@ def test_alike_of_tells_its_parts_by_identity():
     fresh = alike_of([{"type": "Ready", "status": "True"}, alike({"type": "X", "status": "1"})])
     assert fresh is not one and fresh == one
     assert alike_of({"a": 1}) is not alike_of({"a": True})
+
+
+def test_uids_are_the_version_4_uuids_of_the_seeded_stream():
+    import random
+    import uuid
+
+    from sim.api.objects import new_uid
+
+    ours, reference = random.Random(11), random.Random(11)
+    for _ in range(2000):
+        assert new_uid(ours) == str(uuid.UUID(int=reference.getrandbits(128), version=4))

@@ -107,3 +107,36 @@ def test_timers_wake_the_kubelet_in_a_pass_of_their_own(cluster, make_deployment
     assert all(p["status"]["phase"] == "Running" for p in cluster.store.list("pods", "default", "app=web"))
     # nothing left due: the timers the pods had are gone with them settled
     assert not kubelet._take_due(cluster.state["kubelet"], cluster.clock.now())
+
+
+def test_the_kubelet_never_changes_a_written_pod_in_place(make_deployment):
+    """Each version of a pod, once written, stays as it was written while the kubelet
+    starts it, probes it, sees it crash and restarts it (its status is copied one level
+    deep per sync: a part changed inside would change the stored versions too)."""
+    from sim.api.objects import clone
+    from sim.cluster import Cluster
+
+    cluster = Cluster("default")
+    written: list[tuple[dict, dict]] = []
+    original = cluster.store.write
+
+    def write(obj):
+        stored = original(obj)
+        if stored.get("kind") == "Pod":
+            written.append((stored, clone(stored)))
+        return stored
+
+    cluster.store.write = write
+    probed = make_deployment("web", replicas=2)
+    probed["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] = {
+        "httpGet": {"path": "/", "port": 80}, "periodSeconds": 2}
+    cluster.store.create(probed)
+    crashing = make_deployment("crash", replicas=1, image="busybox")
+    crashing["spec"]["template"]["spec"]["containers"][0]["command"] = ["sh", "-c", "exit 3"]
+    cluster.store.create(crashing)
+    cluster.run_for(120)
+    assert len(written) > 10
+    assert any(p["status"].get("containerStatuses", [{}])[0].get("restartCount", 0) > 1
+               for p, _ in written if p["metadata"]["name"].startswith("crash"))
+    changed = [p["metadata"]["name"] for p, made in written if p != made]
+    assert changed == []
