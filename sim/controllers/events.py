@@ -95,21 +95,27 @@ class EventRecorder:
         self._ages: deque = deque()
         #: the source per (component, host)
         self._sources: dict[tuple, dict] = {}
+        #: (moment, its nanoseconds since the epoch): the last moment's, worked out once
+        self._nanos: tuple = (None, 0)
 
     def record(self, obj: dict, type: str, reason: str, message: str, component: str,
                host: str | None = None, field_path: str | None = None) -> None:
         store = self.cluster.store
         md = obj["metadata"]
         namespace = md.get("namespace") or "default"
-        message = sys.intern(message)
         moment, now = self.cluster.clock.now(), self.cluster.clock.timestamp()
         group_key = (md.get("uid"), reason, component, host, type)
-        local: tuple = (field_path, message)
         group = self._index.get(group_key)
         if group is None:
-            group = _Similar()
-        elif isinstance(group, tuple):
-            # the group's one event so far, kept as (name, when): read back when it recurs
+            # a group's first event (most are): its name and time are all it needs
+            name = self._create(obj, namespace, type, reason, message, component, host,
+                                field_path, moment, now, combined=False)
+            self._index[group_key] = (name, moment)
+            return
+        message = sys.intern(message)
+        local: tuple = (field_path, message)
+        if isinstance(group, tuple):
+            # the group's one event so far, kept as (name, when): read back as it recurs
             first, when = group
             event = store.find("events", namespace, first)
             group = _Similar()
@@ -117,7 +123,7 @@ class EventRecorder:
                 group.remember(((event.get("involvedObject") or {}).get("fieldPath"),
                                 event["message"]), first)
                 group.last, group.message = when, event["message"]
-        self._index[group_key] = group
+            self._index[group_key] = group
         if group.similar(message, moment) >= AGGREGATE_MAX_EVENTS:
             # one event stands for the similar ones from now on: its message the latest
             local, message = _AGGREGATE, sys.intern(COMBINED + message)
@@ -131,9 +137,18 @@ class EventRecorder:
             self._aged(moment, namespace, name)
             store.write(event)
             return
+        name = self._create(obj, namespace, type, reason, message, component, host,
+                            field_path, moment, now, combined=local is _AGGREGATE)
+        group.remember(local, name)
+
+    def _create(self, obj: dict, namespace: str, type: str, reason: str, message: str,
+                component: str, host: str | None, field_path: str | None, moment, now: str,
+                combined: bool) -> str:
+        """A new event in the store: its name, ``<object>.<hex nanoseconds>``."""
         self._serial += 1
-        nanos = int(moment.timestamp() * 1e9) + self._serial
-        name = f"{md['name']}.{nanos:x}"
+        if self._nanos[0] is not moment:
+            self._nanos = (moment, int(moment.timestamp() * 1e9))
+        name = f"{obj['metadata']['name']}.{self._nanos[1] + self._serial:x}"
         event = {"apiVersion": "v1", "kind": "Event",
                  "metadata": {"name": name, "namespace": namespace},
                  "involvedObject": self._involved_object(obj, field_path),
@@ -141,15 +156,11 @@ class EventRecorder:
                  "firstTimestamp": now, "lastTimestamp": now, "count": 1, "type": type,
                  "eventTime": None,
                  # client-go's combined event is made afresh, without the reporting fields
-                 "reportingComponent": component if local is not _AGGREGATE else "",
-                 "reportingInstance": (host or "") if local is not _AGGREGATE else ""}
-        if group.empty() and group.last is moment and local is not _AGGREGATE:
-            # a group's first event: its name and time are all it needs until another comes
-            self._index[group_key] = (name, moment)
-        else:
-            group.remember(local, name)
+                 "reportingComponent": "" if combined else component,
+                 "reportingInstance": "" if combined else (host or "")}
         self._aged(moment, namespace, name)
-        store.write(event)
+        self.cluster.store.write(event)
+        return name
 
     def _aged(self, moment, namespace: str, name: str) -> None:
         last = self._ages[-1] if self._ages else None
