@@ -17,8 +17,8 @@ so 100,000 pods run on its 1,000 nodes), then, as the cluster process serves our
   fell within it are left out and counted apart, ``gc_cpu_s``: at a few milliseconds, one
   such pause would be most of the figure).
 
-Sizes under 100,000 pods run three times (each figure: the median of its CPU times; the
-machine is shared). Growth: for each figure, the time at one size over the time at the
+Every size runs three times, the sizes in turn round after round (each figure: the median
+of its CPU times; the machine is shared, and its speed drifts over minutes). Growth: for each figure, the time at one size over the time at the
 size before; linear growth is the ratio of the sizes (×10), the target is at most ×12.
 """
 
@@ -256,10 +256,14 @@ def median_run(runs: list[dict]) -> dict:
 
 def run(sizes: tuple[int, ...] = (100, 1000, 10000, 100000), repeat: int = 3,
         runs: int = 3) -> dict:
-    """Each size in ``runs`` fresh processes (the figures: medians), but 100,000 pods and
-    more once (minutes each)."""
-    results = [median_run([run_size(n, repeat) for _ in range(runs if n < 100000 else 1)])
-               for n in sizes]
+    """Each size in ``runs`` fresh processes, the sizes taken in turn round after round (so
+    a slower spell of the shared machine falls on every size alike, not on one), each
+    figure the median of its runs."""
+    done: dict[int, list[dict]] = {n: [] for n in sizes}
+    for _ in range(runs):
+        for n in sizes:
+            done[n].append(run_size(n, repeat))
+    results = [median_run(done[n]) for n in sizes]
     return {"sizes": results, "growth": growth(results), "growth_limit": GROWTH_LIMIT}
 
 
