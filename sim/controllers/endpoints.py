@@ -196,6 +196,10 @@ class _Selection:
         """The pod ``key`` changed: its entries again; the Services it was or is in."""
         before = set(self.pod_services.pop(key, ()))
         pod = store.find("pods", key[0], key[1])
+        if not before and (pod is None or not _serves(pod)):
+            # no endpoint before, none now (a pod still without an address): nothing to
+            # keep, nothing to redo (a new pod's first change costs a look, not an entry)
+            return set()
         now = set()
         if pod is not None:
             labels = pod["metadata"].get("labels")
