@@ -75,13 +75,7 @@ def alike(value: list | dict) -> list | dict:
     """One object for equal small values (a pod's labels, its owner reference, its
     endpoint's conditions): the first one seen, while it is remembered (the last few
     thousand). Only for parts of objects that are never changed in place."""
-    key = _content(value)
-    found = _ALIKE.get(key)
-    if found is None:
-        if len(_ALIKE) >= _ALIKE_KEPT:
-            _ALIKE.clear()
-        found = _ALIKE[key] = value
-    return found
+    return _remembered(_content(value), value)
 
 
 def alike_of(value: list | dict) -> list | dict:
@@ -94,6 +88,11 @@ def alike_of(value: list | dict) -> list | dict:
     else:
         key = ("parts", list, tuple((type(v), v) if not isinstance(v, (dict, list)) else id(v)
                                     for v in value))
+    return _remembered(key, value)
+
+
+def _remembered(key: tuple, value: list | dict) -> list | dict:
+    """The value remembered under ``key``, else ``value`` (remembered from now on)."""
     found = _ALIKE.get(key)
     if found is None:
         if len(_ALIKE) >= _ALIKE_KEPT:
