@@ -298,11 +298,21 @@ def sed(proc: Proc, argv: list[str]) -> int:
         return 1
     pattern = re.compile(_bre_to_python(match.group(2), "-E" in argv or "-r" in argv))
     replacement = re.sub(r"\\(\d)", r"\\\1", match.group(3)).replace("&", r"\g<0>")
-    for data in lines_of(proc, "sed", names):
+    in_place = any(re.fullmatch(r"-[a-zA-Z]*i[^\s]*", a) or a.startswith("--in-place")
+                   for a in argv[1:])
+    if in_place and not names:
+        proc.error("sed: no input files\n")
+        return 1 if proc.image.shell == "busybox" else 4
+    for name, data in zip(names or [None], lines_of(proc, "sed", names)):
         if data is None:
             return 2
-        for line in data.decode("utf-8", "replace").splitlines(keepends=True):
-            proc.write(pattern.sub(replacement, line, count=0 if match.group(4) else 1))
+        edited = "".join(pattern.sub(replacement, line, count=0 if match.group(4) else 1)
+                         for line in data.decode("utf-8", "replace").splitlines(keepends=True))
+        if in_place:
+            # -i: the file itself is rewritten, nothing is printed
+            proc.fs.write(proc.path(name), edited.encode(), proc.now().timestamp())
+        else:
+            proc.write(edited)
     return 0
 
 

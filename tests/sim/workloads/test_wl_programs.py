@@ -132,3 +132,14 @@ def test_network_tools_show_the_pods_own_address(cluster):
     code, _, err = run(cluster, box, ["nc", "-z", box["status"]["podIP"], "81"])
     assert code == 1 and "Connection refused" in err
     assert run(cluster, box, ["sh", "-c", "expr 2 + 3; yes | head -2"])[1] == "5\ny\ny\n"
+
+
+def test_sed_in_place_rewrites_the_file_and_prints_nothing(cluster):
+    web = pods(cluster, "app=web")[0]
+    run(cluster, web, ["sh", "-c", "printf 'hello world\\nworld\\n' > /tmp/w.txt"])
+    assert run(cluster, web, ["sed", "s/world/there/", "/tmp/w.txt"]) == (0, "hello there\nthere\n", "")
+    assert run(cluster, web, ["cat", "/tmp/w.txt"])[1] == "hello world\nworld\n"   # printed only
+    assert run(cluster, web, ["sed", "-i", "s/world/there/g", "/tmp/w.txt"]) == (0, "", "")
+    assert run(cluster, web, ["cat", "/tmp/w.txt"])[1] == "hello there\nthere\n"
+    code, _, err = run(cluster, web, ["sed", "-i", "s/a/b/"])
+    assert code != 0 and err == "sed: no input files\n"
