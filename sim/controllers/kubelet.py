@@ -156,7 +156,8 @@ class Kubelet:
 
     def __init__(self) -> None:
         self._feed = None                   # the pods and nodes written since the last pass
-        self._revision: int | None = None   # the store's revision at the end of the last pass
+        #: (namespace, name) -> uid of the pods it looked at: a removal seen as a key
+        self._uids: dict[tuple[str, str], str] = {}
         self._removed_own: list[str] = []   # the pods it removed itself in the last pass
         self._unsettled: set[str] = set()   # pods looked at whose last write is not the kubelet's
         self._again = False                 # timers ran: the next pass looks at what they wrote
@@ -165,9 +166,9 @@ class Kubelet:
 
     def sync(self, cluster: ClusterView):
         """One pass, from the changes: the pods written since the last pass (the kubelet's
-        own writes left out), those whose timer is due, and the removed ones forgotten. The
-        first pass, a change of nodes, or more writes than the store's log keeps look at
-        every pod."""
+        own writes left out), those whose timer is due, and the removed ones forgotten (a
+        written key whose pod is gone, or is another pod now). The first pass and a change
+        of nodes look at every pod."""
         store = cluster.store
         state = cluster.state.setdefault("kubelet", {})
         now = cluster.clock.now()
@@ -175,45 +176,35 @@ class Kubelet:
         if self._feed is None:
             self._feed = store.feed("pods", "nodes")
         everything, keys = self._feed.take()
-        gone = self._removed(store)
-        if gone is not None:
-            gone += self._removed_own       # forgotten at the pass after their removal
-        self._removed_own = []
-        if everything or gone is None or keys["nodes"]:
+        gone, self._removed_own = self._removed_own, []   # forgotten the pass after
+        if everything or keys["nodes"]:
             self._full(cluster, state, now)
         elif keys["pods"] or self._again:
-            self._some(cluster, state, now, keys["pods"], gone)
+            self._some(cluster, state, now, keys["pods"], gone + self._removed(store, keys["pods"]))
         else:
             self._timers(cluster, state, now)
         self._feed.take()                   # its own writes need no second look
-        self._revision = store.revision
         return self._next_wake(state, now)
 
-    def _removed(self, store) -> list[str] | None:
-        """The uids of the pods others removed from the store since the last pass, from
-        its log of writes; None when the log does not reach back that far."""
-        changes = getattr(store, "changes", None)
-        if self._revision is None or changes is None:
-            return None
-        if self._revision == store.revision:
-            return []
-        if not changes or changes[0][0] > self._revision + 1:
-            return None
+    def _removed(self, store, keys) -> list[str]:
+        """The uids of the pods others removed among the keys written: the pod under the
+        key is gone, or is another pod (deleted and made again between two passes)."""
         gone = []
-        try:
-            for revision, kind, rt, obj in reversed(changes):
-                if revision <= self._revision:
-                    break
-                if kind == "DELETED" and getattr(rt, "plural", None) == "pods":
-                    gone.append(obj["metadata"].get("uid", ""))
-        except (TypeError, ValueError, KeyError):
-            return None         # a log of another shape: look at every pod
+        for key in keys:
+            uid = self._uids.get(key)
+            if uid is None:
+                continue
+            pod = store.find("pods", key[0], key[1])
+            if pod is None or pod["metadata"]["uid"] != uid:
+                gone.append(uid)
+                del self._uids[key]
         return gone
 
     def _full(self, cluster: ClusterView, state: dict, now: datetime) -> None:
         """Every pod: those not settled since the kubelet last wrote them, in name order."""
         seen = set()
         self._unsettled = set()
+        self._uids = {}
         for pod in cluster.store.list("pods"):
             if pod["spec"].get("nodeName"):
                 seen.add(pod["metadata"]["uid"])
@@ -252,6 +243,7 @@ class Kubelet:
     def _look(self, cluster: ClusterView, state: dict, now: datetime, pod: dict) -> None:
         """What the kubelet does for one pod bound to its node."""
         uid = pod["metadata"]["uid"]
+        self._uids[(pod["metadata"].get("namespace", ""), pod["metadata"]["name"])] = uid
         ps = state.get(uid)
         if ps is not None and ps.get("rv") == pod["metadata"]["resourceVersion"] and (
                 ps.get("due") is None or now < ps["due"]):
