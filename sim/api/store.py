@@ -136,17 +136,11 @@ class _Encoded:
         return self._data.bisect_right(key)
 
 
-def _namespace_keys(items, namespace: str):
-    """The keys of one namespace's objects, in order (a range of the sorted keys)."""
-    return items.irange(minimum=(namespace, ""), maximum=(namespace + "\x00", ""),
-                        inclusive=(True, False))
-
-
 @dataclass
 class _Table:
     """One type's objects, sorted by (namespace, name) as etcd keys sort (a namespace's
-    objects are a range of them), with indexes: by label, by controller (owner uid) and,
-    for pods, by node."""
+    objects are a range of them), with indexes: by label, by controller (owner uid) and
+    by the type's indexed field (FIELD_INDEXES)."""
 
     rt: ResourceType
     items: SortedDict | _Encoded = field(default_factory=SortedDict)
@@ -178,6 +172,13 @@ class _Table:
         value = self._field(obj)
         if value:
             _add(self.by_field, value, key)
+
+    def in_namespace(self, namespace: str) -> list[dict]:
+        """One namespace's objects in key order: a range of the sorted keys."""
+        items = self.items
+        return [items[k] for k in items.irange(minimum=(namespace, ""),
+                                               maximum=(namespace + "\x00", ""),
+                                               inclusive=(True, False))]
 
     def remove(self, key: tuple[str, str]) -> dict | None:
         old = self.items.pop(key, None)
@@ -339,8 +340,7 @@ class Store:
                 keys = {k for k in keys if k[0] == namespace}
             candidates = [table.items[k] for k in sorted(keys)]
         elif namespace is not None and rt.namespaced:
-            items = table.items
-            candidates = [items[k] for k in _namespace_keys(items, namespace)]
+            candidates = table.in_namespace(namespace)
         else:
             candidates = table.items.values()
         out = [o for o in candidates
@@ -368,8 +368,7 @@ class Store:
             else:
                 candidates = [items[k] for k in keys]
         elif namespace is not None and rt.namespaced:
-            items = table.items
-            candidates = [items[k] for k in _namespace_keys(items, namespace)]
+            candidates = table.in_namespace(namespace)
         else:
             candidates = list(table.items.values())
         if not reqs:

@@ -27,55 +27,36 @@ _AGGREGATE = ("combined",)
 
 class _Similar:
     """What the recorder remembers of one object's events of one source, type and reason
-    (client-go's aggregation key): the stored event of each (field path, message), and the
-    distinct messages of the aggregation's interval. Most such groups hold one event, kept
-    in slots; a dict and a set are made only for a second."""
+    (client-go's aggregation key) once there are two or more (a group's only event is kept
+    as (name, when)): the stored event of each (field path, message), and the distinct
+    messages of the aggregation's interval."""
 
-    __slots__ = ("local", "event", "names", "last", "message", "messages")
+    __slots__ = ("names", "last", "messages")
 
     def __init__(self):
-        self.local: tuple | None = None     # (field path, message) of the one event
-        self.event: str | None = None       # its name
-        self.names: dict | None = None      # {(field path, message): event name}, when more
+        self.names: dict[tuple, str] = {}   # (field path, message) -> event name
         self.last = None                    # when the group last had an event
-        self.message: str | None = None     # the interval's one message so far
-        self.messages: set | None = None    # the interval's distinct messages, when more
+        self.messages: set[str] = set()     # the interval's distinct messages
 
     def name(self, local: tuple) -> str | None:
-        if self.names is not None:
-            return self.names.get(local)
-        return self.event if self.local == local else None
+        return self.names.get(local)
 
     def remember(self, local: tuple, name: str) -> None:
-        if self.names is not None:
-            self.names[local] = name
-        elif self.local is None or self.local == local:
-            self.local, self.event = local, name
-        else:
-            self.names = {self.local: self.event, local: name}
-            self.local = self.event = None
+        self.names[local] = name
 
     def forget(self, local: tuple, name: str) -> None:
-        if self.names is not None:
-            if self.names.get(local) == name:
-                del self.names[local]
-        elif self.local == local and self.event == name:
-            self.local = self.event = None
+        if self.names.get(local) == name:
+            del self.names[local]
 
     def empty(self) -> bool:
-        return not self.names and self.local is None
+        return not self.names
 
     def similar(self, message: str, now) -> int:
         """Count ``message`` among the interval's distinct messages: how many there are
         (an interval starts afresh after ten minutes without a similar event)."""
         if self.last is None or now - self.last > AGGREGATE_INTERVAL:
-            self.message = self.messages = None
+            self.messages = set()
         self.last = now
-        if self.messages is None:
-            if self.message is None or self.message == message:
-                self.message = message
-                return 1
-            self.messages, self.message = {self.message}, None
         self.messages.add(message)
         count = len(self.messages)
         if count >= AGGREGATE_MAX_EVENTS:
@@ -122,7 +103,7 @@ class EventRecorder:
             if event is not None:
                 group.remember(((event.get("involvedObject") or {}).get("fieldPath"),
                                 event["message"]), first)
-                group.last, group.message = when, event["message"]
+                group.last, group.messages = when, {event["message"]}
             self._index[group_key] = group
         if group.similar(message, moment) >= AGGREGATE_MAX_EVENTS:
             # one event stands for the similar ones from now on: its message the latest
