@@ -36,12 +36,11 @@ class DaemonSetController:
                 continue
             pods = [p for p in owned_pods(cluster, ds) if pod_active(p)]
             by_node = {pinned_node(p): p for p in pods}
-            wanted = []
-            for node in nodes:
-                probe = {"spec": dict(ds["spec"]["template"].get("spec") or {})}
-                probe["spec"]["tolerations"] = list(probe["spec"].get("tolerations") or []) + _DAEMON_TOLERATIONS
-                if fit_failure(probe, node) is None:
-                    wanted.append(node["metadata"]["name"])
+            probe = {"spec": dict(ds["spec"]["template"].get("spec") or {})}
+            probe["spec"]["tolerations"] = list(probe["spec"].get("tolerations") or []) + _DAEMON_TOLERATIONS
+            # in the nodes' order (the pods are made in it); a set to look names up in
+            wanted = [node["metadata"]["name"] for node in nodes if fit_failure(probe, node) is None]
+            eligible = set(wanted)
             for node_name in wanted:
                 if node_name in by_node:
                     continue
@@ -61,12 +60,12 @@ class DaemonSetController:
                                      f"Created pod: {created['metadata']['name']}",
                                      "daemonset-controller")
             for node_name, pod in by_node.items():
-                if node_name not in wanted:
+                if node_name not in eligible:
                     store.delete("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
                     cluster.record_event(ds, "Normal", "SuccessfulDelete",
                                          f"Deleted pod: {pod['metadata']['name']}",
                                          "daemonset-controller")
-            current = [p for p in by_node.values() if pinned_node(p) in wanted]
+            current = [p for p in by_node.values() if pinned_node(p) in eligible]
             ready = sum(1 for p in current if pod_ready(p))
             scheduled = sum(1 for p in current if p["spec"].get("nodeName"))
             status = {"currentNumberScheduled": scheduled, "desiredNumberScheduled": len(wanted),
