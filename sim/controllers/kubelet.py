@@ -162,13 +162,15 @@ class Kubelet:
         self._unsettled: set[str] = set()   # pods looked at whose last write is not the kubelet's
         self._again = False                 # timers ran: the next pass looks at what they wrote
         self._due: list[tuple[datetime, str]] = []     # (ps["due"], uid), a heap
+        self._nodes: set[str] = set()       # the nodes that run a kubelet (that exist)
         self._wakes: list[tuple[datetime, str]] = []   # (ps["wake"], uid), a heap
 
     def sync(self, cluster: ClusterView):
         """One pass, from the changes: the pods written since the last pass (the kubelet's
-        own writes left out), those whose timer is due, and the removed ones forgotten (a
-        written key whose pod is gone, or is another pod now). The first pass and a change
-        of nodes look at every pod."""
+        own writes left out), those whose timer is due, those bound to a node that just
+        joined (no kubelet ran them before), and the removed ones forgotten (a written key
+        whose pod is gone, or is another pod now). The first pass looks at every pod; a
+        node's other changes (its heartbeats) change nothing for its pods."""
         store = cluster.store
         state = cluster.state.setdefault("kubelet", {})
         now = cluster.clock.now()
@@ -177,14 +179,29 @@ class Kubelet:
             self._feed = store.feed("pods", "nodes")
         everything, keys = self._feed.take()
         gone, self._removed_own = self._removed_own, []   # forgotten the pass after
-        if everything or keys["nodes"]:
+        if everything:
             self._full(cluster, state, now)
-        elif keys["pods"] or self._again:
-            self._some(cluster, state, now, keys["pods"], gone + self._removed(store, keys["pods"]))
         else:
-            self._timers(cluster, state, now)
+            pods = keys["pods"] | self._joined(store, keys["nodes"])
+            if pods or self._again:
+                self._some(cluster, state, now, pods, gone + self._removed(store, keys["pods"]))
+            else:
+                self._timers(cluster, state, now)
         self._feed.take()                   # its own writes need no second look
         return self._next_wake(state, now)
+
+    def _joined(self, store, names) -> set[tuple[str, str]]:
+        """The keys of the pods bound to the nodes among ``names`` that joined since the
+        last pass (the nodes that left are forgotten)."""
+        keys: set[tuple[str, str]] = set()
+        for _, name in names:
+            if store.find("nodes", None, name) is None:
+                self._nodes.discard(name)
+            elif name not in self._nodes:
+                self._nodes.add(name)
+                keys.update((p["metadata"]["namespace"], p["metadata"]["name"])
+                            for p in store.pods_on(name))
+        return keys
 
     def _removed(self, store, keys) -> list[str]:
         """The uids of the pods others removed among the keys written: the pod under the
@@ -205,6 +222,7 @@ class Kubelet:
         seen = set()
         self._unsettled = set()
         self._uids = {}
+        self._nodes = {n["metadata"]["name"] for n in cluster.store.list("nodes")}
         for pod in cluster.store.list("pods"):
             if pod["spec"].get("nodeName"):
                 seen.add(pod["metadata"]["uid"])
@@ -253,6 +271,8 @@ class Kubelet:
         elif pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
             return
         elif ps is None:
+            if pod["spec"]["nodeName"] not in self._nodes:
+                return          # bound to a node that is not there: no kubelet runs it
             self._admit(cluster, pod)
         else:
             self._advance(cluster, pod, ps, now)

@@ -24,12 +24,8 @@ def _count_looks(monkeypatch) -> list[str]:
     return looked
 
 
-def test_a_pass_looks_at_the_pods_written_not_at_all(cluster, make_deployment, monkeypatch):
-    cluster.store.create(make_deployment("web", replicas=30))
-    cluster.run_for(10)
-    pods = cluster.store.list("pods", "default", "app=web")
-    assert len(pods) == 30 and all(p["status"]["phase"] == "Running" for p in pods)
-    looked = _count_looks(monkeypatch)
+def _spy_looks(monkeypatch) -> list[str]:
+    """The names of the pods the kubelet looks at from now on (settled or not)."""
     seen: list[str] = []
     original = kubelet_module.Kubelet._look
 
@@ -38,6 +34,16 @@ def test_a_pass_looks_at_the_pods_written_not_at_all(cluster, make_deployment, m
         return original(self, cluster_, state, now, pod)
 
     monkeypatch.setattr(kubelet_module.Kubelet, "_look", look)
+    return seen
+
+
+def test_a_pass_looks_at_the_pods_written_not_at_all(cluster, make_deployment, monkeypatch):
+    cluster.store.create(make_deployment("web", replicas=30))
+    cluster.run_for(10)
+    pods = cluster.store.list("pods", "default", "app=web")
+    assert len(pods) == 30 and all(p["status"]["phase"] == "Running" for p in pods)
+    looked = _count_looks(monkeypatch)
+    seen = _spy_looks(monkeypatch)
     one = pods[7]
     changed = dict(one, metadata=dict(one["metadata"], labels=dict(one["metadata"]["labels"], extra="x")))
     cluster.store.update(changed)
@@ -142,3 +148,47 @@ def test_the_kubelet_never_changes_a_written_pod_in_place(make_deployment):
                for p, _ in written if p["metadata"]["name"].startswith("crash"))
     changed = [p["metadata"]["name"] for p, made in written if p != made]
     assert changed == []
+
+
+def test_a_node_heartbeat_is_no_look_at_its_pods(cluster, make_deployment, monkeypatch):
+    """A node's status written again (its heartbeat) changes nothing for the pods on it:
+    the kubelet's pass after it looks at none of them."""
+    from sim.api.objects import clone
+
+    cluster.store.create(make_deployment("web", replicas=6))
+    cluster.run_for(10)
+    seen = _spy_looks(monkeypatch)
+    for node in cluster.store.list("nodes"):
+        beat = clone(node)
+        for cond in beat["status"]["conditions"]:
+            cond["lastHeartbeatTime"] = "2030-01-01T00:00:00Z"
+        cluster.store.write(beat)
+    cluster.reconcile()
+    assert seen == []
+
+
+def test_a_pod_bound_to_a_missing_node_waits_for_it(cluster):
+    """No kubelet runs a pod bound to a node that does not exist: it stays Pending without
+    a status of the kubelet's (and the cluster keeps running); once the node joins, its
+    kubelet starts the pod."""
+    from sim.api.objects import clone
+
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "early"},
+                          "spec": {"nodeName": "late-node",
+                                   "containers": [{"name": "c", "image": "nginx"}]}})
+    cluster.run_for(10)
+    pod = cluster.store.get("pods", "default", "early")
+    assert pod["status"]["phase"] == "Pending" and "startTime" not in pod["status"]
+    template = cluster.store.list("nodes")[-1]
+    node = {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": "late-node", "labels": {"kubernetes.io/hostname": "late-node"}},
+            "spec": {"podCIDR": "10.244.200.0/24", "podCIDRs": ["10.244.200.0/24"]},
+            "status": clone(template["status"])}
+    node["status"]["addresses"] = [{"type": "InternalIP", "address": "172.18.0.200"},
+                                   {"type": "Hostname", "address": "late-node"}]
+    cluster.store.create(node)
+    cluster.run_for(10)
+    pod = cluster.store.get("pods", "default", "early")
+    assert pod["status"]["phase"] == "Running"
+    assert pod["status"]["podIP"].startswith("10.244.200.")
+    assert pod["status"]["hostIP"] == "172.18.0.200"
