@@ -37,11 +37,19 @@ def _counts(rs: dict, pod: dict) -> tuple[int, int, int]:
             1 if matches(_template_reqs(rs), pod["metadata"].get("labels")) else 0)
 
 
+def _basis(rs: dict) -> tuple:
+    """What a ReplicaSet's counts of its pods depend on besides the pods: its uid, its
+    selector and its template's labels (not its replicas: a scale changes no count)."""
+    return (rs["metadata"].get("uid"), rs["spec"].get("selector"),
+            (rs["spec"]["template"].get("metadata") or {}).get("labels"))
+
+
 class ReplicaSetController:
     """Works from the change: the ReplicaSets written, and those whose pods were, since
     its last run (a work queue). Each ReplicaSet's active, ready and fully labeled pods
     are counted as its pods change, so a pod's change costs that pod; the pods are listed
-    (through the store's owner index) only when a ReplicaSet itself changed or scales down."""
+    (through the store's owner index) only when a ReplicaSet is new, its selector or
+    template labels changed, or it scales down."""
 
     name = "replicaset"
     watches = ("replicasets", "pods")
@@ -52,6 +60,8 @@ class ReplicaSetController:
         #: per ReplicaSet: each pod's (active, ready, labeled), and their sums
         self._counted: dict[tuple[str, str], dict[tuple[str, str], tuple]] = {}
         self._sums: dict[tuple[str, str], list[int]] = {}
+        #: per ReplicaSet: the _basis its pods were counted on
+        self._bases: dict[tuple[str, str], tuple] = {}
 
     def _owner_key(self, store, key: tuple[str, str]) -> tuple[str, str] | None:
         pod = store.find("pods", key[0], key[1])
@@ -82,6 +92,7 @@ class ReplicaSetController:
         """A ReplicaSet's pods counted afresh; its active pods."""
         rs_key = (rs["metadata"]["namespace"], rs["metadata"]["name"])
         self._counted[rs_key], self._sums[rs_key] = {}, [0, 0, 0]
+        self._bases[rs_key] = _basis(rs)
         pods = [p for p in owned_pods(cluster, rs, ordered=False) if pod_active(p)]
         for pod in pods:
             key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
@@ -96,7 +107,7 @@ class ReplicaSetController:
         everything, keys = self._feed.take()
         afresh: set[tuple[str, str]] = set()
         if everything:
-            self._counted, self._sums = {}, {}
+            self._counted, self._sums, self._bases = {}, {}, {}
             todo = store.list("replicasets")
             afresh = {(rs["metadata"]["namespace"], rs["metadata"]["name"]) for rs in todo}
         else:
@@ -119,12 +130,13 @@ class ReplicaSetController:
         for gone in [k for k in self._counted
                      if store.find("replicasets", k[0], k[1]) is None]:
             del self._counted[gone], self._sums[gone]
+            self._bases.pop(gone, None)
         for rs in todo:
             if rs["metadata"].get("deletionTimestamp"):
                 continue
             rs_key = (rs["metadata"]["namespace"], rs["metadata"]["name"])
-            pods = self._recount(cluster, rs) \
-                if rs_key in afresh or rs_key not in self._sums else None
+            pods = self._recount(cluster, rs) if rs_key not in self._sums or (
+                rs_key in afresh and self._bases.get(rs_key) != _basis(rs)) else None
             want = rs["spec"].get("replicas", 1)
             diff = want - self._sums[rs_key][0]
             if diff > 0:
