@@ -91,38 +91,49 @@ class _Selection:
     selects (``entry(svc, pod) -> (sort key, value) | None``), in sort-key order when
     ``ordered`` (else in a plain dict, for a controller that sorts only when it packs
     afresh), kept in step with the changes to pods and Services, so a change to one pod
-    costs that pod's entry, not a look at every pod of the Service."""
+    costs that pod's entry, not a look at every pod of the Service.
+
+    Each pod has one record of what it is in (a change to it reads and writes that
+    record, its entries and nothing else of the cluster's size): for each Service that
+    selects it, the Service's generation and the pod's sort key there. A Service made
+    afresh takes a new generation, so the records of its old entries lapse without a
+    walk over its pods."""
 
     def __init__(self, entry, track: bool = False, group=None, ordered: bool = True):
         self.entry = entry
         self.ordered = ordered
         #: ``group(value)``: what entries are counted by (``groups``), e.g. their ports
         self.group = group
-        #: keep, per Service, the sort keys whose entries changed (``take_dirty``)
+        #: keep, per Service, the entries that changed (``take_dirty``)
         self.track = track
+        self._generations = 0
         self.reset()
 
     def reset(self) -> None:
         self.services: dict[tuple, dict] = {}
         self.reqs: dict[tuple, list] = {}
         self.by_ns: dict[str, set[tuple]] = {}
-        self.keys: dict[tuple, dict[tuple, tuple]] = {}        # svc -> pod key -> sort key
         self.order: dict[tuple, SortedDict | dict] = {}        # svc -> sort key -> value
         #: svc -> the entries' trigger times (each value's last item), counted: timestamps
         #: are to the second, so a Service's pods have few distinct ones
         self.times: dict[tuple, _Latest] = {}
         self.groups: dict[tuple, dict] = {}                    # svc -> group -> entries
-        #: pod key -> the Services that select it (a tuple: most pods are in one or two)
-        self.pod_services: dict[tuple, tuple[tuple, ...]] = {}
-        self.dirty: dict[tuple, set] = {}
+        self.generation: dict[tuple, int] = {}                 # svc -> its entries' generation
+        #: pod key -> ((svc, generation, sort key or None), ...): the Services that select
+        #: it (most pods are in one or two), the entries' records lapsed when the
+        #: generation is not the Service's any more
+        self.held: dict[tuple, tuple] = {}
+        #: svc -> sort key -> its value now (None: gone), for the entries changed since
+        #: the last take
+        self.dirty: dict[tuple, dict] = {}
         self.fresh: set[tuple] = set()
 
-    def take_dirty(self, key: tuple) -> tuple[bool, set]:
-        """(whether the Service's entries were made afresh, the sort keys whose entries
-        came, went or changed) since the last take for it."""
+    def take_dirty(self, key: tuple) -> tuple[bool, dict]:
+        """(whether the Service's entries were made afresh, {sort key: value now or None}
+        for the entries that came, went or changed) since the last take for it."""
         fresh = key in self.fresh
         self.fresh.discard(key)
-        return fresh, self.dirty.pop(key, set())
+        return fresh, self.dirty.pop(key, {})
 
     def values(self, key: tuple) -> list:
         return list(self.order[key].values())
@@ -133,85 +144,83 @@ class _Selection:
         latest = self.times[key].latest()
         return max(created, latest) if latest is not None else created
 
-    def _drop_entry(self, svc_key: tuple, pod_key: tuple) -> None:
-        sort_key = self.keys[svc_key].pop(pod_key, None)
-        if sort_key is not None:
-            value = self.order[svc_key].pop(sort_key)
-            self.times[svc_key].remove(value[-1])
-            if self.group is not None:
-                counts = self.groups[svc_key]
-                g = self.group(value)
-                counts[g] -= 1
-                if not counts[g]:
-                    del counts[g]
-            if self.track:
-                self.dirty.setdefault(svc_key, set()).add(sort_key)
+    def _drop_entry(self, svc_key: tuple, sort_key: tuple) -> None:
+        value = self.order[svc_key].pop(sort_key)
+        self.times[svc_key].remove(value[-1])
+        if self.group is not None:
+            counts = self.groups[svc_key]
+            g = self.group(value)
+            counts[g] -= 1
+            if not counts[g]:
+                del counts[g]
+        if self.track:
+            self.dirty.setdefault(svc_key, {})[sort_key] = None
 
-    def _add_entry(self, svc_key: tuple, pod_key: tuple, pod: dict) -> None:
+    def _add_entry(self, svc_key: tuple, pod: dict) -> tuple | None:
+        """The pod's entry in the Service, if it has one: its sort key."""
         got = self.entry(self.services[svc_key], pod)
-        if got is not None:
-            self.keys[svc_key][pod_key] = got[0]
-            self.order[svc_key][got[0]] = got[1]
-            self.times[svc_key].add(got[1][-1])
-            if self.group is not None:
-                counts = self.groups[svc_key]
-                g = self.group(got[1])
-                counts[g] = counts.get(g, 0) + 1
-            if self.track:
-                self.dirty.setdefault(svc_key, set()).add(got[0])
+        if got is None:
+            return None
+        sort_key, value = got
+        self.order[svc_key][sort_key] = value
+        self.times[svc_key].add(value[-1])
+        if self.group is not None:
+            counts = self.groups[svc_key]
+            g = self.group(value)
+            counts[g] = counts.get(g, 0) + 1
+        if self.track:
+            self.dirty.setdefault(svc_key, {})[sort_key] = value
+        return sort_key
 
     def service(self, store, key: tuple) -> None:
         """The Service ``key`` changed (or is new, or gone): its entries from scratch."""
         if key in self.services:
-            for pod_key in self.keys[key]:
-                left = tuple(s for s in self.pod_services.get(pod_key, ()) if s != key)
-                if left:
-                    self.pod_services[pod_key] = left
-                else:
-                    self.pod_services.pop(pod_key, None)
-            del self.services[key], self.reqs[key], self.keys[key], self.order[key]
-            del self.times[key]
+            del self.services[key], self.reqs[key], self.order[key], self.times[key]
             self.groups.pop(key, None)
             self.by_ns[key[0]].discard(key)
+        self.generation.pop(key, None)      # the records of its entries lapse
         self.dirty.pop(key, None)
         svc = store.find("services", key[0], key[1])
         if svc is None or not _wanted(svc):
             return
         if self.track:
             self.fresh.add(key)
+        self._generations += 1
+        generation = self.generation[key] = self._generations
         self.services[key] = svc
         self.reqs[key] = selector_from_map(svc["spec"].get("selector"))
         self.by_ns.setdefault(key[0], set()).add(key)
-        self.keys[key], self.times[key] = {}, _Latest()
+        self.times[key] = _Latest()
         self.order[key] = SortedDict() if self.ordered else {}
         self.groups[key] = {}
         for pod in store.select("pods", key[0], self.reqs[key]):
             pod_key = (key[0], pod["metadata"]["name"])
-            held = self.pod_services.get(pod_key, ())
-            if key not in held:
-                self.pod_services[pod_key] = held + (key,)
-            self._add_entry(key, pod_key, pod)
+            kept = tuple(r for r in self.held.get(pod_key, ())
+                         if r[0] != key and self.generation.get(r[0]) == r[1])
+            self.held[pod_key] = kept + ((key, generation, self._add_entry(key, pod)),)
 
     def pod(self, store, key: tuple) -> set[tuple]:
         """The pod ``key`` changed: its entries again; the Services it was or is in."""
-        before = set(self.pod_services.pop(key, ()))
+        before = self.held.pop(key, ())
         pod = store.find("pods", key[0], key[1])
         if not before and (pod is None or not _serves(pod)):
             # no endpoint before, none now (a pod still without an address): nothing to
             # keep, nothing to redo (a new pod's first change costs a look, not an entry)
             return set()
-        now = set()
+        touched = set()
+        generation = self.generation
+        for svc_key, gen, sort_key in before:
+            if generation.get(svc_key) == gen:
+                touched.add(svc_key)
+                if sort_key is not None:
+                    self._drop_entry(svc_key, sort_key)
         if pod is not None:
             labels = pod["metadata"].get("labels")
-            now = {s for s in self.by_ns.get(key[0], ()) if matches(self.reqs[s], labels)}
-        for svc_key in before | now:
-            if svc_key in self.services:
-                self._drop_entry(svc_key, key)
-        for svc_key in now:
-            self._add_entry(svc_key, key, pod)
-        if now:
-            self.pod_services[key] = tuple(now)
-        return before | now
+            now = [s for s in self.by_ns.get(key[0], ()) if matches(self.reqs[s], labels)]
+            if now:
+                self.held[key] = tuple((s, generation[s], self._add_entry(s, pod)) for s in now)
+                touched.update(now)
+        return touched
 
     def everything(self, store) -> None:
         self.reset()
@@ -421,8 +430,9 @@ class _Layout:
     def __init__(self, ports, labels: dict):
         self.ports, self.labels = ports, labels
         self.where: dict = {}
-        #: slice name -> the sort keys it holds, in the slices' creation order
-        self.members: dict[str, set] = {}
+        #: slice name -> {sort key: endpoint} it holds, in the slices' creation order (a
+        #: changed slice is written again from its own endpoints)
+        self.members: dict[str, dict] = {}
 
 
 def _zone_of(node: dict | None) -> str | None:
@@ -535,7 +545,7 @@ class EndpointSliceController:
                                          (MANAGED_BY, "Equals", (SLICE_CONTROLLER,))])
 
     def _update(self, cluster, sel: _Selection, key: tuple, layout: "_Layout",
-                dirty: set) -> bool:
+                dirty: dict) -> bool:
         """Bring the slices up to date from the endpoints that changed: a changed or gone
         endpoint rewrites the slice that holds it, a new one goes into the first slice
         with room (in creation order), then into new slices; False when the layout must be
@@ -543,38 +553,39 @@ class EndpointSliceController:
         this controller last wrote: a slice someone else changed or removed drops it (the
         feed says so), so only the slices that change are read, and a sync costs the
         changes and a walk over the slices' names, not a sort of them."""
-        svc, order = sel.services[key], sel.order[key]
+        svc = sel.services[key]
         labels = _service_labels(svc, {"kubernetes.io/service-name": svc["metadata"]["name"],
                                        MANAGED_BY: SLICE_CONTROLLER})
         if labels != layout.labels:
             return False
-        for sort_key in dirty:
-            value = order.get(sort_key)
+        for value in dirty.values():
             if value is not None and value[1] is not None and (value[0] or None) != layout.ports:
                 return False    # an endpoint with other ports than the slices': afresh
         changed: set[str] = set()
         new: list = []
-        for sort_key in dirty:
-            value = order.get(sort_key)
+        for sort_key, value in dirty.items():
             name = layout.where.get(sort_key)
+            live = value is not None and value[1] is not None
             if name is not None:
                 changed.add(name)
-                if value is None or value[1] is None:
-                    layout.members[name].discard(sort_key)
-                    del layout.where[sort_key]
-            elif value is not None and value[1] is not None:
-                new.append(sort_key)
+                if live:
+                    layout.members[name][sort_key] = value[1]
+                else:
+                    del layout.members[name][sort_key], layout.where[sort_key]
+            elif live:
+                new.append((sort_key, value[1]))
         total = len(layout.where) + len(new)
         if len(layout.members) > max(1, -(-total // MAX_SLICE_ENDPOINTS)):
             return False        # fewer slices would hold them: packed afresh
-        new.sort()
+        new.sort(key=lambda item: item[0])
         placed = 0
         for name, members in layout.members.items():    # in the slices' creation order
             if placed == len(new):
                 break
             while placed < len(new) and len(members) < MAX_SLICE_ENDPOINTS:
-                members.add(new[placed])
-                layout.where[new[placed]] = name
+                sort_key, endpoint = new[placed]
+                members[sort_key] = endpoint
+                layout.where[sort_key] = name
                 placed += 1
                 changed.add(name)
         new = new[placed:]
@@ -582,7 +593,7 @@ class EndpointSliceController:
         rt = cluster.store.type_of("endpointslices")
         for name in sorted(changed):
             members = layout.members[name]
-            endpoints = [order[k][1] for k in sorted(members)] or None
+            endpoints = [members[k] for k in sorted(members)] or None
             current = cluster.store.find(rt, key[0], name)
             if current is None:
                 return False
@@ -602,10 +613,10 @@ class EndpointSliceController:
                                 "namespace": svc["metadata"]["namespace"], "labels": labels,
                                 "annotations": {TRIGGER: trigger()},
                                 "ownerReferences": [owner_reference(svc)]}}
-            obj.update(body, endpoints=[order[k][1] for k in chunk])
+            obj.update(body, endpoints=[endpoint for _, endpoint in chunk])
             cluster.store.write(obj)
-            layout.members[name] = set(chunk)
-            for sort_key in chunk:
+            layout.members[name] = dict(chunk)
+            for sort_key, _ in chunk:
                 layout.where[sort_key] = name
         return True
 
@@ -641,7 +652,8 @@ class EndpointSliceController:
             body = dict(desired_body, endpoints=chunk)
             current = slices[i] if i < len(slices) else None
             name = current["metadata"]["name"] if current is not None else self._name(cluster, svc)
-            members = set(keys[i * MAX_SLICE_ENDPOINTS:(i + 1) * MAX_SLICE_ENDPOINTS])
+            members = dict(zip(keys[i * MAX_SLICE_ENDPOINTS:(i + 1) * MAX_SLICE_ENDPOINTS],
+                               chunk or ()))
             layout.members[name] = members
             for sort_key in members:
                 layout.where[sort_key] = name

@@ -354,3 +354,86 @@ def test_label_index_answers_as_a_scan_through_small_and_large_sets(cluster):
             got = {o["metadata"]["name"] for o in store.select(
                 "configmaps", "default", parse_label_selector(f"app={app}"))}
             assert got == {n for n, o in live.items() if o["metadata"]["labels"]["app"] == app}
+
+
+_OPS = __import__("hypothesis.strategies", fromlist=["x"])
+
+
+def _selection_ops():
+    st = _OPS
+    pod = st.tuples(st.just("pod"), st.integers(0, 2), st.sampled_from(["a", "b", None]))
+    gone_pod = st.tuples(st.just("delete-pod"), st.integers(0, 2), st.none())
+    svc = st.tuples(st.just("svc"), st.integers(0, 1), st.sampled_from(["a", "b"]))
+    gone_svc = st.tuples(st.just("delete-svc"), st.integers(0, 1), st.none())
+    wait = st.tuples(st.just("wait"), st.sampled_from([2, 5, 30]), st.none())
+    return st.lists(st.one_of(pod, gone_pod, svc, gone_svc, wait), max_size=14)
+
+
+@__import__("hypothesis").settings(max_examples=60, deadline=None)
+@__import__("hypothesis").given(ops=_selection_ops())
+@__import__("hypothesis").example(ops=[("pod", 0, "a"), ("svc", 0, "a"), ("wait", 5, None),
+                                       ("pod", 0, "b")])
+@__import__("hypothesis").example(ops=[("pod", 0, "a"), ("svc", 0, "a"), ("wait", 5, None),
+                                       ("svc", 0, "b"), ("pod", 1, "b"), ("wait", 5, None),
+                                       ("svc", 0, "a"), ("delete-pod", 0, None)])
+def test_the_kept_selection_is_the_one_made_afresh(ops):
+    """Whatever pods and Services come, go, and change labels or selectors, the
+    EndpointSlice and Endpoints controllers' kept selections (each pod's record, each
+    Service's entries and times) are what a selection made afresh from the store finds,
+    and the slices hold each serving selected pod once."""
+    from sim.api.errors import ApiError
+    from sim.cluster import Cluster
+    from sim.controllers.endpoints import _Selection
+
+    cluster = Cluster("default", workloads=False)
+    store = cluster.store
+    for op, i, value in ops:
+        try:
+            if op == "pod":
+                found = store.find("pods", "default", f"p{i}")
+                labels = {"app": value} if value else {}
+                if found is None:
+                    store.create({"apiVersion": "v1", "kind": "Pod",
+                                  "metadata": {"name": f"p{i}", "labels": labels},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+                else:
+                    changed = edit(found)
+                    changed["metadata"]["labels"] = labels
+                    store.update(changed)
+            elif op == "delete-pod":
+                store.delete("pods", "default", f"p{i}")
+            elif op == "svc":
+                found = store.find("services", "default", f"s{i}")
+                if found is None:
+                    store.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"s{i}"},
+                                  "spec": {"selector": {"app": value}, "ports": [{"port": 80}]}})
+                else:
+                    changed = edit(found, "spec")
+                    changed["spec"]["selector"] = {"app": value}
+                    store.update(changed)
+            elif op == "delete-svc":
+                store.delete("services", "default", f"s{i}")
+        except ApiError as e:
+            assert e.code == 404
+        # a pod has its address in a second or so: changes fall before, while and after
+        cluster.run_for(i if op == "wait" else 0.5)
+    cluster.run_for(40)
+    for name in ("endpointslice", "endpoints"):
+        kept = next(c for c in cluster.controllers if c.name == name)._selection
+        fresh = _Selection(kept.entry, group=kept.group, ordered=kept.ordered)
+        fresh.everything(store)
+        assert kept.services.keys() == fresh.services.keys()
+        for key in fresh.services:
+            assert dict(kept.order[key]) == dict(fresh.order[key])
+            assert kept.times[key].latest() == fresh.times[key].latest()
+            assert kept.groups[key] == fresh.groups[key]
+        live = {pod_key: {s: k for s, g, k in held if kept.generation.get(s) == g}
+                for pod_key, held in kept.held.items()}
+        assert {k: v for k, v in live.items() if v} == {
+            pod_key: {s: k for s, _, k in held} for pod_key, held in fresh.held.items()}
+    for key in kept.services:
+        pods = {p["metadata"]["uid"] for p in store.select("pods", key[0], kept.reqs[key])
+                if p["status"].get("podIP") and not p["metadata"].get("deletionTimestamp")}
+        slices = store.list("endpointslices", key[0], f"kubernetes.io/service-name={key[1]}")
+        held = [e["targetRef"]["uid"] for sl in slices for e in sl.get("endpoints") or []]
+        assert sorted(held) == sorted(pods)
