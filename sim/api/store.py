@@ -262,20 +262,26 @@ class Store:
         #: the latest writes as a watch reads them: (revision, "ADDED" | "MODIFIED" |
         #: "DELETED", type, object), oldest first, the last CHANGES_KEPT of them
         self.changes: deque[tuple[int, str, ResourceType, dict]] = deque(maxlen=CHANGES_KEPT)
-        #: the controllers' work queues, per type (``feed``)
-        self._feeds: dict[ResourceType, list[tuple[ChangeFeed, str]]] = {}
+        #: the controllers' work queues, per type (``feed``), each with its filter
+        self._feeds: dict[ResourceType, list[tuple[ChangeFeed, str, Callable | None]]] = {}
 
-    def feed(self, *resources: str) -> ChangeFeed:
+    def feed(self, *resources: str, only: dict[str, Callable] | None = None) -> ChangeFeed:
         """A work queue of the keys of ``resources`` written from now on (every write:
-        create, replace, removal)."""
+        create, replace, removal). ``only``: per resource, ``test(old, new)`` asked as an
+        object is made (``old`` None) or replaced, while both are at hand, as an informer's
+        event handler compares them: its key is queued only when the test says the write
+        matters (a removal always does)."""
         queue = ChangeFeed(tuple(resources))
         for name in resources:
-            self._feeds.setdefault(self.type_of(name), []).append((queue, name))
+            test = (only or {}).get(name)
+            self._feeds.setdefault(self.type_of(name), []).append((queue, name, test))
         return queue
 
-    def _changed(self, rt: ResourceType, key: tuple[str, str]) -> None:
-        for queue, name in self._feeds.get(rt, ()):
-            queue.keys[name].add(key)
+    def _changed(self, rt: ResourceType, key: tuple[str, str], old: dict | None = None,
+                 new: dict | None = None) -> None:
+        for queue, name, test in self._feeds.get(rt, ()):
+            if test is None or new is None or test(old, new):
+                queue.keys[name].add(key)
 
     # -- types ---------------------------------------------------------------------
 
@@ -609,7 +615,7 @@ class Store:
         key = (md.get("namespace", ""), md["name"])
         if rt.plural not in ENCODED_TYPES:
             self.uids[md["uid"]] = (rt, key[0], key[1])
-        self._changed(rt, key)
+        self._changed(rt, key, None, obj)
         self.changes.append((self.revision, "ADDED", rt, obj))
         return obj
 
@@ -632,6 +638,6 @@ class Store:
         table = self._tables[rt]
         table.put(new)
         table.revision = self.revision
-        self._changed(rt, (new_md.get("namespace", ""), new_md["name"]))
+        self._changed(rt, (new_md.get("namespace", ""), new_md["name"]), old, new)
         self.changes.append((self.revision, "MODIFIED", rt, new))
         return new

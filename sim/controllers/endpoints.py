@@ -41,6 +41,43 @@ def _serves(pod: dict) -> bool:
         and pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
 
 
+_ENDED = ("Succeeded", "Failed")
+
+
+def _ready_condition(status: dict) -> dict | None:
+    for c in status.get("conditions") or ():
+        if c.get("type") == "Ready":
+            return c
+    return None
+
+
+def endpoint_change(old: dict | None, new: dict) -> bool:
+    """Whether a pod's write can change its endpoints or the Services that select it (the
+    EndpointSlice controller's podEndpointsChanged, asked as the write is made, while
+    both versions are at hand): a new pod with an address; its labels, deletion,
+    address, end, readiness, node, hostname, subdomain or containers (named ports)
+    changed. A pod without an address before and after is no endpoint either way."""
+    status = new.get("status") or {}
+    if old is None:
+        return bool(status.get("podIP"))
+    md, old_md = new["metadata"], old["metadata"]
+    if md.get("labels") != old_md.get("labels") or \
+            md.get("deletionTimestamp") != old_md.get("deletionTimestamp"):
+        return True
+    old_status = old.get("status") or {}
+    if not status.get("podIP") and not old_status.get("podIP"):
+        return False
+    if status is not old_status and (
+            status.get("podIP") != old_status.get("podIP")
+            or status.get("podIPs") != old_status.get("podIPs")
+            or (status.get("phase") in _ENDED) != (old_status.get("phase") in _ENDED)
+            or _ready_condition(status) != _ready_condition(old_status)):
+        return True
+    spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
+    return spec is not old_spec and any(spec.get(f) != old_spec.get(f) for f in (
+        "nodeName", "hostname", "subdomain", "containers"))
+
+
 def _pod_trigger(pod: dict) -> str:
     """The latest of a pod's creation and its Ready condition's last transition."""
     latest = pod["metadata"]["creationTimestamp"]
@@ -325,7 +362,7 @@ class EndpointsController:
     def sync(self, cluster: ClusterView):
         store = cluster.store
         if self._feed is None:
-            self._feed = store.feed("services", "pods", "endpoints")
+            self._feed = store.feed("services", "pods", "endpoints", only={"pods": endpoint_change})
         everything, keys = self._feed.take()
         sel = self._selection
         todo = sel.changed(store, everything, keys)
@@ -493,7 +530,8 @@ class EndpointSliceController:
     def sync(self, cluster: ClusterView):
         store = cluster.store
         if self._feed is None:
-            self._feed = store.feed("services", "pods", "endpointslices", "nodes")
+            self._feed = store.feed("services", "pods", "endpointslices", "nodes",
+                                    only={"pods": endpoint_change})
         everything, keys = self._feed.take()
         for key in keys["nodes"]:
             zone = _zone_of(store.find("nodes", None, key[1]))

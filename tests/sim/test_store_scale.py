@@ -437,3 +437,43 @@ def test_the_kept_selection_is_the_one_made_afresh(ops):
         slices = store.list("endpointslices", key[0], f"kubernetes.io/service-name={key[1]}")
         held = [e["targetRef"]["uid"] for sl in slices for e in sl.get("endpoints") or []]
         assert sorted(held) == sorted(pods)
+
+
+def test_pod_writes_that_change_no_endpoint_are_not_queued(make_deployment, make_service):
+    """The endpoint controllers' feeds queue a pod's key only for a write that can change
+    an endpoint (asked as the write is made): an annotation or a container's restart
+    count is none; readiness, labels and removal are."""
+    from sim.cluster import Cluster
+
+    cluster = Cluster("default", workloads=False)
+    store = cluster.store
+    store.create(make_deployment("web", replicas=2))
+    store.create(make_service("web", {"app": "web"}))
+    cluster.run_for(10)
+    feeds = [next(c for c in cluster.controllers if c.name == n)._feed
+             for n in ("endpointslice", "endpoints")]
+    pod = store.list("pods", "default", "app=web")[0]
+    key = ("default", pod["metadata"]["name"])
+    noted = edit(pod)
+    noted["metadata"]["annotations"] = {"note": "x"}
+    pod = store.update(noted)
+    restarted = edit(pod, "status")
+    restarted["status"]["containerStatuses"][0]["restartCount"] = 1
+    pod = store.write(restarted)
+    assert [key in f.keys["pods"] for f in feeds] == [False, False]
+    unready = edit(pod, "status")
+    for c in unready["status"]["conditions"]:
+        if c["type"] == "Ready":
+            c["status"] = "False"
+    pod = store.write(unready)
+    assert [key in f.keys["pods"] for f in feeds] == [True, True]
+    cluster.reconcile()
+    relabeled = edit(store.get("pods", *key))
+    relabeled["metadata"]["labels"] = {"app": "other"}
+    store.update(relabeled)
+    assert [key in f.keys["pods"] for f in feeds] == [True, True]
+    cluster.reconcile()
+    # the Service's slices follow: the relabeled pod is no endpoint of it
+    uids = [e["targetRef"]["uid"] for sl in store.list(
+        "endpointslices", "default", "kubernetes.io/service-name=web") for e in sl["endpoints"] or []]
+    assert pod["metadata"]["uid"] not in uids and len(uids) == 1
