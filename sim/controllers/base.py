@@ -52,7 +52,11 @@ def pod_ready(pod: dict) -> bool:
     return False
 
 
+def pod_ended(pod: dict) -> bool:
+    """Succeeded or Failed: its containers will not run again."""
+    return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+
+
 def pod_active(pod: dict) -> bool:
     """Counts toward a controller's replicas: not finished, not being deleted."""
-    return (not pod["metadata"].get("deletionTimestamp")
-            and pod.get("status", {}).get("phase") not in ("Succeeded", "Failed"))
+    return not pod["metadata"].get("deletionTimestamp") and not pod_ended(pod)

@@ -7,7 +7,7 @@ from sortedcontainers import SortedDict
 
 from ..api.objects import alike, alike_of, clone, edit, owner_reference, random_suffix
 from ..api.selectors import matches, selector_from_map
-from .base import ClusterView, pod_ready
+from .base import ClusterView, pod_ended, pod_ready
 
 
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
@@ -38,10 +38,7 @@ def resolve_target_port(svc_port: dict, pod: dict) -> int | None:
 def _serves(pod: dict) -> bool:
     """A selected pod that has an address and is not going away is an endpoint."""
     return bool(pod.get("status", {}).get("podIP")) and not pod["metadata"].get("deletionTimestamp") \
-        and pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
-
-
-_ENDED = ("Succeeded", "Failed")
+        and not pod_ended(pod)
 
 
 def _ready_condition(status: dict) -> dict | None:
@@ -70,7 +67,7 @@ def endpoint_change(old: dict | None, new: dict) -> bool:
     if status is not old_status and (
             status.get("podIP") != old_status.get("podIP")
             or status.get("podIPs") != old_status.get("podIPs")
-            or (status.get("phase") in _ENDED) != (old_status.get("phase") in _ENDED)
+            or pod_ended(new) != pod_ended(old)
             or _ready_condition(status) != _ready_condition(old_status)):
         return True
     spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
@@ -472,6 +469,12 @@ class _Layout:
         self.members: dict[str, dict] = {}
 
 
+def _zone_change(old: dict | None, new: dict) -> bool:
+    """A node write the EndpointSlice controller acts on: a node that joins, or whose
+    zone moved (its endpoints carry it)."""
+    return old is None or _zone_of(old) != _zone_of(new)
+
+
 def _zone_of(node: dict | None) -> str | None:
     if node is None:
         return None
@@ -531,7 +534,7 @@ class EndpointSliceController:
         store = cluster.store
         if self._feed is None:
             self._feed = store.feed("services", "pods", "endpointslices", "nodes",
-                                    only={"pods": endpoint_change})
+                                    only={"pods": endpoint_change, "nodes": _zone_change})
         everything, keys = self._feed.take()
         for key in keys["nodes"]:
             zone = _zone_of(store.find("nodes", None, key[1]))

@@ -176,7 +176,8 @@ class Kubelet:
         now = cluster.clock.now()
         self._collect_exits(cluster, state)
         if self._feed is None:
-            self._feed = store.feed("pods", "nodes")
+            # of the nodes, only those that join (or leave: a removal is always queued)
+            self._feed = store.feed("pods", "nodes", only={"nodes": _joins})
         everything, keys = self._feed.take()
         gone, self._removed_own = self._removed_own, []   # forgotten the pass after
         if everything:
@@ -791,6 +792,10 @@ class Kubelet:
         status["conditions"] = alike_of([alike({k: c[k] for k in (
             "lastProbeTime", "lastTransitionTime", "message", "observedGeneration", "reason",
             "status", "type") if k in c}) for c in conditions])
+
+
+def _joins(old: dict | None, new: dict) -> bool:
+    return old is None
 
 
 def _edit_status(pod: dict) -> dict:

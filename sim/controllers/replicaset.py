@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..api.objects import controller_of, edit
 from ..api.selectors import matches, selector_from_api
-from .base import ClusterView, pod_active, pod_ready
+from .base import ClusterView, pod_active, pod_ended, pod_ready
 from .workloads import drop_zero, owned_pods, pod_from_template
 
 
@@ -35,6 +35,20 @@ def _counts(rs: dict, pod: dict) -> tuple[int, int, int]:
         return (0, 0, 0)
     return (1, 1 if pod_ready(pod) else 0,
             1 if matches(_template_reqs(rs), pod["metadata"].get("labels")) else 0)
+
+
+def _count_change(old: dict | None, new: dict) -> bool:
+    """A pod write that can change what it counts for, and for whom (``_counts``): a new
+    pod; its labels, owner, deletion, end or readiness changed."""
+    if old is None:
+        return True
+    md, old_md = new["metadata"], old["metadata"]
+    if md.get("labels") != old_md.get("labels") or \
+            md.get("ownerReferences") != old_md.get("ownerReferences") or \
+            md.get("deletionTimestamp") != old_md.get("deletionTimestamp"):
+        return True
+    return new.get("status") is not old.get("status") and (
+        pod_ended(old) != pod_ended(new) or pod_ready(old) != pod_ready(new))
 
 
 def _basis(rs: dict) -> tuple:
@@ -103,7 +117,7 @@ class ReplicaSetController:
     def sync(self, cluster: ClusterView):
         store = cluster.store
         if self._feed is None:
-            self._feed = store.feed("replicasets", "pods")
+            self._feed = store.feed("replicasets", "pods", only={"pods": _count_change})
         everything, keys = self._feed.take()
         afresh: set[tuple[str, str]] = set()
         if everything:

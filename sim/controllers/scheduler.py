@@ -6,7 +6,7 @@ from sortedcontainers import SortedList
 
 from ..api.binding import assigned
 from ..api.objects import edit, set_condition
-from .base import ClusterView
+from .base import ClusterView, pod_ended
 
 
 def _tolerates(pod: dict, taint: dict) -> bool:
@@ -127,7 +127,9 @@ class Scheduler:
     def sync(self, cluster: ClusterView):
         store = cluster.store
         if self._feed is None:
-            self._feed = store.feed("pods", "nodes")
+            # every node write: a heartbeat (every 5 minutes) is when pods that did not
+            # fit are tried again, as the scheduler's queue flushes them
+            self._feed = store.feed("pods", "nodes", only={"pods": _scheduling_change})
         everything, keys = self._feed.take()
         retry = everything
         if everything:
@@ -203,3 +205,13 @@ class Scheduler:
         if new != pod:
             cluster.store.write(new)
             cluster.record_event(pod, "Warning", "FailedScheduling", message, "default-scheduler")
+
+
+def _scheduling_change(old: dict | None, new: dict) -> bool:
+    """A pod write the scheduler acts on: any to a pod not bound yet (it may fit now);
+    for a bound one, its node, its end or its deletion (its room on the node)."""
+    if old is None or not new["spec"].get("nodeName"):
+        return True
+    return (old["spec"].get("nodeName") != new["spec"].get("nodeName")
+            or old["metadata"].get("deletionTimestamp") != new["metadata"].get("deletionTimestamp")
+            or pod_ended(old) != pod_ended(new))
