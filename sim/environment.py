@@ -50,6 +50,25 @@ def resolve_kubectl(choice: str) -> str:
 
 _DAEMON = "import sys; sys.path.insert(0, {root!r}); from sim.daemon import main; sys.exit(main())"
 
+_compiled = False
+
+
+def compile_sources() -> None:
+    """Byte-compile this copy of sim and the runner, once per process. The daemon imports
+    them inside a sandbox that shows the project read-only (and with
+    PYTHONDONTWRITEBYTECODE set, as in many containers, it would not write bytecode
+    anyway): a tree never compiled compiled some 150 modules from source at every
+    session start. Written here, outside the sandbox; an unchanged module costs a stat,
+    and a tree that cannot be written is left as it is."""
+    global _compiled
+    if _compiled:
+        return
+    import compileall
+
+    for folder in (SIM_DIR, PROJECT_DIR / "tutorial_runner"):
+        compileall.compile_dir(str(folder), quiet=2)
+    _compiled = True
+
 
 class SimEnvironment:
     name = "sim"
@@ -82,6 +101,7 @@ class SimEnvironment:
         from sim.controllers.profiles import UnknownProfile, load_profile
 
         profile = profile or "default"
+        compile_sources()
         try:
             load_profile(profile)
         except UnknownProfile as exc:

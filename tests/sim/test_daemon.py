@@ -171,6 +171,25 @@ def test_environment_prepare(tmp_path):
         env.prepare(tmp_path, tmp_path, "missing-profile")
 
 
+def test_a_session_leaves_the_sources_compiled(tmp_path, monkeypatch):
+    """The daemon imports sim from a read-only view of the project: preparing a session
+    writes the bytecode it will read (outside the sandbox), so a tree never compiled
+    does not compile every module from source at each start."""
+    import importlib.util
+
+    import sim.environment as environment
+
+    compiled = [Path(importlib.util.cache_from_source(str(environment.SIM_DIR / name)))
+                for name in ("clock.py", "daemon.py")]
+    compiled.append(Path(importlib.util.cache_from_source(
+        str(environment.PROJECT_DIR / "tutorial_runner" / "environment.py"))))
+    for path in compiled:
+        path.unlink(missing_ok=True)
+    monkeypatch.setattr(environment, "_compiled", False)
+    SimEnvironment().prepare(tmp_path, tmp_path, None)
+    assert [p.is_file() for p in compiled] == [True, True, True]
+
+
 def test_raw_terminal_on_the_callers_side(session):
     import pexpect
 
