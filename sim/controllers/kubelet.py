@@ -163,6 +163,8 @@ class Kubelet:
         self._again = False                 # timers ran: the next pass looks at what they wrote
         self._due: list[tuple[datetime, str]] = []     # (ps["due"], uid), a heap
         self._nodes: set[str] = set()       # the nodes that run a kubelet (that exist)
+        #: the next pod state's place in the order the kubelet took its pods in
+        self._seq = 0
         self._wakes: list[tuple[datetime, str]] = []   # (ps["wake"], uid), a heap
 
     def sync(self, cluster: ClusterView):
@@ -224,6 +226,7 @@ class Kubelet:
         self._unsettled = set()
         self._uids = {}
         self._nodes = {n["metadata"]["name"] for n in cluster.store.list("nodes")}
+        self._seq = max((ps.get("seq", -1) for ps in state.values()), default=-1) + 1
         for pod in cluster.store.list("pods"):
             if pod["spec"].get("nodeName"):
                 seen.add(pod["metadata"]["uid"])
@@ -352,7 +355,9 @@ class Kubelet:
         order the kubelet took them in."""
         due = self._take_due(state, now)
         if len(due) > 1:
-            due = [uid for uid in state if uid in due]
+            # in the order the states were made (a look at every state would find them
+            # so), without that look
+            due = sorted(due, key=lambda uid: state[uid]["seq"])
         for uid in due:
             pod = cluster.store.by_uid(uid)
             if pod is None or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
@@ -376,7 +381,7 @@ class Kubelet:
         ps: dict = {"node": node["metadata"]["name"], "sandbox_at": sandbox_at,
                     "containers": {}, "ip": None,
                     "host_network": bool(pod["spec"].get("hostNetwork"))}
-        cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
+        self._keep(cluster, pod, ps)
         at = sandbox_at
         low, high = kubelet_cfg.get("pull_seconds", [0.5, 1.3])
         for c in pod["spec"].get("containers") or []:
@@ -651,6 +656,15 @@ class Kubelet:
         cs.pop("backoff_shown", None)
         return cs["backoff_at"]
 
+    def _keep(self, cluster: ClusterView, pod: dict, ps: dict) -> None:
+        """The pod's state kept (a new one takes the next place in the kubelet's order)."""
+        state = cluster.state["kubelet"]
+        uid = pod["metadata"]["uid"]
+        if uid not in state:
+            ps["seq"] = self._seq
+            self._seq += 1
+            state[uid] = ps
+
     # -- termination -------------------------------------------------------------------
 
     def _terminate(self, cluster: ClusterView, pod: dict, ps: dict):
@@ -683,7 +697,7 @@ class Kubelet:
                 wanted = _call(hook, cluster, pod, c["name"]) if hook is not None else None
                 took = max(took, spent + (float(wanted) if wanted is not None else took))
             ps["stop_at"] = _after(now, min(grace, took))
-            cluster.state["kubelet"][pod["metadata"]["uid"]] = ps
+            self._keep(cluster, pod, ps)
         if now < ps["stop_at"]:
             ps["due"] = ps["wake"] = ps["stop_at"]
             return ps["stop_at"]
