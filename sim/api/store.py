@@ -53,7 +53,8 @@ _STATUS_SUBRESOURCE = {"pods", "deployments", "replicasets", "statefulsets", "da
 
 class ChangeFeed:
     """The keys of the objects of some types written since the last ``take``: a controller's
-    work queue, as an informer's event handlers fill the real controller-manager's.
+    work queue, as an informer's event handlers fill the real controller-manager's; with
+    each key, the object as last written (None: removed), as the handlers get it.
 
     The first ``take`` says ``everything``: the controller starts with a full look."""
 
@@ -61,13 +62,26 @@ class ChangeFeed:
         self.names = names
         self.everything = True
         self.keys: dict[str, set[tuple[str, str]]] = {n: set() for n in names}
+        self.latest: dict[str, dict[tuple[str, str], dict | None]] = {n: {} for n in names}
+        #: what the last ``take`` took: per type, each key's object as last written
+        self.taken: dict[str, dict[tuple[str, str], dict | None]] = {n: {} for n in names}
 
     def take(self) -> tuple[bool, dict[str, set[tuple[str, str]]]]:
-        """(everything, {type name: {(namespace, name)}}) since the last take."""
+        """(everything, {type name: {(namespace, name)}}) since the last take (the objects
+        with them in ``taken``)."""
         everything, keys = self.everything, self.keys
+        self.taken = self.latest
         self.everything = False
         self.keys = {n: set() for n in self.names}
+        self.latest = {n: {} for n in self.names}
         return everything, keys
+
+    def object(self, store: "Store", name: str, key: tuple[str, str]) -> dict | None:
+        """The object under a key the last take gave: as written, without a lookup."""
+        taken = self.taken[name]
+        if key in taken:
+            return taken[key]
+        return store.find(name, key[0] or None, key[1])
 
     def pending(self) -> bool:
         return self.everything or any(self.keys.values())
@@ -280,8 +294,11 @@ class Store:
     def _changed(self, rt: ResourceType, key: tuple[str, str], old: dict | None = None,
                  new: dict | None = None) -> None:
         for queue, name, test in self._feeds.get(rt, ()):
-            if test is None or new is None or test(old, new):
-                queue.keys[name].add(key)
+            queued = queue.keys[name]
+            # a key already queued takes every write (its object stays the latest)
+            if key in queued or test is None or new is None or test(old, new):
+                queued.add(key)
+                queue.latest[name][key] = new
 
     # -- types ---------------------------------------------------------------------
 

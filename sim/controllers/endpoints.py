@@ -233,10 +233,11 @@ class _Selection:
                          if r[0] != key and self.generation.get(r[0]) == r[1])
             self.held[pod_key] = kept + ((key, generation, self._add_entry(key, pod)),)
 
-    def pod(self, store, key: tuple) -> set[tuple]:
-        """The pod ``key`` changed: its entries again; the Services it was or is in."""
+    def pod(self, store, key: tuple, feed=None) -> set[tuple]:
+        """The pod ``key`` changed: its entries again; the Services it was or is in
+        (``feed``: the one that gave the key, which has the pod as written)."""
         before = self.held.pop(key, ())
-        pod = store.find("pods", key[0], key[1])
+        pod = feed.object(store, "pods", key) if feed is not None else store.find("pods", key[0], key[1])
         if not before and (pod is None or not _serves(pod)):
             # no endpoint before, none now (a pod still without an address): nothing to
             # keep, nothing to redo (a new pod's first change costs a look, not an entry)
@@ -261,7 +262,7 @@ class _Selection:
         for svc in store.list("services"):
             self.service(store, (svc["metadata"]["namespace"], svc["metadata"]["name"]))
 
-    def changed(self, store, everything: bool, keys: dict) -> set[tuple]:
+    def changed(self, store, everything: bool, keys: dict, feed=None) -> set[tuple]:
         """The Services to redo after the changes a feed gave (all of them after a
         resync), the selection brought up to date with the Services and pods that changed."""
         if everything:
@@ -272,7 +273,7 @@ class _Selection:
             self.service(store, key)
             todo.add(key)
         for key in keys["pods"]:
-            todo |= self.pod(store, key)
+            todo |= self.pod(store, key, feed)
         return todo
 
 
@@ -362,7 +363,7 @@ class EndpointsController:
             self._feed = store.feed("services", "pods", "endpoints", only={"pods": endpoint_change})
         everything, keys = self._feed.take()
         sel = self._selection
-        todo = sel.changed(store, everything, keys)
+        todo = sel.changed(store, everything, keys, self._feed)
         if not everything:
             todo |= keys["endpoints"]
         ep_type = store.type_of("endpoints")
@@ -543,7 +544,7 @@ class EndpointSliceController:
         sel = self._selection
         if everything:
             self._zones = {n["metadata"]["name"]: _zone_of(n) for n in store.list("nodes")}
-        todo = sel.changed(store, everything, keys)
+        todo = sel.changed(store, everything, keys, self._feed)
         if not everything:
             for key in keys["endpointslices"]:
                 # changed or removed by someone: the Services it belongs or belonged to

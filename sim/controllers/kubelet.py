@@ -214,7 +214,7 @@ class Kubelet:
             uid = self._uids.get(key)
             if uid is None:
                 continue
-            pod = store.find("pods", key[0], key[1])
+            pod = self._feed.object(store, "pods", key)
             if pod is None or pod["metadata"]["uid"] != uid:
                 gone.append(uid)
                 del self._uids[key]
@@ -248,10 +248,10 @@ class Kubelet:
             if uid in state:
                 self._forget(cluster, state.pop(uid), uid)
         found: dict[tuple[str, str], dict] = {}
-        for namespace, name in keys:
-            pod = store.find("pods", namespace, name)
+        for key in keys:
+            pod = self._feed.object(store, "pods", key)
             if pod is not None:
-                found[(namespace, name)] = pod
+                found[key] = pod
         for uid in self._take_due(state, now) | self._unsettled:
             pod = store.by_uid(uid)
             if pod is not None:

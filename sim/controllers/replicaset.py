@@ -77,8 +77,7 @@ class ReplicaSetController:
         #: per ReplicaSet: the _basis its pods were counted on
         self._bases: dict[tuple[str, str], tuple] = {}
 
-    def _owner_key(self, store, key: tuple[str, str]) -> tuple[str, str] | None:
-        pod = store.find("pods", key[0], key[1])
+    def _owner_key(self, store, key: tuple[str, str], pod: dict | None) -> tuple[str, str] | None:
         if pod is None:
             return self._owner.pop(key, None)
         ref = controller_of(pod)
@@ -129,14 +128,14 @@ class ReplicaSetController:
             afresh = set(names)
             for key in keys["pods"]:
                 before = self._owner.get(key)
-                owner = self._owner_key(store, key)
+                pod = self._feed.object(store, "pods", key)
+                owner = self._owner_key(store, key, pod)
                 if before is not None and before != owner:
                     self._count(before, key, None)
                     names.add(before)
                 if owner is not None:
                     names.add(owner)
                     rs = store.find("replicasets", owner[0], owner[1])
-                    pod = store.find("pods", key[0], key[1])
                     if rs is not None and pod is not None:
                         self._count(owner, key, _counts(rs, pod))
             todo = [rs for rs in (store.find("replicasets", ns, name) for ns, name in sorted(names))

@@ -145,7 +145,7 @@ class Scheduler:
                 self._see_node(key[1], store.find("nodes", None, key[1]))
                 retry = True
             for key in keys["pods"]:
-                if self._see_pod(key, store.find("pods", key[0], key[1])):
+                if self._see_pod(key, self._feed.object(store, "pods", key)):
                     retry = True
         if retry:
             self._pending |= self._waiting

@@ -97,3 +97,27 @@ def test_a_heartbeat_is_no_work_a_new_zone_is(running):
     running.reconcile()
     assert node["metadata"]["name"] not in next(
         c for c in running.controllers if c.name == "kubelet")._nodes
+
+
+def test_a_queued_key_comes_with_its_object_as_last_written(running):
+    """A feed gives each key with the object as last written, even when the test let a
+    later write of it pass unqueued (the key was queued already), and None once removed;
+    a key it did not give is looked up in the store."""
+    store = running.store
+    feed = store.feed("pods", only={"pods": lambda old, new: old is None})
+    feed.take()
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "fresh"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    store.create(body)
+    noted = edit(store.get("pods", "default", "fresh"))
+    noted["metadata"]["annotations"] = {"note": "x"}
+    latest = store.update(noted)
+    _, keys = feed.take()
+    assert keys["pods"] == {("default", "fresh")}
+    assert feed.object(store, "pods", ("default", "fresh")) is latest
+    other, other_key = _pod(running)
+    assert feed.object(store, "pods", other_key) is other          # not taken: the store's
+    store.create(dict(body, metadata={"name": "brief"}))
+    store.remove(store.type_of("pods"), store.get("pods", "default", "brief"))
+    feed.take()
+    assert feed.object(store, "pods", ("default", "brief")) is None
