@@ -205,6 +205,12 @@ def test_a_session_past_its_time_limit_ends(site):
     _run(scenario())
 
 
+def _after_echo(screen: bytes, typed_end: bytes, wanted: bytes) -> bool:
+    """Whether ``wanted`` is on the screen after the terminal's echo of a typed line that
+    ends with ``typed_end`` (an echo not yet complete has nothing after it)."""
+    return typed_end in screen and wanted in screen.split(typed_end)[-1]
+
+
 @needs_bwrap
 def test_the_session_has_its_limits_and_nothing_outside_the_sandbox(site):
     async def scenario():
@@ -213,11 +219,12 @@ def test_the_session_has_its_limits_and_nothing_outside_the_sandbox(site):
             port = url.rsplit(":", 1)[1]
             await reader.type(f"(echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && echo REACHED "
                               "|| echo NO-SERVER\r")
-            await reader.until(lambda r: b"NO-SERVER\r\n" in r.screen or b"REACHED\r\n" in r.screen)
-            assert b"REACHED\r\n" not in reader.screen
+            await reader.until(lambda r: _after_echo(r.screen, b"echo NO-SERVER", b"NO-SERVER\r\n")
+                               or _after_echo(r.screen, b"echo NO-SERVER", b"REACHED\r\n"))
+            assert not _after_echo(reader.screen, b"echo NO-SERVER", b"REACHED\r\n")
             await reader.type(f"test -e {site} && echo SITE-SEEN || echo SITE-HIDDEN\r")
-            await reader.until(lambda r: b"SITE-" in r.screen.split(b"echo SITE-HIDDEN")[-1])
-            assert b"SITE-HIDDEN\r\n" in reader.screen
+            await reader.until(lambda r: _after_echo(r.screen, b"echo SITE-HIDDEN", b"SITE-"))
+            assert _after_echo(reader.screen, b"echo SITE-HIDDEN", b"SITE-HIDDEN\r\n")
             limits = Limits()
             await reader.type("echo $(ulimit -v) $(cat /proc/sys/kernel/pid_max)\r")
             expected = f"{limits.memory // 1024} {limits.processes}".encode()
