@@ -13,7 +13,7 @@ from typing import Any
 
 from ..api.objects import alike, alike_of, clone, edit, set_condition, shared
 from ..clock import format_time
-from .base import ClusterView
+from .base import ClusterView, pod_ended
 from .volumes import env_error, volumes_blocked
 
 #: the user a container runs as, as the runtime reports it (images here run as root)
@@ -272,7 +272,7 @@ class Kubelet:
             return              # settled since the kubelet last wrote it
         if pod["metadata"].get("deletionTimestamp"):
             self._terminate(cluster, pod, ps or {})
-        elif pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+        elif pod_ended(pod):
             return
         elif ps is None:
             if pod["spec"]["nodeName"] not in self._nodes:
@@ -360,7 +360,7 @@ class Kubelet:
             due = sorted(due, key=lambda uid: state[uid]["seq"])
         for uid in due:
             pod = cluster.store.by_uid(uid)
-            if pod is None or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            if pod is None or pod_ended(pod):
                 continue
             if pod["metadata"].get("deletionTimestamp"):
                 self._terminate(cluster, pod, state[uid])

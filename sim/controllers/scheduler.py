@@ -108,7 +108,7 @@ class Scheduler:
             return self._count(key, None)
         node = pod["spec"].get("nodeName")
         if node:
-            counted = pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+            counted = not pod_ended(pod)
             return self._count(key, node if counted else None)
         freed = self._count(key, None)
         if (not pod["metadata"].get("deletionTimestamp")

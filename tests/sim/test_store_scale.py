@@ -4,6 +4,8 @@ kept in step with every write, the controllers' change feeds, and paging by key.
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from sim.api import server as api
 from sim.api.objects import clone, edit
@@ -356,11 +358,7 @@ def test_label_index_answers_as_a_scan_through_small_and_large_sets(cluster):
             assert got == {n for n, o in live.items() if o["metadata"]["labels"]["app"] == app}
 
 
-_OPS = __import__("hypothesis.strategies", fromlist=["x"])
-
-
 def _selection_ops():
-    st = _OPS
     pod = st.tuples(st.just("pod"), st.integers(0, 2), st.sampled_from(["a", "b", None]))
     gone_pod = st.tuples(st.just("delete-pod"), st.integers(0, 2), st.none())
     svc = st.tuples(st.just("svc"), st.integers(0, 1), st.sampled_from(["a", "b"]))
@@ -369,13 +367,11 @@ def _selection_ops():
     return st.lists(st.one_of(pod, gone_pod, svc, gone_svc, wait), max_size=14)
 
 
-@__import__("hypothesis").settings(max_examples=60, deadline=None)
-@__import__("hypothesis").given(ops=_selection_ops())
-@__import__("hypothesis").example(ops=[("pod", 0, "a"), ("svc", 0, "a"), ("wait", 5, None),
-                                       ("pod", 0, "b")])
-@__import__("hypothesis").example(ops=[("pod", 0, "a"), ("svc", 0, "a"), ("wait", 5, None),
-                                       ("svc", 0, "b"), ("pod", 1, "b"), ("wait", 5, None),
-                                       ("svc", 0, "a"), ("delete-pod", 0, None)])
+@settings(max_examples=60, deadline=None)
+@given(ops=_selection_ops())
+@example(ops=[("pod", 0, "a"), ("svc", 0, "a"), ("wait", 5, None), ("pod", 0, "b")])
+@example(ops=[("pod", 0, "a"), ("svc", 0, "a"), ("wait", 5, None), ("svc", 0, "b"),
+              ("pod", 1, "b"), ("wait", 5, None), ("svc", 0, "a"), ("delete-pod", 0, None)])
 def test_the_kept_selection_is_the_one_made_afresh(ops):
     """Whatever pods and Services come, go, and change labels or selectors, the
     EndpointSlice and Endpoints controllers' kept selections (each pod's record, each
